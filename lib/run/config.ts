@@ -1,0 +1,132 @@
+/**
+ * `ExperimentConfig`: the one zod schema every runbook step reads its settings from.
+ *
+ * Defaults are the runbook's (200–1000 word window, the four letter-dominated ELLIPSE prompts
+ * excluded, seed 42, 5 folds). A config is resolved in three layers — defaults, then an optional
+ * JSON config file (`--config`), then command-line flags — and the resolved value is written into
+ * every run directory (`manifest.json`).
+ *
+ * @module
+ */
+import { z } from "zod";
+
+/** The prompts the runbook excludes as letter-dominated (prompt-level, never per essay). */
+export const DEFAULT_ELLIPSE_EXCLUDED_PROMPTS: readonly string[] = [
+  "Community service",
+  "Grades for extracurricular activities",
+  "Cell phones at school",
+  "Letter to employer",
+];
+
+/** Feature sets accepted everywhere. */
+export const FEATURE_SETS = ["handcrafted", "embeddings", "combined"] as const;
+/** A feature set name. */
+export type FeatureSet = (typeof FEATURE_SETS)[number];
+
+/** Split schemes written by `make-splits`. */
+export const SPLIT_SCHEMES = ["stratified_text", "prompt_holdout"] as const;
+/** A split scheme name. */
+export type SplitScheme = (typeof SPLIT_SCHEMES)[number];
+
+/** Learners selectable with `--model`. */
+export const MODEL_KINDS = ["gbm", "rf", "ml-random-forest", "ridge"] as const;
+/** A learner name. */
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+/** Gradient-boosting / random-forest hyper-parameters (shared tree core). */
+export const TreeParamsSchema = z.object({
+  nEstimators: z.number().int().min(1).default(300),
+  learningRate: z.number().positive().max(1).default(0.05),
+  maxDepth: z.number().int().min(1).max(16).default(4),
+  minChildWeight: z.number().min(0).default(5),
+  lambdaL2: z.number().min(0).default(1),
+  subsample: z.number().positive().max(1).default(0.8),
+  colsampleByTree: z.number().positive().max(1).default(0.8),
+  maxBins: z.number().int().min(2).max(256).default(255),
+  earlyStoppingRounds: z.number().int().min(0).default(50),
+  validationFraction: z.number().min(0).max(0.5).default(0.15),
+}).strict();
+
+/** Ridge hyper-parameters. */
+export const RidgeParamsSchema = z.object({
+  alpha: z.number().positive().default(10),
+}).strict();
+
+/** The complete, validated configuration of one experiment. */
+export const ExperimentConfigSchema = z.object({
+  datasetKind: z.enum(["ellipse", "ielts"]).default("ellipse"),
+  ellipseTrainPath: z.string().min(1).default("data/embedded/ellipse_embedded_train.csv"),
+  ellipseTestPath: z.string().min(1).default("data/embedded/ellipse_embedded_test.csv"),
+  ieltsPath: z.string().min(1).default("data/cefr_ielts_datasets/ielts_writing_dataset.csv"),
+  minWords: z.number().int().min(0).default(200),
+  maxWords: z.number().int().min(1).default(1000),
+  ellipseExcludedPrompts: z.array(z.string().min(1)).default([
+    ...DEFAULT_ELLIPSE_EXCLUDED_PROMPTS,
+  ]),
+  seed: z.number().int().default(42),
+  nSplits: z.number().int().min(2).default(5),
+  outputRoot: z.string().min(1).default("output/essay_scoring"),
+  experimentLogPath: z.string().min(1).default("output/essay_scoring/EXPERIMENT_LOG.md"),
+  runName: z.string().regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' or '-' only")
+    .default("run"),
+  heartbeatMinutes: z.number().positive().default(10),
+  splitsPath: z.string().optional(),
+  scheme: z.enum(SPLIT_SCHEMES).default("stratified_text"),
+  featureSet: z.enum(FEATURE_SETS).default("combined"),
+  backend: z.enum(["local", "hemma"]).default("local"),
+  offloadServiceUrl: z.string().url().optional(),
+  embeddingServiceUrl: z.string().url().optional(),
+  languageToolServiceUrl: z.string().url().optional(),
+  reuseCvFeatureStoreDir: z.string().optional(),
+  model: z.enum(MODEL_KINDS).default("gbm"),
+  treeParams: TreeParamsSchema.default(TreeParamsSchema.parse({})),
+  ridgeParams: RidgeParamsSchema.default(RidgeParamsSchema.parse({})),
+  optimiseCutpoints: z.boolean().default(true),
+  skipShap: z.boolean().default(false),
+  skipGradeScaleReport: z.boolean().default(false),
+}).strict().refine((c) => c.minWords <= c.maxWords, {
+  message: "minWords must be <= maxWords",
+  path: ["minWords"],
+});
+
+/** The resolved experiment configuration. */
+export type ExperimentConfig = z.infer<typeof ExperimentConfigSchema>;
+
+/**
+ * Resolve a config from an optional JSON file's content and flag overrides (flags win).
+ *
+ * @example
+ * ```ts
+ * const config = resolveExperimentConfig(undefined, { minWords: 150 });
+ * config.maxWords; // 1000
+ * ```
+ */
+export function resolveExperimentConfig(
+  fileConfig: unknown,
+  overrides: Partial<Record<keyof ExperimentConfig, unknown>>,
+): ExperimentConfig {
+  const base = fileConfig === undefined ? {} : fileConfig;
+  if (typeof base !== "object" || base === null || Array.isArray(base)) {
+    throw new Error("config file must contain a JSON object");
+  }
+  const defined = Object.fromEntries(
+    Object.entries(overrides).filter(([, v]) => v !== undefined),
+  );
+  const merged: Record<string, unknown> = { ...base, ...defined };
+  for (const key of ["treeParams", "ridgeParams"] as const) {
+    const fromFile = (base as Record<string, unknown>)[key];
+    const fromFlags = defined[key];
+    if (fromFile !== undefined || fromFlags !== undefined) {
+      merged[key] = {
+        ...(fromFile as Record<string, unknown> ?? {}),
+        ...(fromFlags as Record<string, unknown> ?? {}),
+      };
+    }
+  }
+  const result = ExperimentConfigSchema.safeParse(merged);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new Error(`invalid experiment config:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
