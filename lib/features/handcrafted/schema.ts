@@ -1,0 +1,268 @@
+/**
+ * The ordered, versioned schema of handcrafted features: SPEC §3 Tier 1–3 (names fixed by the
+ * spec) followed by standard AES extras. A feature vector's column `i` is `SCHEMA[i].name`.
+ *
+ * Bump {@link HANDCRAFTED_SCHEMA_VERSION} whenever a name, the order or a definition changes,
+ * so stored feature matrices computed under an older definition are refused.
+ *
+ * @module
+ */
+
+/** Tier of a feature: SPEC §3 tiers 1–3, or a standard AES extra beyond the spec. */
+export type FeatureTier = 1 | 2 | 3 | "extra";
+
+/** One column of the handcrafted feature matrix. */
+export interface HandcraftedFeatureSpec {
+  /** Stable column name (SPEC §3 names for tiers 1–3). */
+  readonly name: string;
+  readonly tier: FeatureTier;
+  /** One-line definition of what is computed here. */
+  readonly definition: string;
+  /** How a local tool approximates the original system's measure, when it does. */
+  readonly approximation?: string;
+}
+
+/** Version of the schema; part of every feature-store fingerprint. */
+export const HANDCRAFTED_SCHEMA_VERSION = "handcrafted-v1";
+
+const CHECKER_NOTE = "Local backend: harper.js lints + nspell/dictionary-en instead of " +
+  "LanguageTool (lower recall); with --language-tool-service-url, LanguageTool /v2/check.";
+
+const PARSE_NOTE = "No dependency parser here: a proxy from wink-nlp Universal POS tags.";
+
+/** The handcrafted features, in column order. */
+export const HANDCRAFTED_FEATURE_SCHEMA: readonly HandcraftedFeatureSpec[] = [
+  // Tier 1
+  {
+    name: "grammar_errors_per_100_words",
+    tier: 1,
+    definition:
+      "Checker matches categorised as grammar, per 100 word tokens (punctuation excluded).",
+    approximation: CHECKER_NOTE,
+  },
+  {
+    name: "spelling_errors_per_100_words",
+    tier: 1,
+    definition: "Checker matches categorised as spelling, per 100 word tokens.",
+    approximation: CHECKER_NOTE,
+  },
+  {
+    name: "punctuation_errors_per_100_words",
+    tier: 1,
+    definition: "Checker matches categorised as punctuation, per 100 word tokens.",
+    approximation: CHECKER_NOTE,
+  },
+  {
+    name: "flesch_kincaid",
+    tier: 1,
+    definition: "Flesch-Kincaid grade: 0.39*words/sentences + 11.8*syllables/words - 15.59.",
+  },
+  {
+    name: "smog",
+    tier: 1,
+    definition: "SMOG grade: 1.0430*sqrt(polysyllables*30/sentences) + 3.1291 " +
+      "(polysyllable = word of >= 3 syllables).",
+  },
+  {
+    name: "coleman_liau",
+    tier: 1,
+    definition: "Coleman-Liau index: 0.0588*L - 0.296*S - 15.8, L = letters/100 words, " +
+      "S = sentences/100 words (letters = [A-Za-z0-9] characters of words).",
+  },
+  {
+    name: "ari",
+    tier: 1,
+    definition: "Automated Readability Index: 4.71*characters/words + 0.5*words/sentences - 21.43.",
+  },
+  {
+    name: "avg_sentence_length",
+    tier: 1,
+    definition: "Words per sentence (word_count / number of sentences).",
+  },
+  {
+    name: "ttr",
+    tier: 1,
+    definition: "Type-token ratio: distinct lower-cased words / words.",
+  },
+  {
+    name: "word_count",
+    tier: 1,
+    definition: "Number of words (runs of [A-Za-z0-9]+, as the dataset filters count them).",
+  },
+  {
+    name: "avg_word_length",
+    tier: 1,
+    definition: "Mean characters per word.",
+  },
+  // Tier 2
+  {
+    name: "parse_tree_depth",
+    tier: 2,
+    definition: "Mean over sentences of a syntactic depth proxy: 2 + subordination markers " +
+      "+ the longest chain of prepositions within one clause segment.",
+    approximation: PARSE_NOTE +
+      " Subordination markers = SCONJ tokens, wh-relatives (who/whom/whose/which/where/when) " +
+      "right after a noun or pronoun, and infinitival 'to' before a verb; each embeds one level. " +
+      "Clause segments are split at verb groups and , ; : punctuation.",
+  },
+  {
+    name: "clause_count",
+    tier: 2,
+    definition: "Number of clauses in the essay (total, not per sentence).",
+    approximation: PARSE_NOTE +
+      " A clause = a verb group: a VERB/AUX token not preceded (skipping adverbs and 'not') " +
+      "by an AUX or infinitival 'to'; a sentence without verbs counts as one clause.",
+  },
+  {
+    name: "passive_ratio",
+    tier: 2,
+    definition: "Share of sentences containing a passive construction.",
+    approximation: PARSE_NOTE +
+      " Passive = a form of 'be' or 'get' followed (skipping adverbs, 'not') by a VERB whose " +
+      "form differs from its lemma and does not end in -ing or -s (a past participle).",
+  },
+  {
+    name: "dep_distance",
+    tier: 2,
+    definition: "Mean absolute distance (in tokens) between a word and its syntactic head.",
+    approximation: PARSE_NOTE +
+      " Heads are assigned by POS rules: determiners, adjectives, numerals and noun modifiers " +
+      "attach to the next noun; auxiliaries, 'not' and infinitival 'to' to the next verb; " +
+      "adverbs to the nearest verb/adjective; prepositions to the preceding noun/verb; nouns " +
+      "and pronouns to the nearest verb of their clause (or preceding preposition); " +
+      "conjunctions to the next content word; the first main verb is the root.",
+  },
+  {
+    name: "connective_diversity",
+    tier: 2,
+    definition: "Number of distinct discourse connectives used (fixed list of ~90 single- and " +
+      "multi-word connectives, e.g. however, because, in addition, for example).",
+  },
+  {
+    name: "sent_similarity_variance",
+    tier: 2,
+    definition: "Variance of cosine similarities between consecutive sentence embeddings " +
+      "(0 with fewer than 2 sentence pairs).",
+    approximation: "Sentence encoder: USE-lite (512-d) locally, the server's model offloaded.",
+  },
+  {
+    name: "prompt_similarity",
+    tier: 2,
+    definition: "Cosine similarity between the mean sentence embedding and the prompt embedding.",
+    approximation: "Essay embedding = mean of its sentence embeddings (USE-lite locally).",
+  },
+  {
+    name: "intro_prompt_sim",
+    tier: 2,
+    definition: "Cosine similarity between the first paragraph's embedding and the prompt's.",
+  },
+  {
+    name: "min_para_relevance",
+    tier: 2,
+    definition: "Minimum over paragraphs of cosine(paragraph embedding, prompt embedding).",
+  },
+  // Tier 3
+  {
+    name: "paragraph_count",
+    tier: 3,
+    definition: "Number of paragraphs (non-blank lines).",
+  },
+  {
+    name: "has_intro",
+    tier: 3,
+    definition: "1 if there are >= 2 paragraphs and the first contains an opening/stance cue " +
+      "(e.g. 'I think', 'in my opinion', 'I agree', 'some people', 'nowadays', 'should'), else 0.",
+  },
+  {
+    name: "has_conclusion",
+    tier: 3,
+    definition: "1 if there are >= 2 paragraphs and the last contains a concluding cue " +
+      "(e.g. 'in conclusion', 'to sum up', 'overall', 'in the end', 'for these reasons'), else 0.",
+  },
+  {
+    name: "lexical_overlap",
+    tier: 3,
+    definition: "Mean over consecutive sentence pairs of the Jaccard overlap of their content " +
+      "lemmas (NOUN, PROPN, VERB, ADJ, ADV; stop words excluded); 0 with one sentence.",
+  },
+  {
+    name: "pronoun_noun_ratio",
+    tier: 3,
+    definition: "PRON tokens / (NOUN + PROPN tokens); 0 when there are no nouns.",
+  },
+  // Extras
+  {
+    name: "mtld",
+    tier: "extra",
+    definition: "Measure of Textual Lexical Diversity (McCarthy & Jarvis 2010), mean of forward " +
+      "and backward passes, TTR threshold 0.72, over lower-cased words.",
+  },
+  {
+    name: "mean_word_zipf",
+    tier: "extra",
+    definition: "Lexical sophistication: mean Zipf frequency (log10 per billion words) of the " +
+      "content-word tokens in SUBTLEX-US; words absent from the list count as Zipf 1.",
+  },
+  {
+    name: "rare_word_ratio",
+    tier: "extra",
+    definition: "Share of content-word tokens outside the 5,000 most frequent SUBTLEX-US words.",
+  },
+  {
+    name: "mean_word_syllables",
+    tier: "extra",
+    definition: "Mean syllables per word (syllable package; numbers count 1).",
+  },
+  {
+    name: "polysyllabic_word_ratio",
+    tier: "extra",
+    definition: "Share of words with >= 3 syllables.",
+  },
+  {
+    name: "long_word_ratio",
+    tier: "extra",
+    definition: "Share of words with >= 7 characters.",
+  },
+  {
+    name: "connective_density",
+    tier: "extra",
+    definition: "Discourse connective occurrences (same list) per 100 words.",
+  },
+  {
+    name: "clauses_per_sentence",
+    tier: "extra",
+    definition: "clause_count / number of sentences.",
+    approximation: PARSE_NOTE + " Same verb-group clause proxy as clause_count.",
+  },
+  {
+    name: "sentence_length_std",
+    tier: "extra",
+    definition: "Population standard deviation of words per sentence.",
+  },
+  {
+    name: "agreement_errors_per_100_words",
+    tier: "extra",
+    definition: "Grammar matches about agreement (harper kind Agreement; LanguageTool rule ids " +
+      "containing AGREEMENT) per 100 words.",
+    approximation: CHECKER_NOTE,
+  },
+  {
+    name: "capitalization_errors_per_100_words",
+    tier: "extra",
+    definition: "Matches about capitalisation (harper kind Capitalization; LanguageTool " +
+      "category CASING or rule ids containing UPPERCASE/LOWERCASE/CAPITAL) per 100 words.",
+    approximation: CHECKER_NOTE,
+  },
+];
+
+/** Column names of the handcrafted matrix, in schema order. */
+export const HANDCRAFTED_FEATURE_NAMES: readonly string[] = HANDCRAFTED_FEATURE_SCHEMA.map((f) =>
+  f.name
+);
+
+/** Column index of a feature name; throws for an unknown name. */
+export function handcraftedFeatureIndex(name: string): number {
+  const i = HANDCRAFTED_FEATURE_NAMES.indexOf(name);
+  if (i < 0) throw new Error(`unknown handcrafted feature "${name}"`);
+  return i;
+}

@@ -1,0 +1,163 @@
+/**
+ * The one NLP pass over an essay: paragraphs, sentences, tokens with POS and lemmas (wink-nlp),
+ * and the dataset's word segmentation (runs of `[A-Za-z0-9]+`) with syllable counts.
+ *
+ * Every handcrafted feature is computed from one {@link TextAnalysis}, so all features agree on
+ * what a sentence, a paragraph and a word are. Paragraphs are the non-blank lines of the text
+ * (ELLIPSE separates paragraphs by line breaks); sentences are wink-nlp's sentences within each
+ * paragraph (a sentence never spans a paragraph break).
+ *
+ * @module
+ */
+import winkNLP from "wink-nlp";
+import model from "wink-eng-lite-web-model";
+import { syllable } from "syllable";
+
+/** The single wink-nlp instance of this process (loading the model takes ~100 ms). */
+const nlp = winkNLP(model);
+const its = nlp.its;
+
+/** A word in the dataset's sense: a maximal run of ASCII letters and digits. */
+const WORD_PATTERN = /[A-Za-z0-9]+/g;
+
+/** The sentences and paragraphs features are computed over (what the encoder must embed). */
+export interface EssaySegmentation {
+  /** Sentences in text order, trimmed, never empty. */
+  readonly sentences: string[];
+  /** Paragraphs (non-blank lines) in text order, trimmed, never empty. */
+  readonly paragraphs: string[];
+}
+
+/** One wink-nlp token (words, numbers, punctuation; whitespace tokens dropped). */
+export interface AnalysedToken {
+  /** Surface form. */
+  readonly value: string;
+  /** Lower-cased surface form. */
+  readonly lower: string;
+  /** Universal POS tag (wink-eng-lite-web-model). */
+  readonly pos: string;
+  /** Lemma, lower-cased. */
+  readonly lemma: string;
+  /** Index of the sentence this token belongs to. */
+  readonly sentence: number;
+}
+
+/** Result of the single NLP pass over one essay. */
+export interface TextAnalysis extends EssaySegmentation {
+  /** Paragraph index of each sentence. */
+  readonly sentenceParagraph: Int32Array;
+  /** Tokens of all sentences in order (no whitespace tokens). */
+  readonly tokens: readonly AnalysedToken[];
+  /** `[start, end)` token index range of each sentence in `tokens`. */
+  readonly sentenceTokenStart: Int32Array;
+  readonly sentenceTokenEnd: Int32Array;
+  /** Dataset words (runs of `[A-Za-z0-9]+`) of the whole text, in order. */
+  readonly words: readonly string[];
+  /** Syllables of each word in `words` (at least 1 per word). */
+  readonly wordSyllables: Int32Array;
+  /** Dataset word count of each sentence. */
+  readonly sentenceWordCounts: Int32Array;
+}
+
+/** Dataset words of a text: maximal runs of `[A-Za-z0-9]+`. */
+export function datasetWords(text: string): string[] {
+  return text.match(WORD_PATTERN) ?? [];
+}
+
+/**
+ * Syllables of a dataset word: the `syllable` package for words with letters (at least 1),
+ * 1 for a pure number token.
+ */
+export function wordSyllableCount(word: string): number {
+  if (!/[A-Za-z]/.test(word)) return 1;
+  return Math.max(1, syllable(word));
+}
+
+/** Split a text into paragraphs: its non-blank lines, trimmed. */
+export function splitParagraphs(text: string): string[] {
+  return text.split(/\r\n|\r|\n/).map((line) => line.trim()).filter((line) => line.length > 0);
+}
+
+// deno-lint-ignore no-explicit-any
+type WinkSentence = any;
+
+/**
+ * Segment an essay into the sentences and paragraphs the features use.
+ *
+ * @example
+ * ```ts
+ * segmentEssay("I agree. It helps.\n\nIn conclusion, yes.");
+ * // { sentences: ["I agree.", "It helps.", "In conclusion, yes."],
+ * //   paragraphs: ["I agree. It helps.", "In conclusion, yes."] }
+ * ```
+ */
+export function segmentEssay(text: string): EssaySegmentation {
+  const { sentences, paragraphs } = analyseText(text);
+  return { sentences: [...sentences], paragraphs: [...paragraphs] };
+}
+
+let lastText: string | undefined;
+let lastAnalysis: TextAnalysis | undefined;
+
+/**
+ * Run the NLP pass over one essay. The last result is memoised, so the usual
+ * `segmentEssay(text)` then `computeHandcraftedFeatures({text, ...})` costs one pass.
+ */
+export function analyseText(text: string): TextAnalysis {
+  if (lastAnalysis !== undefined && lastText === text) return lastAnalysis;
+  const analysis = runAnalysis(text);
+  lastText = text;
+  lastAnalysis = analysis;
+  return analysis;
+}
+
+function runAnalysis(text: string): TextAnalysis {
+  const paragraphs = splitParagraphs(text);
+  const sentences: string[] = [];
+  const sentenceParagraph: number[] = [];
+  const tokens: AnalysedToken[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const sentenceWordCounts: number[] = [];
+  paragraphs.forEach((paragraph, p) => {
+    const doc = nlp.readDoc(paragraph);
+    doc.sentences().each((s: WinkSentence) => {
+      const sentenceText = String(s.out()).trim();
+      if (sentenceText.length === 0) return;
+      const index = sentences.length;
+      const values: string[] = s.tokens().out(its.value);
+      const pos: string[] = s.tokens().out(its.pos);
+      const lemmas: string[] = s.tokens().out(its.lemma);
+      const types: string[] = s.tokens().out(its.type);
+      starts.push(tokens.length);
+      for (let i = 0; i < values.length; i++) {
+        if (types[i] === "tabCRLF" || pos[i] === "SPACE" || values[i].trim() === "") continue;
+        tokens.push({
+          value: values[i],
+          lower: values[i].toLowerCase(),
+          pos: pos[i],
+          lemma: String(lemmas[i]).toLowerCase(),
+          sentence: index,
+        });
+      }
+      ends.push(tokens.length);
+      sentences.push(sentenceText);
+      sentenceParagraph.push(p);
+      sentenceWordCounts.push(datasetWords(sentenceText).length);
+    });
+  });
+  const words = datasetWords(text);
+  const wordSyllables = new Int32Array(words.length);
+  for (let i = 0; i < words.length; i++) wordSyllables[i] = wordSyllableCount(words[i]);
+  return {
+    sentences,
+    paragraphs,
+    sentenceParagraph: Int32Array.from(sentenceParagraph),
+    tokens,
+    sentenceTokenStart: Int32Array.from(starts),
+    sentenceTokenEnd: Int32Array.from(ends),
+    words,
+    wordSyllables,
+    sentenceWordCounts: Int32Array.from(sentenceWordCounts),
+  };
+}
