@@ -1,0 +1,123 @@
+/**
+ * Assemble a complete `splits.json` value from the filtered official-train essays: the
+ * `stratified_text` folds, the `prompt_holdout` folds and the `run` train/val split, all seeded.
+ *
+ * Pure apart from hashing: no I/O, no clock. The CLI step (`lib/steps/make_splits.ts`) reads
+ * the CSVs, applies the filters and writes the result.
+ *
+ * @module
+ */
+import { normalisedTextHash } from "../dataset/text_hash.ts";
+import { type ClassMerge, mergeRareClasses, overallClass } from "./overall_class.ts";
+import { promptHoldoutKFold } from "./prompt_holdout.ts";
+import { SPLITS_SCHEMA_VERSION, type SplitsFile } from "./splits_file.ts";
+import { stratifiedGroupKFold } from "./stratified_group_kfold.ts";
+import { RUN_VAL_FRACTION, stratifiedGroupTrainValSplit } from "./train_val_split.ts";
+
+/** What the builder needs of an essay. */
+export interface SplittableEssay {
+  /** Essay id. */
+  readonly id: string;
+  /** Full text (grouping key = its normalised-text hash). */
+  readonly text: string;
+  /** Prompt name. */
+  readonly prompt: string;
+  /** Holistic score (stratification class = round(2·overall)). */
+  readonly overall: number;
+}
+
+/** Input of {@linkcode buildSplitsFile}. */
+export interface BuildSplitsInput {
+  /** The filtered official-train essays, in file order. Never the test set. */
+  readonly essays: readonly SplittableEssay[];
+  /** Seed of every split. */
+  readonly seed: number;
+  /** Number of CV folds per scheme. */
+  readonly nSplits: number;
+  /**
+   * Stratify classes with fewer than `nSplits` essays together with their neighbour instead of
+   * refusing (recorded in the file). Default false: such a class is an error.
+   */
+  readonly mergeRareClasses?: boolean;
+  /** Provenance written to `created_from`. */
+  readonly createdFrom: SplitsFile["created_from"];
+  /** Filters written to `filters` (already applied to `essays`). */
+  readonly filters: SplitsFile["filters"];
+  /** Validation share of the `run` split (default 0.1765). */
+  readonly runValFraction?: number;
+}
+
+/**
+ * Build the `splits.json` value for a filtered train set.
+ *
+ * @example
+ * ```ts
+ * const splits = buildSplitsFile({ essays, seed: 42, nSplits: 5, createdFrom, filters });
+ * await Deno.writeTextFile(path, serializeSplitsFile(splits));
+ * ```
+ */
+export function buildSplitsFile(input: BuildSplitsInput): SplitsFile {
+  const { essays, seed, nSplits } = input;
+  if (essays.length === 0) throw new Error("no essays left to split (check the filters)");
+  const ids = essays.map((e) => e.id);
+  const hashes = essays.map((e) => normalisedTextHash(e.text));
+  const prompts = essays.map((e) => e.prompt);
+  const labels = Int32Array.from(essays, (e) => overallClass(e.overall));
+
+  let merges: ClassMerge[] = [];
+  let stratLabels: Int32Array = labels;
+  if (input.mergeRareClasses === true) {
+    const merged = mergeRareClasses(labels, nSplits);
+    stratLabels = merged.labels;
+    merges = merged.merges;
+  }
+  const stratified = stratifiedGroupKFold({ labels: stratLabels, groups: hashes, nSplits, seed });
+  const byPrompt = promptHoldoutKFold({ prompts, groups: hashes, nSplits, seed });
+  const valFraction = input.runValFraction ?? RUN_VAL_FRACTION;
+  const run = stratifiedGroupTrainValSplit({ labels, groups: hashes, valFraction, seed });
+  const idsAt = (indices: readonly number[]) => indices.map((i) => ids[i]);
+
+  return {
+    schema_version: SPLITS_SCHEMA_VERSION,
+    seed,
+    n_splits: nSplits,
+    created_from: input.createdFrom,
+    filters: input.filters,
+    n_essays: essays.length,
+    essays: essays.map((e, i) => ({
+      id: e.id,
+      text_sha256: hashes[i],
+      prompt: e.prompt,
+      overall: e.overall,
+    })),
+    schemes: {
+      stratified_text: {
+        method: "stratified group k-fold (greedy, as scikit-learn StratifiedGroupKFold " +
+          "shuffle=True; seeded group order)",
+        stratify_on: "round(2*Overall)",
+        group_by: "sha256 of NFKC + whitespace-collapsed + trimmed text",
+        class_merges: merges.map((m) => ({
+          overall: m.from / 2,
+          stratified_with: m.into / 2,
+          n_essays: m.count,
+        })),
+        folds: stratified.map((f) => ({ fold: f.fold, val_ids: idsAt(f.valIndices) })),
+      },
+      prompt_holdout: {
+        method: "prompt-grouped k-fold (prompts sharing an identical text held out together; " +
+          "largest prompt first into the smallest fold)",
+        folds: byPrompt.map((f) => ({
+          fold: f.fold,
+          val_prompts: f.valPrompts,
+          val_ids: idsAt(f.valIndices),
+        })),
+      },
+    },
+    run_split: {
+      method: "official train -> train/val, stratified by round(2*Overall), text groups kept whole",
+      val_fraction: valFraction,
+      train_ids: idsAt(run.trainIndices),
+      val_ids: idsAt(run.valIndices),
+    },
+  };
+}
