@@ -77,7 +77,11 @@ export function decodeUtf8Strict(bytes: Uint8Array, file: string): string {
  * ```
  */
 export function parseCsvTable(content: string, file: string): CsvTable {
-  const text = content.charCodeAt(0) === 0xfeff ? content.slice(1) : content;
+  // BOM dropped; CRLF → LF up front (inside quotes too), so line numbers count physical lines.
+  const text = (content.charCodeAt(0) === 0xfeff ? content.slice(1) : content).replace(
+    /\r\n/g,
+    "\n",
+  );
   if (text.trim() === "") {
     throw new DatasetError(file, "file is empty; expected a header row and at least one data row");
   }
@@ -133,7 +137,7 @@ export function parseCsvTable(content: string, file: string): CsvTable {
       );
     }
     const out: Record<string, string> = {};
-    for (let c = 0; c < header.length; c++) out[header[c]] = record[c].replace(/\r\n?/g, "\n");
+    for (let c = 0; c < header.length; c++) out[header[c]] = record[c];
     rows.push(out);
     rowLines.push(startLine);
   }

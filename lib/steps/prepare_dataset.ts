@@ -1,0 +1,157 @@
+/**
+ * Runbook step 1, `prepare-dataset`: load and validate the official train/test CSVs, apply the
+ * standard filters, write the prepared CSVs and the dataset integrity report.
+ *
+ * Outputs: `<run>/artifacts/datasets/ellipse_{train,test}_prepared.csv`,
+ * `<run>/reports/dataset_integrity_report.{md,json}`.
+ *
+ * @module
+ */
+import type { ExperimentConfig } from "../run/config.ts";
+import { type CommandSpec, DATASET_FLAGS } from "../run/cli_flags.ts";
+import { configFromInvocation } from "../run/config_loading.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
+import { withRun } from "../run/run_context.ts";
+import { applyStandardFilters, type FilterSettings } from "../dataset/filters.ts";
+import {
+  buildIntegrityReport,
+  type DatasetIntegrityReport,
+  renderIntegrityReportMarkdown,
+} from "../dataset/integrity_report.ts";
+import { loadDataset } from "../dataset/load_dataset.ts";
+import { writePreparedCsv } from "../dataset/prepared_csv.ts";
+import { recordRunInExperimentLog } from "./common.ts";
+
+/** What `prepare-dataset` produced. */
+export interface PrepareDatasetResult {
+  readonly runDir: string;
+  readonly trainPreparedPath: string;
+  readonly testPreparedPath: string;
+  readonly reportMarkdownPath: string;
+  readonly reportJsonPath: string;
+  readonly report: DatasetIntegrityReport;
+}
+
+/** The filter settings of a config. */
+export function filterSettingsOf(config: ExperimentConfig): FilterSettings {
+  return {
+    minWords: config.minWords,
+    maxWords: config.maxWords,
+    excludedPrompts: config.ellipseExcludedPrompts,
+  };
+}
+
+/**
+ * Run `prepare-dataset` with a resolved config.
+ *
+ * @example
+ * ```ts
+ * const result = await prepareDataset(resolveExperimentConfig(undefined, { runName: "prep" }));
+ * result.report.counts.train.prepared;
+ * ```
+ */
+export async function prepareDataset(
+  config: ExperimentConfig,
+  options: { argv?: readonly string[]; echo?: boolean } = {},
+): Promise<PrepareDatasetResult> {
+  const inputPaths = config.datasetKind === "ielts"
+    ? [config.ieltsPath]
+    : [config.ellipseTrainPath, config.ellipseTestPath];
+  const existing: string[] = [];
+  for (const p of inputPaths) {
+    try {
+      await Deno.stat(p);
+      existing.push(p);
+    } catch { /* reported by the loader inside the run */ }
+  }
+  const { result } = await withRun(
+    {
+      command: "prepare-dataset",
+      config,
+      argv: options.argv,
+      inputPaths: existing,
+      echo: options.echo,
+    },
+    async (run) => {
+      const data = await run.stage("load_and_validate", async () => {
+        const d = await loadDataset(config);
+        run.log.info(`loaded ${d.train.length} train and ${d.test.length} test essays`);
+        return d;
+      });
+      const settings = filterSettingsOf(config);
+      const filtered = await run.stage("filter", () => {
+        const f = {
+          train: applyStandardFilters(data.train, settings),
+          test: applyStandardFilters(data.test, settings),
+        };
+        for (const s of ["train", "test"] as const) {
+          for (const st of f[s].stages) {
+            run.log.info(`${s} ${st.stage}: ${st.before} → ${st.after} (removed ${st.removed})`);
+          }
+        }
+        return f;
+      });
+      const trainPreparedPath = run.artifactPath("datasets", "ellipse_train_prepared.csv");
+      const testPreparedPath = run.artifactPath("datasets", "ellipse_test_prepared.csv");
+      const reportMarkdownPath = run.reportPath("dataset_integrity_report.md");
+      const reportJsonPath = run.reportPath("dataset_integrity_report.json");
+      const report = await run.stage("integrity_report", async () => {
+        const r = buildIntegrityReport({
+          datasetKind: config.datasetKind,
+          inputs: run.manifest.inputs.map((i) => ({ path: i.path, sha256: i.sha256 })),
+          header: data.header,
+          settings,
+          raw: { train: data.train, test: data.test },
+          filtered,
+        });
+        await writeJsonAtomic(reportJsonPath, r);
+        await writeFileAtomic(reportMarkdownPath, renderIntegrityReportMarkdown(r));
+        return r;
+      });
+      await run.stage("write_prepared_csvs", async () => {
+        await writePreparedCsv(trainPreparedPath, filtered.train.kept, data.header);
+        await writePreparedCsv(testPreparedPath, filtered.test.kept, data.header);
+        run.log.info(`prepared CSVs: ${trainPreparedPath}, ${testPreparedPath}`);
+      });
+      await recordRunInExperimentLog(run, config, {
+        results: [
+          {
+            label: "prepared essays (train/test)",
+            value: `${report.counts.train.prepared}/${report.counts.test.prepared}`,
+          },
+        ],
+        notes: [
+          `Train CSV: \`${trainPreparedPath}\``,
+          `Test CSV: \`${testPreparedPath}\``,
+          `Integrity report: \`${reportMarkdownPath}\``,
+        ],
+      });
+      return {
+        runDir: run.dir,
+        trainPreparedPath,
+        testPreparedPath,
+        reportMarkdownPath,
+        reportJsonPath,
+        report,
+      };
+    },
+  );
+  return result;
+}
+
+/** The `prepare-dataset` CLI command. */
+export const prepareDatasetCommand: CommandSpec = {
+  name: "prepare-dataset",
+  summary: "Filter the official train/test CSVs (word window, excluded prompts) and write the " +
+    "prepared CSVs plus the dataset integrity report.",
+  flags: DATASET_FLAGS,
+  async run(invocation) {
+    const config = await configFromInvocation(invocation, DATASET_FLAGS);
+    const result = await prepareDataset(config, { argv: invocation.argv });
+    console.log(`run directory: ${result.runDir}`);
+    console.log(`prepared train: ${result.trainPreparedPath}`);
+    console.log(`prepared test:  ${result.testPreparedPath}`);
+    console.log(`report: ${result.reportMarkdownPath}`);
+    return 0;
+  },
+};
