@@ -200,13 +200,14 @@ export const HANDCRAFTED_FEATURE_SCHEMA: readonly HandcraftedFeatureSpec[] = [
   {
     name: "mean_word_zipf",
     tier: "extra",
-    definition: "Lexical sophistication: mean Zipf frequency (log10 per billion words) of the " +
-      "content-word tokens in SUBTLEX-US; words absent from the list count as Zipf 1.",
+    definition: "Lexical sophistication: mean SUBTLEX-US Zipf frequency (log10 per billion " +
+      "words, Laplace-smoothed; unseen words ~1.3) of the NOUN/VERB/ADJ/ADV tokens.",
   },
   {
     name: "rare_word_ratio",
     tier: "extra",
-    definition: "Share of content-word tokens outside the 5,000 most frequent SUBTLEX-US words.",
+    definition: "Share of NOUN/VERB/ADJ/ADV tokens outside the 5,000 most frequent SUBTLEX-US " +
+      "words (unseen words included).",
   },
   {
     name: "mean_word_syllables",

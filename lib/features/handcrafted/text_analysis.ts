@@ -38,6 +38,8 @@ export interface AnalysedToken {
   readonly pos: string;
   /** Lemma, lower-cased. */
   readonly lemma: string;
+  /** wink-nlp stop-word flag. */
+  readonly stop: boolean;
   /** Index of the sentence this token belongs to. */
   readonly sentence: number;
 }
@@ -129,6 +131,7 @@ function runAnalysis(text: string): TextAnalysis {
       const pos: string[] = s.tokens().out(its.pos);
       const lemmas: string[] = s.tokens().out(its.lemma);
       const types: string[] = s.tokens().out(its.type);
+      const stops: boolean[] = s.tokens().out(its.stopWordFlag);
       starts.push(tokens.length);
       for (let i = 0; i < values.length; i++) {
         if (types[i] === "tabCRLF" || pos[i] === "SPACE" || values[i].trim() === "") continue;
@@ -137,6 +140,7 @@ function runAnalysis(text: string): TextAnalysis {
           lower: values[i].toLowerCase(),
           pos: pos[i],
           lemma: String(lemmas[i]).toLowerCase(),
+          stop: Boolean(stops[i]),
           sentence: index,
         });
       }

@@ -1,0 +1,53 @@
+/**
+ * The local {@link ErrorChecker}: harper.js lints (grammar, punctuation, typos) plus nspell +
+ * dictionary-en spelling, with overlapping spelling hits counted once.
+ *
+ * @module
+ */
+import type { ErrorChecker, ErrorMatch } from "../types.ts";
+import { categoriseMatch } from "./error_categories.ts";
+import { findHarperErrors } from "./harper_checker.ts";
+import { findSpellingErrors } from "./spelling_checker.ts";
+
+/** Whether two matches' spans overlap (zero-length spans overlap when they touch). */
+function overlaps(a: ErrorMatch, b: ErrorMatch): boolean {
+  return a.offset < b.offset + Math.max(1, b.length) && b.offset < a.offset + Math.max(1, a.length);
+}
+
+/**
+ * Merge harper and nspell matches: an nspell hit is dropped when a harper match categorised as
+ * spelling overlaps it (the harper one is kept). Result sorted by offset.
+ */
+export function mergeCheckerMatches(
+  harper: readonly ErrorMatch[],
+  spelling: readonly ErrorMatch[],
+): ErrorMatch[] {
+  const harperSpelling = harper.filter((m) => categoriseMatch(m) === "spelling");
+  const merged = [...harper];
+  for (const s of spelling) {
+    if (!harperSpelling.some((h) => overlaps(h, s))) merged.push(s);
+  }
+  merged.sort((a, b) => a.offset - b.offset || a.ruleId.localeCompare(b.ruleId));
+  return merged;
+}
+
+/**
+ * Local error checker (no server): harper.js + nspell. `language` is a LanguageTool code;
+ * harper picks its dialect from it, nspell always uses American English (dictionary-en).
+ *
+ * @example
+ * ```ts
+ * const checker = new LocalErrorChecker();
+ * const matches = await checker.check(essay.text, "en-US");
+ * ```
+ */
+export class LocalErrorChecker implements ErrorChecker {
+  /** Names the tools and versions (part of extractor fingerprints). */
+  readonly name = "local:harper.js@2.10.0+nspell@2.1.5/dictionary-en@4.0.0";
+
+  /** All matches of `text`, sorted by offset. */
+  async check(text: string, language: string): Promise<readonly ErrorMatch[]> {
+    const harper = await findHarperErrors(text, language);
+    return mergeCheckerMatches(harper, findSpellingErrors(text));
+  }
+}
