@@ -270,7 +270,9 @@ export function splitsReportMarkdown(
     { name: "train", valIds: splits.run_split.train_ids },
   ]);
   out.push(
-    `${splits.run_split.method}; target validation share ${pct(splits.run_split.val_fraction)}.`,
+    `${splits.run_split.method}; target validation share ${
+      (100 * splits.run_split.val_fraction).toFixed(2)
+    }%.`,
     "",
     `| part | essays | share | ${
       run.classes.map(describeOverallClass).join(" | ")
