@@ -1,0 +1,309 @@
+/**
+ * The offload client's HTTP core (undici): one pooled `Agent` per client, bounded concurrency,
+ * a per-attempt timeout, and retries with seeded, jittered exponential backoff on timeouts, 5xx
+ * and connection errors — never on 4xx. After the retry budget the call fails with an
+ * `OffloadRequestError` naming the URL, the attempts and the last error. Every attempt is counted
+ * in the shared `OffloadMetricsCollector` (requests, timeouts, HTTP errors, connection errors,
+ * retries, latencies per service).
+ *
+ * @module
+ */
+import { Agent, request } from "undici";
+import seedrandom from "seedrandom";
+import { HEADERS } from "./protocol.ts";
+import { BoundedSemaphore } from "./semaphore.ts";
+import { OffloadMetricsCollector, type OffloadService } from "./offload_metrics.ts";
+
+/** Options of an `OffloadHttpClient`. */
+export interface OffloadHttpClientOptions {
+  /** Service base URL, e.g. `http://127.0.0.1:19000` (a trailing slash is ignored). */
+  readonly baseUrl: string;
+  /** Bearer token sent as `Authorization: Bearer …`. */
+  readonly token?: string;
+  /** Per-attempt timeout in ms (default 300,000). */
+  readonly timeoutMs?: number;
+  /** Retries after the first attempt (default 4). */
+  readonly maxRetries?: number;
+  /** First backoff ceiling in ms (default 250); doubles per retry. */
+  readonly backoffBaseMs?: number;
+  /** Largest backoff ceiling in ms (default 10,000). */
+  readonly backoffMaxMs?: number;
+  /** Requests in flight at once (default 2); also the pool's connection count. */
+  readonly maxConcurrency?: number;
+  /** Where attempts are counted (default: a private collector). */
+  readonly collector?: OffloadMetricsCollector;
+  /** Seed of the backoff jitter (default 42). */
+  readonly seed?: number;
+  /** Log sink for retries (default: none). */
+  readonly log?: (line: string) => void;
+}
+
+/** Body of a request: JSON or form-encoded. */
+export type RequestBody =
+  | { readonly json: unknown }
+  | { readonly form: URLSearchParams }
+  | undefined;
+
+/** A successful (2xx) response. */
+export interface OffloadResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: unknown;
+  readonly seconds: number;
+}
+
+/** A 4xx answer: not retried. */
+export class OffloadHttpError extends Error {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly errorCode: string,
+    readonly detail: string,
+    readonly correlationId: string,
+  ) {
+    super(
+      `${url} answered HTTP ${status} ${errorCode}: ${detail} (correlation id ${correlationId})`,
+    );
+    this.name = "OffloadHttpError";
+  }
+}
+
+/** The retry budget is spent. */
+export class OffloadRequestError extends Error {
+  constructor(
+    readonly url: string,
+    readonly attempts: number,
+    readonly lastError: string,
+    readonly kind: "timeout" | "http_error" | "connection_error",
+  ) {
+    super(`${url} failed after ${attempts} attempt(s); last error (${kind}): ${lastError}`);
+    this.name = "OffloadRequestError";
+  }
+}
+
+/** Pooled, retrying JSON/form HTTP client for one offload service base URL. */
+export class OffloadHttpClient {
+  readonly baseUrl: string;
+  readonly collector: OffloadMetricsCollector;
+  readonly timeoutMs: number;
+  readonly maxRetries: number;
+  readonly #agent: Agent;
+  readonly #semaphore: BoundedSemaphore;
+  readonly #rng: () => number;
+  readonly #opts: OffloadHttpClientOptions;
+
+  constructor(options: OffloadHttpClientOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.baseUrl);
+    } catch {
+      throw new Error(`offload service URL is not a URL: "${options.baseUrl}"`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new Error(`offload service URL must be http(s): "${options.baseUrl}"`);
+    }
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.#opts = options;
+    this.collector = options.collector ?? new OffloadMetricsCollector();
+    this.timeoutMs = options.timeoutMs ?? 300_000;
+    this.maxRetries = options.maxRetries ?? 4;
+    const concurrency = options.maxConcurrency ?? 2;
+    this.#semaphore = new BoundedSemaphore(concurrency);
+    this.#agent = new Agent({
+      connections: concurrency,
+      keepAliveTimeout: 30_000,
+      // The precise per-attempt timeout is the AbortSignal below; these are backstops.
+      headersTimeout: this.timeoutMs + 5_000,
+      bodyTimeout: this.timeoutMs + 5_000,
+      connect: { timeout: Math.min(this.timeoutMs, 10_000) },
+    });
+    this.#rng = seedrandom(String(options.seed ?? 42));
+  }
+
+  /** GET `path` with retries; returns the parsed JSON body. */
+  get(service: OffloadService, path: string, signal?: AbortSignal): Promise<OffloadResponse> {
+    return this.send(service, "GET", path, undefined, signal);
+  }
+
+  /** POST JSON to `path` with retries. */
+  postJson(
+    service: OffloadService,
+    path: string,
+    json: unknown,
+    signal?: AbortSignal,
+  ): Promise<OffloadResponse> {
+    return this.send(service, "POST", path, { json }, signal);
+  }
+
+  /** POST a form (application/x-www-form-urlencoded) to `path` with retries. */
+  postForm(
+    service: OffloadService,
+    path: string,
+    form: URLSearchParams,
+    signal?: AbortSignal,
+  ): Promise<OffloadResponse> {
+    return this.send(service, "POST", path, { form }, signal);
+  }
+
+  /** Send one logical request: up to `maxRetries + 1` attempts. */
+  async send(
+    service: OffloadService,
+    method: "GET" | "POST",
+    path: string,
+    body: RequestBody,
+    signal?: AbortSignal,
+  ): Promise<OffloadResponse> {
+    const url = `${this.baseUrl}${path}`;
+    const counters = this.collector.service(service);
+    const correlationId = crypto.randomUUID();
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      [HEADERS.correlationId]: correlationId,
+    };
+    if (this.#opts.token) headers.authorization = `Bearer ${this.#opts.token}`;
+    let payload: string | undefined;
+    if (body && "json" in body) {
+      payload = JSON.stringify(body.json);
+      headers["content-type"] = "application/json";
+    } else if (body && "form" in body) {
+      payload = body.form.toString();
+      headers["content-type"] = "application/x-www-form-urlencoded";
+    }
+    let lastError = "";
+    let lastKind: OffloadRequestError["kind"] = "connection_error";
+    let retryAfterMs = 0;
+    const attempts = this.maxRetries + 1;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      signal?.throwIfAborted();
+      const release = await this.#semaphore.acquire();
+      counters.requests++;
+      const t0 = performance.now();
+      retryAfterMs = 0;
+      try {
+        const timeout = AbortSignal.timeout(this.timeoutMs);
+        const res = await request(url, {
+          method,
+          headers,
+          body: payload,
+          dispatcher: this.#agent,
+          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        });
+        const text = await res.body.text();
+        const seconds = (performance.now() - t0) / 1000;
+        counters.latencies.push(seconds);
+        const resHeaders = flattenHeaders(res.headers);
+        if (res.statusCode >= 200 && res.statusCode < 300) {
+          let parsed: unknown;
+          try {
+            parsed = text === "" ? null : JSON.parse(text);
+          } catch {
+            counters.httpError++;
+            throw new OffloadHttpError(
+              url,
+              res.statusCode,
+              "invalid_response",
+              `response body is not JSON: ${text.slice(0, 200)}`,
+              correlationId,
+            );
+          }
+          return { status: res.statusCode, headers: resHeaders, body: parsed, seconds };
+        }
+        counters.httpError++;
+        const { code, detail } = errorFields(text);
+        if (res.statusCode < 500) {
+          throw new OffloadHttpError(url, res.statusCode, code, detail, correlationId);
+        }
+        lastKind = "http_error";
+        lastError = `HTTP ${res.statusCode} ${code}: ${detail}`;
+        const ra = Number(resHeaders["retry-after"]);
+        if (Number.isFinite(ra) && ra > 0) retryAfterMs = Math.min(ra * 1000, 30_000);
+      } catch (e) {
+        if (e instanceof OffloadHttpError) throw e;
+        if (signal?.aborted) throw signal.reason ?? e;
+        if (isTimeout(e)) {
+          counters.timeout++;
+          lastKind = "timeout";
+          lastError = `no complete response within ${this.timeoutMs} ms`;
+        } else {
+          counters.connectionError++;
+          lastKind = "connection_error";
+          lastError = describe(e);
+        }
+      } finally {
+        release();
+      }
+      if (attempt < attempts) {
+        counters.retries++;
+        const ceiling = Math.min(
+          this.#opts.backoffMaxMs ?? 10_000,
+          (this.#opts.backoffBaseMs ?? 250) * 2 ** (attempt - 1),
+        );
+        const delay = Math.max(retryAfterMs, Math.round(ceiling * (0.5 + 0.5 * this.#rng())));
+        this.#opts.log?.(
+          `offload ${method} ${url}: attempt ${attempt}/${attempts} failed (${lastKind}: ${lastError}); retrying in ${delay} ms`,
+        );
+        await sleep(delay, signal);
+      }
+    }
+    throw new OffloadRequestError(`${method} ${url}`, attempts, lastError, lastKind);
+  }
+
+  /** Close the connection pool. */
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+}
+
+function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+  }
+  return out;
+}
+
+function errorFields(text: string): { code: string; detail: string } {
+  try {
+    const b = JSON.parse(text) as { error?: unknown; detail?: unknown; message?: unknown };
+    if (b && typeof b === "object") {
+      return {
+        code: typeof b.error === "string" ? b.error : "error",
+        detail: typeof b.detail === "string"
+          ? b.detail
+          : typeof b.message === "string"
+          ? b.message
+          : text.slice(0, 300),
+      };
+    }
+  } catch { /* not JSON: a proxy or a real LanguageTool plain-text error */ }
+  return { code: "error", detail: text.slice(0, 300) };
+}
+
+function isTimeout(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  const code = (e as { code?: string }).code ?? "";
+  return e.name === "TimeoutError" || code === "UND_ERR_HEADERS_TIMEOUT" ||
+    code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT";
+}
+
+function describe(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const code = (e as { code?: string }).code;
+  const cause = (e as { cause?: unknown }).cause;
+  const causeText = cause instanceof Error ? ` (cause: ${cause.message})` : "";
+  return `${code ? `${code}: ` : ""}${e.message}${causeText}`;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
