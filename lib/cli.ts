@@ -10,11 +10,13 @@
 import { commandHelp, type CommandSpec, parseFlags, UsageError } from "./run/cli_flags.ts";
 import { DatasetError } from "./dataset/csv_table.ts";
 import { logExperimentCommand } from "./steps/log_experiment.ts";
+import { makeSplitsCommand } from "./steps/make_splits.ts";
 import { prepareDatasetCommand } from "./steps/prepare_dataset.ts";
 
 /** Every command, in runbook order. */
 export const COMMANDS: readonly CommandSpec[] = [
   prepareDatasetCommand,
+  makeSplitsCommand,
   logExperimentCommand,
 ];
 

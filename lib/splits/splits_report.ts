@@ -244,9 +244,9 @@ export function splitsReportMarkdown(
     out.push(
       "Rare classes stratified together with a neighbour (`--merge-rare-classes`): " +
         merges.map((m) =>
-          `Overall ${m.overall.toFixed(1)} (${m.n_essays} essays) with Overall ${
-            m.stratified_with.toFixed(1)
-          }`
+          `Overall ${m.overall.toFixed(1)} (${m.n_essays} essay${
+            m.n_essays === 1 ? "" : "s"
+          }) with Overall ${m.stratified_with.toFixed(1)}`
         ).join("; ") + ".",
       "",
     );

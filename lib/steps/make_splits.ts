@@ -1,0 +1,239 @@
+/**
+ * Runbook step 2, `make-splits`: reusable, leak-safe split definitions for `cv`, `drop-column`
+ * and `run`, computed on the (prepared) official **train** set only.
+ *
+ * Reads the train/test CSVs through the dataset loader, applies the same filters as
+ * `prepare-dataset` (idempotent on prepared CSVs), builds the `stratified_text` and
+ * `prompt_holdout` folds and the `run` train/val split (`lib/splits/`), and writes
+ * `<run>/artifacts/splits.json` and `<run>/reports/splits_report.md`. An impossible request (a
+ * class or prompt count below `--n-splits`) fails the run with a message naming the class or
+ * prompts and the counts; `--merge-rare-classes` opts in to stratifying rare classes together
+ * with a neighbour, recorded in both outputs.
+ *
+ * @module
+ */
+import { basename } from "node:path";
+import type { ExperimentConfig } from "../run/config.ts";
+import { type CommandSpec, DATASET_FLAGS, type FlagSpec } from "../run/cli_flags.ts";
+import { configFromInvocation } from "../run/config_loading.ts";
+import { writeFileAtomic } from "../run/atomic_write.ts";
+import { withRun } from "../run/run_context.ts";
+import { DatasetError } from "../dataset/csv_table.ts";
+import { applyStandardFilters } from "../dataset/filters.ts";
+import { loadDataset } from "../dataset/load_dataset.ts";
+import { normalisedTextHash } from "../dataset/text_hash.ts";
+import { buildSplitsFile } from "../splits/build_splits.ts";
+import {
+  loadSplitsFile,
+  serializeSplitsFile,
+  type SplitsFile,
+  verifySplitsMatchDataset,
+} from "../splits/splits_file.ts";
+import { schemeBalance, splitsReportMarkdown } from "../splits/splits_report.ts";
+import { recordRunInExperimentLog } from "./common.ts";
+import { filterSettingsOf } from "./prepare_dataset.ts";
+
+/** Flags of `make-splits`: the dataset flags plus `--n-splits` and `--merge-rare-classes`. */
+export const MAKE_SPLITS_FLAGS: readonly FlagSpec[] = [
+  ...DATASET_FLAGS,
+  { name: "n-splits", type: "int", description: "number of CV folds per scheme" },
+  {
+    name: "merge-rare-classes",
+    type: "boolean",
+    configKey: null,
+    description: "stratify classes with fewer essays than folds together with their neighbour " +
+      "(recorded in splits.json) instead of failing (default: false)",
+  },
+];
+
+/** What `make-splits` produced. */
+export interface MakeSplitsResult {
+  readonly runDir: string;
+  readonly splitsPath: string;
+  readonly reportPath: string;
+  readonly splits: SplitsFile;
+  /** Largest |fold class share − overall share| per scheme (fraction, not percent). */
+  readonly maxClassShareDeviation: {
+    readonly stratified_text: number;
+    readonly prompt_holdout: number;
+  };
+}
+
+/**
+ * Run `make-splits` with a resolved config.
+ *
+ * @example
+ * ```ts
+ * const result = await makeSplits(resolveExperimentConfig(undefined, { runName: "splits" }));
+ * result.splits.schemes.stratified_text.folds.length; // 5
+ * ```
+ */
+export async function makeSplits(
+  config: ExperimentConfig,
+  options: { argv?: readonly string[]; echo?: boolean; mergeRareClasses?: boolean } = {},
+): Promise<MakeSplitsResult> {
+  const inputPaths = config.datasetKind === "ielts"
+    ? [config.ieltsPath]
+    : [config.ellipseTrainPath, config.ellipseTestPath];
+  const existing: string[] = [];
+  for (const p of inputPaths) {
+    try {
+      await Deno.stat(p);
+      existing.push(p);
+    } catch { /* reported by the loader inside the run */ }
+  }
+  const { result } = await withRun(
+    {
+      command: "make-splits",
+      config,
+      argv: options.argv,
+      inputPaths: existing,
+      echo: options.echo,
+    },
+    async (run) => {
+      const data = await run.stage("load_and_validate", async () => {
+        const d = await loadDataset(config);
+        run.log.info(`loaded ${d.train.length} train and ${d.test.length} test essays`);
+        return d;
+      });
+      const settings = filterSettingsOf(config);
+      const filtered = await run.stage("filter", () => {
+        const f = {
+          train: applyStandardFilters(data.train, settings),
+          test: applyStandardFilters(data.test, settings),
+        };
+        for (const s of ["train", "test"] as const) {
+          for (const st of f[s].stages) {
+            run.log.info(`${s} ${st.stage}: ${st.before} → ${st.after} (removed ${st.removed})`);
+          }
+        }
+        return f;
+      });
+
+      const trainPath = inputPaths[0];
+      const testPath = config.datasetKind === "ielts" ? inputPaths[0] : inputPaths[1];
+      const shaOf = (path: string) => {
+        const record = run.manifest.inputs.find((i) => i.path === path);
+        if (record === undefined) throw new Error(`no sha256 recorded for input ${path}`);
+        return record.sha256;
+      };
+      const splits = await run.stage("build_splits", () => {
+        try {
+          return buildSplitsFile({
+            essays: filtered.train.kept,
+            seed: config.seed,
+            nSplits: config.nSplits,
+            mergeRareClasses: options.mergeRareClasses ?? false,
+            createdFrom: {
+              dataset_kind: config.datasetKind,
+              train_file: basename(trainPath),
+              train_sha256: shaOf(trainPath),
+              test_file: basename(testPath),
+              test_sha256: shaOf(testPath),
+            },
+            filters: {
+              min_words: config.minWords,
+              max_words: config.maxWords,
+              excluded_prompts: [...config.ellipseExcludedPrompts],
+            },
+          });
+        } catch (error) {
+          throw new DatasetError(
+            trainPath,
+            `cannot make ${config.nSplits}-fold splits of the ${filtered.train.kept.length} ` +
+              `filtered train essays: ${(error as Error).message}`,
+          );
+        }
+      });
+      const balance = {
+        stratified_text: schemeBalance(splits, "stratified_text"),
+        prompt_holdout: schemeBalance(splits, "prompt_holdout"),
+      };
+      for (const [scheme, b] of Object.entries(balance)) {
+        run.log.info(
+          `${scheme}: fold sizes ${b.parts.map((p) => p.nVal).join("/")}, max class-share ` +
+            `deviation ${(100 * b.maxAbsDeviation.value).toFixed(2)} pp`,
+        );
+      }
+      for (const m of splits.schemes.stratified_text.class_merges) {
+        run.log.warn(
+          `Overall ${m.overall.toFixed(1)} (${m.n_essays} essay${m.n_essays === 1 ? "" : "s"}) ` +
+            `stratified together with ` +
+            `Overall ${m.stratified_with.toFixed(1)} (--merge-rare-classes)`,
+        );
+      }
+
+      const splitsPath = run.artifactPath("splits.json");
+      await run.stage("write_splits", async () => {
+        await writeFileAtomic(splitsPath, serializeSplitsFile(splits));
+        // Read back through the consumer's path: schema, invariants and dataset match.
+        verifySplitsMatchDataset(await loadSplitsFile(splitsPath), filtered.train.kept, splitsPath);
+        run.log.info(`splits: ${splitsPath}`);
+      });
+      const reportPath = run.reportPath("splits_report.md");
+      await run.stage("splits_report", async () => {
+        const testTextHashes = new Set(filtered.test.kept.map((e) => normalisedTextHash(e.text)));
+        await writeFileAtomic(
+          reportPath,
+          splitsReportMarkdown(splits, { splitsPath, testTextHashes }),
+        );
+        run.log.info(`report: ${reportPath}`);
+      });
+      await recordRunInExperimentLog(run, config, {
+        splitsPath,
+        scheme: "stratified_text|prompt_holdout",
+        results: [
+          {
+            label: "essays split (filtered train)",
+            value: `${splits.n_essays} in ${splits.n_splits} folds`,
+          },
+          {
+            label: "max fold class-share deviation (pp)",
+            value: `stratified_text ${pp(balance.stratified_text.maxAbsDeviation.value)}, ` +
+              `prompt_holdout ${pp(balance.prompt_holdout.maxAbsDeviation.value)}`,
+          },
+        ],
+        notes: [`Splits report: \`${reportPath}\``],
+      });
+      return {
+        runDir: run.dir,
+        splitsPath,
+        reportPath,
+        splits,
+        maxClassShareDeviation: {
+          stratified_text: balance.stratified_text.maxAbsDeviation.value,
+          prompt_holdout: balance.prompt_holdout.maxAbsDeviation.value,
+        },
+      };
+    },
+  );
+  return result;
+}
+
+function pp(x: number): string {
+  return (100 * x).toFixed(2);
+}
+
+/** The `make-splits` CLI command. */
+export const makeSplitsCommand: CommandSpec = {
+  name: "make-splits",
+  summary: "Write leak-safe CV folds (stratified_text, prompt_holdout) and the run train/val " +
+    "split of the filtered official train set to splits.json, plus the splits report.",
+  flags: MAKE_SPLITS_FLAGS,
+  async run(invocation) {
+    const config = await configFromInvocation(invocation, MAKE_SPLITS_FLAGS);
+    const result = await makeSplits(config, {
+      argv: invocation.argv,
+      mergeRareClasses: invocation.values["merge-rare-classes"] === true,
+    });
+    console.log(`run directory: ${result.runDir}`);
+    console.log(`splits: ${result.splitsPath}`);
+    console.log(`report: ${result.reportPath}`);
+    console.log(
+      `max fold class-share deviation: stratified_text ` +
+        `${pp(result.maxClassShareDeviation.stratified_text)} pp, prompt_holdout ` +
+        `${pp(result.maxClassShareDeviation.prompt_holdout)} pp`,
+    );
+    return 0;
+  },
+};
