@@ -112,16 +112,28 @@ export async function runBounded<T>(
   if (failed) throw firstError;
 }
 
-/** `GET /healthz` of an offload server, validated. */
-export async function fetchHealth(http: OffloadHttpClient): Promise<HealthResponse> {
-  const res = await http.get("extract", "/healthz");
-  const parsed = HealthResponseSchema.safeParse(res.body);
-  if (!parsed.success) {
-    throw new Error(
-      `${http.baseUrl}/healthz is not an offload server health response: ${parsed.error.message}`,
-    );
+/**
+ * `GET /healthz` of an offload server, validated. Uses its own short-lived connection and
+ * collector, so health checks do not count as extract/embed requests in `offload_metrics.json`.
+ */
+export async function fetchHealth(options: OffloadHttpClientOptions): Promise<HealthResponse> {
+  const http = new OffloadHttpClient({
+    ...options,
+    collector: new OffloadMetricsCollector(),
+    maxConcurrency: 1,
+  });
+  try {
+    const res = await http.get("extract", "/healthz");
+    const parsed = HealthResponseSchema.safeParse(res.body);
+    if (!parsed.success) {
+      throw new Error(
+        `${http.baseUrl}/healthz is not an offload server health response: ${parsed.error.message}`,
+      );
+    }
+    return parsed.data;
+  } finally {
+    await http.close();
   }
-  return parsed.data;
 }
 
 const ExtractEntrySchema = z.object({
@@ -162,15 +174,9 @@ export async function createOffloadFeatureExtractor(
   options: OffloadClientOptions,
 ): Promise<OffloadFeatureExtractor> {
   const collector = options.collector ?? new OffloadMetricsCollector();
-  const http = new OffloadHttpClient({ ...options, collector });
   const limits = requestLimits(options);
-  let health: HealthResponse;
-  try {
-    health = await fetchHealth(http);
-  } catch (e) {
-    await http.close();
-    throw e;
-  }
+  const health = await fetchHealth(options);
+  const http = new OffloadHttpClient({ ...options, collector });
   const fingerprint = health.fingerprint;
   const root = options.cacheRoot ?? DEFAULT_CACHE_ROOT;
   const useCache = options.useCache ?? true;
@@ -442,15 +448,9 @@ export interface RemoteEncoder extends SentenceEncoder {
  */
 export async function createRemoteEncoder(options: OffloadClientOptions): Promise<RemoteEncoder> {
   const collector = options.collector ?? new OffloadMetricsCollector();
-  const http = new OffloadHttpClient({ ...options, collector });
   const limits = requestLimits(options);
-  let health: HealthResponse;
-  try {
-    health = await fetchHealth(http);
-  } catch (e) {
-    await http.close();
-    throw e;
-  }
+  const health = await fetchHealth(options);
+  const http = new OffloadHttpClient({ ...options, collector });
   const { fingerprint } = health;
   const { name: model, dimension } = health.models.encoder;
   const cache = (options.useCache ?? true)
