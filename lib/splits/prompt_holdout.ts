@@ -79,9 +79,15 @@ export function promptHoldoutKFold(input: PromptHoldoutInput): PromptFold[] {
   const { index: unitOfPrompt, keys: units } = denseGroupIndex(unitKeys);
   const nUnits = units.length;
   if (nUnits < nSplits) {
-    const linked = nUnits < nPrompts
-      ? ` (${nPrompts} prompts, linked into ${nUnits} units by identical texts)`
-      : "";
+    let linked = "";
+    if (nUnits < nPrompts) {
+      const members = units.map((_, u) =>
+        promptNames.filter((_, p) => unitOfPrompt[p] === u).sort()
+      ).filter((m) => m.length > 1);
+      const shown = members.slice(0, 3).map((m) => `{${m.join(" + ")}}`).join(", ");
+      linked = ` (${nPrompts} prompts, linked into ${nUnits} units by identical texts: ` +
+        `${shown}${members.length > 3 ? ", …" : ""})`;
+    }
     throw new Error(
       `only ${nUnits} prompt${nUnits === 1 ? "" : "s"}${linked} for ${nSplits} prompt-holdout ` +
         `folds (need >= ${nSplits} prompts)`,

@@ -256,6 +256,17 @@ export function splitsReportMarkdown(
   out.push(splits.schemes.prompt_holdout.method + ".", "");
   const byPrompt = schemeBalance(splits, "prompt_holdout");
   renderPartition(out, byPrompt, "prompt");
+  const crossPrompt = dups.filter((d) => new Set(d.essays.map((e) => e.prompt)).size > 1);
+  if (crossPrompt.length > 0) {
+    out.push(
+      `${crossPrompt.length} text group${crossPrompt.length === 1 ? "" : "s"} span more than one ` +
+        "prompt; those prompts are held out together: " +
+        crossPrompt.slice(0, 10).map((d) =>
+          `{${[...new Set(d.essays.map((e) => e.prompt))].sort().join(" + ")}}`
+        ).join(", ") + (crossPrompt.length > 10 ? ", …" : "") + ".",
+      "",
+    );
+  }
   out.push("| Fold | validation prompts |", "|---:|---|");
   for (const f of splits.schemes.prompt_holdout.folds) {
     out.push(`| ${f.fold} | ${f.val_prompts.join("; ")} |`);

@@ -58,7 +58,7 @@ Deno.test("promptHoldoutKFold: prompts sharing an identical text are held out to
   }
   assert.throws(
     () => promptHoldoutKFold({ prompts, groups, nSplits: 4, seed: 1 }),
-    /only 3 prompts \(4 prompts, linked into 3 units by identical texts\) for 4 prompt-holdout folds/,
+    /only 3 prompts \(4 prompts, linked into 3 units by identical texts: \{A \+ B\}\) for 4 prompt-holdout folds/,
   );
 });
 

@@ -74,3 +74,30 @@ Deno.test("splits report: IELTS banner and train/test shared texts", () => {
     /Train essays whose normalised text also occurs in the official test set: [1-9]/,
   );
 });
+
+Deno.test("splits report: a text shared by two prompts is named and held out together", () => {
+  const essays = syntheticEssays(21, { n: 300, nPrompts: 10, duplicateShare: 0 });
+  const a = essays.find((e) => e.prompt === "Prompt A")!;
+  const b = essays.find((e) => e.prompt === "Prompt B")!;
+  essays.push({ id: "XCOPY", text: a.text, prompt: b.prompt, overall: a.overall });
+  const splits = buildSplitsFile({
+    essays,
+    seed: 42,
+    nSplits: 5,
+    createdFrom: {
+      dataset_kind: "ellipse",
+      train_file: "train.csv",
+      train_sha256: "a".repeat(64),
+      test_file: null,
+      test_sha256: null,
+    },
+    filters: { min_words: 0, max_words: 1000, excluded_prompts: [] },
+  });
+  const md = splitsReportMarkdown(splits);
+  assert.match(
+    md,
+    /1 text group span more than one prompt; those prompts are held out together: \{Prompt A \+ Prompt B\}/,
+  );
+  const fold = splits.schemes.prompt_holdout.folds.find((f) => f.val_prompts.includes("Prompt A"))!;
+  assert.ok(fold.val_prompts.includes("Prompt B"));
+});
