@@ -126,7 +126,7 @@ Deno.test("server killed mid-run: client retries, fails clearly, finished entrie
 
 Deno.test("server killed and restarted within the retry budget: the run completes", async () => {
   const essays = syntheticEssays(12);
-  let server = await spawnServer(["--delay-ms", "80"]);
+  const server = await spawnServer(["--delay-ms", "80"]);
   let restarted: Promise<ServerProcess> | undefined;
   try {
     const collector = new OffloadMetricsCollector();
