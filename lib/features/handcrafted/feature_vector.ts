@@ -32,8 +32,8 @@ import { frequencyRank, zipfFrequency } from "./word_frequency.ts";
 
 const LEXICAL_POS: ReadonlySet<string> = new Set(["NOUN", "VERB", "ADJ", "ADV"]);
 
-/** Rank beyond which a word counts as rare (SUBTLEX-US top 5,000). */
-export const RARE_WORD_RANK = 5000;
+/** Rank beyond which a word counts as rare (lexical frequency profile, beyond 2,000). */
+export const RARE_WORD_RANK = 2000;
 
 function checkEmbeddings(analysis: TextAnalysis, input: EssayAnalysisInput): void {
   const dim = input.promptEmbedding.length;
@@ -137,9 +137,11 @@ export function namedFeatures(
     if (t.pos === "PRON") pronouns++;
     else if (t.pos === "NOUN" || t.pos === "PROPN") nouns++;
     if (LEXICAL_POS.has(t.pos) && /^[a-z]+$/.test(t.lower)) {
+      const rank = frequencyRank(t.lower);
+      if (rank === Number.POSITIVE_INFINITY) continue; // unseen: mostly misspellings
       lexicalTokens++;
       zipfSum += zipfFrequency(t.lower);
-      if (frequencyRank(t.lower) > RARE_WORD_RANK) rare++;
+      if (rank > RARE_WORD_RANK) rare++;
     }
   }
 

@@ -201,13 +201,14 @@ export const HANDCRAFTED_FEATURE_SCHEMA: readonly HandcraftedFeatureSpec[] = [
     name: "mean_word_zipf",
     tier: "extra",
     definition: "Lexical sophistication: mean SUBTLEX-US Zipf frequency (log10 per billion " +
-      "words, Laplace-smoothed; unseen words ~1.3) of the NOUN/VERB/ADJ/ADV tokens.",
+      "words) of the NOUN/VERB/ADJ/ADV tokens found in SUBTLEX-US (unseen words, mostly " +
+      "misspellings, are left out; lower = more sophisticated).",
   },
   {
     name: "rare_word_ratio",
     tier: "extra",
-    definition: "Share of NOUN/VERB/ADJ/ADV tokens outside the 5,000 most frequent SUBTLEX-US " +
-      "words (unseen words included).",
+    definition: "Lexical frequency profile 'beyond 2,000': share of the NOUN/VERB/ADJ/ADV " +
+      "tokens found in SUBTLEX-US whose frequency rank is above 2,000 (unseen words left out).",
   },
   {
     name: "mean_word_syllables",
