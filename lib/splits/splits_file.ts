@@ -381,6 +381,7 @@ export function verifySplitsMatchDataset(
   splits: SplitsFile,
   essays: readonly VerifiableEssay[],
   source = "splits.json",
+  options: { readonly filters?: SplitsFile["filters"] } = {},
 ): void {
   const expected = new Map(splits.essays.map((e) => [e.id, e]));
   const seen = new Set<string>();
@@ -422,6 +423,19 @@ export function verifySplitsMatchDataset(
       `${promptDiffers.length} essays have a different prompt ${sample(promptDiffers)}`,
     );
   }
+  if (problems.length > 0 && options.filters !== undefined) {
+    const made = splits.filters;
+    const now = options.filters;
+    const differs = made.min_words !== now.min_words || made.max_words !== now.max_words ||
+      JSON.stringify([...made.excluded_prompts].sort()) !==
+        JSON.stringify([...now.excluded_prompts].sort());
+    if (differs) {
+      problems.push(
+        `the splits were made with filters ${describeFilters(made)}, this run uses ` +
+          describeFilters(now),
+      );
+    }
+  }
   if (problems.length > 0) {
     throw new Error(
       `${source} does not match the dataset it is applied to (${essays.length} essays vs ` +
@@ -429,6 +443,10 @@ export function verifySplitsMatchDataset(
         problems.map((p) => `  - ${p}`).join("\n"),
     );
   }
+}
+
+function describeFilters(f: SplitsFile["filters"]): string {
+  return `${f.min_words}–${f.max_words} words, excluded prompts [${f.excluded_prompts.join("; ")}]`;
 }
 
 function sample(ids: readonly string[], k = 5): string {
