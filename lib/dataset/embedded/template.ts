@@ -1,0 +1,128 @@
+/**
+ * A tiny template language for the embedded-data generator's sentence banks.
+ *
+ * - `{a|b|c}` picks one alternative uniformly (alternatives may nest and may be empty: `{|very }`).
+ * - `[slot]` expands one random entry of the named slot, itself a template. `[Slot]` (capitalised
+ *   name) does the same and capitalises the first letter of the result.
+ *
+ * Expansion is deterministic given the `SeededRandom` state.
+ *
+ * @module
+ */
+import type { SeededRandom } from "./random.ts";
+
+/** Named slot fillers: each slot is a list of templates. */
+export type SlotTable = Readonly<Record<string, readonly string[]>>;
+
+/** Upper-case the first letter of a string (leaves the rest alone). */
+export function capitaliseFirst(text: string): string {
+  const i = text.search(/[A-Za-z]/);
+  if (i < 0) return text;
+  return text.slice(0, i) + text[i].toUpperCase() + text.slice(i + 1);
+}
+
+/** Lower-case the first letter unless the first word is "I" or looks like a proper noun. */
+export function lowerFirst(text: string): string {
+  const m = /^([A-Z])([a-z]*)/.exec(text);
+  if (!m) return text;
+  const word = m[0];
+  if (word === "I" || KEEP_CAPITALISED.has(word)) return text;
+  return m[1].toLowerCase() + text.slice(1);
+}
+
+const KEEP_CAPITALISED = new Set([
+  "English",
+  "Monday",
+  "Friday",
+  "Saturday",
+  "Sunday",
+  "Internet",
+  "Mr",
+  "Mrs",
+  "Ms",
+  "Dr",
+]);
+
+/**
+ * Expand a template with random choices.
+ *
+ * @throws Error on an unknown slot, unbalanced braces, or runaway recursion.
+ */
+export function expandTemplate(
+  template: string,
+  slots: SlotTable,
+  rng: SeededRandom,
+  depth = 0,
+): string {
+  if (depth > 12) throw new Error(`template recursion too deep in: ${template}`);
+  const [out, end] = expandSequence(template, 0, slots, rng, depth, false);
+  if (end !== template.length) throw new Error(`unbalanced '}' in template: ${template}`);
+  return out;
+}
+
+/** Expand until end of string, or (when `inBraces`) until the closing `}` / a `|` at this level. */
+function expandSequence(
+  t: string,
+  start: number,
+  slots: SlotTable,
+  rng: SeededRandom,
+  depth: number,
+  inBraces: boolean,
+): [string, number] {
+  let out = "";
+  let i = start;
+  while (i < t.length) {
+    const c = t[i];
+    if (c === "{") {
+      const alternatives = splitAlternatives(t, i);
+      const choice = alternatives.parts[Math.floor(rng.uniform() * alternatives.parts.length)];
+      out += expandTemplate(choice, slots, rng, depth + 1);
+      i = alternatives.end;
+    } else if (c === "[") {
+      const close = t.indexOf("]", i);
+      if (close < 0) throw new Error(`unclosed '[' in template: ${t}`);
+      const name = t.slice(i + 1, close);
+      out += expandSlot(name, slots, rng, depth);
+      i = close + 1;
+    } else if (inBraces && (c === "|" || c === "}")) {
+      return [out, i];
+    } else if (c === "}") {
+      return [out, i];
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  if (inBraces) throw new Error(`unclosed '{' in template: ${t}`);
+  return [out, i];
+}
+
+/** Split `{...|...}` starting at `open` into raw alternative strings (nesting respected). */
+function splitAlternatives(t: string, open: number): { parts: string[]; end: number } {
+  const parts: string[] = [];
+  let level = 0;
+  let partStart = open + 1;
+  for (let i = open; i < t.length; i++) {
+    const c = t[i];
+    if (c === "{") level++;
+    else if (c === "}") {
+      level--;
+      if (level === 0) {
+        parts.push(t.slice(partStart, i));
+        return { parts, end: i + 1 };
+      }
+    } else if (c === "|" && level === 1) {
+      parts.push(t.slice(partStart, i));
+      partStart = i + 1;
+    }
+  }
+  throw new Error(`unclosed '{' in template: ${t}`);
+}
+
+function expandSlot(name: string, slots: SlotTable, rng: SeededRandom, depth: number): string {
+  const lower = name[0].toLowerCase() + name.slice(1);
+  const entries = slots[name] ?? slots[lower];
+  if (!entries) throw new Error(`unknown template slot [${name}]`);
+  const text = expandTemplate(rng.pick(entries), slots, rng, depth + 1);
+  return name === lower ? text : capitaliseFirst(text);
+}
