@@ -89,10 +89,13 @@ export function stratifiedGroupKFold(input: StratifiedGroupKFoldInput): FoldIndi
       const count = classTotals[classOf.get(c)!];
       return `${describe(c)} has ${count} essay${count === 1 ? "" : "s"}`;
     });
+    const largest = Math.max(...classTotals);
+    const hint = tooSmall.length === nClasses
+      ? `n_splits exceeds every class (the largest has ${largest} essays); lower n_splits`
+      : `lower n_splits, or stratify rare classes with a neighbour explicitly ` +
+        `(make-splits --merge-rare-classes)`;
     throw new Error(
-      `${parts.join(", ")} (need >= ${nSplits} per class for ${nSplits} folds); ` +
-        `lower n_splits, or stratify rare classes with a neighbour explicitly ` +
-        `(make-splits --merge-rare-classes)`,
+      `${parts.join(", ")} (need >= ${nSplits} per class for ${nSplits} folds); ${hint}`,
     );
   }
 

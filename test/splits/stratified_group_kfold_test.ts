@@ -114,6 +114,15 @@ Deno.test("stratifiedGroupKFold: a class smaller than the fold count is an error
   assert.equal(ok.length, 3);
 });
 
+Deno.test("stratifiedGroupKFold: n_splits above every class says so", () => {
+  const labels = [4, 4, 4, 6, 6, 6, 6];
+  const groups = labels.map((_, i) => `g${i}`);
+  assert.throws(
+    () => stratifiedGroupKFold({ labels, groups, nSplits: 6, seed: 1 }),
+    /Overall 2\.0 has 3 essays, Overall 3\.0 has 4 essays \(need >= 6 per class for 6 folds\); n_splits exceeds every class \(the largest has 4 essays\); lower n_splits$/,
+  );
+});
+
 Deno.test("stratifiedGroupKFold: fewer text groups than folds is an error with both counts", () => {
   const labels = [6, 6, 6, 6, 6, 6];
   const groups = ["a", "a", "b", "b", "c", "c"];
