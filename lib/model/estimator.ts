@@ -1,0 +1,112 @@
+/**
+ * The one estimator contract every learner implements (scikit-learn style: the constructor takes
+ * only hyper-parameters and a seed, `fit(X, y)` learns, `predict(X)` answers, `toJSON()`
+ * serialises), the JSON envelope models are saved in, and the `TreeEnsemble` view TreeSHAP
+ * reads.
+ *
+ * The factory that builds a learner from an `ExperimentConfig` lives in `factory.ts`.
+ *
+ * @module
+ */
+import type { z } from "zod";
+import type { RidgeParamsSchema, TreeParamsSchema } from "../run/config.ts";
+import type { DenseMatrix } from "./matrix.ts";
+import type { FlatTree } from "./tree.ts";
+
+/** Tree hyper-parameters (from `ExperimentConfig.treeParams`). */
+export type TreeParams = z.infer<typeof TreeParamsSchema>;
+/** Ridge hyper-parameters (from `ExperimentConfig.ridgeParams`). */
+export type RidgeParams = z.infer<typeof RidgeParamsSchema>;
+
+/** Serialised model: learner kind, format version, hyper-parameters, seed and fitted state. */
+export interface RegressorJSON {
+  readonly kind: string;
+  readonly formatVersion: 1;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly seed: number;
+  readonly state: unknown;
+}
+
+/** A regression learner. */
+export interface Regressor {
+  /** Learner name as used by `--model` (`gbm`, `rf`, `ml-random-forest`, `ridge`). */
+  readonly name: string;
+  /** Resolved hyper-parameters (for reports). */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Seed of all randomness in `fit`. */
+  readonly seed: number;
+  /** Learn from X (n × p) and y (n); returns this. */
+  fit(X: DenseMatrix, y: ArrayLike<number>): this;
+  /** Optional multi-threaded fit with the same result as `fit`. */
+  fitAsync?(X: DenseMatrix, y: ArrayLike<number>): Promise<this>;
+  /** Predict one value per row. */
+  predict(X: DenseMatrix): Float64Array;
+  /** Serialise the fitted model. */
+  toJSON(): RegressorJSON;
+}
+
+/** A fitted tree ensemble, as TreeSHAP needs it. */
+export interface TreeEnsemble {
+  readonly trees: readonly FlatTree[];
+  /** Constant added to the aggregated tree outputs (boosting's base score; 0 for a forest). */
+  readonly baseScore: number;
+  /** `sum`: prediction = base + Σ trees (leaf values already include the learning rate);
+   * `mean`: prediction = base + mean of trees. */
+  readonly aggregation: "sum" | "mean";
+  readonly nFeatures: number;
+}
+
+/**
+ * Fit with the learner's parallel path when it has one.
+ *
+ * @example
+ * ```ts
+ * await fitRegressor(model, Xtrain, yTrain);
+ * ```
+ */
+export async function fitRegressor<R extends Regressor>(
+  model: R,
+  X: DenseMatrix,
+  y: ArrayLike<number>,
+): Promise<R> {
+  if (model.fitAsync) return await model.fitAsync(X, y);
+  return model.fit(X, y);
+}
+
+/**
+ * Validate a training pair: shapes agree, labels are finite.
+ *
+ * @example
+ * ```ts
+ * checkTrainingData(X, y, "gbm");
+ * ```
+ */
+export function checkTrainingData(X: DenseMatrix, y: ArrayLike<number>, who: string): void {
+  if (X.values.length !== X.nRows * X.nCols) {
+    throw new Error(`${who}: X values length ${X.values.length} != ${X.nRows} x ${X.nCols}`);
+  }
+  if (y.length !== X.nRows) throw new Error(`${who}: X has ${X.nRows} rows but y has ${y.length}`);
+  if (X.nRows < 2) throw new Error(`${who}: need at least 2 training rows, got ${X.nRows}`);
+  if (X.nCols < 1) throw new Error(`${who}: X has no columns`);
+  for (let i = 0; i < y.length; i++) {
+    if (!Number.isFinite(y[i])) throw new Error(`${who}: y[${i}] = ${y[i]} is not finite`);
+  }
+}
+
+/**
+ * Validate a prediction matrix against the number of features seen in `fit`.
+ *
+ * @example
+ * ```ts
+ * checkPredictData(X, this.nFeatures, "gbm");
+ * ```
+ */
+export function checkPredictData(X: DenseMatrix, nFeatures: number, who: string): void {
+  if (nFeatures < 0) throw new Error(`${who}: predict called before fit`);
+  if (X.nCols !== nFeatures) {
+    throw new Error(`${who}: X has ${X.nCols} columns, the model was fitted on ${nFeatures}`);
+  }
+  if (X.values.length !== X.nRows * X.nCols) {
+    throw new Error(`${who}: X values length ${X.values.length} != ${X.nRows} x ${X.nCols}`);
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * `Ridge`: closed-form ridge regression on standardised features (the learner for embeddings).
+ *
+ * Columns are centred and scaled to unit variance on the training data (constant columns are
+ * left at scale 1, so they get weight 0); the target is centred, so the intercept is never
+ * penalised. The penalised normal equations `(ZᵀZ + αI) w = Zᵀy` are solved by Cholesky when
+ * p ≤ n, and the dual `w = Zᵀ(ZZᵀ + αI)⁻¹ y` when p > n. Coefficients are stored back in raw
+ * feature units, so `predict` is one dot product per row.
+ *
+ * @module
+ */
+import { RidgeParamsSchema } from "../run/config.ts";
+import {
+  checkPredictData,
+  checkTrainingData,
+  type Regressor,
+  type RegressorJSON,
+  type RidgeParams,
+} from "./estimator.ts";
+import { choleskyInPlace, choleskySolve } from "./linear_algebra.ts";
+import type { DenseMatrix } from "./matrix.ts";
+
+interface RidgeState {
+  nFeatures: number;
+  intercept: number;
+  coef: number[];
+}
+
+/** Ridge regression with standardisation and an unpenalised intercept. */
+export class Ridge implements Regressor {
+  /** Learner name. */
+  readonly name = "ridge";
+  /** Resolved hyper-parameters. */
+  readonly params: RidgeParams;
+  /** Unused by the closed form (kept for the common contract). */
+  readonly seed: number;
+  /** Coefficients in raw feature units. */
+  coef = new Float64Array(0);
+  /** Intercept in raw units. */
+  intercept = 0;
+  /** Number of features seen in fit (−1 before fit). */
+  nFeatures = -1;
+
+  /**
+   * @example
+   * ```ts
+   * const ridge = new Ridge({ alpha: 10 }).fit(X, y);
+   * ```
+   */
+  constructor(params: Partial<RidgeParams> = {}, seed = 42) {
+    this.params = RidgeParamsSchema.parse(params);
+    this.seed = seed;
+  }
+
+  /** Fit on X, y. */
+  fit(X: DenseMatrix, y: ArrayLike<number>): this {
+    checkTrainingData(X, y, this.name);
+    const { nRows: n, nCols: p, values } = X;
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i])) {
+        throw new Error(
+          `ridge: X[${Math.floor(i / p)}, ${i % p}] = ${values[i]} is not finite ` +
+            "(impute missing features before fitting ridge)",
+        );
+      }
+    }
+    const mean = new Float64Array(p);
+    const scale = new Float64Array(p);
+    for (let r = 0; r < n; r++) for (let c = 0; c < p; c++) mean[c] += values[r * p + c];
+    for (let c = 0; c < p; c++) mean[c] /= n;
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < p; c++) scale[c] += (values[r * p + c] - mean[c]) ** 2;
+    }
+    for (let c = 0; c < p; c++) {
+      const s = Math.sqrt(scale[c] / n);
+      scale[c] = s > 1e-12 ? s : 1;
+    }
+    const Z = new Float64Array(n * p);
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < p; c++) Z[r * p + c] = (values[r * p + c] - mean[c]) / scale[c];
+    }
+    let yMean = 0;
+    for (let i = 0; i < n; i++) yMean += y[i];
+    yMean /= n;
+    const yc = new Float64Array(n);
+    for (let i = 0; i < n; i++) yc[i] = y[i] - yMean;
+    const alpha = this.params.alpha;
+    let w: Float64Array;
+    if (p <= n) {
+      const A = new Float64Array(p * p);
+      const b = new Float64Array(p);
+      for (let r = 0; r < n; r++) {
+        const row = r * p;
+        for (let i = 0; i < p; i++) {
+          const zi = Z[row + i];
+          if (zi === 0) continue;
+          b[i] += zi * yc[r];
+          const ai = i * p;
+          for (let j = 0; j <= i; j++) A[ai + j] += zi * Z[row + j];
+        }
+      }
+      for (let i = 0; i < p; i++) {
+        A[i * p + i] += alpha;
+        for (let j = 0; j < i; j++) A[j * p + i] = A[i * p + j];
+      }
+      choleskyInPlace(A, p);
+      w = choleskySolve(A, p, b);
+    } else {
+      const K = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j <= i; j++) {
+          let s = 0;
+          for (let c = 0; c < p; c++) s += Z[i * p + c] * Z[j * p + c];
+          K[i * n + j] = s;
+          K[j * n + i] = s;
+        }
+        K[i * n + i] += alpha;
+      }
+      choleskyInPlace(K, n);
+      const a = choleskySolve(K, n, yc);
+      w = new Float64Array(p);
+      for (let r = 0; r < n; r++) for (let c = 0; c < p; c++) w[c] += Z[r * p + c] * a[r];
+    }
+    const coef = new Float64Array(p);
+    let intercept = yMean;
+    for (let c = 0; c < p; c++) {
+      coef[c] = w[c] / scale[c];
+      intercept -= coef[c] * mean[c];
+    }
+    this.coef = coef;
+    this.intercept = intercept;
+    this.nFeatures = p;
+    return this;
+  }
+
+  /** Predict one value per row. */
+  predict(X: DenseMatrix): Float64Array {
+    checkPredictData(X, this.nFeatures, this.name);
+    const { nRows: n, nCols: p, values } = X;
+    const out = new Float64Array(n);
+    for (let r = 0; r < n; r++) {
+      let s = this.intercept;
+      for (let c = 0; c < p; c++) s += this.coef[c] * values[r * p + c];
+      out[r] = s;
+    }
+    return out;
+  }
+
+  /** Serialise hyper-parameters and coefficients. */
+  toJSON(): RegressorJSON {
+    const state: RidgeState = {
+      nFeatures: this.nFeatures,
+      intercept: this.intercept,
+      coef: Array.from(this.coef),
+    };
+    return { kind: this.name, formatVersion: 1, params: this.params, seed: this.seed, state };
+  }
+
+  /**
+   * Rebuild a fitted model from `toJSON()` output.
+   *
+   * @example
+   * ```ts
+   * const again = Ridge.fromJSON(ridge.toJSON());
+   * ```
+   */
+  static fromJSON(json: RegressorJSON): Ridge {
+    if (json.kind !== "ridge") throw new Error(`expected a 'ridge' model, got '${json.kind}'`);
+    const s = json.state as RidgeState;
+    const m = new Ridge(json.params as Partial<RidgeParams>, json.seed);
+    if (s.coef.length !== s.nFeatures) throw new Error("ridge JSON: coef length != nFeatures");
+    m.nFeatures = s.nFeatures;
+    m.intercept = s.intercept;
+    m.coef = Float64Array.from(s.coef);
+    return m;
+  }
+}
