@@ -140,7 +140,7 @@ Deno.test("embedded: prompts, letters and the ~60/40 split within each prompt", 
   }
   const letters = d.train.filter((r) => r.prompt === "Letter to employer");
   assert.ok(letters.every((r) => /^(Dear|Hello) /.test(r.full_text)), "letters open with Dear");
-  const signed = letters.filter((r) => /(Sincerely|regards|Thank you),\n[A-Z]/.test(r.full_text));
+  const signed = letters.filter((r) => /(sincerely|regards|thank you),\n[A-Z]/i.test(r.full_text));
   assert.ok(signed.length > letters.length / 2, "most letters have a sign-off");
 });
 

@@ -75,7 +75,7 @@ export const EMBEDDED_PROMPTS: readonly PromptBank[] = [
 ];
 
 /** Number of essays per Overall score (1.0, 1.5, …, 5.0) in the train split, before duplicates. */
-export const TRAIN_SCORE_QUOTA: readonly number[] = [13, 14, 26, 45, 64, 59, 45, 25, 11];
+export const TRAIN_SCORE_QUOTA: readonly number[] = [15, 14, 26, 45, 62, 59, 45, 25, 11];
 /** Number of essays per Overall score in the test split, before duplicates. */
 export const TEST_SCORE_QUOTA: readonly number[] = [7, 8, 17, 30, 44, 40, 30, 17, 7];
 
@@ -115,10 +115,31 @@ function analyticScores(overall: number, rng: SeededRandom): ScoreProfile {
   };
 }
 
+/**
+ * Rater noise: the writer composes from "apparent" scores shifted by one shared per-essay offset
+ * (sd `APPARENT_SCORE_SD` score points), so the text's properties disagree with the recorded
+ * scores jointly, as two human raters would, and no feature combination recovers them exactly.
+ */
+export const APPARENT_SCORE_SD = 0.6;
+
+function apparentScores(s: ScoreProfile, rng: SeededRandom): ScoreProfile {
+  const shift = APPARENT_SCORE_SD * rng.normal();
+  const move = (x: number) => Math.min(5.5, Math.max(0.5, x + shift));
+  return {
+    overall: move(s.overall),
+    cohesion: move(s.cohesion),
+    syntax: move(s.syntax),
+    vocabulary: move(s.vocabulary),
+    phraseology: move(s.phraseology),
+    grammar: move(s.grammar),
+    conventions: move(s.conventions),
+  };
+}
+
 /** Target length in words: rises with Overall, lognormal noise, plus rare very long essays. */
 function targetWords(overall: number, rng: SeededRandom): number {
-  const mean = 235 + 70 * (overall - 1);
-  const noisy = mean * Math.exp(0.3 * rng.normal());
+  const mean = Math.max(255, 225 + 80 * (overall - 1));
+  const noisy = mean * Math.exp(0.28 * rng.normal());
   if (overall >= 3 && rng.chance(0.03)) return 1000 + rng.int(20, 220);
   return Math.round(Math.max(60, noisy));
 }
@@ -222,7 +243,12 @@ export function generateEmbeddedDataset(seed: string = EMBEDDED_DATASET_SEED): E
       const scoreProfile = analyticScores(overall, rng);
       const side = rng.chance(0.5) ? "a" : "b";
       const written = writeEssay(
-        { bank, side, scores: scoreProfile, targetWords: targetWords(overall, rng) },
+        {
+          bank,
+          side,
+          scores: apparentScores(scoreProfile, rng),
+          targetWords: targetWords(overall, rng),
+        },
         rng,
       );
       const id = newId();
