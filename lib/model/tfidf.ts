@@ -1,0 +1,157 @@
+/**
+ * Word 1–2-gram TF-IDF vectoriser producing sparse CSR matrices in typed arrays (the input of
+ * the stacked text model, SPEC §5).
+ *
+ * Tokens are lower-cased runs of `[a-z0-9]+` (the project's word definition); bigrams join
+ * adjacent tokens with a space. `fit` keeps terms whose document frequency is ≥ `minDf` (and, if
+ * set, the `maxFeatures` most frequent); idf is smoothed, `ln((1 + n) / (1 + df)) + 1`; term
+ * frequency is sublinear, `1 + ln(tf)`; rows are L2-normalised — scikit-learn's
+ * `TfidfVectorizer(ngram_range=(1, 2), min_df, sublinear_tf=True)`.
+ *
+ * @module
+ */
+
+/** A sparse row-major matrix (compressed sparse rows). */
+export interface CsrMatrix {
+  readonly nRows: number;
+  readonly nCols: number;
+  /** Row r's entries are `indices/data[indptr[r] .. indptr[r + 1])`. */
+  readonly indptr: Int32Array;
+  readonly indices: Int32Array;
+  readonly data: Float64Array;
+}
+
+/** Vectoriser options. */
+export interface TfidfOptions {
+  /** Minimum number of documents a term must occur in (default 2). */
+  readonly minDf?: number;
+  /** Keep at most this many terms, the most frequent by document frequency (default all). */
+  readonly maxFeatures?: number;
+  /** Largest n-gram length (default 2). */
+  readonly maxNgram?: number;
+}
+
+/**
+ * Word n-grams (1 … maxNgram) of a text.
+ *
+ * @example
+ * ```ts
+ * wordNgrams("The cat sat", 2); // ["the", "cat", "sat", "the cat", "cat sat"]
+ * ```
+ */
+export function wordNgrams(text: string, maxNgram = 2): string[] {
+  const tokens = text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+  const out: string[] = [...tokens];
+  for (let n = 2; n <= maxNgram; n++) {
+    for (let i = 0; i + n <= tokens.length; i++) out.push(tokens.slice(i, i + n).join(" "));
+  }
+  return out;
+}
+
+/** A fitted TF-IDF vocabulary. */
+export class TfidfVectorizer {
+  /** Term → column. */
+  readonly vocabulary = new Map<string, number>();
+  /** Smoothed idf per column. */
+  idf = new Float64Array(0);
+  private readonly minDf: number;
+  private readonly maxFeatures: number;
+  private readonly maxNgram: number;
+
+  /**
+   * @example
+   * ```ts
+   * const vec = new TfidfVectorizer({ minDf: 2 }).fit(trainTexts);
+   * const Xtrain = vec.transform(trainTexts);
+   * ```
+   */
+  constructor(options: TfidfOptions = {}) {
+    this.minDf = options.minDf ?? 2;
+    this.maxFeatures = options.maxFeatures ?? Infinity;
+    this.maxNgram = options.maxNgram ?? 2;
+  }
+
+  /** Learn vocabulary and idf from documents. */
+  fit(texts: readonly string[]): this {
+    const df = new Map<string, number>();
+    for (const t of texts) {
+      for (const term of new Set(wordNgrams(t, this.maxNgram))) {
+        df.set(term, (df.get(term) ?? 0) + 1);
+      }
+    }
+    let terms = [...df.entries()].filter(([, d]) => d >= this.minDf);
+    if (terms.length > this.maxFeatures) {
+      terms.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+      terms = terms.slice(0, this.maxFeatures);
+    }
+    terms.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    this.vocabulary.clear();
+    const n = texts.length;
+    this.idf = new Float64Array(terms.length);
+    terms.forEach(([term, d], j) => {
+      this.vocabulary.set(term, j);
+      this.idf[j] = Math.log((1 + n) / (1 + d)) + 1;
+    });
+    return this;
+  }
+
+  /** Sparse TF-IDF rows for documents (unknown terms ignored). */
+  transform(texts: readonly string[]): CsrMatrix {
+    const indptr = new Int32Array(texts.length + 1);
+    const idx: number[] = [];
+    const dat: number[] = [];
+    texts.forEach((t, r) => {
+      const tf = new Map<number, number>();
+      for (const term of wordNgrams(t, this.maxNgram)) {
+        const j = this.vocabulary.get(term);
+        if (j !== undefined) tf.set(j, (tf.get(j) ?? 0) + 1);
+      }
+      const cols = [...tf.keys()].sort((a, b) => a - b);
+      let norm = 0;
+      const vals = cols.map((j) => {
+        const v = (1 + Math.log(tf.get(j)!)) * this.idf[j];
+        norm += v * v;
+        return v;
+      });
+      norm = Math.sqrt(norm) || 1;
+      cols.forEach((j, k) => {
+        idx.push(j);
+        dat.push(vals[k] / norm);
+      });
+      indptr[r + 1] = idx.length;
+    });
+    return {
+      nRows: texts.length,
+      nCols: this.idf.length,
+      indptr,
+      indices: Int32Array.from(idx),
+      data: Float64Array.from(dat),
+    };
+  }
+}
+
+/**
+ * Rows of a CSR matrix, by index, as a new CSR matrix.
+ *
+ * @example
+ * ```ts
+ * const sub = csrSelectRows(X, [0, 2]);
+ * ```
+ */
+export function csrSelectRows(m: CsrMatrix, rows: ArrayLike<number>): CsrMatrix {
+  const indptr = new Int32Array(rows.length + 1);
+  let nnz = 0;
+  for (let i = 0; i < rows.length; i++) {
+    nnz += m.indptr[rows[i] + 1] - m.indptr[rows[i]];
+    indptr[i + 1] = nnz;
+  }
+  const indices = new Int32Array(nnz);
+  const data = new Float64Array(nnz);
+  for (let i = 0; i < rows.length; i++) {
+    const a = m.indptr[rows[i]];
+    const b = m.indptr[rows[i] + 1];
+    indices.set(m.indices.subarray(a, b), indptr[i]);
+    data.set(m.data.subarray(a, b), indptr[i]);
+  }
+  return { nRows: rows.length, nCols: m.nCols, indptr, indices, data };
+}
