@@ -224,6 +224,11 @@ Deno.test("embedded: planted duplicates exist and are the only ones", () => {
     groups.set(key, [...(groups.get(key) ?? []), r.text_id_kaggle]);
   }
   const dupGroups = [...groups.values()].filter((g) => g.length > 1);
+  for (const id of dupGroups.flat()) {
+    const r = byId.get(id)!;
+    const w = wordCount(r.full_text);
+    assert.ok(!EXCLUDED_PROMPTS.has(r.prompt) && w >= 200 && w <= 1000, `${id} survives filters`);
+  }
   assert.equal(dupGroups.length, 6, "3 within-train + 2 cross-split + 1 near-duplicate");
   assert.ok(dupGroups.every((g) => g.length === 2));
 });

@@ -264,11 +264,13 @@ export function generateEmbeddedDataset(seed: string = EMBEDDED_DATASET_SEED): E
     });
   }
 
-  // Planted duplicates: pick originals from mid-length train essays of different prompts.
+  // Planted duplicates: originals are mid-length train essays of six different prompts.
   const candidates = rng.shuffle(
     drafts.train.filter((d) => {
       const w = countAlnumWords(d.text);
-      return w >= 250 && w <= 700 && d.text.includes("fi") && d.text.includes(". ");
+      // Originals survive prepare-dataset's filters, so its duplicate report sees every pair.
+      return !d.bank.letter && w >= 250 && w <= 700 && d.text.includes("fi") &&
+        d.text.includes(". ");
     }),
   );
   const originals: Draft[] = [];
