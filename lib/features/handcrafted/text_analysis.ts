@@ -98,18 +98,29 @@ export function segmentEssay(text: string): EssaySegmentation {
   return { sentences: [...sentences], paragraphs: [...paragraphs] };
 }
 
-let lastText: string | undefined;
-let lastAnalysis: TextAnalysis | undefined;
+/** How many recent analyses are kept (a batch's `segmentEssay` calls then its features). */
+export const ANALYSIS_CACHE_SIZE = 512;
+
+const recentAnalyses = new Map<string, TextAnalysis>();
 
 /**
- * Run the NLP pass over one essay. The last result is memoised, so the usual
- * `segmentEssay(text)` then `computeHandcraftedFeatures({text, ...})` costs one pass.
+ * Run the NLP pass over one essay. Recent results (up to {@link ANALYSIS_CACHE_SIZE} texts,
+ * least recently used evicted) are memoised, so `segmentEssay(text)` for a whole batch followed
+ * by `computeHandcraftedFeatures({text, ...})` per essay costs one pass per essay.
  */
 export function analyseText(text: string): TextAnalysis {
-  if (lastAnalysis !== undefined && lastText === text) return lastAnalysis;
+  const cached = recentAnalyses.get(text);
+  if (cached !== undefined) {
+    recentAnalyses.delete(text);
+    recentAnalyses.set(text, cached);
+    return cached;
+  }
   const analysis = runAnalysis(text);
-  lastText = text;
-  lastAnalysis = analysis;
+  recentAnalyses.set(text, analysis);
+  if (recentAnalyses.size > ANALYSIS_CACHE_SIZE) {
+    const oldest = recentAnalyses.keys().next().value;
+    if (oldest !== undefined) recentAnalyses.delete(oldest);
+  }
   return analysis;
 }
 
