@@ -331,7 +331,7 @@ export const LETTER_TO_EMPLOYER: PromptBank = {
           ],
           details: [
             "+This year I earned the highest grade in my anatomy class",
-            "-I {want|would like} to see {how|what} doctors {work|do every day}",
+            "-I {want|would like} to see {how doctors work|what doctors do every day}",
             "{Watching|Observing} your staff would show me {what|how} I {learn|study} in class {looks|works} in real life",
           ],
         },
@@ -399,7 +399,7 @@ export const LETTER_TO_EMPLOYER: PromptBank = {
   },
   examples: [
     "{Last summer|Last year} I {helped|worked with} [relative] {at|in} {a family store|a small office} and {learned|discovered} that I {enjoy|like} {solving problems|talking to customers}",
-    "[Friend] {did|completed} {an internship|job shadowing} {last year|in the spring} and {told me|said} it {helped|changed} {the plans|everything} {for the future|}",
+    "[Friend] {did|completed} {an internship|job shadowing} {last year|in the spring} and {told me|said} it {helped with planning for the future|changed everything}",
     "+Volunteering at a summer camp taught me patience and how to stay calm under pressure",
   ],
   thesis: [
