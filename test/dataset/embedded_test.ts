@@ -13,6 +13,7 @@ import {
 } from "../../lib/dataset/embedded/dataset.ts";
 import { EMBEDDED_FILE_NAMES, writeEmbeddedDataset } from "../../lib/dataset/embedded/generate.ts";
 import { MISSPELLINGS, MISSPELT_FORMS } from "../../lib/dataset/embedded/errors.ts";
+import * as sharedBanks from "../../lib/dataset/embedded/prompt_bank.ts";
 import { SeededRandom } from "../../lib/dataset/embedded/random.ts";
 import { expandTemplate } from "../../lib/dataset/embedded/template.ts";
 import { mtld, textStatColumns } from "../../lib/dataset/embedded/text_stats.ts";
@@ -272,4 +273,39 @@ Deno.test("embedded: text statistics columns", () => {
   assert.equal(mtld(["a", "a", "a", "a"]), 2);
   // All-distinct tokens never complete a factor and the partial factor is 0: MTLD = length.
   assert.equal(mtld(["a", "b", "c", "d"]), 4);
+});
+
+Deno.test("embedded: every bank template expands (no unknown slot, balanced braces)", () => {
+  const rng = new SeededRandom("banks");
+  const shared = Object.entries(sharedBanks)
+    .filter(([name, v]) => name !== "SHARED_SLOTS" && Array.isArray(v))
+    .flatMap(([, v]) => (v as readonly (string | readonly string[])[]).flat());
+  let n = 0;
+  for (const bank of EMBEDDED_PROMPTS) {
+    const slots = {
+      ...sharedBanks.SHARED_SLOTS,
+      topic: bank.topic,
+      position: ["p"],
+      gist: ["g"],
+      gist2: ["g2"],
+      counter: ["c"],
+    };
+    const own = [
+      ...bank.hooks,
+      ...bank.context,
+      ...bank.examples,
+      ...(bank.thesis ?? []),
+      ...(bank.conclusions ?? []),
+      ...[bank.sides.a, bank.sides.b].flatMap((side) => [
+        ...side.position,
+        ...side.ideas.flatMap((i) => [...i.gist, ...i.claims, ...i.details]),
+      ]),
+    ];
+    for (const t of [...own, ...shared]) {
+      const text = expandTemplate(t.replace(/^[+-]/, ""), slots, rng);
+      assert.ok(!/[{}[\]|]/.test(text), `leftover template syntax in: ${text}`);
+      n++;
+    }
+  }
+  assert.ok(n > 1000);
 });

@@ -55,46 +55,28 @@ export function expandTemplate(
   depth = 0,
 ): string {
   if (depth > 12) throw new Error(`template recursion too deep in: ${template}`);
-  const [out, end] = expandSequence(template, 0, slots, rng, depth, false);
-  if (end !== template.length) throw new Error(`unbalanced '}' in template: ${template}`);
-  return out;
-}
-
-/** Expand until end of string, or (when `inBraces`) until the closing `}` / a `|` at this level. */
-function expandSequence(
-  t: string,
-  start: number,
-  slots: SlotTable,
-  rng: SeededRandom,
-  depth: number,
-  inBraces: boolean,
-): [string, number] {
   let out = "";
-  let i = start;
-  while (i < t.length) {
-    const c = t[i];
+  let i = 0;
+  while (i < template.length) {
+    const c = template[i];
     if (c === "{") {
-      const alternatives = splitAlternatives(t, i);
+      const alternatives = splitAlternatives(template, i);
       const choice = alternatives.parts[Math.floor(rng.uniform() * alternatives.parts.length)];
       out += expandTemplate(choice, slots, rng, depth + 1);
       i = alternatives.end;
     } else if (c === "[") {
-      const close = t.indexOf("]", i);
-      if (close < 0) throw new Error(`unclosed '[' in template: ${t}`);
-      const name = t.slice(i + 1, close);
-      out += expandSlot(name, slots, rng, depth);
+      const close = template.indexOf("]", i);
+      if (close < 0) throw new Error(`unclosed '[' in template: ${template}`);
+      out += expandSlot(template.slice(i + 1, close), slots, rng, depth);
       i = close + 1;
-    } else if (inBraces && (c === "|" || c === "}")) {
-      return [out, i];
-    } else if (c === "}") {
-      return [out, i];
+    } else if (c === "}" || c === "|") {
+      throw new Error(`unbalanced '${c}' in template: ${template}`);
     } else {
       out += c;
       i++;
     }
   }
-  if (inBraces) throw new Error(`unclosed '{' in template: ${t}`);
-  return [out, i];
+  return out;
 }
 
 /** Split `{...|...}` starting at `open` into raw alternative strings (nesting respected). */
