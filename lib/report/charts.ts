@@ -167,7 +167,9 @@ export function barFigure(
     line: { dash: "dash", width: 1, color: "#444" },
   }];
   const height = options.height ??
-    (horizontal ? Math.max(350, 60 + 22 * categories.length * Math.max(1, series.length)) : 450);
+    (horizontal
+      ? Math.max(350, 60 + 18 * categories.length * Math.max(1, Math.ceil(series.length / 2)))
+      : 450);
   return {
     data,
     layout: baseLayout({ ...options, height }, {

@@ -26,12 +26,13 @@ export interface ParameterDecl {
   readonly defaultSource: string;
 }
 
-const DECLARATION =
-  /^\s*(?:export\s+)?(?:const|let)\s+([A-Za-z_$][\w$]*)\s*(?::\s*([^=]+?))?\s*=\s*(.+?);?\s*(?:\/\/.*)?$/;
+const DECLARATION_START =
+  /^\s*(?:export\s+)?(?:const|let)\s+([A-Za-z_$][\w$]*)\s*(?::\s*([^=]+?))?\s*=\s*(.*)$/;
 
 function kindOf(typeText: string | undefined, valueText: string): ParameterKind {
   const type = typeText?.trim();
   if (type !== undefined) {
+    if (/\[\]$|^Array<|^Record<|^\{|^readonly /.test(type)) return "json";
     if (/\bstring\b/.test(type) || /^(["'][^"']*["']\s*\|?\s*)+$/.test(type)) return "string";
     if (type === "number") return "number";
     if (type === "boolean") return "boolean";
@@ -43,9 +44,47 @@ function kindOf(typeText: string | undefined, valueText: string): ParameterKind 
   return "json";
 }
 
+/** Net bracket depth of `text` (`([{` minus `)]}`), ignoring string literals and `//` comments. */
+function bracketDepth(text: string): number {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === "\\") i++;
+      else if (ch === quote) quote = undefined;
+      continue;
+    }
+    if (ch === '"' || ch === "'" || ch === "`") quote = ch;
+    else if (ch === "/" && text[i + 1] === "/") {
+      while (i < text.length && text[i] !== "\n") i++;
+    } else if ("([{".includes(ch)) depth++;
+    else if (")]}".includes(ch)) depth--;
+  }
+  return depth;
+}
+
+/** Strip a trailing `// comment` (outside strings) and the statement's `;`. */
+function stripStatementEnd(text: string): string {
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === "\\") i++;
+      else if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'" || ch === "`") quote = ch;
+    else if (ch === "/" && text[i + 1] === "/") {
+      const end = text.indexOf("\n", i);
+      text = text.slice(0, i) + (end < 0 ? "" : text.slice(end));
+    }
+  }
+  return text.trim().replace(/;$/, "").trim();
+}
+
 /**
- * Parse the declarations of a parameters cell (one `const`/`let` per line; other lines such as
- * comments or a final echo expression are ignored).
+ * Parse the declarations of a parameters cell (top-level `const`/`let`, one per statement; a
+ * value may span lines, e.g. an array). Other statements, such as a final echo expression or
+ * comments, are ignored.
  *
  * @example
  * ```ts
@@ -55,10 +94,14 @@ function kindOf(typeText: string | undefined, valueText: string): ParameterKind 
  */
 export function parseParameterCell(source: string): ParameterDecl[] {
   const decls: ParameterDecl[] = [];
-  for (const line of source.split("\n")) {
-    const m = DECLARATION.exec(line);
+  const lines = source.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const m = DECLARATION_START.exec(lines[i]);
     if (!m) continue;
-    decls.push({ name: m[1], kind: kindOf(m[2], m[3].trim()), defaultSource: m[3].trim() });
+    let value = m[3];
+    while (bracketDepth(value) > 0 && i + 1 < lines.length) value += "\n" + lines[++i];
+    const defaultSource = stripStatementEnd(value);
+    decls.push({ name: m[1], kind: kindOf(m[2], defaultSource), defaultSource });
   }
   return decls;
 }

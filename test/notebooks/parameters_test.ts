@@ -46,6 +46,27 @@ Deno.test("parseParameterCell reads const/let declarations and their kinds", () 
   assert.equal(decls[1].defaultSource, "40");
 });
 
+Deno.test("parseParameterCell reads multi-line values and strips comments", () => {
+  const decls = parseParameterCell([
+    "const excluded: string[] = [",
+    '  "Community service", // a letter prompt',
+    '  "Letter to employer",',
+    "];",
+    'const url = "http://x//y"; // not a comment inside the string',
+    "const n = 3;",
+  ].join("\n"));
+  assert.deepEqual(decls.map((d) => [d.name, d.kind]), [
+    ["excluded", "json"],
+    ["url", "string"],
+    ["n", "number"],
+  ]);
+  assert.deepEqual(JSON.parse(decls[0].defaultSource.replace(/,\s*]$/, "]")), [
+    "Community service",
+    "Letter to employer",
+  ]);
+  assert.equal(decls[1].defaultSource, '"http://x//y"');
+});
+
 Deno.test("coerceParameter keeps kinds and rejects values that do not fit", () => {
   const decl = (kind: "string" | "number" | "boolean" | "json") => ({
     name: "p",
