@@ -153,8 +153,9 @@ export function summariseLatencies(values: readonly number[]): LatencySummary {
 export function buildOffloadMetrics(
   collector: OffloadMetricsCollector,
   backend: string,
-  now: Date = new Date(),
+  options: { readonly now?: Date; readonly benchmarks?: readonly BenchmarkRecord[] } = {},
 ): OffloadMetrics {
+  const now = options.now ?? new Date();
   const offload = {} as Record<OffloadService, ServiceMetrics>;
   let total = 0, retries = 0, timeout = 0, httpError = 0, connectionError = 0;
   for (const name of OFFLOAD_SERVICES) {
@@ -186,7 +187,7 @@ export function buildOffloadMetrics(
     schema_version: 1,
     generated_utc: now.toISOString(),
     backend,
-    benchmarks: collector.benchmarks().map((b) => ({
+    benchmarks: [...(options.benchmarks ?? []), ...collector.benchmarks()].map((b) => ({
       ...b,
       essays_per_second: b.seconds > 0 ? b.essays / b.seconds : 0,
     })),

@@ -1,0 +1,107 @@
+/**
+ * CLI of the Hemma offload server: `deno task serve-offload [--host 127.0.0.1] [--port 19000]
+ * [--token T] [--max-concurrency 2] [--max-queue 32] [--request-timeout-ms 300000]
+ * [--workers N] [--language en-US]`.
+ *
+ * Serves the real local extractor, checker and encoder (see `local_components.ts`). Binds
+ * 127.0.0.1 unless `--host` says otherwise; the token may also come from `OFFLOAD_SERVICE_TOKEN`;
+ * the encoder batch size from `OFFLOAD_EMBEDDING_BATCH_SIZE` (default 32). SIGINT/SIGTERM stop
+ * accepting connections, let in-flight requests finish, then exit 0.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { createLocalServerComponents } from "./local_components.ts";
+import { createOffloadServer, DEFAULT_SERVER_LIMITS, startOffloadServer } from "./server.ts";
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer`);
+  return n;
+}
+
+/** Parse flags, load models, serve until a signal; resolves when stopped. */
+export async function serveOffload(args: readonly string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      host: { type: "string", default: "127.0.0.1" },
+      port: { type: "string", default: "19000" },
+      token: { type: "string" },
+      "max-concurrency": { type: "string" },
+      "max-queue": { type: "string" },
+      "request-timeout-ms": { type: "string" },
+      workers: { type: "string" },
+      language: { type: "string", default: "en-US" },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(
+      "deno task serve-offload [--host 127.0.0.1] [--port 19000] [--token T] " +
+        "[--max-concurrency 2] [--max-queue 32] [--request-timeout-ms 300000] [--workers N] " +
+        "[--language en-US]\nEnv: OFFLOAD_SERVICE_TOKEN, OFFLOAD_EMBEDDING_BATCH_SIZE (default 32)",
+    );
+    return;
+  }
+  const log = (line: string) => console.error(`[offload ${new Date().toISOString()}] ${line}`);
+  const token = values.token ?? Deno.env.get("OFFLOAD_SERVICE_TOKEN") ?? undefined;
+  if (values.host !== "127.0.0.1" && values.host !== "localhost" && values.host !== "::1") {
+    log(
+      `WARNING: binding ${values.host} exposes the server beyond this machine` +
+        (token ? "" : " WITHOUT a token (set --token or OFFLOAD_SERVICE_TOKEN)"),
+    );
+  }
+  const limits = {
+    maxConcurrency: Math.max(
+      1,
+      positiveInt(
+        "max-concurrency",
+        values["max-concurrency"],
+        DEFAULT_SERVER_LIMITS.maxConcurrency,
+      ),
+    ),
+    maxQueue: positiveInt("max-queue", values["max-queue"], DEFAULT_SERVER_LIMITS.maxQueue),
+    requestTimeoutMs: Math.max(
+      1,
+      positiveInt(
+        "request-timeout-ms",
+        values["request-timeout-ms"],
+        DEFAULT_SERVER_LIMITS.requestTimeoutMs,
+      ),
+    ),
+  };
+  log("loading models (USE-lite encoder, harper.js + nspell checker, extraction workers)");
+  const components = await createLocalServerComponents({
+    language: values.language,
+    workers: values.workers === undefined ? undefined : positiveInt("workers", values.workers, 2),
+    log,
+  });
+  const server = createOffloadServer({ ...components, token, limits, log });
+  const running = startOffloadServer(server, {
+    hostname: values.host,
+    port: positiveInt("port", values.port, 19000),
+    handleSignals: true,
+    log,
+  });
+  log(
+    `listening on ${running.url} (fingerprint ${server.fingerprint}, batch size ${server.batchSize}, ` +
+      `max ${limits.maxConcurrency} concurrent + ${limits.maxQueue} queued, ` +
+      `timeout ${limits.requestTimeoutMs} ms, token ${token ? "required" : "not required"})`,
+  );
+  console.log(`LISTENING ${running.url}`);
+  await running.finished;
+  await components.close();
+  log("stopped");
+}
+
+if (import.meta.main) {
+  try {
+    await serveOffload(Deno.args);
+  } catch (e) {
+    console.error(`serve-offload: ${e instanceof Error ? e.message : String(e)}`);
+    Deno.exit(1);
+  }
+}

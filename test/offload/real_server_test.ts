@@ -1,0 +1,134 @@
+/**
+ * The offload server running the REAL local components (USE-lite encoder, harper.js + nspell
+ * checker, local feature extractor; `workers: 0` to keep the test light) on a free loopback port:
+ * `--backend hemma` through the client gives the same matrices as the local extractor, and the
+ * LanguageTool and embedding clients return what the local checker and encoder return.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { LocalErrorChecker } from "../../lib/features/checkers/local_checker.ts";
+import { createLocalFeatureExtractor } from "../../lib/features/extract.ts";
+import { HANDCRAFTED_FEATURE_NAMES } from "../../lib/features/handcrafted/schema.ts";
+import type { EssayInput } from "../../lib/features/types.ts";
+import { createExtractorForConfig } from "../../lib/offload/backend.ts";
+import { createLanguageToolChecker, createRemoteEncoder } from "../../lib/offload/client.ts";
+import { createLocalServerComponents } from "../../lib/offload/local_components.ts";
+import { createOffloadServer, startOffloadServer } from "../../lib/offload/server.ts";
+import { parsePrometheusText, sampleValue, tempDir } from "./helpers.ts";
+
+const ESSAYS: EssayInput[] = [
+  {
+    id: "a",
+    prompt: "Should students wear school uniforms?",
+    text: "I think students should wear uniforms. First, uniforms make mornings easyer " +
+      "because nobody have to choose clothes.\n\nSecond, uniforms reduce bullying about " +
+      "brands. In conclusion, uniforms help students focus on learning.",
+  },
+  {
+    id: "b",
+    prompt: "Is online learning better than classes at school?",
+    text: "Online classes is flexible, but many students miss there friends. When I studied " +
+      "at home last year, I felt alone and my grades droped.\n\nHowever some students like to " +
+      "work at there own pace. Overall, a mix of both would be best for most people.",
+  },
+  {
+    id: "c",
+    prompt: "Should students wear school uniforms?",
+    text: "Uniforms are expensive for some families. Parents must buy several sets, and " +
+      "children grow quickly. Schools could offer cheaper options or let students choose " +
+      "simple clothes instead.",
+  },
+];
+
+Deno.test("real server: hemma extraction equals local extraction; LT and embed clients agree", async () => {
+  const components = await createLocalServerComponents({ workers: 0, batchSize: 8 });
+  const server = createOffloadServer({ ...components });
+  const running = startOffloadServer(server, { port: 0 });
+  const local = createLocalFeatureExtractor({ workers: 0 });
+  const cacheRoot = await tempDir();
+  try {
+    const health = await (await fetch(`${running.url}/healthz`)).json();
+    assert.equal(health.status, "ok", JSON.stringify(health.problems));
+    assert.equal(health.models.encoder.dimension, 512);
+
+    const handle = await createExtractorForConfig({
+      backend: "hemma",
+      offloadServiceUrl: running.url,
+      outputRoot: "unused",
+    }, { cacheRoot });
+    const viaServer = await handle.extractor.extract(ESSAYS, { featureSet: "combined" });
+    const direct = await local.extract(ESSAYS, { featureSet: "combined" });
+    assert.deepEqual(viaServer.ids, ["a", "b", "c"]);
+    assert.deepEqual(viaServer.handcrafted!.names, [...HANDCRAFTED_FEATURE_NAMES]);
+    assert.deepEqual(viaServer.handcrafted!.names, direct.handcrafted!.names);
+    assert.deepEqual(viaServer.handcrafted!.values, direct.handcrafted!.values);
+    assert.deepEqual(viaServer.embeddings!.names, direct.embeddings!.names);
+    assert.deepEqual(viaServer.embeddings!.values, direct.embeddings!.values);
+    // rerun: every row from the cache
+    await handle.extractor.extract(ESSAYS, { featureSet: "combined" });
+    const metrics = handle.buildMetrics();
+    assert.equal(metrics.backend, "hemma");
+    assert.equal(metrics.offload.extract.requests.count, 1);
+    assert.equal(metrics.offload.extract.cache.hits, 3);
+    assert.equal(metrics.benchmarks[0].essays, 6);
+    assert.ok(metrics.benchmarks[0].essays_per_second > 0);
+    const path = await handle.writeMetrics(join(cacheRoot, "run", "artifacts"));
+    assert.equal(JSON.parse(await Deno.readTextFile(path)).offload.extract.cache.hit_rate, 0.5);
+    await handle.close();
+
+    // LanguageTool protocol against the real checker
+    const lt = createLanguageToolChecker({ baseUrl: running.url, cacheRoot });
+    const want = await new LocalErrorChecker().check(ESSAYS[1].text, "en-US");
+    assert.ok(want.length > 0);
+    assert.deepEqual(await lt.check(ESSAYS[1].text, "en-US"), want);
+    await lt.close();
+
+    // /v1/embed against the real encoder
+    const remote = await createRemoteEncoder({ baseUrl: running.url, cacheRoot });
+    const texts = ["I like dogs.", "Uniforms help students focus."];
+    const got = await remote.embed(texts);
+    const ref = await components.encoder.embed(texts);
+    assert.deepEqual(got, ref);
+    await remote.close();
+
+    const { samples } = parsePrometheusText(await (await fetch(`${running.url}/metrics`)).text());
+    assert.equal(
+      sampleValue(samples, "offload_items_processed_total", { endpoint: "/v1/extract" }),
+      3,
+    );
+    assert.equal(sampleValue(samples, "offload_http_requests_total", { endpoint: "/v2/check" }), 1);
+  } finally {
+    await running.shutdown();
+    await components.close();
+    await local.close();
+  }
+});
+
+Deno.test("local backend with remote checker and encoder equals plain local extraction", async () => {
+  const components = await createLocalServerComponents({ workers: 0 });
+  const running = startOffloadServer(createOffloadServer({ ...components }), { port: 0 });
+  const cacheRoot = await tempDir();
+  try {
+    const handle = await createExtractorForConfig({
+      backend: "local",
+      languageToolServiceUrl: running.url,
+      embeddingServiceUrl: running.url,
+      outputRoot: "unused",
+    }, { cacheRoot, local: { workers: 0 } });
+    const got = await handle.extractor.extract(ESSAYS, { featureSet: "combined" });
+    const plain = createLocalFeatureExtractor({ workers: 0 });
+    const want = await plain.extract(ESSAYS, { featureSet: "combined" });
+    await plain.close();
+    assert.deepEqual(got.handcrafted!.values, want.handcrafted!.values);
+    assert.deepEqual(got.embeddings!.values, want.embeddings!.values);
+    const m = handle.buildMetrics();
+    assert.equal(m.offload.language_tool.requests.count, 3);
+    assert.ok(m.offload.embedding.requests.count >= 1);
+    assert.equal(m.offload.extract.requests.count, 0);
+    assert.notEqual(handle.extractor.fingerprint, plain.fingerprint); // checker/encoder named
+    await handle.close();
+  } finally {
+    await running.shutdown();
+    await components.close();
+  }
+});
