@@ -136,35 +136,26 @@ Deno.test("make-splits CLI: an impossible --n-splits fails clearly and writes no
   });
 });
 
-Deno.test({
-  name: "make-splits on the embedded data set: valid splits, OK checks, small deviation",
-  ignore: !existsSync(EMBEDDED_TRAIN) || !existsSync(EMBEDDED_TEST),
-  fn: async () => {
-    await withTempDir(async (dir) => {
-      const result = await makeSplits(
-        resolveExperimentConfig(undefined, {
-          ellipseTrainPath: EMBEDDED_TRAIN,
-          ellipseTestPath: EMBEDDED_TEST,
-          runName: "embedded_splits",
-          outputRoot: dir,
-          experimentLogPath: join(dir, "LOG.md"),
-        }),
-        { echo: false },
-      );
-      const splits = await loadSplitsFile(result.splitsPath);
-      assert.equal(splits.n_splits, 5);
-      const report = await Deno.readTextFile(result.reportPath);
-      assert.doesNotMatch(report, /FAILED/);
-      assert.ok(result.maxClassShareDeviation.stratified_text < 0.05);
-    });
-  },
+Deno.test("make-splits on the embedded data set: valid splits, OK checks, small deviation", async () => {
+  await withTempDir(async (dir) => {
+    const result = await makeSplits(
+      resolveExperimentConfig(undefined, {
+        ellipseTrainPath: EMBEDDED_TRAIN,
+        ellipseTestPath: EMBEDDED_TEST,
+        runName: "embedded_splits",
+        outputRoot: dir,
+        experimentLogPath: join(dir, "LOG.md"),
+      }),
+      { echo: false },
+    );
+    const splits = await loadSplitsFile(result.splitsPath);
+    assert.equal(splits.n_splits, 5);
+    assert.equal(splits.created_from.train_file, "ellipse_embedded_train.csv");
+    const report = await Deno.readTextFile(result.reportPath);
+    assert.doesNotMatch(report, /FAILED/);
+    assert.match(report, /- no text group straddles folds: OK/);
+    assert.ok(result.maxClassShareDeviation.stratified_text < 0.05);
+    // The embedded set plants duplicate texts; they must be found and kept together.
+    assert.match(report, /\d+ text groups? with more than one essay/);
+  });
 });
-
-function existsSync(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
