@@ -1,7 +1,7 @@
 /**
  * `Ridge`: closed-form ridge regression on standardised features (the learner for embeddings).
  *
- * Columns are centred and scaled to unit variance on the training data (constant columns are
+ * Missing values (NaN) are replaced by the training column mean. Columns are centred and scaled to unit variance on the training data (constant columns are
  * left at scale 1, so they get weight 0); the target is centred, so the intercept is never
  * penalised. The penalised normal equations `(ZᵀZ + αI) w = Zᵀy` are solved by Cholesky when
  * p ≤ n, and the dual `w = Zᵀ(ZZᵀ + αI)⁻¹ y` when p > n. Coefficients are stored back in raw
@@ -22,6 +22,7 @@ import type { DenseMatrix } from "./matrix.ts";
 
 interface RidgeState {
   nFeatures: number;
+  fillValues: number[];
   intercept: number;
   coef: number[];
 }
@@ -40,6 +41,8 @@ export class Ridge implements Regressor {
   intercept = 0;
   /** Number of features seen in fit (−1 before fit). */
   nFeatures = -1;
+  /** Training column means that replace missing values (NaN). */
+  fillValues = new Float64Array(0);
 
   /**
    * @example
@@ -55,15 +58,24 @@ export class Ridge implements Regressor {
   /** Fit on X, y. */
   fit(X: DenseMatrix, y: ArrayLike<number>): this {
     checkTrainingData(X, y, this.name);
-    const { nRows: n, nCols: p, values } = X;
-    for (let i = 0; i < values.length; i++) {
-      if (!Number.isFinite(values[i])) {
-        throw new Error(
-          `ridge: X[${Math.floor(i / p)}, ${i % p}] = ${values[i]} is not finite ` +
-            "(impute missing features before fitting ridge)",
-        );
+    const { nRows: n, nCols: p } = X;
+    // missing values (NaN) are imputed with the training column mean, here and in predict
+    const fill = new Float64Array(p);
+    const seen = new Float64Array(p);
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < p; c++) {
+        const v = X.values[r * p + c];
+        if (Number.isNaN(v)) continue;
+        if (!Number.isFinite(v)) {
+          throw new Error(`ridge: X[${r}, ${c}] = ${v} is not finite`);
+        }
+        fill[c] += v;
+        seen[c]++;
       }
     }
+    for (let c = 0; c < p; c++) fill[c] = seen[c] > 0 ? fill[c] / seen[c] : 0;
+    this.fillValues = fill;
+    const values = this.imputed(X);
     const mean = new Float64Array(p);
     const scale = new Float64Array(p);
     for (let r = 0; r < n; r++) for (let c = 0; c < p; c++) mean[c] += values[r * p + c];
@@ -133,10 +145,28 @@ export class Ridge implements Regressor {
     return this;
   }
 
-  /** Predict one value per row. */
+  private imputed(X: DenseMatrix): Float64Array {
+    const { nRows: n, nCols: p } = X;
+    let values = X.values;
+    for (let i = 0; i < values.length; i++) {
+      if (Number.isNaN(values[i])) {
+        values = values.slice();
+        for (let r = 0; r < n; r++) {
+          for (let c = 0; c < p; c++) {
+            if (Number.isNaN(values[r * p + c])) values[r * p + c] = this.fillValues[c];
+          }
+        }
+        break;
+      }
+    }
+    return values;
+  }
+
+  /** Predict one value per row (NaN replaced by the training column mean). */
   predict(X: DenseMatrix): Float64Array {
     checkPredictData(X, this.nFeatures, this.name);
-    const { nRows: n, nCols: p, values } = X;
+    const { nRows: n, nCols: p } = X;
+    const values = this.imputed(X);
     const out = new Float64Array(n);
     for (let r = 0; r < n; r++) {
       let s = this.intercept;
@@ -150,6 +180,7 @@ export class Ridge implements Regressor {
   toJSON(): RegressorJSON {
     const state: RidgeState = {
       nFeatures: this.nFeatures,
+      fillValues: Array.from(this.fillValues),
       intercept: this.intercept,
       coef: Array.from(this.coef),
     };
@@ -170,6 +201,7 @@ export class Ridge implements Regressor {
     const m = new Ridge(json.params as Partial<RidgeParams>, json.seed);
     if (s.coef.length !== s.nFeatures) throw new Error("ridge JSON: coef length != nFeatures");
     m.nFeatures = s.nFeatures;
+    m.fillValues = Float64Array.from(s.fillValues ?? new Array(s.nFeatures).fill(0));
     m.intercept = s.intercept;
     m.coef = Float64Array.from(s.coef);
     return m;

@@ -1,0 +1,154 @@
+/**
+ * Train one learner on a training part and predict other parts — the unit `cv`, `drop-column`
+ * and `run` all repeat — with the two optional levers of SPEC §5, both fitted on the training
+ * part only:
+ *
+ * 1. **Text stacking**: the out-of-fold TF-IDF ridge prediction (`stacking.ts`) is appended as a
+ *    column `tfidf_ridge_oof` (training rows: inner out-of-fold; other parts: the ridge fitted
+ *    on the whole training part).
+ * 2. **QWK-optimised cut-points**: an inner seeded K-fold over the training part gives
+ *    out-of-fold predictions of the same learner; `fitCutpoints` fits thresholds on them (in-sample
+ *    predictions of boosted trees are near-perfect and would teach nothing). Parts are scored
+ *    both with plain half-point rounding and with the thresholds.
+ *
+ * Labels of the predicted parts are never read.
+ *
+ * @module
+ */
+import { applyCutpoints, fitCutpoints } from "./cutpoints.ts";
+import { fitRegressor, type Regressor } from "./estimator.ts";
+import { createRegressor } from "./factory.ts";
+import { type DenseMatrix, hconcat, selectRows } from "./matrix.ts";
+import { seededRandom, shuffled } from "./random.ts";
+import { STACKED_TEXT_FEATURE, stackedTextFeature } from "./stacking.ts";
+import type { ExperimentConfig, ModelKind } from "../run/config.ts";
+
+/** A matrix with its column names (and, for stacking, the essays' texts). */
+export interface ModelPart {
+  readonly X: DenseMatrix;
+  /** Texts aligned with the rows; required when text stacking is on. */
+  readonly texts?: readonly string[];
+}
+
+/** What to train and which levers to use. */
+export interface TrainingOptions {
+  readonly kind: ModelKind;
+  readonly params: Pick<ExperimentConfig, "treeParams" | "ridgeParams">;
+  readonly seed: number;
+  /** Column names of the input matrices (the stacked column is appended to them). */
+  readonly featureNames: readonly string[];
+  /** Append the out-of-fold TF-IDF ridge column (needs texts). */
+  readonly textStacking: boolean;
+  /** Ridge penalty of the text model (default 1). */
+  readonly textStackingAlpha?: number;
+  /** Inner folds for the cut-points' out-of-fold predictions; 0 = no cut-points. */
+  readonly cutpointInnerFolds: number;
+}
+
+/** A trained model with its inputs and outputs. */
+export interface TrainingResult {
+  readonly model: Regressor;
+  /** Column names the model was fitted on (input names + the stacked column if any). */
+  readonly featureNames: readonly string[];
+  /** The training matrix as fitted (with the stacked column). */
+  readonly trainX: DenseMatrix;
+  /** Each predicted part's matrix as predicted (with the stacked column). */
+  readonly partsX: readonly DenseMatrix[];
+  /** Raw predictions per part. */
+  readonly predictions: readonly Float64Array[];
+  /** In-sample predictions on the training part. */
+  readonly trainPredictions: Float64Array;
+  /** Fitted thresholds (null when cut-points are off). */
+  readonly cutpoints: number[] | null;
+  /** Predictions mapped through the thresholds, per part (null when off). */
+  readonly cutpointPredictions: readonly Float64Array[] | null;
+  readonly fitSeconds: number;
+}
+
+function withColumn(X: DenseMatrix, col: Float64Array): DenseMatrix {
+  return hconcat([X, { nRows: X.nRows, nCols: 1, values: col }]);
+}
+
+/**
+ * Fit on `train` (labels `y`), predict each of `parts`.
+ *
+ * @example
+ * ```ts
+ * const r = await trainAndPredict({ X: Xtr, texts: tTr }, yTr, [{ X: Xva, texts: tVa }], {
+ *   kind: "gbm", params: config, seed: 42, featureNames, textStacking: true, cutpointInnerFolds: 3,
+ * });
+ * r.predictions[0]; // raw predictions of the validation part
+ * ```
+ */
+export async function trainAndPredict(
+  train: ModelPart,
+  y: ArrayLike<number>,
+  parts: readonly ModelPart[],
+  options: TrainingOptions,
+): Promise<TrainingResult> {
+  const t0 = performance.now();
+  if (options.featureNames.length !== train.X.nCols) {
+    throw new Error(
+      `trainAndPredict: ${options.featureNames.length} names for ${train.X.nCols} columns`,
+    );
+  }
+  let trainX = train.X;
+  let partsX = parts.map((p) => p.X);
+  let featureNames = [...options.featureNames];
+  if (options.textStacking) {
+    if (!train.texts || parts.some((p) => !p.texts)) {
+      throw new Error("trainAndPredict: text stacking needs the texts of every part");
+    }
+    const heldOutTexts = parts.flatMap((p) => p.texts!);
+    const stacked = stackedTextFeature(train.texts, y, heldOutTexts, {
+      seed: options.seed,
+      alpha: options.textStackingAlpha,
+    });
+    trainX = withColumn(trainX, stacked.train);
+    let offset = 0;
+    partsX = partsX.map((X) => {
+      const col = stacked.heldOut.slice(offset, offset + X.nRows);
+      offset += X.nRows;
+      return withColumn(X, col);
+    });
+    featureNames = [...featureNames, STACKED_TEXT_FEATURE];
+  }
+  const model = createRegressor(options.kind, options.params, options.seed);
+  await fitRegressor(model, trainX, y);
+  const predictions = partsX.map((X) => model.predict(X));
+  const trainPredictions = model.predict(trainX);
+
+  let cutpoints: number[] | null = null;
+  let cutpointPredictions: Float64Array[] | null = null;
+  const k = options.cutpointInnerFolds;
+  if (k >= 2) {
+    const n = trainX.nRows;
+    const order = shuffled(
+      Array.from({ length: n }, (_, i) => i),
+      seededRandom(options.seed, "cutpoint-inner-folds"),
+    );
+    const oof = new Float64Array(n);
+    for (let f = 0; f < k; f++) {
+      const fitRows: number[] = [];
+      const predRows: number[] = [];
+      order.forEach((row, pos) => (pos % k === f ? predRows : fitRows).push(row));
+      const inner = createRegressor(options.kind, options.params, options.seed);
+      await fitRegressor(inner, selectRows(trainX, fitRows), fitRows.map((i) => y[i]));
+      const pred = inner.predict(selectRows(trainX, predRows));
+      predRows.forEach((row, j) => (oof[row] = pred[j]));
+    }
+    cutpoints = fitCutpoints(y, oof);
+    cutpointPredictions = predictions.map((p) => applyCutpoints(p, cutpoints!));
+  }
+  return {
+    model,
+    featureNames,
+    trainX,
+    partsX,
+    predictions,
+    trainPredictions,
+    cutpoints,
+    cutpointPredictions,
+    fitSeconds: (performance.now() - t0) / 1000,
+  };
+}
