@@ -101,7 +101,7 @@ export const HANDCRAFTED_FEATURE_SCHEMA: readonly HandcraftedFeatureSpec[] = [
     definition: "Mean over sentences of a syntactic depth proxy: 2 + subordination markers " +
       "+ the longest chain of prepositions within one clause segment.",
     approximation: PARSE_NOTE +
-      " Subordination markers = SCONJ tokens, wh-relatives (who/whom/whose/which/where/when) " +
+      " Subordination markers = SCONJ tokens, wh-relatives (who/whom/whose/which/where/when/that) " +
       "right after a noun or pronoun, and infinitival 'to' before a verb; each embeds one level. " +
       "Clause segments are split at verb groups and , ; : punctuation.",
   },
@@ -110,8 +110,10 @@ export const HANDCRAFTED_FEATURE_SCHEMA: readonly HandcraftedFeatureSpec[] = [
     tier: 2,
     definition: "Number of clauses in the essay (total, not per sentence).",
     approximation: PARSE_NOTE +
-      " A clause = a verb group: a VERB/AUX token not preceded (skipping adverbs and 'not') " +
-      "by an AUX or infinitival 'to'; a sentence without verbs counts as one clause.",
+      " A clause = a verb group: a VERB/AUX token joins the open group when the previous token " +
+      "(skipping adverbs and 'not') is an AUX of that group, otherwise it opens a new group (so " +
+      "a verb after infinitival 'to' opens its own non-finite clause); a sentence without " +
+      "verbs counts as one clause.",
   },
   {
     name: "passive_ratio",
@@ -124,13 +126,15 @@ export const HANDCRAFTED_FEATURE_SCHEMA: readonly HandcraftedFeatureSpec[] = [
   {
     name: "dep_distance",
     tier: 2,
-    definition: "Mean absolute distance (in tokens) between a word and its syntactic head.",
+    definition: "Mean absolute distance (in tokens, punctuation excluded) between a word and " +
+      "its syntactic head, over all sentences.",
     approximation: PARSE_NOTE +
-      " Heads are assigned by POS rules: determiners, adjectives, numerals and noun modifiers " +
-      "attach to the next noun; auxiliaries, 'not' and infinitival 'to' to the next verb; " +
-      "adverbs to the nearest verb/adjective; prepositions to the preceding noun/verb; nouns " +
-      "and pronouns to the nearest verb of their clause (or preceding preposition); " +
-      "conjunctions to the next content word; the first main verb is the root.",
+      " Heads by POS rules: determiners, adjectives, numerals and noun modifiers -> next noun " +
+      "of their phrase; auxiliaries, 'not', 'to' -> their verb-group head or the next one; " +
+      "adverbs -> nearest verb-group head or adjective; prepositions -> preceding noun/verb; " +
+      "nouns/pronouns -> the preposition heading their phrase, else the nearest verb-group " +
+      "head; conjunctions -> next content word; verb-group heads -> previous group head; the " +
+      "first group head is the root.",
   },
   {
     name: "connective_diversity",

@@ -226,3 +226,11 @@ Deno.test("the schema holds every SPEC §3 name once, in tier order, each define
   for (const f of HANDCRAFTED_FEATURE_SCHEMA) assert.ok(f.definition.length > 10, f.name);
   assert.ok(HANDCRAFTED_FEATURE_SCHEMA.slice(spec.length).every((f) => f.tier === "extra"));
 });
+
+Deno.test("docs/features.md documents every schema feature", async () => {
+  const doc = await Deno.readTextFile(new URL("../../../docs/features.md", import.meta.url));
+  for (const name of HANDCRAFTED_FEATURE_NAMES) {
+    const row = new RegExp(`\\|\\s*\`${name}\`\\s*\\|`);
+    assert.match(doc, row, `docs/features.md lacks a row for ${name}`);
+  }
+});
