@@ -13,7 +13,8 @@
  *
  * Flags: `--csv PATH` (default the embedded train CSV), `--limit N` essays (default 64),
  * `--concurrency 1,2,4`, `--items-per-request 8,32,64`, `--embed-batch-sizes 8,32,64`,
- * `--repeats 3`, `--feature-set combined`, `--out output/bench`.
+ * `--repeats 3`, `--feature-set combined`, `--out output/bench`, `--workers N` (server-side
+ * extraction workers; default the local extractor's, 0 = on the server's main thread).
  *
  * @module
  */
@@ -130,6 +131,7 @@ export async function runOffloadBench(args: readonly string[]): Promise<string> 
       repeats: { type: "string", default: "3" },
       "feature-set": { type: "string", default: "combined" },
       out: { type: "string", default: "output/bench" },
+      workers: { type: "string" },
     },
     strict: true,
   });
@@ -149,7 +151,11 @@ export async function runOffloadBench(args: readonly string[]): Promise<string> 
   const log = (line: string) => console.error(`[bench offload] ${line}`);
   log(`${essays.length} essays from ${values.csv}; feature set ${featureSet}`);
 
-  const components = await createLocalServerComponents({ log });
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) {
+    throw new Error(`--workers must be a non-negative integer, got "${values.workers}"`);
+  }
+  const components = await createLocalServerComponents({ log, workers });
   const results: ConfigResult[] = [];
   try {
     // Part A: /v1/extract
@@ -236,6 +242,10 @@ export async function runOffloadBench(args: readonly string[]): Promise<string> 
     sentences: sentences.length,
     feature_set: featureSet,
     repeats,
+    server_workers: workers ?? "default",
+    server_workers_note: workers === 0
+      ? "extraction on the server's main thread (no Web Workers)"
+      : "local extractor's Web Workers",
     machine: {
       cores: navigator.hardwareConcurrency,
       deno: Deno.version.deno,
@@ -260,6 +270,7 @@ function renderMarkdown(
     feature_set: string;
     repeats: number;
     generated_utc: string;
+    server_workers_note: string;
     machine: { cores: number; deno: string };
     results: readonly ConfigResult[];
   },
@@ -269,7 +280,8 @@ function renderMarkdown(
     "# Offload benchmark",
     "",
     `Generated ${r.generated_utc} on ${r.machine.cores} cores (Deno ${r.machine.deno}). ` +
-    `Data: \`${r.csv}\`, ${r.essays} essays, feature set \`${r.feature_set}\`. ` +
+    `Data: \`${r.csv}\`, ${r.essays} essays, feature set \`${r.feature_set}\`; server ` +
+    `extraction: ${r.server_workers_note}. ` +
     `Median of ${r.repeats} repeats; server and client on one machine (loopback), client ` +
     "caches off.",
     "",

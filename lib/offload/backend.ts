@@ -80,37 +80,38 @@ export interface ExtractorHandle {
   close(): Promise<void>;
 }
 
-/** Wall-clock throughput of an extractor: essays and time with ≥ 1 `extract` call running. */
+/**
+ * Wall-clock throughput per feature set: essays, and the time during which at least one
+ * `extract` call of that feature set was running (overlapping calls are not double-counted).
+ */
 class ThroughputRecorder {
-  readonly #sets = new Map<string, { essays: number; activeMs: number }>();
-  #running = 0;
-  #since = 0;
-  #activeMs = 0;
+  readonly #sets = new Map<
+    string,
+    { essays: number; running: number; since: number; activeMs: number }
+  >();
 
   async around<T>(featureSet: string, essays: number, work: () => Promise<T>): Promise<T> {
-    if (this.#running++ === 0) this.#since = performance.now();
-    const startActive = this.#activeTotal();
+    let rec = this.#sets.get(featureSet);
+    if (!rec) {
+      rec = { essays: 0, running: 0, since: 0, activeMs: 0 };
+      this.#sets.set(featureSet, rec);
+    }
+    if (rec.running++ === 0) rec.since = performance.now();
     try {
       const out = await work();
-      const rec = this.#sets.get(featureSet) ?? { essays: 0, activeMs: 0 };
       rec.essays += essays;
-      rec.activeMs += this.#activeTotal() - startActive;
-      this.#sets.set(featureSet, rec);
       return out;
     } finally {
-      if (--this.#running === 0) this.#activeMs += performance.now() - this.#since;
+      if (--rec.running === 0) rec.activeMs += performance.now() - rec.since;
     }
   }
 
-  #activeTotal(): number {
-    return this.#activeMs + (this.#running > 0 ? performance.now() - this.#since : 0);
-  }
-
   records(prefix: string, backend: string): BenchmarkRecord[] {
-    return [...this.#sets].map(([featureSet, r]) => ({
+    const now = performance.now();
+    return [...this.#sets].filter(([, r]) => r.essays > 0).map(([featureSet, r]) => ({
       name: `${prefix}_${backend}_${featureSet}`,
       essays: r.essays,
-      seconds: r.activeMs / 1000,
+      seconds: (r.activeMs + (r.running > 0 ? now - r.since : 0)) / 1000,
     }));
   }
 }

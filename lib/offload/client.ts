@@ -241,6 +241,7 @@ export async function createOffloadFeatureExtractor(
     const texts = missingEssays.map((e) => e.text);
     const prompts = missingEssays.map((e) => e.prompt);
     const base = extractBodyBytes([], [], featureSet);
+    // + 2 separators per item: an upper bound (exact but for the first item's 2 bytes)
     const sizes = missingEssays.map((e) => jsonStringBytes(e.text) + jsonStringBytes(e.prompt) + 2);
     const chunks = chunkIndices(sizes, { ...limits, baseBytes: base });
 

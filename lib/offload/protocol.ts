@@ -190,7 +190,7 @@ export function extractBodyBytes(
   let bytes = enc.encode(JSON.stringify({ texts: [], prompts: [], feature_set: featureSet }))
     .length;
   for (let i = 0; i < texts.length; i++) {
-    bytes += jsonStringBytes(texts[i]) + jsonStringBytes(prompts[i]) + 2;
+    bytes += jsonStringBytes(texts[i]) + jsonStringBytes(prompts[i]) + (i > 0 ? 2 : 0);
   }
   return bytes;
 }
