@@ -22,6 +22,8 @@ export interface LocalServerComponentOptions {
   /** Encoder batch size (default: env `OFFLOAD_EMBEDDING_BATCH_SIZE` or 32). */
   readonly batchSize?: number;
   readonly log?: (line: string) => void;
+  /** Give up waiting for the extractor's warm-up after this long (default 180 s; degraded). */
+  readonly warmUpTimeoutMs?: number;
 }
 
 /** What `createOffloadServer` needs, plus start-up problems and a closer. */
@@ -75,13 +77,25 @@ export async function createLocalServerComponents(
   } catch (e) {
     problems.push(`checker warm-up failed: ${e instanceof Error ? e.message : String(e)}`);
   }
+  const warmUpMs = options.warmUpTimeoutMs ?? 180_000;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    await extractor.extract(
-      [{ id: "warm-up", text: "The server starts. It loads its models first.", prompt: "start" }],
-      { featureSet: "combined" },
-    );
+    await Promise.race([
+      extractor.extract(
+        [{ id: "warm-up", text: "The server starts. It loads its models first.", prompt: "start" }],
+        { featureSet: "combined" },
+      ),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no result within ${warmUpMs} ms`)),
+          warmUpMs,
+        );
+      }),
+    ]);
   } catch (e) {
     problems.push(`extractor warm-up failed: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    clearTimeout(timer);
   }
   log(
     `models loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s` +
