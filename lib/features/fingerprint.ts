@@ -1,0 +1,48 @@
+/**
+ * Extractor fingerprints: a sha256 over everything that changes extracted features (feature
+ * schema version and names, encoder name and model package version, checker name and versions,
+ * extraction options). Feature stores record it and refuse reuse when it differs.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+
+/** The parts a fingerprint is computed from. */
+export interface FingerprintParts {
+  /** Handcrafted schema version (e.g. `handcrafted-v1`). */
+  readonly schemaVersion: string;
+  /** Handcrafted column names in order. */
+  readonly featureNames: readonly string[];
+  /** Sentence encoder identity (name includes model package and version). */
+  readonly encoderName: string;
+  /** Encoder output dimension. */
+  readonly encoderDimension: number;
+  /** Error checker identity (name and tool versions). */
+  readonly checkerName: string;
+  /** Any further options that change the output (plain JSON values). */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** JSON with object keys sorted recursively, so equal values always serialise equally. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}
+
+/**
+ * sha256 hex of the canonical JSON of the parts, prefixed `fx1-` (fingerprint format version).
+ *
+ * @example
+ * ```ts
+ * extractorFingerprint({ schemaVersion: "handcrafted-v1", featureNames: ["a"],
+ *   encoderName: "use-lite", encoderDimension: 512, checkerName: "local", options: {} });
+ * ```
+ */
+export function extractorFingerprint(parts: FingerprintParts): string {
+  const digest = createHash("sha256").update(canonicalJson(parts), "utf8").digest("hex");
+  return `fx1-${digest}`;
+}
