@@ -11,12 +11,18 @@ import { commandHelp, type CommandSpec, parseFlags, UsageError } from "./run/cli
 import { DatasetError } from "./dataset/csv_table.ts";
 import { logExperimentCommand } from "./steps/log_experiment.ts";
 import { makeSplitsCommand } from "./steps/make_splits.ts";
+import { cvCommand } from "./steps/cv.ts";
+import { dropColumnCommand } from "./steps/drop_column.ts";
+import { fullRunCommand } from "./steps/full_run.ts";
 import { prepareDatasetCommand } from "./steps/prepare_dataset.ts";
 
 /** Every command, in runbook order. */
 export const COMMANDS: readonly CommandSpec[] = [
   prepareDatasetCommand,
   makeSplitsCommand,
+  cvCommand,
+  dropColumnCommand,
+  fullRunCommand,
   logExperimentCommand,
 ];
 

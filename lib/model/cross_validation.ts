@@ -9,6 +9,7 @@
 import type { DenseMatrix } from "./matrix.ts";
 import { selectRows } from "./matrix.ts";
 import { meanStd, type ScoreMetrics, scoreMetrics } from "./metrics.ts";
+import type { StackedFeature } from "./stacking.ts";
 import { trainAndPredict, type TrainingOptions } from "./training.ts";
 
 /** One fold: row indices into the matrix. */
@@ -67,6 +68,8 @@ export interface CrossValidationInput {
   readonly texts?: readonly string[];
   readonly folds: readonly FoldRows[];
   readonly options: TrainingOptions;
+  /** Stacked text columns per fold number, filled on first use and reused (drop-column). */
+  readonly stackingCache?: Map<number, StackedFeature>;
   /** Called after each fold (for logs and progress). */
   readonly onFold?: (outcome: FoldOutcome, done: number, total: number) => void;
 }
@@ -99,7 +102,9 @@ export async function crossValidate(input: CrossValidationInput): Promise<CrossV
       yTrain,
       [{ X: selectRows(X, fold.valIndices), texts: pick(texts, fold.valIndices) }],
       options,
+      input.stackingCache?.get(fold.fold),
     );
+    if (r.stacked && input.stackingCache) input.stackingCache.set(fold.fold, r.stacked);
     featureNames = r.featureNames;
     const pred = r.predictions[0];
     fold.valIndices.forEach((row, j) => {

@@ -20,7 +20,7 @@ import { fitRegressor, type Regressor } from "./estimator.ts";
 import { createRegressor } from "./factory.ts";
 import { type DenseMatrix, hconcat, selectRows } from "./matrix.ts";
 import { seededRandom, shuffled } from "./random.ts";
-import { STACKED_TEXT_FEATURE, stackedTextFeature } from "./stacking.ts";
+import { STACKED_TEXT_FEATURE, type StackedFeature, stackedTextFeature } from "./stacking.ts";
 import type { ExperimentConfig, ModelKind } from "../run/config.ts";
 
 /** A matrix with its column names (and, for stacking, the essays' texts). */
@@ -63,6 +63,8 @@ export interface TrainingResult {
   /** Predictions mapped through the thresholds, per part (null when off). */
   readonly cutpointPredictions: readonly Float64Array[] | null;
   readonly fitSeconds: number;
+  /** The stacked text column used (training rows, then all parts' rows), when on. */
+  readonly stacked: StackedFeature | null;
 }
 
 function withColumn(X: DenseMatrix, col: Float64Array): DenseMatrix {
@@ -85,6 +87,8 @@ export async function trainAndPredict(
   y: ArrayLike<number>,
   parts: readonly ModelPart[],
   options: TrainingOptions,
+  /** A stacked column computed earlier for exactly these rows (drop-column reuses it). */
+  precomputedStacked?: StackedFeature,
 ): Promise<TrainingResult> {
   const t0 = performance.now();
   if (options.featureNames.length !== train.X.nCols) {
@@ -95,19 +99,27 @@ export async function trainAndPredict(
   let trainX = train.X;
   let partsX = parts.map((p) => p.X);
   let featureNames = [...options.featureNames];
+  let stacked: StackedFeature | null = null;
   if (options.textStacking) {
-    if (!train.texts || parts.some((p) => !p.texts)) {
-      throw new Error("trainAndPredict: text stacking needs the texts of every part");
+    if (precomputedStacked) stacked = precomputedStacked;
+    else {
+      if (!train.texts || parts.some((p) => !p.texts)) {
+        throw new Error("trainAndPredict: text stacking needs the texts of every part");
+      }
+      const heldOutTexts = parts.flatMap((p) => p.texts!);
+      stacked = stackedTextFeature(train.texts, y, heldOutTexts, {
+        seed: options.seed,
+        alpha: options.textStackingAlpha,
+      });
     }
-    const heldOutTexts = parts.flatMap((p) => p.texts!);
-    const stacked = stackedTextFeature(train.texts, y, heldOutTexts, {
-      seed: options.seed,
-      alpha: options.textStackingAlpha,
-    });
+    const nHeld = parts.reduce((s, p) => s + p.X.nRows, 0);
+    if (stacked.train.length !== train.X.nRows || stacked.heldOut.length !== nHeld) {
+      throw new Error("trainAndPredict: stacked column does not match the parts' rows");
+    }
     trainX = withColumn(trainX, stacked.train);
     let offset = 0;
     partsX = partsX.map((X) => {
-      const col = stacked.heldOut.slice(offset, offset + X.nRows);
+      const col = stacked!.heldOut.slice(offset, offset + X.nRows);
       offset += X.nRows;
       return withColumn(X, col);
     });
@@ -150,5 +162,6 @@ export async function trainAndPredict(
     cutpoints,
     cutpointPredictions,
     fitSeconds: (performance.now() - t0) / 1000,
+    stacked,
   };
 }

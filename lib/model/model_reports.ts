@@ -1,0 +1,359 @@
+/**
+ * Markdown renderers for the model steps' reports: `cv_report.md`, `drop_column_importance.md`,
+ * the full run's `run_report.md` (with the SHAP summary) and `grade_scale_report.md`. Pure: data
+ * in, Markdown out; the steps write the files.
+ *
+ * @module
+ */
+import type { CrossValidationResult, MeanStd } from "./cross_validation.ts";
+import type { DropColumnRow } from "./drop_column.ts";
+import type { GradeScaleReport } from "./grade_scale.ts";
+import type { ScoreMetrics } from "./metrics.ts";
+
+/** Score labels of the 9 classes. */
+export const SCORE_LABELS = ["1.0", "1.5", "2.0", "2.5", "3.0", "3.5", "4.0", "4.5", "5.0"];
+
+/**
+ * A Markdown table.
+ *
+ * @example
+ * ```ts
+ * markdownTable(["a", "b"], [[1, 2]]); // "| a | b |\n|---|---|\n| 1 | 2 |"
+ * ```
+ */
+export function markdownTable(
+  header: readonly string[],
+  rows: readonly (readonly (string | number)[])[],
+  align: readonly ("l" | "r")[] = [],
+): string {
+  const sep = header.map((_, i) => (align[i] === "r" ? "---:" : "---"));
+  const line = (cells: readonly (string | number)[]) =>
+    `| ${cells.map((c) => String(c).replaceAll("|", "\\|")).join(" | ")} |`;
+  return [line(header), `|${sep.join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+/** `0.6123 ± 0.0210`. */
+export function fmtMeanStd(m: MeanStd, digits = 4): string {
+  return `${m.mean.toFixed(digits)} ± ${m.std.toFixed(digits)}`;
+}
+
+/** Context shared by the model reports' headers. */
+export interface ModelReportContext {
+  readonly title: string;
+  readonly runDir: string;
+  readonly command: string;
+  readonly datasetKind: string;
+  readonly featureSet: string;
+  readonly scheme?: string;
+  readonly splitsPath?: string;
+  readonly model: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly seed: number;
+  readonly textStacking: boolean;
+  readonly cutpointInnerFolds: number;
+  readonly nFeatures: number;
+  readonly nEssays: number;
+}
+
+function header(ctx: ModelReportContext): string[] {
+  const lines = [`# ${ctx.title}`, ""];
+  if (ctx.datasetKind === "ielts") {
+    lines.push(
+      "> **IELTS smoke test — not a result.** The IELTS data set is blocked; this run only checks " +
+        "that the pipeline runs. It is not recorded in the experiment log.",
+      "",
+    );
+  }
+  lines.push(
+    `- run: \`${ctx.runDir}\``,
+    `- command: \`${ctx.command}\``,
+    `- dataset: ${ctx.datasetKind}, ${ctx.nEssays} essays`,
+    `- feature set: \`${ctx.featureSet}\` (${ctx.nFeatures} model inputs${
+      ctx.textStacking ? ", incl. the stacked `tfidf_ridge_oof` column" : ""
+    })`,
+  );
+  if (ctx.scheme) lines.push(`- split scheme: \`${ctx.scheme}\` from \`${ctx.splitsPath}\``);
+  lines.push(
+    `- learner: \`${ctx.model}\`, seed ${ctx.seed}, params \`${JSON.stringify(ctx.params)}\``,
+    `- text stacking (out-of-fold TF-IDF 1–2-gram ridge inside each training part): ${
+      ctx.textStacking ? "on" : "off"
+    }`,
+    `- QWK-optimised cut-points: ${
+      ctx.cutpointInnerFolds >= 2
+        ? `on (fitted on ${ctx.cutpointInnerFolds}-fold out-of-fold predictions inside each ` +
+          "training part)"
+        : "off"
+    }`,
+    "",
+    "QWK: predictions rounded to the nearest 0.5 (halves up), clipped to [1, 5], labels round(2y), " +
+      "quadratic weights over the fixed 9-class range 1.0…5.0. MAE on raw predictions; adjacent " +
+      "accuracy = share within 0.5 after rounding.",
+    "",
+  );
+  return lines;
+}
+
+/**
+ * The `cv` report.
+ *
+ * @example
+ * ```ts
+ * const md = cvReportMarkdown(ctx, cvResult);
+ * ```
+ */
+export function cvReportMarkdown(ctx: ModelReportContext, cv: CrossValidationResult): string {
+  const s = cv.summary;
+  const lines = header(ctx);
+  lines.push("## Summary", "");
+  const summaryRows: (string | number)[][] = [
+    ["QWK (half-point rounding)", fmtMeanStd(s.qwk)],
+  ];
+  if (s.qwkCutpoints) summaryRows.push(["QWK (optimised cut-points)", fmtMeanStd(s.qwkCutpoints)]);
+  summaryRows.push(
+    ["MAE", fmtMeanStd(s.mae)],
+    ["adjacent accuracy", fmtMeanStd(s.adjacentAccuracy)],
+    ["exact accuracy", fmtMeanStd(s.exactAccuracy)],
+  );
+  lines.push(markdownTable(["metric (mean ± std over folds)", "value"], summaryRows), "");
+  lines.push("## Per fold", "");
+  const hasCut = s.qwkCutpoints !== null;
+  const head = ["fold", "n train", "n val", "QWK"];
+  if (hasCut) head.push("QWK cut-points");
+  head.push("MAE", "adjacent", "exact", "fit s");
+  const gbm = cv.folds.some((f) => f.bestIteration !== undefined);
+  if (gbm) head.push("rounds kept");
+  const rows = cv.folds.map((f) => {
+    const r: (string | number)[] = [f.fold, f.nTrain, f.nVal, f.metrics.qwk.toFixed(4)];
+    if (hasCut) r.push(f.cutpointMetrics!.qwk.toFixed(4));
+    r.push(
+      f.metrics.mae.toFixed(4),
+      f.metrics.adjacentAccuracy.toFixed(4),
+      f.metrics.exactAccuracy.toFixed(4),
+      f.fitSeconds.toFixed(1),
+    );
+    if (gbm) r.push(f.bestIteration ?? "");
+    return r;
+  });
+  lines.push(markdownTable(head, rows), "");
+  if (hasCut) {
+    lines.push("## Cut-points per fold", "");
+    lines.push(
+      markdownTable(
+        ["fold", ...SCORE_LABELS.slice(1).map((l) => `→ ${l}`)],
+        cv.folds.map((f) => [f.fold, ...(f.cutpoints ?? []).map((c) => c.toFixed(3))]),
+      ),
+      "",
+      "Plain rounding uses 1.25, 1.75, …, 4.75.",
+      "",
+    );
+  }
+  return lines.join("\n");
+}
+
+/**
+ * The `drop-column` report.
+ *
+ * @example
+ * ```ts
+ * const md = dropColumnReportMarkdown(ctx, baselinePerFold, rows);
+ * ```
+ */
+export function dropColumnReportMarkdown(
+  ctx: ModelReportContext,
+  baselinePerFold: readonly number[],
+  rows: readonly DropColumnRow[],
+): string {
+  const lines = header(ctx);
+  const mean = baselinePerFold.reduce((a, b) => a + b, 0) / baselinePerFold.length;
+  lines.push(
+    "## Rule",
+    "",
+    "For each handcrafted feature, every fold is retrained without it. ΔQWK = baseline QWK − " +
+      "QWK without the feature (per fold); stability = share of folds with ΔQWK > 0. " +
+      "**Keep** iff mean ΔQWK > 0 and stability ≥ 0.8, otherwise **drop**.",
+    "",
+    `Baseline QWK per fold: ${baselinePerFold.map((q) => q.toFixed(4)).join(", ")} ` +
+      `(mean ${mean.toFixed(4)}).`,
+    "",
+    `Kept: ${rows.filter((r) => r.decision === "keep").length} of ${rows.length}.`,
+    "",
+    "## Features (sorted by mean ΔQWK)",
+    "",
+    markdownTable(
+      ["feature", "mean ΔQWK", "std ΔQWK", "stability", "decision", "ΔQWK per fold"],
+      rows.map((r) => [
+        `\`${r.feature}\``,
+        r.meanDeltaQwk.toFixed(4),
+        r.stdDeltaQwk.toFixed(4),
+        r.stability.toFixed(2),
+        r.decision === "keep" ? "**keep**" : "drop",
+        r.deltaQwkPerFold.map((d) => d.toFixed(3)).join(", "),
+      ]),
+      ["l", "r", "r", "r", "l", "l"],
+    ),
+    "",
+  );
+  return lines.join("\n");
+}
+
+/** Metrics of one split of the full run. */
+export interface RunSplitMetrics {
+  readonly split: string;
+  readonly rounded: ScoreMetrics;
+  readonly cutpoints: ScoreMetrics | null;
+}
+
+/** SHAP summary for the run report. */
+export interface ShapSummary {
+  readonly split: string;
+  readonly nRows: number;
+  readonly expectedValue: number;
+  readonly maxAdditivityError: number;
+  /** Features by mean |SHAP|, descending. */
+  readonly topFeatures: readonly { feature: string; meanAbs: number; meanSigned: number }[];
+  /** Why SHAP was skipped, if it was. */
+  readonly skipped?: string;
+}
+
+/**
+ * The full run's report.
+ *
+ * @example
+ * ```ts
+ * const md = runReportMarkdown(ctx, splits, shapSummary, cutpoints);
+ * ```
+ */
+export function runReportMarkdown(
+  ctx: ModelReportContext,
+  splits: readonly RunSplitMetrics[],
+  shap: ShapSummary | null,
+  cutpoints: readonly number[] | null,
+  notes: readonly string[] = [],
+): string {
+  const lines = header(ctx);
+  lines.push("## QWK by split", "");
+  const hasCut = splits.some((s) => s.cutpoints);
+  const head = ["split", "n", "QWK"];
+  if (hasCut) head.push("QWK cut-points");
+  head.push("MAE", "adjacent", "exact");
+  lines.push(
+    markdownTable(
+      head,
+      splits.map((s) => {
+        const r: (string | number)[] = [s.split, s.rounded.n, s.rounded.qwk.toFixed(4)];
+        if (hasCut) r.push(s.cutpoints ? s.cutpoints.qwk.toFixed(4) : "");
+        r.push(
+          s.rounded.mae.toFixed(4),
+          s.rounded.adjacentAccuracy.toFixed(4),
+          s.rounded.exactAccuracy.toFixed(4),
+        );
+        return r;
+      }),
+    ),
+    "",
+    "`train` is in-sample (fitted rows); `val` is the held-out 17.65 % of the official train " +
+      "split; `test` is the official test set, touched only here.",
+    "",
+  );
+  if (cutpoints) {
+    lines.push(
+      `Cut-points (fitted inside the training part): ${
+        cutpoints.map((c) => c.toFixed(3)).join(", ")
+      }`,
+      "",
+    );
+  }
+  lines.push("## SHAP", "");
+  if (!shap) lines.push("Skipped (`--skip-shap`).", "");
+  else if (shap.skipped) lines.push(shap.skipped, "");
+  else {
+    lines.push(
+      `Exact path-dependent TreeSHAP on the ${shap.split} set (${shap.nRows} essays). Base value ` +
+        `(expected prediction) ${shap.expectedValue.toFixed(4)}. Additivity check: max |base + ` +
+        `Σ SHAP − prediction| = ${shap.maxAdditivityError.toExponential(2)} ` +
+        `(${shap.maxAdditivityError < 1e-6 ? "passes" : "FAILS"} at 1e-6).`,
+      "",
+      markdownTable(
+        ["rank", "feature", "mean |SHAP|", "mean SHAP"],
+        shap.topFeatures.map((f, i) => [
+          i + 1,
+          `\`${f.feature}\``,
+          f.meanAbs.toFixed(4),
+          f.meanSigned.toFixed(4),
+        ]),
+        ["r", "l", "r", "r"],
+      ),
+      "",
+    );
+  }
+  if (notes.length) lines.push("## Notes", "", ...notes.map((n) => `- ${n}`), "");
+  return lines.join("\n");
+}
+
+/**
+ * The grade-scale report.
+ *
+ * @example
+ * ```ts
+ * const md = gradeScaleReportMarkdown("test", report);
+ * ```
+ */
+export function gradeScaleReportMarkdown(
+  split: string,
+  r: GradeScaleReport,
+  datasetKind = "ellipse",
+): string {
+  const lines = [`# Grade-scale report (${split}, ${r.n} essays)`, ""];
+  if (datasetKind === "ielts") {
+    lines.push("> **IELTS smoke test — not a result.**", "");
+  }
+  lines.push(
+    markdownTable(["measure", "value"], [
+      ["Spearman(predicted, true)", r.spearmanPredTrue.toFixed(4)],
+      ["length bias: Spearman(word count, true)", r.lengthBias.spearmanWordsTrue.toFixed(4)],
+      [
+        "length bias: Spearman(word count, predicted)",
+        r.lengthBias.spearmanWordsPredicted.toFixed(4),
+      ],
+    ]),
+    "",
+    "A model that leans on length more than the raters shows a predicted-score correlation with " +
+      "word count above the true-score one.",
+    "",
+    "## Confusion matrix (rows = true, columns = predicted, after rounding)",
+    "",
+    markdownTable(
+      ["true \\ pred", ...SCORE_LABELS, "n"],
+      r.confusion.map((row, i) => [SCORE_LABELS[i], ...row, r.trueCounts[i]]),
+      ["l", ...SCORE_LABELS.map(() => "r" as const), "r"],
+    ),
+    "",
+    `Predicted totals: ${r.predictedCounts.map((c, i) => `${SCORE_LABELS[i]}: ${c}`).join(", ")}.`,
+    "",
+    "## Per-prompt score distributions",
+    "",
+    markdownTable(
+      [
+        "prompt",
+        "n",
+        "mean true",
+        "mean pred",
+        "QWK",
+        "true counts 1.0…5.0",
+        "pred counts 1.0…5.0",
+      ],
+      r.prompts.map((p) => [
+        p.prompt,
+        p.n,
+        p.meanTrue.toFixed(2),
+        p.meanPredicted.toFixed(2),
+        p.qwk.toFixed(3),
+        p.trueCounts.join(" "),
+        p.predictedCounts.join(" "),
+      ]),
+      ["l", "r", "r", "r", "r", "l", "l"],
+    ),
+    "",
+  );
+  return lines.join("\n");
+}

@@ -1,0 +1,254 @@
+/**
+ * Runbook step 3, `cv`: K-fold cross-validation of one learner on one feature set over the folds
+ * of a `splits.json` scheme.
+ *
+ * Features come through the configured backend into `<run>/cv_feature_store/` (reusable by later
+ * runs with `--reuse-cv-feature-store-dir`; a store whose schema or extractor fingerprint differs
+ * is refused). Per fold the learner is fitted on the fold's training rows only (text stacking,
+ * early stopping and cut-points all inside them) and scored on the held-out rows. Writes
+ * `artifacts/cv_metrics.json`, `artifacts/cv_oof_predictions.csv`, `reports/cv_report.md`, and
+ * appends the QWK mean ± std to the experiment log.
+ *
+ * @module
+ */
+import { stringify } from "csv-stringify/sync";
+import { crossValidate, type CrossValidationResult } from "../model/cross_validation.ts";
+import { cvReportMarkdown, fmtMeanStd, type ModelReportContext } from "../model/model_reports.ts";
+import { roundToHalfPoint } from "../model/metrics.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
+import type { CommandSpec } from "../run/cli_flags.ts";
+import type { ExperimentConfig } from "../run/config.ts";
+import { configFromInvocation } from "../run/config_loading.ts";
+import { type RunContext, withRun } from "../run/run_context.ts";
+import { recordRunInExperimentLog } from "./common.ts";
+import {
+  bindSplits,
+  CV_FLAGS,
+  extractFeatures,
+  featureSetMatrix,
+  learnerParams,
+  loadFilteredData,
+  type StepModelOptions,
+  stepModelOptions,
+  trainingOptionsFor,
+} from "./model_inputs.ts";
+
+/** What `cv` produced. */
+export interface CvStepResult {
+  readonly runDir: string;
+  readonly metricsPath: string;
+  readonly reportPath: string;
+  readonly oofPath: string;
+  readonly featureStoreDir: string;
+  readonly cv: CrossValidationResult;
+}
+
+/** Input files of a model step, for the manifest (only those that exist). */
+export async function existingInputs(config: ExperimentConfig): Promise<string[]> {
+  const paths = config.datasetKind === "ielts"
+    ? [config.ieltsPath]
+    : [config.ellipseTrainPath, config.ellipseTestPath];
+  if (config.splitsPath) paths.push(config.splitsPath);
+  const out: string[] = [];
+  for (const p of paths) {
+    try {
+      await Deno.stat(p);
+      out.push(p);
+    } catch { /* reported inside the run */ }
+  }
+  return out;
+}
+
+/** Report header context of a model step. */
+export function reportContext(
+  run: RunContext,
+  config: ExperimentConfig,
+  step: StepModelOptions,
+  title: string,
+  nFeatures: number,
+  nEssays: number,
+  withScheme = true,
+): ModelReportContext {
+  return {
+    title,
+    runDir: run.dir,
+    command: run.manifest.command_line,
+    datasetKind: config.datasetKind,
+    featureSet: config.featureSet,
+    scheme: withScheme ? config.scheme : undefined,
+    splitsPath: config.splitsPath,
+    model: config.model,
+    params: learnerParams(config),
+    seed: config.seed,
+    textStacking: step.textStacking,
+    cutpointInnerFolds: config.optimiseCutpoints ? step.cutpointInnerFolds : 0,
+    nFeatures,
+    nEssays,
+  };
+}
+
+/**
+ * Run `cv` with a resolved config.
+ *
+ * @example
+ * ```ts
+ * const r = await runCv(resolveExperimentConfig(undefined, { splitsPath, runName: "cv" }));
+ * r.cv.summary.qwk.mean;
+ * ```
+ */
+export async function runCv(
+  config: ExperimentConfig,
+  options: { argv?: readonly string[]; echo?: boolean; step?: StepModelOptions } = {},
+): Promise<CvStepResult> {
+  const step = options.step ?? { textStacking: true, cutpointInnerFolds: 3 };
+  const { result } = await withRun(
+    {
+      command: "cv",
+      config,
+      argv: options.argv,
+      inputPaths: await existingInputs(config),
+      echo: options.echo,
+    },
+    async (run) => {
+      const data = await loadFilteredData(run, config);
+      const applied = await bindSplits(run, config, data.train);
+      const features = await extractFeatures(
+        run,
+        config,
+        data.train,
+        "cv_feature_store",
+        config.reuseCvFeatureStoreDir,
+        step.extractionWorkers,
+      );
+      const { X, names } = featureSetMatrix(features, config.featureSet);
+      const y = data.train.map((e) => e.overall);
+      const texts = data.train.map((e) => e.text);
+      const folds = applied.folds(config.scheme);
+      run.log.info(
+        `cv: ${config.model} on ${X.nRows} essays x ${X.nCols} features (${config.featureSet}), ` +
+          `${folds.length} folds (${config.scheme})`,
+      );
+      const cv = await run.stage("cross_validate", () =>
+        crossValidate({
+          X,
+          y,
+          texts,
+          folds,
+          options: trainingOptionsFor(config, step, names),
+          onFold: (o, done, total) =>
+            run.log.info(
+              `fold ${o.fold} (${done}/${total}): QWK ${o.metrics.qwk.toFixed(4)}` +
+                (o.cutpointMetrics ? `, with cut-points ${o.cutpointMetrics.qwk.toFixed(4)}` : "") +
+                `, MAE ${o.metrics.mae.toFixed(4)}, fit ${o.fitSeconds.toFixed(1)} s`,
+            ),
+        }));
+      const ctx = reportContext(
+        run,
+        config,
+        step,
+        "Cross-validation report",
+        cv.featureNames.length,
+        X.nRows,
+      );
+      const metricsPath = run.artifactPath("cv_metrics.json");
+      const oofPath = run.artifactPath("cv_oof_predictions.csv");
+      const reportPath = run.reportPath("cv_report.md");
+      await run.stage("write_outputs", async () => {
+        await writeJsonAtomic(metricsPath, {
+          schema_version: 1,
+          dataset_kind: config.datasetKind,
+          smoke_test_only: config.datasetKind === "ielts",
+          scheme: config.scheme,
+          splits_path: config.splitsPath,
+          feature_set: config.featureSet,
+          model: config.model,
+          params: learnerParams(config),
+          seed: config.seed,
+          text_stacking: step.textStacking,
+          cutpoint_inner_folds: ctx.cutpointInnerFolds,
+          n_essays: X.nRows,
+          n_features: cv.featureNames.length,
+          feature_names: cv.featureNames,
+          summary: cv.summary,
+          folds: cv.folds,
+        });
+        const rows = data.train.map((e, i) => [
+          e.id,
+          e.prompt,
+          cv.oofFold[i],
+          e.overall,
+          cv.oofPredictions[i],
+          Number.isNaN(cv.oofPredictions[i]) ? "" : roundToHalfPoint(cv.oofPredictions[i]),
+          cv.oofCutpointPredictions ? cv.oofCutpointPredictions[i] : "",
+        ]);
+        await writeFileAtomic(
+          oofPath,
+          stringify(rows, {
+            header: true,
+            columns: [
+              "id",
+              "prompt",
+              "fold",
+              "overall_true",
+              "prediction_raw",
+              "prediction_rounded",
+              "prediction_cutpoints",
+            ],
+          }),
+        );
+        await writeFileAtomic(reportPath, cvReportMarkdown(ctx, cv));
+        run.log.info(`report: ${reportPath}`);
+      });
+      const s = cv.summary;
+      await recordRunInExperimentLog(run, config, {
+        splitsPath: config.splitsPath,
+        scheme: config.scheme,
+        featureSet: config.featureSet,
+        results: [
+          { label: "QWK (CV mean±std)", value: fmtMeanStd(s.qwk) },
+          ...(s.qwkCutpoints
+            ? [{ label: "QWK with cut-points (CV mean±std)", value: fmtMeanStd(s.qwkCutpoints) }]
+            : []),
+          { label: "MAE (CV mean±std)", value: fmtMeanStd(s.mae) },
+        ],
+        notes: [
+          `model: ${config.model} ${JSON.stringify(learnerParams(config))}, text stacking ` +
+          `${step.textStacking ? "on" : "off"}`,
+          `CV report: \`${reportPath}\``,
+          `feature store: \`${run.dir}/cv_feature_store\``,
+        ],
+      });
+      return {
+        runDir: run.dir,
+        metricsPath,
+        reportPath,
+        oofPath,
+        featureStoreDir: `${run.dir}/cv_feature_store`,
+        cv,
+      };
+    },
+  );
+  return result;
+}
+
+/** The `cv` CLI command. */
+export const cvCommand: CommandSpec = {
+  name: "cv",
+  summary: "Cross-validate a learner on a feature set over a splits.json scheme (QWK mean±std, " +
+    "per-fold report, out-of-fold predictions, reusable feature store).",
+  flags: CV_FLAGS,
+  async run(invocation) {
+    const config = await configFromInvocation(invocation, CV_FLAGS);
+    const r = await runCv(config, {
+      argv: invocation.argv,
+      step: stepModelOptions(invocation.values),
+    });
+    console.log(`run directory: ${r.runDir}`);
+    console.log(`report: ${r.reportPath}`);
+    console.log(`QWK (CV mean±std): ${fmtMeanStd(r.cv.summary.qwk)}`);
+    if (r.cv.summary.qwkCutpoints) {
+      console.log(`QWK with cut-points: ${fmtMeanStd(r.cv.summary.qwkCutpoints)}`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,229 @@
+/**
+ * Runbook step 4, `drop-column`: does each handcrafted feature add signal beyond everything
+ * else? The baseline cross-validation and, for every handcrafted feature, a cross-validation
+ * without that column run over the same folds, learner and seed; the decision rule is the
+ * runbook's (`lib/model/drop_column.ts`): ΔQWK = baseline − dropped per fold, stability = share
+ * of folds with ΔQWK > 0, keep iff mean ΔQWK > 0 and stability ≥ 0.8.
+ *
+ * Scores use plain half-point rounding (cut-points are off here: thresholds would add noise to
+ * a difference of two QWKs); the stacked text column, when on, is computed once per fold and
+ * shared by every variant (it does not depend on the handcrafted columns). Writes
+ * `artifacts/drop_column_importance.json` and `reports/drop_column_importance.md`.
+ *
+ * @module
+ */
+import { crossValidate } from "../model/cross_validation.ts";
+import { dropColumnImportance, type DropColumnRow } from "../model/drop_column.ts";
+import { dropColumns } from "../model/matrix.ts";
+import { dropColumnReportMarkdown } from "../model/model_reports.ts";
+import type { StackedFeature } from "../model/stacking.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
+import { type CommandSpec, UsageError } from "../run/cli_flags.ts";
+import type { ExperimentConfig } from "../run/config.ts";
+import { configFromInvocation } from "../run/config_loading.ts";
+import { withRun } from "../run/run_context.ts";
+import { recordRunInExperimentLog } from "./common.ts";
+import { existingInputs, reportContext } from "./cv.ts";
+import {
+  bindSplits,
+  CV_FLAGS,
+  extractFeatures,
+  featureSetMatrix,
+  learnerParams,
+  loadFilteredData,
+  type StepModelOptions,
+  stepModelOptions,
+  trainingOptionsFor,
+} from "./model_inputs.ts";
+
+/** What `drop-column` produced. */
+export interface DropColumnStepResult {
+  readonly runDir: string;
+  readonly jsonPath: string;
+  readonly reportPath: string;
+  readonly baselinePerFold: readonly number[];
+  readonly rows: readonly DropColumnRow[];
+}
+
+/**
+ * Run `drop-column` with a resolved config.
+ *
+ * @example
+ * ```ts
+ * const r = await runDropColumn(config);
+ * r.rows.filter((row) => row.decision === "keep");
+ * ```
+ */
+export async function runDropColumn(
+  config: ExperimentConfig,
+  options: {
+    argv?: readonly string[];
+    echo?: boolean;
+    step?: StepModelOptions;
+    /** Only these handcrafted features (default: all). */
+    features?: readonly string[];
+  } = {},
+): Promise<DropColumnStepResult> {
+  const step = options.step ?? { textStacking: true, cutpointInnerFolds: 3 };
+  if (config.featureSet === "embeddings") {
+    throw new UsageError(
+      "drop-column ranks handcrafted features: use --feature-set handcrafted " +
+        "or combined",
+    );
+  }
+  const { result } = await withRun(
+    {
+      command: "drop-column",
+      config,
+      argv: options.argv,
+      inputPaths: await existingInputs(config),
+      echo: options.echo,
+    },
+    async (run) => {
+      const data = await loadFilteredData(run, config);
+      const applied = await bindSplits(run, config, data.train);
+      const features = await extractFeatures(
+        run,
+        config,
+        data.train,
+        "cv_feature_store",
+        config.reuseCvFeatureStoreDir,
+        step.extractionWorkers,
+      );
+      const { X, names } = featureSetMatrix(features, config.featureSet);
+      const handcrafted = [...(features.handcrafted?.names ?? [])];
+      const candidates = options.features ?? handcrafted;
+      for (const f of candidates) {
+        if (!handcrafted.includes(f)) {
+          throw new UsageError(`drop-column: '${f}' is not a handcrafted feature`);
+        }
+      }
+      const y = data.train.map((e) => e.overall);
+      const texts = data.train.map((e) => e.text);
+      const folds = applied.folds(config.scheme);
+      // decisions use plain rounding: no cut-points here
+      const training = { ...trainingOptionsFor(config, step, names), cutpointInnerFolds: 0 };
+      const cache = new Map<number, StackedFeature>();
+      const baseline = await run.stage(
+        "baseline_cv",
+        () => crossValidate({ X, y, texts, folds, options: training, stackingCache: cache }),
+      );
+      const baselinePerFold = baseline.folds.map((f) => f.metrics.qwk);
+      run.log.info(
+        `baseline QWK per fold: ${baselinePerFold.map((q) => q.toFixed(4)).join(", ")}`,
+      );
+      const dropped: Record<string, number[]> = {};
+      await run.stage("drop_each_feature", async () => {
+        let done = 0;
+        for (const feature of candidates) {
+          const col = names.indexOf(feature);
+          const cv = await crossValidate({
+            X: dropColumns(X, [col]),
+            y,
+            texts,
+            folds,
+            options: { ...training, featureNames: names.filter((_, j) => j !== col) },
+            stackingCache: cache,
+          });
+          dropped[feature] = cv.folds.map((f) => f.metrics.qwk);
+          done++;
+          const mean = cv.summary.qwk.mean - baseline.summary.qwk.mean;
+          run.log.info(
+            `[${done}/${candidates.length}] without ${feature}: QWK ${
+              cv.summary.qwk.mean.toFixed(4)
+            } (mean ΔQWK ${(-mean).toFixed(4)})`,
+          );
+        }
+      });
+      const rows = dropColumnImportance(baselinePerFold, dropped);
+      const ctx = reportContext(
+        run,
+        config,
+        step,
+        "Drop-column importance (handcrafted features)",
+        baseline.featureNames.length,
+        X.nRows,
+      );
+      const jsonPath = run.artifactPath("drop_column_importance.json");
+      const reportPath = run.reportPath("drop_column_importance.md");
+      await run.stage("write_outputs", async () => {
+        await writeJsonAtomic(jsonPath, {
+          schema_version: 1,
+          dataset_kind: config.datasetKind,
+          smoke_test_only: config.datasetKind === "ielts",
+          scheme: config.scheme,
+          splits_path: config.splitsPath,
+          feature_set: config.featureSet,
+          model: config.model,
+          params: learnerParams(config),
+          seed: config.seed,
+          text_stacking: step.textStacking,
+          rule: "keep iff mean ΔQWK > 0 and stability ≥ 0.8; ΔQWK = baseline − dropped",
+          baseline_qwk_per_fold: baselinePerFold,
+          baseline_qwk: baseline.summary.qwk,
+          features: rows.map((r) => ({
+            feature: r.feature,
+            mean_delta_qwk: r.meanDeltaQwk,
+            std_delta_qwk: r.stdDeltaQwk,
+            stability: r.stability,
+            decision: r.decision,
+            delta_qwk_per_fold: r.deltaQwkPerFold,
+          })),
+        });
+        await writeFileAtomic(reportPath, dropColumnReportMarkdown(ctx, baselinePerFold, rows));
+        run.log.info(`report: ${reportPath}`);
+      });
+      const kept = rows.filter((r) => r.decision === "keep").map((r) => r.feature);
+      await recordRunInExperimentLog(run, config, {
+        splitsPath: config.splitsPath,
+        scheme: config.scheme,
+        featureSet: config.featureSet,
+        results: [
+          {
+            label: "QWK (CV mean±std, baseline)",
+            value: `${baseline.summary.qwk.mean.toFixed(4)} ± ${
+              baseline.summary.qwk.std.toFixed(4)
+            }`,
+          },
+          { label: "features kept", value: `${kept.length} of ${rows.length}` },
+        ],
+        notes: [
+          `kept: ${kept.join(", ") || "(none)"}`,
+          `Drop-column report: \`${reportPath}\``,
+        ],
+      });
+      return { runDir: run.dir, jsonPath, reportPath, baselinePerFold, rows };
+    },
+  );
+  return result;
+}
+
+/** The `drop-column` CLI command. */
+export const dropColumnCommand: CommandSpec = {
+  name: "drop-column",
+  summary: "Drop-column importance of each handcrafted feature over the CV folds (ΔQWK mean±std, " +
+    "stability, keep/drop).",
+  flags: [
+    ...CV_FLAGS,
+    {
+      name: "features",
+      type: "list",
+      configKey: null,
+      description: "only these handcrafted features, separated by '|' (default: all)",
+    },
+  ],
+  async run(invocation) {
+    const config = await configFromInvocation(invocation, this.flags);
+    const features = invocation.values["features"] as string[] | undefined;
+    const r = await runDropColumn(config, {
+      argv: invocation.argv,
+      step: stepModelOptions(invocation.values),
+      features,
+    });
+    console.log(`run directory: ${r.runDir}`);
+    console.log(`report: ${r.reportPath}`);
+    const kept = r.rows.filter((x) => x.decision === "keep").length;
+    console.log(`kept ${kept} of ${r.rows.length} handcrafted features`);
+    return 0;
+  },
+};

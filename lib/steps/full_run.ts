@@ -1,0 +1,480 @@
+/**
+ * `run` (full run): the official train split is divided into train/val (82.35 / 17.65 %,
+ * stratified by score, identical texts kept together — `run_split` of `splits.json`, or computed
+ * with the same splitter and seed when no `--splits-path` is given); the learner is fitted on
+ * train only and scored on train (in-sample), val and the official test set, which only this
+ * step touches.
+ *
+ * Outputs: `artifacts/model.json` (learner JSON + feature names + cut-points),
+ * `artifacts/predictions.csv`, `artifacts/run_metrics.json`; SHAP (unless `--skip-shap`): exact
+ * TreeSHAP for `gbm`/`rf`, exact linear SHAP for `ridge` — per essay and feature, with the base
+ * value, in `artifacts/shap_test.json` and `artifacts/shap_val.json`, plus the additivity check
+ * (base + Σ SHAP = prediction) in the report; the grade-scale report (unless
+ * `--skip-grade-scale-report`) for val and test in `reports/grade_scale_report.md` + `.json`;
+ * `reports/run_report.md`; an experiment-log entry with train/val/test QWK.
+ *
+ * Features: train essays from `--reuse-cv-feature-store-dir` when given (a cv store covers the
+ * official train essays), else extracted into `<run>/feature_store_train/`; test essays into
+ * `<run>/feature_store_test/`.
+ *
+ * @module
+ */
+import { stringify } from "csv-stringify/sync";
+import { normalisedTextHash } from "../dataset/text_hash.ts";
+import type { Essay } from "../dataset/essay.ts";
+import { join } from "node:path";
+import {
+  FEATURE_STORE_METADATA_FILE,
+  readFeatureStoreMetadata,
+} from "../features/feature_store.ts";
+import { gradeScaleReport } from "../model/grade_scale.ts";
+import { linearShap } from "../model/linear_shap.ts";
+import type { DenseMatrix } from "../model/matrix.ts";
+import { selectRows } from "../model/matrix.ts";
+import { roundToHalfPoint, scoreMetrics } from "../model/metrics.ts";
+import {
+  gradeScaleReportMarkdown,
+  runReportMarkdown,
+  type RunSplitMetrics,
+  type ShapSummary,
+} from "../model/model_reports.ts";
+import type { Ridge } from "../model/ridge.ts";
+import type { Regressor, TreeEnsemble } from "../model/estimator.ts";
+import { shapAdditivityError, type ShapResult, treeShap } from "../model/tree_shap.ts";
+import { trainAndPredict } from "../model/training.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
+import { type CommandSpec, DATASET_FLAGS, type FlagSpec } from "../run/cli_flags.ts";
+import type { ExperimentConfig } from "../run/config.ts";
+import { configFromInvocation } from "../run/config_loading.ts";
+import { type RunContext, withRun } from "../run/run_context.ts";
+import { applySplitsToDataset } from "../splits/apply_splits.ts";
+import { loadSplitsFile } from "../splits/splits_file.ts";
+import { overallClass } from "../splits/overall_class.ts";
+import { stratifiedGroupTrainValSplit } from "../splits/train_val_split.ts";
+import { recordRunInExperimentLog } from "./common.ts";
+import { existingInputs, reportContext } from "./cv.ts";
+import {
+  extractFeatures,
+  FEATURE_FLAGS,
+  featureSetMatrix,
+  learnerParams,
+  loadFilteredData,
+  MODEL_FLAGS,
+  type StepModelOptions,
+  stepModelOptions,
+  trainingOptionsFor,
+  wordCounts,
+} from "./model_inputs.ts";
+
+/** Flags of `run`. */
+export const RUN_FLAGS: readonly FlagSpec[] = [
+  ...DATASET_FLAGS,
+  {
+    name: "splits-path",
+    type: "string",
+    description: "splits.json (its run_split is used; default: computed with --seed)",
+  },
+  ...FEATURE_FLAGS,
+  ...MODEL_FLAGS,
+  { name: "skip-shap", type: "boolean", description: "skip SHAP values" },
+  {
+    name: "skip-grade-scale-report",
+    type: "boolean",
+    description: "skip the grade-scale report",
+  },
+];
+
+/** What `run` produced. */
+export interface FullRunResult {
+  readonly runDir: string;
+  readonly reportPath: string;
+  readonly metrics: readonly RunSplitMetrics[];
+  readonly shap: ShapSummary | null;
+}
+
+function isTreeEnsemble(m: Regressor): m is Regressor & TreeEnsemble {
+  return m.name === "gbm" || m.name === "rf";
+}
+
+function shapSummaryOf(
+  split: string,
+  shap: ShapResult,
+  names: readonly string[],
+  predictions: Float64Array,
+  top = 25,
+): ShapSummary {
+  const p = shap.nFeatures;
+  const stats = names.map((feature, f) => {
+    let a = 0;
+    let s = 0;
+    for (let r = 0; r < shap.nRows; r++) {
+      const v = shap.values[r * p + f];
+      a += Math.abs(v);
+      s += v;
+    }
+    return { feature, meanAbs: a / shap.nRows, meanSigned: s / shap.nRows };
+  }).sort((x, y) => y.meanAbs - x.meanAbs);
+  return {
+    split,
+    nRows: shap.nRows,
+    expectedValue: shap.expectedValue,
+    maxAdditivityError: shapAdditivityError(shap, predictions),
+    topFeatures: stats.slice(0, top),
+  };
+}
+
+async function trainFeatures(
+  run: RunContext,
+  config: ExperimentConfig,
+  step: StepModelOptions,
+  train: readonly Essay[],
+  test: readonly Essay[],
+) {
+  const trainFeatures = await extractFeatures(
+    run,
+    config,
+    train,
+    "feature_store_train",
+    config.reuseCvFeatureStoreDir,
+    step.extractionWorkers,
+  );
+  // a reused store may also hold the test essays (e.g. one built over train + test)
+  let reuseForTest: string | undefined;
+  if (config.reuseCvFeatureStoreDir) {
+    const meta = await readFeatureStoreMetadata(
+      join(config.reuseCvFeatureStoreDir, FEATURE_STORE_METADATA_FILE),
+    );
+    const have = new Set(meta.rows.map((r) => `${r.id}\u0000${r.text_hash}`));
+    const covered = test.every((e) => have.has(`${e.id}\u0000${normalisedTextHash(e.text)}`));
+    if (covered) reuseForTest = config.reuseCvFeatureStoreDir;
+    else run.log.info("test essays are not in the reused store: extracting them");
+  }
+  const testFeatures = await extractFeatures(
+    run,
+    config,
+    test,
+    "feature_store_test",
+    reuseForTest,
+    step.extractionWorkers,
+  );
+  return {
+    train: featureSetMatrix(trainFeatures, config.featureSet),
+    test: featureSetMatrix(testFeatures, config.featureSet),
+  };
+}
+
+/**
+ * Run the full run with a resolved config.
+ *
+ * @example
+ * ```ts
+ * const r = await runFullRun(config);
+ * r.metrics.find((m) => m.split === "test")?.rounded.qwk;
+ * ```
+ */
+export async function runFullRun(
+  config: ExperimentConfig,
+  options: { argv?: readonly string[]; echo?: boolean; step?: StepModelOptions } = {},
+): Promise<FullRunResult> {
+  const step = options.step ?? { textStacking: true, cutpointInnerFolds: 3 };
+  const { result } = await withRun(
+    {
+      command: "run",
+      config,
+      argv: options.argv,
+      inputPaths: await existingInputs(config),
+      echo: options.echo,
+    },
+    async (run) => {
+      const data = await loadFilteredData(run, config);
+      const split = await run.stage("train_val_split", async () => {
+        if (config.splitsPath) {
+          const applied = applySplitsToDataset(
+            await loadSplitsFile(config.splitsPath),
+            data.train,
+            config.splitsPath,
+          );
+          run.log.info(`train/val split: run_split of ${config.splitsPath}`);
+          return applied.runSplit();
+        }
+        run.log.info(`train/val split: computed (stratified, text groups, seed ${config.seed})`);
+        return stratifiedGroupTrainValSplit({
+          labels: Int32Array.from(data.train, (e) => overallClass(e.overall)),
+          groups: data.train.map((e) => normalisedTextHash(e.text)),
+          seed: config.seed,
+        });
+      });
+      const feats = await trainFeatures(run, config, step, data.train, data.test);
+      const names = feats.train.names;
+      if (feats.test.names.join("\u0000") !== names.join("\u0000")) {
+        throw new Error("run: train and test feature columns differ");
+      }
+      const trainEssays = split.trainIndices.map((i) => data.train[i]);
+      const valEssays = split.valIndices.map((i) => data.train[i]);
+      const Xtrain = selectRows(feats.train.X, split.trainIndices);
+      const Xval = selectRows(feats.train.X, split.valIndices);
+      const yTrain = trainEssays.map((e) => e.overall);
+      const yVal = valEssays.map((e) => e.overall);
+      const yTest = data.test.map((e) => e.overall);
+      run.log.info(
+        `run: ${config.model} on ${Xtrain.nRows} train / ${Xval.nRows} val / ${data.test.length} ` +
+          `test essays x ${names.length} features (${config.featureSet})`,
+      );
+      const trained = await run.stage("fit", () =>
+        trainAndPredict(
+          { X: Xtrain, texts: trainEssays.map((e) => e.text) },
+          yTrain,
+          [
+            { X: Xval, texts: valEssays.map((e) => e.text) },
+            { X: feats.test.X, texts: data.test.map((e) => e.text) },
+          ],
+          trainingOptionsFor(config, step, names),
+        ));
+      const [predVal, predTest] = trained.predictions;
+      const cut = trained.cutpointPredictions;
+      const metrics: RunSplitMetrics[] = [
+        {
+          split: "train",
+          rounded: scoreMetrics(yTrain, trained.trainPredictions),
+          cutpoints: null,
+        },
+        {
+          split: "val",
+          rounded: scoreMetrics(yVal, predVal),
+          cutpoints: cut ? scoreMetrics(yVal, cut[0]) : null,
+        },
+        {
+          split: "test",
+          rounded: scoreMetrics(yTest, predTest),
+          cutpoints: cut ? scoreMetrics(yTest, cut[1]) : null,
+        },
+      ];
+      for (const m of metrics) {
+        run.log.info(
+          `${m.split}: QWK ${m.rounded.qwk.toFixed(4)}` +
+            (m.cutpoints ? ` (cut-points ${m.cutpoints.qwk.toFixed(4)})` : "") +
+            `, MAE ${m.rounded.mae.toFixed(4)}`,
+        );
+      }
+      await run.stage("save_model_and_predictions", async () => {
+        await writeJsonAtomic(run.artifactPath("model.json"), {
+          schema_version: 1,
+          feature_names: trained.featureNames,
+          feature_set: config.featureSet,
+          text_stacking: step.textStacking,
+          cutpoints: trained.cutpoints,
+          model: trained.model.toJSON(),
+        });
+        const rows: (string | number)[][] = [];
+        const add = (name: string, essays: readonly Essay[], raw: Float64Array, c?: Float64Array) =>
+          essays.forEach((e, i) =>
+            rows.push([
+              name,
+              e.id,
+              e.prompt,
+              e.overall,
+              raw[i],
+              roundToHalfPoint(raw[i]),
+              c ? c[i] : "",
+            ])
+          );
+        add("train", trainEssays, trained.trainPredictions);
+        add("val", valEssays, predVal, cut?.[0]);
+        add("test", data.test, predTest, cut?.[1]);
+        await writeFileAtomic(
+          run.artifactPath("predictions.csv"),
+          stringify(rows, {
+            header: true,
+            columns: [
+              "split",
+              "id",
+              "prompt",
+              "overall_true",
+              "prediction_raw",
+              "prediction_rounded",
+              "prediction_cutpoints",
+            ],
+          }),
+        );
+        await writeJsonAtomic(run.artifactPath("run_metrics.json"), {
+          schema_version: 1,
+          dataset_kind: config.datasetKind,
+          smoke_test_only: config.datasetKind === "ielts",
+          feature_set: config.featureSet,
+          model: config.model,
+          params: learnerParams(config),
+          seed: config.seed,
+          text_stacking: step.textStacking,
+          cutpoints: trained.cutpoints,
+          n: { train: Xtrain.nRows, val: Xval.nRows, test: data.test.length },
+          metrics,
+          fit_seconds: trained.fitSeconds,
+        });
+      });
+
+      let shap: ShapSummary | null = null;
+      if (!config.skipShap) {
+        shap = await run.stage("shap", async () => {
+          const model = trained.model;
+          const [XvalAug, XtestAug] = trained.partsX;
+          let compute: ((X: DenseMatrix) => ShapResult) | null = null;
+          let method = "";
+          if (isTreeEnsemble(model)) {
+            compute = (X) => treeShap(model, X);
+            method = "exact path-dependent TreeSHAP";
+          } else if (model.name === "ridge") {
+            compute = (X) => linearShap(model as unknown as Ridge, X, trained.trainX);
+            method = "exact linear SHAP (interventional, training rows as background)";
+          }
+          if (!compute) {
+            const reason = `SHAP not computed: no exact explainer for \`${model.name}\` ` +
+              "(TreeSHAP needs this library's tree ensembles: use --model gbm or rf).";
+            run.log.warn(reason);
+            return {
+              split: "test",
+              nRows: 0,
+              expectedValue: NaN,
+              maxAdditivityError: NaN,
+              topFeatures: [],
+              skipped: reason,
+            };
+          }
+          let summary: ShapSummary | null = null;
+          for (
+            const [name, X, essays, pred] of [
+              ["val", XvalAug, valEssays, predVal],
+              ["test", XtestAug, data.test, predTest],
+            ] as const
+          ) {
+            const s = compute(X);
+            const sum = shapSummaryOf(name, s, trained.featureNames, pred);
+            run.log.info(
+              `SHAP ${name} (${method}): base ${
+                s.expectedValue.toFixed(4)
+              }, additivity max error ` +
+                `${sum.maxAdditivityError.toExponential(2)}`,
+            );
+            const rowsOut: number[][] = [];
+            for (let r = 0; r < s.nRows; r++) {
+              rowsOut.push(Array.from(s.values.subarray(r * s.nFeatures, (r + 1) * s.nFeatures)));
+            }
+            await writeJsonAtomic(run.artifactPath(`shap_${name}.json`), {
+              schema_version: 1,
+              method,
+              split: name,
+              base_value: s.expectedValue,
+              max_additivity_error: sum.maxAdditivityError,
+              feature_names: trained.featureNames,
+              ids: essays.map((e) => e.id),
+              predictions: Array.from(pred),
+              values: rowsOut,
+            });
+            if (name === "test") summary = sum;
+          }
+          return summary!;
+        });
+      }
+
+      if (!config.skipGradeScaleReport) {
+        await run.stage("grade_scale_report", async () => {
+          const parts = [
+            ["val", valEssays, predVal],
+            ["test", data.test, predTest],
+          ] as const;
+          const reports = parts.map(([name, essays, pred]) => ({
+            split: name,
+            report: gradeScaleReport({
+              yTrue: essays.map((e) => e.overall),
+              yPred: pred,
+              wordCounts: wordCounts(essays),
+              prompts: essays.map((e) => e.prompt),
+            }),
+          }));
+          await writeJsonAtomic(run.reportPath("grade_scale_report.json"), reports);
+          await writeFileAtomic(
+            run.reportPath("grade_scale_report.md"),
+            reports.map((r) => gradeScaleReportMarkdown(r.split, r.report, config.datasetKind))
+              .join("\n\n"),
+          );
+        });
+      }
+
+      const reportPath = run.reportPath("run_report.md");
+      const ctx = reportContext(
+        run,
+        config,
+        step,
+        "Full run report",
+        trained.featureNames.length,
+        data.train.length + data.test.length,
+        false,
+      );
+      await writeFileAtomic(
+        reportPath,
+        runReportMarkdown(ctx, metrics, shap, trained.cutpoints, [
+          `train/val split: ${
+            config.splitsPath ? `run_split of \`${config.splitsPath}\`` : "computed with the seed"
+          }`,
+          `model: \`${run.artifactPath("model.json")}\`; predictions: ` +
+          `\`${run.artifactPath("predictions.csv")}\``,
+          config.skipGradeScaleReport
+            ? "grade-scale report skipped (`--skip-grade-scale-report`)"
+            : `grade-scale report: \`${run.reportPath("grade_scale_report.md")}\``,
+        ]),
+      );
+      run.log.info(`report: ${reportPath}`);
+      const q = (s: string) => metrics.find((m) => m.split === s)!;
+      await recordRunInExperimentLog(run, config, {
+        splitsPath: config.splitsPath,
+        featureSet: config.featureSet,
+        results: [
+          { label: "QWK train", value: q("train").rounded.qwk.toFixed(5) },
+          { label: "QWK val", value: q("val").rounded.qwk.toFixed(5) },
+          { label: "QWK test", value: q("test").rounded.qwk.toFixed(5) },
+          ...(q("test").cutpoints
+            ? [{
+              label: "QWK val/test with cut-points",
+              value: `${q("val").cutpoints!.qwk.toFixed(5)} / ${
+                q("test").cutpoints!.qwk.toFixed(5)
+              }`,
+            }]
+            : []),
+        ],
+        notes: [
+          `model: ${config.model} ${JSON.stringify(learnerParams(config))}, text stacking ` +
+          `${step.textStacking ? "on" : "off"}`,
+          shap && !shap.skipped
+            ? `SHAP additivity max error (test): ${shap.maxAdditivityError.toExponential(2)}`
+            : "SHAP: skipped",
+          `Run report: \`${reportPath}\``,
+        ],
+      });
+      return { runDir: run.dir, reportPath, metrics, shap };
+    },
+  );
+  return result;
+}
+
+/** The `run` CLI command. */
+export const fullRunCommand: CommandSpec = {
+  name: "run",
+  summary: "Full run: fit on train, QWK on train/val/test, model + predictions saved, SHAP, " +
+    "grade-scale report.",
+  flags: RUN_FLAGS,
+  async run(invocation) {
+    const config = await configFromInvocation(invocation, RUN_FLAGS);
+    const r = await runFullRun(config, {
+      argv: invocation.argv,
+      step: stepModelOptions(invocation.values),
+    });
+    console.log(`run directory: ${r.runDir}`);
+    console.log(`report: ${r.reportPath}`);
+    for (const m of r.metrics) {
+      console.log(
+        `${m.split}: QWK ${m.rounded.qwk.toFixed(4)}` +
+          (m.cutpoints ? ` (cut-points ${m.cutpoints.qwk.toFixed(4)})` : ""),
+      );
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,323 @@
+/**
+ * What the model steps (`cv`, `drop-column`, `run`) share: their flags, loading + filtering the
+ * dataset exactly like `prepare-dataset`, binding `splits.json`, getting features through the
+ * configured backend with the feature store (`extractWithStore`, reuse via
+ * `--reuse-cv-feature-store-dir`), and turning extracted matrices into the model's matrix for a
+ * feature set.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { Essay } from "../dataset/essay.ts";
+import { applyStandardFilters } from "../dataset/filters.ts";
+import { loadDataset } from "../dataset/load_dataset.ts";
+import { countWords } from "../dataset/words.ts";
+import { extractWithStore } from "../features/feature_store.ts";
+import type { ExtractedFeatures, FeatureMatrix } from "../features/types.ts";
+import { type DenseMatrix, hconcat } from "../model/matrix.ts";
+import type { TrainingOptions } from "../model/training.ts";
+import { createExtractorForConfig } from "../offload/backend.ts";
+import { type FlagSpec, UsageError } from "../run/cli_flags.ts";
+import type { ExperimentConfig, FeatureSet } from "../run/config.ts";
+import type { RunContext } from "../run/run_context.ts";
+import { type AppliedSplits, loadSplitsForDataset } from "../splits/apply_splits.ts";
+import { filterSettingsOf } from "./prepare_dataset.ts";
+import { DATASET_FLAGS } from "../run/cli_flags.ts";
+
+/** Feature-extraction flags (backend, services, store reuse, feature set). */
+export const FEATURE_FLAGS: readonly FlagSpec[] = [
+  { name: "feature-set", type: "string", description: "handcrafted | embeddings | combined" },
+  { name: "backend", type: "string", description: "local | hemma (feature extraction)" },
+  { name: "offload-service-url", type: "string", description: "Hemma offload server URL" },
+  { name: "embedding-service-url", type: "string", description: "remote /v1/embed URL" },
+  { name: "language-tool-service-url", type: "string", description: "LanguageTool URL" },
+  {
+    name: "extraction-workers",
+    type: "int",
+    configKey: null,
+    description: "Web Workers for local extraction (default: min(2, cores); 0 = calling thread)",
+  },
+  {
+    name: "reuse-cv-feature-store-dir",
+    type: "string",
+    description: "reuse the cv_feature_store/ of an earlier run (refused on schema/fingerprint " +
+      "mismatch)",
+  },
+];
+
+/** Learner flags (`--model` and its params). */
+export const MODEL_FLAGS: readonly FlagSpec[] = [
+  { name: "model", type: "string", description: "gbm | rf | ml-random-forest | ridge" },
+  {
+    name: "n-estimators",
+    type: "int",
+    configKey: "treeParams.nEstimators",
+    description: "trees / boosting rounds",
+  },
+  {
+    name: "learning-rate",
+    type: "number",
+    configKey: "treeParams.learningRate",
+    description: "boosting learning rate",
+  },
+  { name: "max-depth", type: "int", configKey: "treeParams.maxDepth", description: "tree depth" },
+  {
+    name: "min-child-weight",
+    type: "number",
+    configKey: "treeParams.minChildWeight",
+    description: "min hessian (rows) per leaf",
+  },
+  {
+    name: "lambda-l2",
+    type: "number",
+    configKey: "treeParams.lambdaL2",
+    description: "L2 on leaf weights",
+  },
+  {
+    name: "subsample",
+    type: "number",
+    configKey: "treeParams.subsample",
+    description: "row subsample per boosting round",
+  },
+  {
+    name: "colsample-bytree",
+    type: "number",
+    configKey: "treeParams.colsampleByTree",
+    description: "column subsample per tree (rf: per node)",
+  },
+  { name: "max-bins", type: "int", configKey: "treeParams.maxBins", description: "bins ≤ 256" },
+  {
+    name: "early-stopping-rounds",
+    type: "int",
+    configKey: "treeParams.earlyStoppingRounds",
+    description: "0 = off; stops on an inner split of the training part only",
+  },
+  {
+    name: "validation-fraction",
+    type: "number",
+    configKey: "treeParams.validationFraction",
+    description: "inner early-stopping share of the training part",
+  },
+  {
+    name: "ridge-alpha",
+    type: "number",
+    configKey: "ridgeParams.alpha",
+    description: "ridge penalty",
+  },
+  {
+    name: "optimise-cutpoints",
+    type: "boolean",
+    description: "also score with QWK-optimised thresholds fitted inside the training part",
+  },
+  {
+    name: "text-stacking",
+    type: "boolean",
+    configKey: null,
+    description: "append out-of-fold TF-IDF ridge predictions as a feature (default: true)",
+  },
+  {
+    name: "cutpoint-inner-folds",
+    type: "int",
+    configKey: null,
+    description: "inner folds for the cut-points' out-of-fold predictions (default: 3)",
+  },
+];
+
+/** Flags of `cv` and `drop-column`. */
+export const CV_FLAGS: readonly FlagSpec[] = [
+  ...DATASET_FLAGS,
+  { name: "splits-path", type: "string", description: "splits.json from make-splits" },
+  { name: "scheme", type: "string", description: "stratified_text | prompt_holdout" },
+  ...FEATURE_FLAGS,
+  ...MODEL_FLAGS,
+];
+
+/** Filtered train and test essays. */
+export interface FilteredData {
+  readonly train: Essay[];
+  readonly test: Essay[];
+}
+
+/**
+ * Load and filter the dataset exactly as `prepare-dataset` does (idempotent on prepared CSVs).
+ *
+ * @example
+ * ```ts
+ * const { train, test } = await loadFilteredData(run, config);
+ * ```
+ */
+export async function loadFilteredData(
+  run: RunContext,
+  config: ExperimentConfig,
+): Promise<FilteredData> {
+  return await run.stage("load_and_filter", async () => {
+    const d = await loadDataset(config);
+    const settings = filterSettingsOf(config);
+    const train = applyStandardFilters(d.train, settings);
+    const test = applyStandardFilters(d.test, settings);
+    for (const [s, f] of [["train", train], ["test", test]] as const) {
+      for (const st of f.stages) {
+        run.log.info(`${s} ${st.stage}: ${st.before} → ${st.after} (removed ${st.removed})`);
+      }
+    }
+    return { train: train.kept, test: test.kept };
+  });
+}
+
+/**
+ * Bind `--splits-path` to the filtered train essays (verified ids, hashes, prompts).
+ *
+ * @example
+ * ```ts
+ * const applied = await bindSplits(run, config, data.train);
+ * ```
+ */
+export async function bindSplits(
+  run: RunContext,
+  config: ExperimentConfig,
+  train: readonly Essay[],
+): Promise<AppliedSplits> {
+  if (!config.splitsPath) {
+    throw new UsageError("--splits-path is required (a splits.json written by make-splits)");
+  }
+  return await run.stage("load_splits", () =>
+    loadSplitsForDataset(config.splitsPath!, train, {
+      filters: {
+        min_words: config.minWords,
+        max_words: config.maxWords,
+        excluded_prompts: [...config.ellipseExcludedPrompts],
+      },
+    }));
+}
+
+/**
+ * Features for essays through the configured backend and a feature store in the run directory
+ * (or a reused one). Writes `artifacts/offload_metrics.json`.
+ *
+ * @example
+ * ```ts
+ * const features = await extractFeatures(run, config, essays, "cv_feature_store", reuseDir);
+ * ```
+ */
+export async function extractFeatures(
+  run: RunContext,
+  config: ExperimentConfig,
+  essays: readonly Essay[],
+  storeName: string,
+  reuseDir: string | undefined,
+  extractionWorkers?: number,
+): Promise<ExtractedFeatures> {
+  return await run.stage(`features_${storeName}`, async () => {
+    const handle = await createExtractorForConfig(config, {
+      log: (l) => run.log.info(l),
+      local: extractionWorkers === undefined ? undefined : { workers: extractionWorkers },
+    });
+    try {
+      return await extractWithStore({
+        essays: essays.map((e) => ({ id: e.id, text: e.text, prompt: e.prompt })),
+        extractor: handle.extractor,
+        storeDir: join(run.dir, storeName),
+        reuseDir,
+        featureSet: config.featureSet,
+        onProgress: (stage, done, total) => run.progress(stage, done, total),
+        onLog: (l) => run.log.info(l),
+      });
+    } finally {
+      const path = await handle.writeMetrics(run.artifactPath(""));
+      run.log.info(`offload metrics: ${path}`);
+      await handle.close();
+    }
+  });
+}
+
+/** The model's input matrix with column names. */
+export interface NamedMatrix {
+  readonly X: DenseMatrix;
+  readonly names: readonly string[];
+}
+
+/**
+ * The matrix of a feature set: handcrafted, embeddings, or both side by side.
+ *
+ * @example
+ * ```ts
+ * const { X, names } = featureSetMatrix(features, "combined");
+ * ```
+ */
+export function featureSetMatrix(features: ExtractedFeatures, featureSet: FeatureSet): NamedMatrix {
+  const parts: FeatureMatrix[] = [];
+  if (featureSet !== "embeddings") {
+    if (!features.handcrafted) throw new Error("features: handcrafted matrix missing");
+    parts.push(features.handcrafted);
+  }
+  if (featureSet !== "handcrafted") {
+    if (!features.embeddings) throw new Error("features: embeddings matrix missing");
+    parts.push(features.embeddings);
+  }
+  return { X: hconcat(parts), names: parts.flatMap((p) => [...p.names]) };
+}
+
+/** Step-level options not in `ExperimentConfig`. */
+export interface StepModelOptions {
+  readonly textStacking: boolean;
+  readonly cutpointInnerFolds: number;
+  /** Local extraction workers (undefined = the extractor's default). */
+  readonly extractionWorkers?: number;
+}
+
+/**
+ * Read `--text-stacking` and `--cutpoint-inner-folds` (not config keys).
+ *
+ * @example
+ * ```ts
+ * const opts = stepModelOptions(invocation.values);
+ * ```
+ */
+export function stepModelOptions(values: Readonly<Record<string, unknown>>): StepModelOptions {
+  const folds = values["cutpoint-inner-folds"];
+  if (folds !== undefined && (typeof folds !== "number" || folds < 2)) {
+    throw new UsageError("--cutpoint-inner-folds must be ≥ 2");
+  }
+  const workers = values["extraction-workers"];
+  if (workers !== undefined && (typeof workers !== "number" || workers < 0)) {
+    throw new UsageError("--extraction-workers must be ≥ 0");
+  }
+  return {
+    textStacking: values["text-stacking"] !== false,
+    cutpointInnerFolds: (folds as number | undefined) ?? 3,
+    extractionWorkers: workers as number | undefined,
+  };
+}
+
+/**
+ * Training options for the config's learner.
+ *
+ * @example
+ * ```ts
+ * const options = trainingOptionsFor(config, step, names);
+ * ```
+ */
+export function trainingOptionsFor(
+  config: ExperimentConfig,
+  step: StepModelOptions,
+  featureNames: readonly string[],
+): TrainingOptions {
+  return {
+    kind: config.model,
+    params: config,
+    seed: config.seed,
+    featureNames,
+    textStacking: step.textStacking,
+    cutpointInnerFolds: config.optimiseCutpoints ? step.cutpointInnerFolds : 0,
+  };
+}
+
+/** The learner's hyper-parameters as reported (tree params or ridge params). */
+export function learnerParams(config: ExperimentConfig): Record<string, unknown> {
+  return config.model === "ridge" ? { ...config.ridgeParams } : { ...config.treeParams };
+}
+
+/** Word counts (runs of `[A-Za-z0-9]+`) of essays. */
+export function wordCounts(essays: readonly Essay[]): Float64Array {
+  return Float64Array.from(essays.map((e) => countWords(e.text)));
+}

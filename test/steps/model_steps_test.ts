@@ -1,0 +1,149 @@
+/**
+ * End-to-end tests of `cv`, `drop-column` and `run` on the embedded data set, with a synthetic
+ * feature store reused through `--reuse-cv-feature-store-dir` (no model loading: fast), built so
+ * that one handcrafted column is the signal and one is pure noise.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { loadDataset } from "../../lib/dataset/load_dataset.ts";
+import { applyStandardFilters } from "../../lib/dataset/filters.ts";
+import type { Essay } from "../../lib/dataset/essay.ts";
+import { createLocalFeatureExtractor } from "../../lib/features/extract.ts";
+import { rowIdentities, writeFeatureStore } from "../../lib/features/feature_store.ts";
+import {
+  HANDCRAFTED_FEATURE_NAMES,
+  HANDCRAFTED_SCHEMA_VERSION,
+} from "../../lib/features/handcrafted/schema.ts";
+import { seededRandom } from "../../lib/model/random.ts";
+import { type ExperimentConfig, resolveExperimentConfig } from "../../lib/run/config.ts";
+import { runCv } from "../../lib/steps/cv.ts";
+import { runDropColumn } from "../../lib/steps/drop_column.ts";
+import { runFullRun } from "../../lib/steps/full_run.ts";
+import { makeSplits } from "../../lib/steps/make_splits.ts";
+import { filterSettingsOf } from "../../lib/steps/prepare_dataset.ts";
+
+const SIGNAL = HANDCRAFTED_FEATURE_NAMES[0];
+const NOISE = HANDCRAFTED_FEATURE_NAMES[1];
+
+/** A store over train + test essays: SIGNAL = score + small noise, every other column noise. */
+async function writeSyntheticStore(dir: string, essays: readonly Essay[]): Promise<void> {
+  const random = seededRandom(5, "store");
+  const p = HANDCRAFTED_FEATURE_NAMES.length;
+  const values = new Float64Array(essays.length * p);
+  essays.forEach((e, r) => {
+    for (let c = 0; c < p; c++) values[r * p + c] = random();
+    values[r * p] = e.overall + 0.3 * (random() - 0.5);
+  });
+  const inputs = essays.map((e) => ({ id: e.id, text: e.text, prompt: e.prompt }));
+  const extractor = createLocalFeatureExtractor({ workers: 0 });
+  await writeFeatureStore({
+    dir,
+    kind: "store",
+    schemaVersion: HANDCRAFTED_SCHEMA_VERSION,
+    fingerprint: extractor.fingerprint,
+    featureSet: "handcrafted",
+    rows: rowIdentities(inputs),
+    features: {
+      ids: essays.map((e) => e.id),
+      handcrafted: {
+        names: HANDCRAFTED_FEATURE_NAMES,
+        nRows: essays.length,
+        nCols: p,
+        values,
+      },
+    },
+  });
+}
+
+async function setup(root: string): Promise<ExperimentConfig> {
+  const base = resolveExperimentConfig(undefined, {
+    outputRoot: join(root, "out"),
+    experimentLogPath: join(root, "EXPERIMENT_LOG.md"),
+    runName: "splits",
+    heartbeatMinutes: 60,
+  });
+  const splits = await makeSplits(base, { echo: false });
+  const data = await loadDataset(base);
+  const settings = filterSettingsOf(base);
+  const essays = [
+    ...applyStandardFilters(data.train, settings).kept,
+    ...applyStandardFilters(data.test, settings).kept,
+  ];
+  const store = join(root, "store");
+  await writeSyntheticStore(store, essays);
+  return resolveExperimentConfig(undefined, {
+    outputRoot: join(root, "out"),
+    experimentLogPath: join(root, "EXPERIMENT_LOG.md"),
+    heartbeatMinutes: 60,
+    splitsPath: splits.splitsPath,
+    featureSet: "handcrafted",
+    reuseCvFeatureStoreDir: store,
+    treeParams: { nEstimators: 60, learningRate: 0.1, maxDepth: 3, earlyStoppingRounds: 0 },
+  });
+}
+
+Deno.test("cv, drop-column and run on embedded data with a synthetic store", async (t) => {
+  const root = await Deno.makeTempDir({ prefix: "model_steps_test_" });
+  try {
+    const config = await setup(root);
+
+    await t.step("cv: per-fold QWK, reports, OOF predictions, experiment log", async () => {
+      const r = await runCv({ ...config, runName: "cv" }, { echo: false });
+      assert.equal(r.cv.folds.length, config.nSplits);
+      assert.ok(r.cv.summary.qwk.mean > 0.6, `signal feature should give QWK > 0.6`);
+      assert.ok(r.cv.summary.qwkCutpoints !== null);
+      const report = await Deno.readTextFile(r.reportPath);
+      assert.match(report, /QWK \(half-point rounding\)/);
+      assert.match(report, /tfidf_ridge_oof/);
+      const metrics = JSON.parse(await Deno.readTextFile(r.metricsPath));
+      assert.equal(metrics.folds.length, config.nSplits);
+      assert.equal(metrics.feature_names.at(-1), "tfidf_ridge_oof");
+      const oof = (await Deno.readTextFile(r.oofPath)).trim().split("\n");
+      assert.equal(oof.length, r.cv.oofPredictions.length + 1);
+      assert.ok(r.cv.oofFold.every((f) => f >= 0), "every essay validated once");
+      const log = await Deno.readTextFile(config.experimentLogPath);
+      assert.match(log, /QWK \(CV mean±std\)/);
+    });
+
+    await t.step("drop-column: signal kept, noise dropped", async () => {
+      const r = await runDropColumn(
+        { ...config, runName: "drop", treeParams: { ...config.treeParams, colsampleByTree: 1 } },
+        {
+          echo: false,
+          step: { textStacking: false, cutpointInnerFolds: 3 },
+          features: [SIGNAL, NOISE],
+        },
+      );
+      const by = Object.fromEntries(r.rows.map((x) => [x.feature, x]));
+      assert.equal(by[SIGNAL].decision, "keep");
+      assert.equal(by[NOISE].decision, "drop");
+      assert.equal(r.rows[0].feature, SIGNAL);
+      const json = JSON.parse(await Deno.readTextFile(r.jsonPath));
+      assert.equal(json.features.length, 2);
+      assert.match(await Deno.readTextFile(r.reportPath), /\*\*keep\*\*/);
+    });
+
+    await t.step(
+      "run: train/val/test QWK, model + predictions, SHAP additivity, grade scale",
+      async () => {
+        const r = await runFullRun({ ...config, runName: "full" }, { echo: false });
+        const test = r.metrics.find((m) => m.split === "test")!;
+        assert.ok(test.rounded.qwk > 0.5);
+        assert.ok(r.shap && !r.shap.skipped && r.shap.maxAdditivityError < 1e-6);
+        for (const f of ["model.json", "predictions.csv", "shap_test.json", "run_metrics.json"]) {
+          await Deno.stat(join(r.runDir, "artifacts", f));
+        }
+        const grade = await Deno.readTextFile(join(r.runDir, "reports", "grade_scale_report.md"));
+        assert.match(grade, /Spearman\(predicted, true\)/);
+        assert.match(grade, /Confusion matrix/);
+        const shap = JSON.parse(
+          await Deno.readTextFile(join(r.runDir, "artifacts", "shap_test.json")),
+        );
+        assert.equal(shap.values.length, shap.ids.length);
+        assert.equal(shap.values[0].length, shap.feature_names.length);
+      },
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
