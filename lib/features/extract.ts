@@ -222,7 +222,8 @@ export class LocalFeatureExtractor implements FeatureExtractor {
       signal?.throwIfAborted();
     }
     this.stats.essays += total;
-    return assembleFeatures(essays, featureSet, results);
+    const dimension = this.#options.encoder?.dimension ?? USE_LITE_DIMENSION;
+    return assembleFeatures(essays, featureSet, dimension, results);
   }
 
   /** Terminate the workers (if started). The extractor can be used again afterwards. */
@@ -291,6 +292,7 @@ export class LocalFeatureExtractor implements FeatureExtractor {
 function assembleFeatures(
   essays: readonly EssayInput[],
   featureSet: FeatureSet,
+  dimension: number,
   results: readonly {
     handcrafted?: Float64Array;
     handcraftedCols: number;
@@ -320,7 +322,7 @@ function assembleFeatures(
     out.handcrafted = { names, nRows: n, nCols: cols, values };
   }
   if (featureSet !== "handcrafted") {
-    const cols = USE_LITE_DIMENSION;
+    const cols = dimension;
     const values = new Float64Array(n * cols);
     let offset = 0;
     for (const r of results) {
