@@ -251,7 +251,7 @@ export async function runOffloadBench(args: readonly string[]): Promise<string> 
       deno: Deno.version.deno,
       os: Deno.build.os,
     },
-    peak_rss_bytes: Deno.memoryUsage().rss,
+    rss_bytes_at_end: Deno.memoryUsage().rss,
     results,
   };
   await Deno.mkdir(values.out, { recursive: true });

@@ -132,3 +132,52 @@ Deno.test("local backend with remote checker and encoder equals plain local extr
     await components.close();
   }
 });
+
+Deno.test("serve-offload CLI: real models, token, healthz, SIGTERM exits 0", async () => {
+  const cli = new URL("../../lib/offload/serve.ts", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", cli, "--port", "0", "--workers", "0", "--token", "cli-token"],
+    stdout: "piped",
+    stderr: "piped",
+    env: { OFFLOAD_EMBEDDING_BATCH_SIZE: "16" },
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    let out = "";
+    const deadline = Date.now() + 120_000;
+    while (!out.includes("\n")) {
+      assert.ok(Date.now() < deadline, "server did not start within 120 s");
+      const { done, value } = await reader.read();
+      if (done) throw new Error(`serve.ts exited early: ${out} ${await stderr}`);
+      out += value;
+    }
+    const url = /^LISTENING (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+    assert.ok(url, out);
+    const health = await (await fetch(`${url}/healthz`)).json();
+    assert.equal(health.status, "ok", JSON.stringify(health.problems));
+    assert.equal(health.embedding_batch_size, 16);
+    const denied = await fetch(`${url}/v1/embed`, {
+      method: "POST",
+      body: JSON.stringify({ texts: ["x"] }),
+    });
+    assert.equal(denied.status, 401);
+    await denied.body?.cancel();
+    const ok = await fetch(`${url}/v1/embed`, {
+      method: "POST",
+      headers: { authorization: "Bearer cli-token", "content-type": "application/json" },
+      body: JSON.stringify({ texts: ["A short sentence."] }),
+    });
+    assert.equal(ok.status, 200);
+    assert.equal((await ok.json()).vectors[0].length, 512);
+    child.kill("SIGTERM");
+    assert.equal((await child.status).code, 0);
+    assert.match(await stderr, /stopped/);
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* exited */ }
+    await child.status;
+    await reader.cancel().catch(() => {});
+  }
+});
