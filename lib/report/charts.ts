@@ -94,8 +94,11 @@ export function histogramFigure(
 export interface BarSeries {
   readonly name: string;
   readonly values: ArrayLike<number>;
-  /** Half-widths of error bars (e.g. standard deviation across folds). */
+  /** Half-widths of error bars (e.g. standard deviation across folds), or the upper side when
+   * `errorsMinus` is given. */
   readonly errors?: ArrayLike<number>;
+  /** Lower side of asymmetric error bars (e.g. median − min). */
+  readonly errorsMinus?: ArrayLike<number>;
 }
 
 /** Options for `barFigure`. */
@@ -139,7 +142,16 @@ export function barFigure(
   const data: PlotlyTrace[] = series.map((s) => {
     const values = toArray(s.values);
     const error = s.errors
-      ? { [horizontal ? "error_x" : "error_y"]: { type: "data", array: toArray(s.errors) } }
+      ? {
+        [horizontal ? "error_x" : "error_y"]: s.errorsMinus
+          ? {
+            type: "data",
+            symmetric: false,
+            array: toArray(s.errors),
+            arrayminus: toArray(s.errorsMinus),
+          }
+          : { type: "data", array: toArray(s.errors) },
+      }
       : {};
     return {
       type: "bar",

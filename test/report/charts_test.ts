@@ -38,6 +38,15 @@ Deno.test("barFigure: error bars, horizontal orientation and reference line", ()
   const shape = (fig.layout as { shapes: { x0: number; yref: string }[] }).shapes[0];
   assert.equal(shape.x0, 0);
   assert.equal(shape.yref, "paper");
+  const asym = barFigure(["a"], [{ name: "s", values: [2], errors: [1], errorsMinus: [0.5] }], {
+    title: "t",
+  });
+  assert.deepEqual(asym.data[0].error_y, {
+    type: "data",
+    symmetric: false,
+    array: [1],
+    arrayminus: [0.5],
+  });
   assert.throws(
     () => barFigure(["a"], [{ name: "s", values: [1, 2] }], { title: "t" }),
     /2 values for 1 categories/,
