@@ -18,6 +18,10 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
     summary: "GBM fit+predict vs a C++ reference (xgboost hist), RF workers, ridge",
     run: async (a) => (await import("./model_bench.ts")).runModelBench(a),
   },
+  features: {
+    summary: "local feature extraction: essays/s cold and warm, per-stage ms, peak RSS, levers",
+    run: async (a) => (await import("./features_bench.ts")).runFeaturesBench(a),
+  },
   offload: {
     summary: "offload throughput: client concurrency x batch size, encoder batch size",
     run: async (a) => (await import("./offload_bench.ts")).runOffloadBench(a),

@@ -1,0 +1,353 @@
+/**
+ * `deno task bench features [--train-path CSV]… [--limit N] [--workers N] [--feature-set S]
+ * [--levers] [--lever-essays N] [--out DIR]`: local feature-extraction throughput.
+ *
+ * For each CSV (default the embedded train set; repeat `--train-path` for more, e.g. the real
+ * ELLIPSE slice): cold extraction through `extractWithStore` into a fresh store (essays/s with
+ * and without worker start-up), warm load of that store as a reuse dir (seconds for the whole
+ * file), per-stage time per essay (summed over workers), encoder work (texts, distinct texts,
+ * graph calls, tokens), and peak RSS (sampled every 50 ms; workers are threads of this process).
+ * `--levers` also times the encoder levers on the sentences of the first `--lever-essays` essays
+ * (one call per sentence → sorted token-budget batches → dedupe; budgets), paragraph embedding
+ * modes, and 1 vs 2 workers. Results: `<out>/features_bench.json` and `.md`.
+ *
+ * Targets (issue 3): cold combined ≥ 8 essays/s on the real slice, warm ≤ 2 s, peak ≤ 2 GB.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { loadEllipseCsv } from "../dataset/ellipse_csv.ts";
+import { loadUseLiteEncoder } from "../features/embeddings/use_lite_encoder.ts";
+import { analyseText } from "../features/handcrafted/text_analysis.ts";
+import { createLocalFeatureExtractor, type ExtractorStats } from "../features/extract.ts";
+import { extractWithStore } from "../features/feature_store.ts";
+import { createProgressBar } from "../features/progress_bar.ts";
+import type { EssayInput } from "../features/types.ts";
+import { FEATURE_SETS, type FeatureSet } from "../run/config.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
+
+/** Result for one CSV. */
+export interface FeaturesBenchResult {
+  readonly csv: string;
+  readonly essays: number;
+  readonly featureSet: FeatureSet;
+  readonly workers: number;
+  readonly coldSeconds: number;
+  readonly startupSeconds: number;
+  readonly coldEssaysPerSecond: number;
+  readonly coldEssaysPerSecondExclStartup: number;
+  readonly warmLoadSeconds: number;
+  readonly warmEssaysPerSecond: number;
+  /** Summed over workers, per essay. */
+  readonly stageMsPerEssay: Record<string, number>;
+  readonly encoder: ExtractorStats["encoder"];
+  readonly peakRssMb: number;
+  readonly loadAverageStart?: number[];
+  /** Process CPU seconds (all threads) per essay during cold extraction, start-up included. */
+  readonly cpuSecondsPerEssay: number;
+  /** Cores ÷ CPU-seconds per essay: the rate on an otherwise idle machine. */
+  readonly projectedIdleEssaysPerSecond: number;
+}
+
+/** Timing of one encoder configuration in the lever sweep. */
+export interface LeverResult {
+  readonly lever: string;
+  readonly msPerEssay: number;
+  readonly calls: number;
+  readonly embedded: number;
+}
+
+class RssSampler {
+  peak = 0;
+  #timer: ReturnType<typeof setInterval>;
+  constructor(intervalMs = 50) {
+    this.sample();
+    this.#timer = setInterval(() => this.sample(), intervalMs);
+  }
+  sample(): void {
+    this.peak = Math.max(this.peak, Deno.memoryUsage().rss);
+  }
+  stop(): number {
+    clearInterval(this.#timer);
+    this.sample();
+    return this.peak;
+  }
+}
+
+/** CPU seconds (user + system) of this process, all threads, from /proc (Linux); else NaN. */
+function processCpuSeconds(): number {
+  try {
+    const stat = Deno.readTextFileSync("/proc/self/stat");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // Fields after the command: state is index 0, utime 11, stime 12 (in clock ticks, 100 Hz).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+function loadAverage(): number[] | undefined {
+  try {
+    return Deno.loadavg();
+  } catch {
+    return undefined;
+  }
+}
+
+async function benchCsv(
+  csv: string,
+  limit: number,
+  workers: number,
+  featureSet: FeatureSet,
+  log: (line: string) => void,
+): Promise<FeaturesBenchResult> {
+  const essays: EssayInput[] = (await loadEllipseCsv(csv, "train"))
+    .slice(0, limit)
+    .map((e) => ({ id: e.id, text: e.text, prompt: e.prompt }));
+  log(`${essays.length} essays from ${csv}; ${featureSet}; ${workers} workers`);
+  const storeDir = join(await Deno.makeTempDir({ prefix: "features_bench_" }), "cv_feature_store");
+  const loadAverageStart = loadAverage();
+  const sampler = new RssSampler();
+  const extractor = createLocalFeatureExtractor({ workers });
+  const bar = createProgressBar();
+  let coldSeconds: number;
+  const cpu0 = processCpuSeconds();
+  try {
+    const t0 = performance.now();
+    await extractWithStore({ essays, extractor, storeDir, featureSet, onProgress: bar.update });
+    coldSeconds = (performance.now() - t0) / 1000;
+  } finally {
+    bar.finish();
+    await extractor.close();
+  }
+  const cpuSecondsPerEssay = (processCpuSeconds() - cpu0) / Math.max(1, essays.length);
+  const startupSeconds = extractor.stats.startupMs / 1000;
+  log(`cold: ${coldSeconds.toFixed(1)} s (start-up ${startupSeconds.toFixed(1)} s)`);
+
+  // Warm: a fresh extractor object (no workers started) reusing the finished store.
+  const warmExtractor = createLocalFeatureExtractor({ workers });
+  const t1 = performance.now();
+  const warm = await extractWithStore({
+    essays,
+    extractor: warmExtractor,
+    storeDir: join(storeDir, "..", "unused"),
+    reuseDir: storeDir,
+    featureSet,
+  });
+  const warmLoadSeconds = (performance.now() - t1) / 1000;
+  if (warm.ids.length !== essays.length) throw new Error("warm load returned the wrong rows");
+  const peak = sampler.stop();
+  await Deno.remove(join(storeDir, ".."), { recursive: true });
+
+  const stageMsPerEssay: Record<string, number> = {};
+  for (const [stage, ms] of Object.entries(extractor.stats.stageMs)) {
+    stageMsPerEssay[stage] = ms / Math.max(1, essays.length);
+  }
+  return {
+    csv,
+    essays: essays.length,
+    featureSet,
+    workers,
+    coldSeconds,
+    startupSeconds,
+    coldEssaysPerSecond: essays.length / coldSeconds,
+    coldEssaysPerSecondExclStartup: essays.length / Math.max(1e-9, coldSeconds - startupSeconds),
+    warmLoadSeconds,
+    warmEssaysPerSecond: essays.length / warmLoadSeconds,
+    stageMsPerEssay,
+    encoder: { ...extractor.stats.encoder },
+    peakRssMb: peak / 1e6,
+    loadAverageStart,
+    cpuSecondsPerEssay,
+    projectedIdleEssaysPerSecond: Math.min(workers || 1, navigator.hardwareConcurrency) /
+      cpuSecondsPerEssay,
+  };
+}
+
+async function leverSweep(
+  csv: string,
+  count: number,
+  log: (line: string) => void,
+): Promise<LeverResult[]> {
+  const essays = (await loadEllipseCsv(csv, "train")).slice(0, count);
+  const analyses = essays.map((e) => analyseText(e.text));
+  const sentences = analyses.flatMap((a) => [...a.sentences]);
+  const paragraphs = analyses.flatMap((a) => [...a.paragraphs]);
+  const results: LeverResult[] = [];
+  const configs: [string, Parameters<typeof loadUseLiteEncoder>[0], string[]][] = [
+    [
+      "one call per sentence, unsorted",
+      { tokenBudget: 0, sortByLength: false, dedupe: false },
+      sentences,
+    ],
+    [
+      "batched (budget 2048), unsorted",
+      { tokenBudget: 2048, sortByLength: false, dedupe: false },
+      sentences,
+    ],
+    ["sorted, budget 512", { tokenBudget: 512, dedupe: false }, sentences],
+    ["sorted, budget 1024", { tokenBudget: 1024, dedupe: false }, sentences],
+    ["sorted, budget 2048", { tokenBudget: 2048, dedupe: false }, sentences],
+    [
+      "sorted, budget 4096 (max 128)",
+      { tokenBudget: 4096, maxBatch: 128, dedupe: false },
+      sentences,
+    ],
+    ["sorted, budget 2048 + dedupe (default)", {}, sentences],
+    ["paragraph texts encoded (extra cost of paragraphEmbedding=encode)", {}, paragraphs],
+  ];
+  for (const [lever, options, texts] of configs) {
+    const encoder = await loadUseLiteEncoder(options);
+    await encoder.embed(["warm up the graph once"]);
+    const before = { ...encoder.stats };
+    const t = performance.now();
+    await encoder.embed(texts);
+    const ms = performance.now() - t;
+    const r = {
+      lever,
+      msPerEssay: ms / essays.length,
+      calls: encoder.stats.calls - before.calls,
+      embedded: encoder.stats.embedded - before.embedded,
+    };
+    log(`lever "${lever}": ${r.msPerEssay.toFixed(0)} ms/essay (${r.calls} calls)`);
+    results.push(r);
+  }
+  // Workers: embeddings-only extraction of the same essays with 1 and 2 workers.
+  const inputs = essays.map((e) => ({ id: e.id, text: e.text, prompt: e.prompt }));
+  for (const workers of [1, 2]) {
+    const extractor = createLocalFeatureExtractor({ workers });
+    try {
+      await extractor.extract(inputs.slice(0, 2), { featureSet: "embeddings" });
+      const t = performance.now();
+      await extractor.extract(inputs, { featureSet: "embeddings" });
+      const ms = performance.now() - t;
+      const lever = `${workers} worker(s), embeddings only, wall time`;
+      log(`lever "${lever}": ${(ms / inputs.length).toFixed(0)} ms/essay`);
+      results.push({
+        lever,
+        msPerEssay: ms / inputs.length,
+        calls: extractor.stats.encoder.calls,
+        embedded: extractor.stats.encoder.embedded,
+      });
+    } finally {
+      await extractor.close();
+    }
+  }
+  return results;
+}
+
+function markdown(results: readonly FeaturesBenchResult[], levers: readonly LeverResult[]): string {
+  const lines = [
+    "# Feature extraction benchmark (local backend)",
+    "",
+    `Date: ${
+      new Date().toISOString()
+    }; ${navigator.hardwareConcurrency} cores; Deno ${Deno.version.deno}.`,
+    "Targets: cold combined ≥ 8 essays/s on the real slice, warm load ≤ 2 s, peak RSS ≤ 2 GB.",
+    "",
+    "| CSV | essays | set | workers | cold essays/s (excl. start-up) | CPU s/essay | idle-machine essays/s | start-up s | warm load s | peak RSS MB | load avg at start |",
+    "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
+  ];
+  for (const r of results) {
+    lines.push(
+      `| ${r.csv} | ${r.essays} | ${r.featureSet} | ${r.workers} | ${
+        r.coldEssaysPerSecond.toFixed(2)
+      } (${r.coldEssaysPerSecondExclStartup.toFixed(2)}) | ${r.cpuSecondsPerEssay.toFixed(3)} | ${
+        r.projectedIdleEssaysPerSecond.toFixed(2)
+      } | ${r.startupSeconds.toFixed(1)} | ${r.warmLoadSeconds.toFixed(3)} | ${
+        r.peakRssMb.toFixed(0)
+      } | ${r.loadAverageStart?.map((v) => v.toFixed(2)).join(" ") ?? "-"} |`,
+    );
+  }
+  lines.push("", "## Per-stage time per essay (ms, summed over workers)", "");
+  lines.push(
+    "| CSV | segment | check (Tier 1 errors) | embed | handcrafted (Tier 1–3) | encoder texts / distinct / calls / tokens |",
+  );
+  lines.push("|---|---:|---:|---:|---:|---|");
+  for (const r of results) {
+    const s = r.stageMsPerEssay;
+    lines.push(
+      `| ${r.csv} | ${s.segment.toFixed(1)} | ${s.check.toFixed(1)} | ${s.embed.toFixed(1)} | ${
+        s.handcrafted.toFixed(1)
+      } | ${r.encoder.texts} / ${r.encoder.embedded} / ${r.encoder.calls} / ${r.encoder.tokens} |`,
+    );
+  }
+  if (levers.length > 0) {
+    lines.push("", "## Encoder levers (sentences of the first essays)", "");
+    lines.push("| lever | ms/essay | graph calls | texts embedded |", "|---|---:|---:|---:|");
+    for (const l of levers) {
+      lines.push(`| ${l.lever} | ${l.msPerEssay.toFixed(0)} | ${l.calls} | ${l.embedded} |`);
+    }
+  }
+  lines.push(
+    "",
+    "The machine is shared; the load average at start shows how much other work competed for the 2 cores.",
+    "`idle-machine essays/s` = min(workers, cores) ÷ CPU-seconds per essay of this process (all threads),",
+    "i.e. the rate when nothing else runs (worker start-up included in the CPU time).",
+    "",
+  );
+  return lines.join("\n");
+}
+
+/** Run the benchmark with command-line `args`; returns the path of the JSON written. */
+export async function runFeaturesBench(args: readonly string[]): Promise<string> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      "train-path": { type: "string", multiple: true },
+      limit: { type: "string", default: "100000" },
+      workers: { type: "string", default: "2" },
+      "feature-set": { type: "string", default: "combined" },
+      levers: { type: "boolean", default: false },
+      "lever-essays": { type: "string", default: "24" },
+      out: { type: "string", default: "output/bench" },
+    },
+    strict: true,
+  });
+  const featureSet = values["feature-set"] as FeatureSet;
+  if (!FEATURE_SETS.includes(featureSet)) {
+    throw new Error(`--feature-set must be one of ${FEATURE_SETS.join(", ")}`);
+  }
+  const int = (name: string, raw: string, min: number) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) {
+      throw new Error(`--${name} must be an integer ≥ ${min}, got "${raw}"`);
+    }
+    return n;
+  };
+  const limit = int("limit", values.limit, 1);
+  const workers = int("workers", values.workers, 0);
+  const csvs = values["train-path"] ?? ["data/embedded/ellipse_embedded_train.csv"];
+  const log = (line: string) => console.error(`[bench features] ${line}`);
+
+  const results: FeaturesBenchResult[] = [];
+  for (const csv of csvs) results.push(await benchCsv(csv, limit, workers, featureSet, log));
+  for (const r of results) {
+    log(
+      `${r.csv}: cold ${r.coldEssaysPerSecond.toFixed(2)} essays/s (${
+        r.coldEssaysPerSecondExclStartup.toFixed(2)
+      } excl. start-up; ${r.projectedIdleEssaysPerSecond.toFixed(2)} on an idle machine), warm ${
+        r.warmLoadSeconds.toFixed(3)
+      } s, peak ${r.peakRssMb.toFixed(0)} MB`,
+    );
+  }
+  const levers = values.levers
+    ? await leverSweep(csvs[csvs.length - 1], int("lever-essays", values["lever-essays"], 1), log)
+    : [];
+  const jsonPath = join(values.out, "features_bench.json");
+  await writeJsonAtomic(jsonPath, {
+    benchmark: "features",
+    date: new Date().toISOString(),
+    cores: navigator.hardwareConcurrency,
+    results,
+    levers,
+  });
+  await writeFileAtomic(join(values.out, "features_bench.md"), markdown(results, levers));
+  log(`wrote ${jsonPath} and features_bench.md`);
+  return jsonPath;
+}
+
+if (import.meta.main) {
+  await runFeaturesBench(Deno.args);
+}
