@@ -11,6 +11,7 @@ import { selectRows } from "./matrix.ts";
 import { meanStd, type ScoreMetrics, scoreMetrics } from "./metrics.ts";
 import type { StackedFeature } from "./stacking.ts";
 import { trainAndPredict, type TrainingOptions } from "./training.ts";
+import type { CvWorkerFold, CvWorkerTask } from "./cv_worker.ts";
 
 /** One fold: row indices into the matrix. */
 export interface FoldRows {
@@ -70,6 +71,8 @@ export interface CrossValidationInput {
   readonly options: TrainingOptions;
   /** Stacked text columns per fold number, filled on first use and reused (drop-column). */
   readonly stackingCache?: Map<number, StackedFeature>;
+  /** Web Workers to spread folds over (default 1 = this thread; results are identical). */
+  readonly workers?: number;
   /** Called after each fold (for logs and progress). */
   readonly onFold?: (outcome: FoldOutcome, done: number, total: number) => void;
 }
@@ -92,41 +95,77 @@ export async function crossValidate(input: CrossValidationInput): Promise<CrossV
   const oofFold = new Int32Array(n).fill(-1);
   const outcomes: FoldOutcome[] = [];
   let featureNames: readonly string[] = options.featureNames;
-  for (const fold of folds) {
-    const pick = <T>(a: readonly T[] | undefined, idx: readonly number[]) =>
-      a ? idx.map((i) => a[i]) : undefined;
-    const yTrain = fold.trainIndices.map((i) => y[i]);
-    const yVal = fold.valIndices.map((i) => y[i]);
-    const r = await trainAndPredict(
-      { X: selectRows(X, fold.trainIndices), texts: pick(texts, fold.trainIndices) },
-      yTrain,
-      [{ X: selectRows(X, fold.valIndices), texts: pick(texts, fold.valIndices) }],
-      options,
-      input.stackingCache?.get(fold.fold),
-    );
-    if (r.stacked && input.stackingCache) input.stackingCache.set(fold.fold, r.stacked);
+
+  const record = (fold: FoldRows, r: CvWorkerFold) => {
     featureNames = r.featureNames;
-    const pred = r.predictions[0];
+    if (r.stacked && input.stackingCache) input.stackingCache.set(fold.fold, r.stacked);
+    const yVal = fold.valIndices.map((i) => y[i]);
     fold.valIndices.forEach((row, j) => {
       if (oofFold[row] !== -1) throw new Error(`crossValidate: row ${row} validated twice`);
-      oof[row] = pred[j];
+      oof[row] = r.predictions[j];
       oofFold[row] = fold.fold;
-      if (oofCut && r.cutpointPredictions) oofCut[row] = r.cutpointPredictions[0][j];
+      if (oofCut && r.cutpointPredictions) oofCut[row] = r.cutpointPredictions[j];
     });
-    const model = r.model as { bestIteration?: number };
     const outcome: FoldOutcome = {
       fold: fold.fold,
       nTrain: fold.trainIndices.length,
       nVal: fold.valIndices.length,
-      metrics: scoreMetrics(yVal, pred),
-      cutpointMetrics: r.cutpointPredictions ? scoreMetrics(yVal, r.cutpointPredictions[0]) : null,
+      metrics: scoreMetrics(yVal, r.predictions),
+      cutpointMetrics: r.cutpointPredictions ? scoreMetrics(yVal, r.cutpointPredictions) : null,
       cutpoints: r.cutpoints,
       fitSeconds: r.fitSeconds,
-      ...(model.bestIteration !== undefined ? { bestIteration: model.bestIteration } : {}),
+      ...(r.bestIteration !== undefined ? { bestIteration: r.bestIteration } : {}),
     };
     outcomes.push(outcome);
     input.onFold?.(outcome, outcomes.length, folds.length);
+  };
+
+  const workers = Math.min(Math.max(1, Math.floor(input.workers ?? 1)), folds.length);
+  if (workers <= 1) {
+    for (const fold of folds) {
+      const pick = <T>(a: readonly T[] | undefined, idx: readonly number[]) =>
+        a ? idx.map((i) => a[i]) : undefined;
+      const r = await trainAndPredict(
+        { X: selectRows(X, fold.trainIndices), texts: pick(texts, fold.trainIndices) },
+        fold.trainIndices.map((i) => y[i]),
+        [{ X: selectRows(X, fold.valIndices), texts: pick(texts, fold.valIndices) }],
+        options,
+        input.stackingCache?.get(fold.fold),
+      );
+      const model = r.model as { bestIteration?: number };
+      record(fold, {
+        fold: fold.fold,
+        predictions: r.predictions[0],
+        cutpointPredictions: r.cutpointPredictions ? r.cutpointPredictions[0] : null,
+        cutpoints: r.cutpoints,
+        stacked: r.stacked,
+        featureNames: r.featureNames,
+        fitSeconds: r.fitSeconds,
+        ...(model.bestIteration !== undefined ? { bestIteration: model.bestIteration } : {}),
+      });
+    }
+  } else {
+    // folds round-robin over workers; results recorded in fold order, identical to 1 thread
+    const groups: FoldRows[][] = Array.from({ length: workers }, () => []);
+    folds.forEach((f, i) => groups[i % workers].push(f));
+    const yArr = Float64Array.from(y);
+    const results = await Promise.all(groups.map((g) =>
+      runCvWorker({
+        nRows: X.nRows,
+        nCols: X.nCols,
+        values: X.values,
+        y: yArr,
+        texts,
+        options: { ...options, singleThreaded: true },
+        folds: g,
+        stacked: g.map((f) => input.stackingCache?.get(f.fold)),
+      })
+    ));
+    const byFold = new Map<number, CvWorkerFold>();
+    for (const list of results) for (const r of list) byFold.set(r.fold, r);
+    for (const fold of folds) record(fold, byFold.get(fold.fold)!);
   }
+
   const ms = (f: (o: FoldOutcome) => number) => meanStd(outcomes.map(f));
   return {
     folds: outcomes,
@@ -142,4 +181,21 @@ export async function crossValidate(input: CrossValidationInput): Promise<CrossV
     oofFold,
     featureNames,
   };
+}
+
+function runCvWorker(task: CvWorkerTask): Promise<CvWorkerFold[]> {
+  const worker = new Worker(new URL("./cv_worker.ts", import.meta.url).href, { type: "module" });
+  return new Promise((resolve, reject) => {
+    worker.onmessage = (e: MessageEvent<{ folds?: CvWorkerFold[]; error?: string }>) => {
+      worker.terminate();
+      if (e.data.error) reject(new Error(`cv worker: ${e.data.error}`));
+      else resolve(e.data.folds ?? []);
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      worker.terminate();
+      reject(new Error(`cv worker failed: ${e.message}`));
+    };
+    worker.postMessage(task);
+  });
 }

@@ -57,16 +57,25 @@ export function buildHistogram(
 ): void {
   const { bins, nRows, nBins } = binned;
   const offsets = layout.offsets;
+  // gather the node's gradients once, so the per-feature loop reads them contiguously
+  const m = end - start;
+  const g = new Float64Array(m);
+  const h = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    const r = rows[start + i];
+    g[i] = grad[r];
+    h[i] = hess[r];
+  }
+  const nodeRows = rows.subarray(start, end);
   for (let k = 0; k < features.length; k++) {
     const f = features[k];
     const off = offsets[f];
     out.fill(0, off, off + 2 * nBins[f]);
-    const base = f * nRows;
-    for (let i = start; i < end; i++) {
-      const r = rows[i];
-      const slot = off + 2 * bins[base + r];
-      out[slot] += grad[r];
-      out[slot + 1] += hess[r];
+    const column = bins.subarray(f * nRows, (f + 1) * nRows);
+    for (let i = 0; i < m; i++) {
+      const slot = off + 2 * column[nodeRows[i]];
+      out[slot] += g[i];
+      out[slot + 1] += h[i];
     }
   }
 }

@@ -43,6 +43,8 @@ export interface TrainingOptions {
   readonly textStackingAlpha?: number;
   /** Inner folds for the cut-points' out-of-fold predictions; 0 = no cut-points. */
   readonly cutpointInnerFolds: number;
+  /** Fit in the calling thread even when the learner has a worker path (inside CV workers). */
+  readonly singleThreaded?: boolean;
 }
 
 /** A trained model with its inputs and outputs. */
@@ -125,8 +127,12 @@ export async function trainAndPredict(
     });
     featureNames = [...featureNames, STACKED_TEXT_FEATURE];
   }
+  const fit = async (m: Regressor, X: DenseMatrix, yy: ArrayLike<number>) => {
+    if (options.singleThreaded) m.fit(X, yy);
+    else await fitRegressor(m, X, yy);
+  };
   const model = createRegressor(options.kind, options.params, options.seed);
-  await fitRegressor(model, trainX, y);
+  await fit(model, trainX, y);
   const predictions = partsX.map((X) => model.predict(X));
   const trainPredictions = model.predict(trainX);
 
@@ -145,7 +151,7 @@ export async function trainAndPredict(
       const predRows: number[] = [];
       order.forEach((row, pos) => (pos % k === f ? predRows : fitRows).push(row));
       const inner = createRegressor(options.kind, options.params, options.seed);
-      await fitRegressor(inner, selectRows(trainX, fitRows), fitRows.map((i) => y[i]));
+      await fit(inner, selectRows(trainX, fitRows), fitRows.map((i) => y[i]));
       const pred = inner.predict(selectRows(trainX, predRows));
       predRows.forEach((row, j) => (oof[row] = pred[j]));
     }

@@ -24,6 +24,7 @@ import { recordRunInExperimentLog } from "./common.ts";
 import {
   bindSplits,
   CV_FLAGS,
+  cvWorkersFor,
   extractFeatures,
   featureSetMatrix,
   learnerParams,
@@ -135,6 +136,7 @@ export async function runCv(
           texts,
           folds,
           options: trainingOptionsFor(config, step, names),
+          workers: cvWorkersFor(step),
           onFold: (o, done, total) =>
             run.log.info(
               `fold ${o.fold} (${done}/${total}): QWK ${o.metrics.qwk.toFixed(4)}` +

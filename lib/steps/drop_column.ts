@@ -27,6 +27,7 @@ import { existingInputs, reportContext } from "./cv.ts";
 import {
   bindSplits,
   CV_FLAGS,
+  cvWorkersFor,
   extractFeatures,
   featureSetMatrix,
   learnerParams,
@@ -106,7 +107,16 @@ export async function runDropColumn(
       const cache = new Map<number, StackedFeature>();
       const baseline = await run.stage(
         "baseline_cv",
-        () => crossValidate({ X, y, texts, folds, options: training, stackingCache: cache }),
+        () =>
+          crossValidate({
+            X,
+            y,
+            texts,
+            folds,
+            options: training,
+            stackingCache: cache,
+            workers: cvWorkersFor(step),
+          }),
       );
       const baselinePerFold = baseline.folds.map((f) => f.metrics.qwk);
       run.log.info(
@@ -124,6 +134,7 @@ export async function runDropColumn(
             folds,
             options: { ...training, featureNames: names.filter((_, j) => j !== col) },
             stackingCache: cache,
+            workers: cvWorkersFor(step),
           });
           dropped[feature] = cv.folds.map((f) => f.metrics.qwk);
           done++;

@@ -116,6 +116,12 @@ export const MODEL_FLAGS: readonly FlagSpec[] = [
     description: "append out-of-fold TF-IDF ridge predictions as a feature (default: true)",
   },
   {
+    name: "cv-workers",
+    type: "int",
+    configKey: null,
+    description: "Web Workers the CV folds are spread over (default: min(2, cores); same result)",
+  },
+  {
     name: "cutpoint-inner-folds",
     type: "int",
     configKey: null,
@@ -263,6 +269,8 @@ export interface StepModelOptions {
   readonly cutpointInnerFolds: number;
   /** Local extraction workers (undefined = the extractor's default). */
   readonly extractionWorkers?: number;
+  /** Workers for CV folds (default min(2, cores)). */
+  readonly cvWorkers?: number;
 }
 
 /**
@@ -282,7 +290,12 @@ export function stepModelOptions(values: Readonly<Record<string, unknown>>): Ste
   if (workers !== undefined && (typeof workers !== "number" || workers < 0)) {
     throw new UsageError("--extraction-workers must be ≥ 0");
   }
+  const cvWorkers = values["cv-workers"];
+  if (cvWorkers !== undefined && (typeof cvWorkers !== "number" || cvWorkers < 1)) {
+    throw new UsageError("--cv-workers must be ≥ 1");
+  }
   return {
+    cvWorkers: cvWorkers as number | undefined,
     textStacking: values["text-stacking"] !== false,
     cutpointInnerFolds: (folds as number | undefined) ?? 3,
     extractionWorkers: workers as number | undefined,
@@ -315,6 +328,12 @@ export function trainingOptionsFor(
 /** The learner's hyper-parameters as reported (tree params or ridge params). */
 export function learnerParams(config: ExperimentConfig): Record<string, unknown> {
   return config.model === "ridge" ? { ...config.ridgeParams } : { ...config.treeParams };
+}
+
+/** Workers for CV folds: the flag, else min(2, cores). */
+export function cvWorkersFor(step: StepModelOptions): number {
+  const cores = typeof navigator !== "undefined" ? navigator.hardwareConcurrency ?? 1 : 1;
+  return step.cvWorkers ?? Math.max(1, Math.min(2, cores));
 }
 
 /** Word counts (runs of `[A-Za-z0-9]+`) of essays. */

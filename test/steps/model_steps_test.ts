@@ -88,7 +88,10 @@ Deno.test("cv, drop-column and run on embedded data with a synthetic store", asy
     const config = await setup(root);
 
     await t.step("cv: per-fold QWK, reports, OOF predictions, experiment log", async () => {
-      const r = await runCv({ ...config, runName: "cv" }, { echo: false });
+      const r = await runCv({ ...config, runName: "cv" }, {
+        echo: false,
+        step: { textStacking: true, cutpointInnerFolds: 3, cvWorkers: 1 },
+      });
       assert.equal(r.cv.folds.length, config.nSplits);
       assert.ok(r.cv.summary.qwk.mean > 0.6, `signal feature should give QWK > 0.6`);
       assert.ok(r.cv.summary.qwkCutpoints !== null);
@@ -110,7 +113,7 @@ Deno.test("cv, drop-column and run on embedded data with a synthetic store", asy
         { ...config, runName: "drop", treeParams: { ...config.treeParams, colsampleByTree: 1 } },
         {
           echo: false,
-          step: { textStacking: false, cutpointInnerFolds: 3 },
+          step: { textStacking: false, cutpointInnerFolds: 3, cvWorkers: 1 },
           features: [SIGNAL, NOISE],
         },
       );

@@ -1,0 +1,69 @@
+/// <reference lib="deno.worker" />
+/**
+ * Web Worker entry for `crossValidate` with `workers > 1`: receives the matrix, labels, texts,
+ * training options and a list of folds, runs `trainAndPredict` for each (single-threaded inside
+ * the worker) and posts back per-fold predictions, cut-points and the stacked column.
+ *
+ * @module
+ */
+import type { FoldRows } from "./cross_validation.ts";
+import { selectRows } from "./matrix.ts";
+import type { StackedFeature } from "./stacking.ts";
+import { trainAndPredict, type TrainingOptions } from "./training.ts";
+
+/** Message to the worker. */
+export interface CvWorkerTask {
+  readonly nRows: number;
+  readonly nCols: number;
+  readonly values: Float64Array;
+  readonly y: Float64Array;
+  readonly texts?: readonly string[];
+  readonly options: TrainingOptions;
+  readonly folds: readonly FoldRows[];
+  readonly stacked: readonly (StackedFeature | undefined)[];
+}
+
+/** One fold's answer. */
+export interface CvWorkerFold {
+  readonly fold: number;
+  readonly predictions: Float64Array;
+  readonly cutpointPredictions: Float64Array | null;
+  readonly cutpoints: number[] | null;
+  readonly stacked: StackedFeature | null;
+  readonly featureNames: readonly string[];
+  readonly fitSeconds: number;
+  readonly bestIteration?: number;
+}
+
+self.onmessage = async (e: MessageEvent<CvWorkerTask>) => {
+  try {
+    const t = e.data;
+    const X = { nRows: t.nRows, nCols: t.nCols, values: t.values };
+    const out: CvWorkerFold[] = [];
+    for (let k = 0; k < t.folds.length; k++) {
+      const fold = t.folds[k];
+      const pick = (idx: readonly number[]) => (t.texts ? idx.map((i) => t.texts![i]) : undefined);
+      const r = await trainAndPredict(
+        { X: selectRows(X, fold.trainIndices), texts: pick(fold.trainIndices) },
+        fold.trainIndices.map((i) => t.y[i]),
+        [{ X: selectRows(X, fold.valIndices), texts: pick(fold.valIndices) }],
+        { ...t.options, singleThreaded: true },
+        t.stacked[k],
+      );
+      const model = r.model as { bestIteration?: number };
+      out.push({
+        fold: fold.fold,
+        predictions: r.predictions[0],
+        cutpointPredictions: r.cutpointPredictions ? r.cutpointPredictions[0] : null,
+        cutpoints: r.cutpoints,
+        stacked: r.stacked,
+        featureNames: r.featureNames,
+        fitSeconds: r.fitSeconds,
+        ...(model.bestIteration !== undefined ? { bestIteration: model.bestIteration } : {}),
+      });
+    }
+    self.postMessage({ folds: out });
+  } catch (err) {
+    self.postMessage({ error: err instanceof Error ? err.stack ?? err.message : String(err) });
+  }
+};
