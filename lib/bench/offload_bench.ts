@@ -155,6 +155,7 @@ export async function runOffloadBench(args: readonly string[]): Promise<string> 
   if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) {
     throw new Error(`--workers must be a non-negative integer, got "${values.workers}"`);
   }
+  const loadStart = Deno.loadavg();
   const components = await createLocalServerComponents({ log, workers });
   const results: ConfigResult[] = [];
   try {
@@ -248,6 +249,8 @@ export async function runOffloadBench(args: readonly string[]): Promise<string> 
       : "local extractor's Web Workers",
     machine: {
       cores: navigator.hardwareConcurrency,
+      load_average_1m_start: loadStart[0],
+      load_average_1m_end: Deno.loadavg()[0],
       deno: Deno.version.deno,
       os: Deno.build.os,
     },
@@ -271,7 +274,12 @@ function renderMarkdown(
     repeats: number;
     generated_utc: string;
     server_workers_note: string;
-    machine: { cores: number; deno: string };
+    machine: {
+      cores: number;
+      deno: string;
+      load_average_1m_start: number;
+      load_average_1m_end: number;
+    };
     results: readonly ConfigResult[];
   },
 ): string {
@@ -283,7 +291,9 @@ function renderMarkdown(
     `Data: \`${r.csv}\`, ${r.essays} essays, feature set \`${r.feature_set}\`; server ` +
     `extraction: ${r.server_workers_note}. ` +
     `Median of ${r.repeats} repeats; server and client on one machine (loopback), client ` +
-    "caches off.",
+    `caches off. Load average (1 min) ${r.machine.load_average_1m_start.toFixed(1)} at start, ` +
+    `${r.machine.load_average_1m_end.toFixed(1)} at end: figures from a busy machine are ` +
+    "lower bounds.",
     "",
     "## /v1/extract (`--backend hemma`): client concurrency × items per request",
     "",
