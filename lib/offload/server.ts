@@ -359,7 +359,11 @@ export function createOffloadServer(options: OffloadServerOptions): OffloadServe
     }
   }
 
-  /** Run `work` holding a processing slot, with the request timeout. */
+  /**
+   * Run `work` holding a processing slot. The request timeout covers the wait in the queue and
+   * the work; a timed-out request is answered with 504 at once, but its slot is held until its
+   * work really stops (a queued one gives its slot back as soon as it gets it).
+   */
   async function withSlot<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const pending = semaphore.tryAcquire();
     if (!pending) {
@@ -370,12 +374,8 @@ export function createOffloadServer(options: OffloadServerOptions): OffloadServe
         { "Retry-After": "1" },
       );
     }
-    const release = await pending;
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const task = (async () => await work(controller.signal))();
-    // The slot is held until the work really ends, even after a timeout answer.
-    task.then(release, release);
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort(new DOMException("request timed out", "TimeoutError"));
@@ -383,10 +383,18 @@ export function createOffloadServer(options: OffloadServerOptions): OffloadServe
           new HttpError(
             504,
             "request_timeout",
-            `processing took longer than ${limits.requestTimeoutMs} ms`,
+            `request not finished within ${limits.requestTimeoutMs} ms (queue wait included)`,
           ),
         );
       }, limits.requestTimeoutMs);
+    });
+    const task = pending.then(async (release) => {
+      try {
+        controller.signal.throwIfAborted();
+        return await work(controller.signal);
+      } finally {
+        release();
+      }
     });
     try {
       return await Promise.race([task, timeout]);

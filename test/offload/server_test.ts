@@ -391,3 +391,35 @@ Deno.test("graceful shutdown (in-process) finishes an in-flight request", async 
   assert.deepEqual(json.handcrafted.rows, [[1, 1, 1, 1 / 3]]);
   await assert.rejects(() => fetch(`${srv.url}/healthz`));
 });
+
+Deno.test("request timeout covers the queue wait; slots come back after timed-out work", async () => {
+  const srv = startTestServer({
+    extractor: fixtureExtractor({ delayMs: 300 }),
+    limits: { maxConcurrency: 1, maxQueue: 1, requestTimeoutMs: 120 },
+  });
+  try {
+    const body = { texts: ["a"], prompts: ["p"], feature_set: "handcrafted" };
+    const [running, queued] = await Promise.all([
+      postJson(`${srv.url}/v1/extract`, body),
+      new Promise((r) => setTimeout(r, 30)).then(() => postJson(`${srv.url}/v1/extract`, body)),
+    ]);
+    assert.equal(running.res.status, 504);
+    assert.equal(queued.res.status, 504);
+    assert.match(queued.json.detail, /queue wait included/);
+    // the fixture extractor honours the abort signal, so the slot frees quickly
+    await new Promise((r) => setTimeout(r, 100));
+    const health = await (await fetch(`${srv.url}/healthz`)).json();
+    assert.equal(health.queued, 0);
+    const { samples } = parsePrometheusText(await (await fetch(`${srv.url}/metrics`)).text());
+    assert.equal(sampleValue(samples, "offload_processing_active"), 0);
+    assert.equal(
+      sampleValue(samples, "offload_http_requests_total", {
+        endpoint: "/v1/extract",
+        status: "504",
+      }),
+      2,
+    );
+  } finally {
+    await srv.shutdown();
+  }
+});
