@@ -22,7 +22,7 @@ import { loadUseLiteEncoder } from "../features/embeddings/use_lite_encoder.ts";
 import { analyseText } from "../features/handcrafted/text_analysis.ts";
 import { createLocalFeatureExtractor, type ExtractorStats } from "../features/extract.ts";
 import { extractWithStore } from "../features/feature_store.ts";
-import { createProgressBar } from "../features/progress_bar.ts";
+import { createProgressBar, fanOutProgress, throttleProgress } from "../features/progress_bar.ts";
 import type { EssayInput } from "../features/types.ts";
 import { FEATURE_SETS, type FeatureSet } from "../run/config.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
@@ -115,7 +115,16 @@ async function benchCsv(
   const cpu0 = processCpuSeconds();
   try {
     const t0 = performance.now();
-    await extractWithStore({ essays, extractor, storeDir, featureSet, onProgress: bar.update });
+    const every100 = throttleProgress((stage, done, total) => {
+      if (!Deno.stderr.isTerminal()) log(`${stage}: ${done}/${total}`);
+    }, 100);
+    await extractWithStore({
+      essays,
+      extractor,
+      storeDir,
+      featureSet,
+      onProgress: fanOutProgress(bar.update, every100),
+    });
     coldSeconds = (performance.now() - t0) / 1000;
   } finally {
     bar.finish();

@@ -69,6 +69,12 @@ export interface LocalExtractorOptions {
    * sharing one loaded model.
    */
   readonly encoder?: SentenceEncoder;
+  /**
+   * Terminate idle workers this many ms after the last `extract` finished (default 5000; 0 =
+   * keep them until `close()`). Live workers keep a Deno process from exiting, so this bounds the
+   * cost of a forgotten `close()`; workers restart (≈1–2 s) on the next `extract`.
+   */
+  readonly idleCloseMs?: number;
 }
 
 /** Cumulative work and time of an extractor, for benchmarks and logs. */
@@ -115,6 +121,8 @@ export class LocalFeatureExtractor implements FeatureExtractor {
   readonly #paragraphEmbedding: ParagraphEmbeddingMode;
   #pool?: Promise<ExtractionWorkerPool>;
   #components?: Promise<PipelineComponents>;
+  #inFlight = 0;
+  #idleTimer?: ReturnType<typeof setTimeout>;
 
   /** Use {@link createLocalFeatureExtractor}. */
   constructor(options: LocalExtractorOptions = {}) {
@@ -200,34 +208,63 @@ export class LocalFeatureExtractor implements FeatureExtractor {
       }
       this.#addEncoderStats(components.encoder);
     } else {
-      const pool = await this.#workerPool();
-      const onAbort = () => pool.cancelQueued(new Error("extraction aborted"));
-      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#inFlight++;
+      clearTimeout(this.#idleTimer);
       try {
-        await Promise.all(tasks.map(async (task, t) => {
-          const prepared = await prepare(task);
-          signal?.throwIfAborted();
-          const result = await pool.run(prepared, featureSet, onStage);
-          this.#addStageMs(result.stageMs);
-          const e = this.stats.encoder;
-          e.texts += result.encoderStats.texts;
-          e.embedded += result.encoderStats.embedded;
-          e.calls += result.encoderStats.calls;
-          e.tokens += result.encoderStats.tokens;
-          results[t] = result;
-        }));
+        await this.#extractWithPool(tasks, featureSet, signal, prepare, onStage, results);
       } finally {
-        signal?.removeEventListener("abort", onAbort);
+        this.#inFlight--;
+        this.#scheduleIdleClose();
       }
-      signal?.throwIfAborted();
     }
     this.stats.essays += total;
     const dimension = this.#options.encoder?.dimension ?? USE_LITE_DIMENSION;
     return assembleFeatures(essays, featureSet, dimension, results);
   }
 
+  async #extractWithPool(
+    tasks: readonly EssayInput[][],
+    featureSet: FeatureSet,
+    signal: AbortSignal | undefined,
+    prepare: (task: EssayInput[]) => Promise<PipelineEssay[]>,
+    onStage: (stage: PipelineStage, done: number) => void,
+    results: { handcrafted?: Float64Array; handcraftedCols: number; embeddings?: Float64Array }[],
+  ): Promise<void> {
+    const pool = await this.#workerPool();
+    const onAbort = () => pool.cancelQueued(new Error("extraction aborted"));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      await Promise.all(tasks.map(async (task, t) => {
+        const prepared = await prepare(task);
+        signal?.throwIfAborted();
+        const result = await pool.run(prepared, featureSet, onStage);
+        this.#addStageMs(result.stageMs);
+        const e = this.stats.encoder;
+        e.texts += result.encoderStats.texts;
+        e.embedded += result.encoderStats.embedded;
+        e.calls += result.encoderStats.calls;
+        e.tokens += result.encoderStats.tokens;
+        results[t] = result;
+      }));
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+    signal?.throwIfAborted();
+  }
+
+  #scheduleIdleClose(): void {
+    const idleMs = this.#options.idleCloseMs ?? 5000;
+    if (idleMs <= 0 || this.#inFlight > 0) return;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      if (this.#inFlight === 0) void this.close();
+    }, idleMs);
+    Deno.unrefTimer(this.#idleTimer as unknown as number);
+  }
+
   /** Terminate the workers (if started). The extractor can be used again afterwards. */
   async close(): Promise<void> {
+    clearTimeout(this.#idleTimer);
     const pool = this.#pool;
     this.#pool = undefined;
     if (pool) (await pool.catch(() => undefined))?.close();
