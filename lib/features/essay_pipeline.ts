@@ -102,7 +102,14 @@ export async function processEssayBatch(
       if (!components.checker) {
         throw new Error(`essay ${essay.id}: no error checker and no precomputed errors`);
       }
-      errors.push(await components.checker.check(essay.text, components.language));
+      try {
+        errors.push(await components.checker.check(essay.text, components.language));
+      } catch (error) {
+        throw new Error(
+          `essay ${essay.id}: ${components.checker.name} failed: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
     }
     stageMs.check = performance.now() - t;
     onStage?.("check", essays.length);
@@ -151,14 +158,24 @@ export async function processEssayBatch(
     const paragraphVectors = components.paragraphEmbedding === "encode"
       ? vectors.slice(paragraphStart[i], paragraphStart[i] + a.paragraphs.length)
       : paragraphMeans(a.paragraphs.length, a.sentenceParagraph, sentenceVectors, dim);
-    const row = computeHandcraftedFeatures({
-      text: essays[i].text,
-      prompt: essays[i].prompt,
-      errors: errors[i],
-      sentenceEmbeddings: sentenceVectors,
-      paragraphEmbeddings: paragraphVectors,
-      promptEmbedding: components.promptCache.get(essays[i].prompt)!,
-    });
+    let row: Float64Array;
+    try {
+      row = computeHandcraftedFeatures({
+        text: essays[i].text,
+        prompt: essays[i].prompt,
+        errors: errors[i],
+        sentenceEmbeddings: sentenceVectors,
+        paragraphEmbeddings: paragraphVectors,
+        promptEmbedding: components.promptCache.get(essays[i].prompt)!,
+      });
+    } catch (error) {
+      throw new Error(
+        `essay ${essays[i].id}: handcrafted features failed: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
     if (!handcrafted) {
       handcraftedCols = row.length;
       handcrafted = new Float64Array(essays.length * handcraftedCols);
