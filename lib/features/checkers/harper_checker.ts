@@ -18,19 +18,32 @@ import type { ErrorMatch } from "../types.ts";
 /** Harper lint kinds that are style advice rather than errors; not reported. */
 export const HARPER_EXCLUDED_KINDS: ReadonlySet<string> = new Set(["Readability", "Style"]);
 
-const linters = new Map<Dialect, Promise<LocalLinter>>();
+/** Options of the harper pass. */
+export interface HarperOptions {
+  /**
+   * Run harper's own dictionary spell check (rule `SpellCheck`). Off by default: it is ~60% of
+   * harper's time per essay and nspell already covers spelling (on 400 ELLIPSE essays the
+   * spelling density's Spearman with Overall was −0.314 with it, −0.302 without).
+   */
+  readonly spellCheck?: boolean;
+}
 
-/** The process-wide harper linter for a LanguageTool-style language code ("en-US", "en-GB"). */
-function getLinter(language: string): Promise<LocalLinter> {
+const linters = new Map<string, Promise<LocalLinter>>();
+
+/** The process-wide harper linter for a LanguageTool-style language code and options. */
+function getLinter(language: string, options: HarperOptions): Promise<LocalLinter> {
   const dialect = dialectOf(language);
-  let linter = linters.get(dialect);
+  const spellCheck = options.spellCheck ?? false;
+  const key = `${dialect}:${spellCheck}`;
+  let linter = linters.get(key);
   if (linter === undefined) {
     linter = (async () => {
       const l = new LocalLinter({ binary, dialect });
       await l.setup();
+      if (!spellCheck) await l.setLintConfig({ ...(await l.getLintConfig()), SpellCheck: false });
       return l;
     })();
-    linters.set(dialect, linter);
+    linters.set(key, linter);
   }
   return linter;
 }
@@ -78,8 +91,12 @@ function codePointToUtf16(text: string): (index: number) => number {
  * // [{ ruleId: "HARPER_AGREEMENT_PRONOUN_VERB_AGREEMENT", categoryId: "GRAMMAR", ... }]
  * ```
  */
-export async function findHarperErrors(text: string, language: string): Promise<ErrorMatch[]> {
-  const linter = await getLinter(language);
+export async function findHarperErrors(
+  text: string,
+  language: string,
+  options: HarperOptions = {},
+): Promise<ErrorMatch[]> {
+  const linter = await getLinter(language, options);
   const organised: Record<string, Lint[]> = await linter.organizedLints(text, {
     language: "plaintext",
   });

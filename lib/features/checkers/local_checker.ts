@@ -31,6 +31,12 @@ export function mergeCheckerMatches(
   return merged;
 }
 
+/** Options of {@link LocalErrorChecker}. */
+export interface LocalErrorCheckerOptions {
+  /** Also run harper's own spell check (slower; see `HarperOptions.spellCheck`). Default off. */
+  readonly harperSpellCheck?: boolean;
+}
+
 /**
  * Local error checker (no server): harper.js + nspell. `language` is a LanguageTool code;
  * harper picks its dialect from it, nspell always uses American English (dictionary-en).
@@ -42,12 +48,22 @@ export function mergeCheckerMatches(
  * ```
  */
 export class LocalErrorChecker implements ErrorChecker {
-  /** Names the tools and versions (part of extractor fingerprints). */
-  readonly name = "local:harper.js@2.10.0+nspell@2.1.5/dictionary-en@4.0.0";
+  /** Names the tools, versions and options (part of extractor fingerprints). */
+  readonly name: string;
+  readonly #harperSpellCheck: boolean;
+
+  /** A checker; harper's own spell check is off unless asked for. */
+  constructor(options: LocalErrorCheckerOptions = {}) {
+    this.#harperSpellCheck = options.harperSpellCheck ?? false;
+    this.name = "local:harper.js@2.10.0(spellcheck=" + (this.#harperSpellCheck ? "on" : "off") +
+      ",no-readability-style)+nspell@2.1.5/dictionary-en@4.0.0";
+  }
 
   /** All matches of `text`, sorted by offset. */
   async check(text: string, language: string): Promise<readonly ErrorMatch[]> {
-    const harper = await findHarperErrors(text, language);
+    const harper = await findHarperErrors(text, language, {
+      spellCheck: this.#harperSpellCheck,
+    });
     return mergeCheckerMatches(harper, findSpellingErrors(text));
   }
 }

@@ -92,3 +92,12 @@ Deno.test("harper kinds map to LanguageTool-like categories and rule ids", () =>
   assert.equal(upperSnake("PronounVerbAgreement"), "PRONOUN_VERB_AGREEMENT");
   assert.equal(upperSnake("WordChoice"), "WORD_CHOICE");
 });
+
+Deno.test("harper's own spell check is off by default and can be switched on", async () => {
+  const text = "The teacher recieved our homework.";
+  const off = await checker.check(text, "en-US");
+  assert.deepEqual(off.map((m) => m.ruleId), [NSPELL_RULE_ID]);
+  const on = await new LocalErrorChecker({ harperSpellCheck: true }).check(text, "en-US");
+  assert.deepEqual(on.map((m) => m.ruleId), ["HARPER_SPELLING_SPELL_CHECK"]);
+  assert.notEqual(checker.name, new LocalErrorChecker({ harperSpellCheck: true }).name);
+});
