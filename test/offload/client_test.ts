@@ -376,3 +376,56 @@ Deno.test("remote encoder: vectors over /v1/embed equal the server's encoder, ca
     await srv.shutdown();
   }
 });
+
+Deno.test("LanguageTool checker reads a recorded real LanguageTool 6.4 answer", async () => {
+  // A loopback replay of a response recorded from LanguageTool 6.4, to check wire compatibility
+  // with a real LanguageTool server (form fields in, LanguageTool JSON / plain-text errors out).
+  const recorded = await Deno.readTextFile(
+    new URL("../fixtures/languagetool_check_response.json", import.meta.url),
+  );
+  const seen: URLSearchParams[] = [];
+  const lt = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    const form = new URLSearchParams(await req.text());
+    seen.push(form);
+    if (!form.get("language")) {
+      return new Response("Error: Missing 'language' parameter", { status: 400 });
+    }
+    return new Response(recorded, { headers: { "content-type": "application/json" } });
+  });
+  const base = `http://127.0.0.1:${(lt.addr as Deno.NetAddr).port}`;
+  const cacheRoot = await tempDir();
+  const checker = createLanguageToolChecker({
+    baseUrl: base,
+    cacheRoot,
+    options: { level: "default" },
+    ...fast,
+  });
+  try {
+    const text = "He go to school. It is a exemple ,and i like it .Its fine";
+    const matches = await checker.check(text, "en-US");
+    assert.equal(seen[0].get("text"), text);
+    assert.equal(seen[0].get("language"), "en-US");
+    assert.equal(seen[0].get("level"), "default");
+    assert.equal(matches.length, 9);
+    assert.deepEqual(matches[0], {
+      offset: 3,
+      length: 2,
+      ruleId: "HE_VERB_AGR",
+      categoryId: "GRAMMAR",
+      message: "The pronoun ‘He’ is usually used with a third-person or a past tense verb.",
+    });
+    const entry = JSON.parse(
+      await Deno.readTextFile(checker.cache!.pathFor(checker.cacheKey(text, "en-US"))),
+    );
+    // original mapping: TYPOGRAPHY counts as spelling, PUNCT in an id as punctuation
+    assert.deepEqual(entry.value.derived_counts, { grammar: 4, spelling: 4, punctuation: 1 });
+    assert.equal(entry.value.response.software.version, "6.4");
+    const err = await checker.check("x", "").then(() => undefined, (e) => e);
+    assert.ok(err instanceof OffloadHttpError);
+    assert.equal(err.status, 400);
+    assert.match(err.message, /Missing 'language' parameter/);
+  } finally {
+    await checker.close();
+    await lt.shutdown();
+  }
+});
