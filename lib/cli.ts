@@ -15,6 +15,7 @@ import { cvCommand } from "./steps/cv.ts";
 import { dropColumnCommand } from "./steps/drop_column.ts";
 import { fullRunCommand } from "./steps/full_run.ts";
 import { prepareDatasetCommand } from "./steps/prepare_dataset.ts";
+import { runbookCommand } from "./steps/runbook.ts";
 
 /** Every command, in runbook order. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -23,6 +24,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   cvCommand,
   dropColumnCommand,
   fullRunCommand,
+  runbookCommand,
   logExperimentCommand,
 ];
 
