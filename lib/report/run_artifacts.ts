@@ -14,6 +14,11 @@ import { z } from "zod";
 import type { ExperimentConfig } from "../run/config.ts";
 import { withRun } from "../run/run_context.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
+import {
+  FEATURE_STORE_METADATA_FILE,
+  readFeatureStoreMetadata,
+  readStoredMatrix,
+} from "../features/feature_store.ts";
 
 function invalid(path: string, error: z.ZodError): Error {
   const issue = error.issues[0];
@@ -378,4 +383,39 @@ export async function compareRuns(config: ExperimentConfig): Promise<RunComparis
     },
   );
   return result;
+}
+
+/**
+ * Feature values aligned with a SHAP table (same rows and columns, row-major), read from a
+ * feature store directory (e.g. `<run>/feature_store_test/`); NaN for columns the store does not
+ * hold (e.g. the stacked text feature) and rows it lacks. Colours the SHAP beeswarm.
+ *
+ * @example
+ * ```ts
+ * const values = await featureValuesForShap(join(runDir, "feature_store_test"), shap);
+ * ```
+ */
+export async function featureValuesForShap(
+  storeDir: string,
+  shap: ShapTable,
+): Promise<Float64Array> {
+  const meta = await readFeatureStoreMetadata(join(storeDir, FEATURE_STORE_METADATA_FILE));
+  const p = shap.featureNames.length;
+  const out = new Float64Array(shap.ids.length * p).fill(NaN);
+  const rowOf = new Map(meta.rows.map((r, i) => [r.id, i]));
+  for (const kind of ["handcrafted", "embeddings"] as const) {
+    const m = meta.matrices[kind];
+    if (!m) continue;
+    const matrix = await readStoredMatrix(storeDir, m);
+    const colOf = new Map(matrix.names.map((n, j) => [n, j]));
+    shap.featureNames.forEach((name, c) => {
+      const j = colOf.get(name);
+      if (j === undefined) return;
+      shap.ids.forEach((id, r) => {
+        const row = rowOf.get(id);
+        if (row !== undefined) out[r * p + c] = matrix.values[row * matrix.nCols + j];
+      });
+    });
+  }
+  return out;
 }

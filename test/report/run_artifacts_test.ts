@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { writeFeatureStore } from "../../lib/features/feature_store.ts";
 import {
+  featureValuesForShap,
   latestCompletedRun,
   listRuns,
   readOofPredictions,
@@ -148,5 +150,39 @@ Deno.test("listRuns summarises run directories and latestCompletedRun filters th
     assert.match(md, /\| 20260101_000001_b \| cv \| completed .* \| 0\.7000 ± 0\.0100 \|/);
     assert.doesNotMatch(md, /make-splits/);
     assert.deepEqual(await listRuns(join(root, "missing")), []);
+  });
+});
+
+Deno.test("featureValuesForShap aligns stored feature values with SHAP rows and columns", async () => {
+  await withTempDir(async (dir) => {
+    const hash = (c: string) => c.repeat(64);
+    await writeFeatureStore({
+      dir,
+      kind: "store",
+      schemaVersion: "handcrafted-v1",
+      fingerprint: "fp",
+      featureSet: "handcrafted",
+      rows: [{ id: "x", text_hash: hash("a") }, { id: "y", text_hash: hash("b") }],
+      features: {
+        ids: ["x", "y"],
+        handcrafted: {
+          names: ["word_count", "ttr"],
+          nRows: 2,
+          nCols: 2,
+          values: Float64Array.from([300, 0.5, 450, 0.6]),
+        },
+      },
+    });
+    const shap = {
+      method: "m",
+      split: "test",
+      baseValue: 3,
+      featureNames: ["ttr", "stacked_text", "word_count"],
+      ids: ["y", "x"],
+      predictions: new Float64Array(2),
+      values: new Float64Array(6),
+    };
+    const values = await featureValuesForShap(dir, shap);
+    assert.deepEqual(Array.from(values), [0.6, NaN, 450, 0.5, NaN, 300]);
   });
 });
