@@ -21,7 +21,7 @@ export const HARPER_EXCLUDED_KINDS: ReadonlySet<string> = new Set(["Readability"
 /** Options of the harper pass. */
 export interface HarperOptions {
   /**
-   * Run harper's own dictionary spell check (rule `SpellCheck`). Off by default: it is ~60% of
+   * Run harper's own dictionary spell check (rule `SpellCheck`). Off by default: it is ~30% of
    * harper's time per essay and nspell already covers spelling (on 400 ELLIPSE essays the
    * spelling density's Spearman with Overall was −0.314 with it, −0.302 without).
    */
