@@ -9,8 +9,7 @@
 import type { DenseMatrix } from "./matrix.ts";
 import { selectRows } from "./matrix.ts";
 import { meanStd, type ScoreMetrics, scoreMetrics } from "./metrics.ts";
-import type { StackedFeature } from "./stacking.ts";
-import { trainAndPredict, type TrainingOptions } from "./training.ts";
+import { type StackedColumns, trainAndPredict, type TrainingOptions } from "./training.ts";
 import type { CvWorkerFold, CvWorkerTask } from "./cv_worker.ts";
 
 /** One fold: row indices into the matrix. */
@@ -70,7 +69,7 @@ export interface CrossValidationInput {
   readonly folds: readonly FoldRows[];
   readonly options: TrainingOptions;
   /** Stacked text columns per fold number, filled on first use and reused (drop-column). */
-  readonly stackingCache?: Map<number, StackedFeature>;
+  readonly stackingCache?: Map<number, StackedColumns>;
   /** Web Workers to spread folds over (default 1 = this thread; results are identical). */
   readonly workers?: number;
   /** Called after each fold (for logs and progress). */
@@ -98,7 +97,7 @@ export async function crossValidate(input: CrossValidationInput): Promise<CrossV
 
   const record = (fold: FoldRows, r: CvWorkerFold) => {
     featureNames = r.featureNames;
-    if (r.stacked && input.stackingCache) input.stackingCache.set(fold.fold, r.stacked);
+    if (input.stackingCache) input.stackingCache.set(fold.fold, r.stacked);
     const yVal = fold.valIndices.map((i) => y[i]);
     fold.valIndices.forEach((row, j) => {
       if (oofFold[row] !== -1) throw new Error(`crossValidate: row ${row} validated twice`);

@@ -8,8 +8,7 @@
  */
 import type { FoldRows } from "./cross_validation.ts";
 import { selectRows } from "./matrix.ts";
-import type { StackedFeature } from "./stacking.ts";
-import { trainAndPredict, type TrainingOptions } from "./training.ts";
+import { type StackedColumns, trainAndPredict, type TrainingOptions } from "./training.ts";
 
 /** Message to the worker. */
 export interface CvWorkerTask {
@@ -20,7 +19,7 @@ export interface CvWorkerTask {
   readonly texts?: readonly string[];
   readonly options: TrainingOptions;
   readonly folds: readonly FoldRows[];
-  readonly stacked: readonly (StackedFeature | undefined)[];
+  readonly stacked: readonly (StackedColumns | undefined)[];
 }
 
 /** One fold's answer. */
@@ -29,7 +28,7 @@ export interface CvWorkerFold {
   readonly predictions: Float64Array;
   readonly cutpointPredictions: Float64Array | null;
   readonly cutpoints: number[] | null;
-  readonly stacked: StackedFeature | null;
+  readonly stacked: StackedColumns;
   readonly featureNames: readonly string[];
   readonly fitSeconds: number;
   readonly bestIteration?: number;

@@ -146,6 +146,31 @@ export function hconcat(parts: readonly DenseMatrix[]): DenseMatrix {
 }
 
 /**
+ * Stack matrices with the same number of columns on top of each other.
+ *
+ * @example
+ * ```ts
+ * const all = vconcat([valX, testX]);
+ * ```
+ */
+export function vconcat(parts: readonly DenseMatrix[]): DenseMatrix {
+  if (parts.length === 0) return { nRows: 0, nCols: 0, values: new Float64Array(0) };
+  const nCols = parts[0].nCols;
+  let nRows = 0;
+  for (const p of parts) {
+    if (p.nCols !== nCols) throw new Error(`vconcat: ${p.nCols} columns, expected ${nCols}`);
+    nRows += p.nRows;
+  }
+  const values = new Float64Array(nRows * nCols);
+  let offset = 0;
+  for (const p of parts) {
+    values.set(p.values, offset);
+    offset += p.values.length;
+  }
+  return { nRows, nCols, values };
+}
+
+/**
  * Copy one column into a new array.
  *
  * @example

@@ -50,6 +50,8 @@ export interface ModelReportContext {
   readonly params: Readonly<Record<string, unknown>>;
   readonly seed: number;
   readonly textStacking: boolean;
+  /** Embedding dimensions replaced by one out-of-fold ridge column. */
+  readonly embeddingStacking?: boolean;
   readonly cutpointInnerFolds: number;
   readonly nFeatures: number;
   readonly nEssays: number;
@@ -69,7 +71,7 @@ function header(ctx: ModelReportContext): string[] {
     `- command: \`${ctx.command}\``,
     `- dataset: ${ctx.datasetKind}, ${ctx.nEssays} essays`,
     `- feature set: \`${ctx.featureSet}\` (${ctx.nFeatures} model inputs${
-      ctx.textStacking ? ", incl. the stacked `tfidf_ridge_oof` column" : ""
+      ctx.textStacking ? ", incl. stacked out-of-fold columns" : ""
     })`,
   );
   if (ctx.scheme) lines.push(`- split scheme: \`${ctx.scheme}\` from \`${ctx.splitsPath}\``);
@@ -78,6 +80,8 @@ function header(ctx: ModelReportContext): string[] {
     `- text stacking (out-of-fold TF-IDF 1–2-gram ridge inside each training part): ${
       ctx.textStacking ? "on" : "off"
     }`,
+    `- embedding stacking (the ${"embedding dimensions replaced by one out-of-fold ridge"} ` +
+      `column \`embedding_ridge_oof\`): ${ctx.embeddingStacking ? "on" : "off"}`,
     `- QWK-optimised cut-points: ${
       ctx.cutpointInnerFolds >= 2
         ? `on (fitted on ${ctx.cutpointInnerFolds}-fold out-of-fold predictions inside each ` +

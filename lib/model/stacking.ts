@@ -13,7 +13,9 @@
  *
  * @module
  */
+import { type DenseMatrix, selectRows } from "./matrix.ts";
 import { seededRandom, shuffled } from "./random.ts";
+import { Ridge } from "./ridge.ts";
 import { fitSparseRidge, predictSparseRidge } from "./sparse_ridge.ts";
 import { csrSelectRows, TfidfVectorizer } from "./tfidf.ts";
 
@@ -87,4 +89,53 @@ export function stackedTextFeature(
     ? predictSparseRidge(full, vectorizer.transform(heldOutTexts))
     : new Float64Array(0);
   return { train, heldOut };
+}
+
+/** Column name of the stacked embedding feature. */
+export const STACKED_EMBEDDING_FEATURE = "embedding_ridge_oof";
+
+/**
+ * The same out-of-fold scheme over dense columns (e.g. the 512 sentence-embedding dimensions):
+ * training rows get inner K-fold out-of-fold ridge predictions, held-out rows the prediction of
+ * the ridge fitted on the whole training part.
+ *
+ * @example
+ * ```ts
+ * const s = stackedDenseFeature(embTrain, yTrain, embTest, { seed: 42, alpha: 300 });
+ * ```
+ */
+export function stackedDenseFeature(
+  train: DenseMatrix,
+  yTrain: ArrayLike<number>,
+  heldOut: DenseMatrix,
+  options: StackingOptions,
+): StackedFeature {
+  const n = train.nRows;
+  if (yTrain.length !== n) {
+    throw new Error(`stackedDenseFeature: ${n} rows, ${yTrain.length} labels`);
+  }
+  const k = options.innerFolds ?? 5;
+  if (n < k) throw new Error(`stackedDenseFeature: ${n} training rows < ${k} inner folds`);
+  const alpha = options.alpha ?? 300;
+  const order = shuffled(
+    Array.from({ length: n }, (_, i) => i),
+    seededRandom(options.seed, "stacking-dense-inner-folds"),
+  );
+  const out = new Float64Array(n);
+  for (let f = 0; f < k; f++) {
+    const fitRows: number[] = [];
+    const predRows: number[] = [];
+    order.forEach((row, pos) => (pos % k === f ? predRows : fitRows).push(row));
+    const model = new Ridge({ alpha }).fit(
+      selectRows(train, fitRows),
+      fitRows.map((i) => yTrain[i]),
+    );
+    const pred = model.predict(selectRows(train, predRows));
+    predRows.forEach((row, j) => (out[row] = pred[j]));
+  }
+  const full = new Ridge({ alpha }).fit(train, yTrain);
+  return {
+    train: out,
+    heldOut: heldOut.nRows > 0 ? full.predict(heldOut) : new Float64Array(0),
+  };
 }

@@ -18,10 +18,29 @@
 import { applyCutpoints, fitCutpoints } from "./cutpoints.ts";
 import { fitRegressor, type Regressor } from "./estimator.ts";
 import { createRegressor } from "./factory.ts";
-import { type DenseMatrix, hconcat, selectRows } from "./matrix.ts";
+import {
+  type DenseMatrix,
+  dropColumns,
+  hconcat,
+  selectColumns,
+  selectRows,
+  vconcat,
+} from "./matrix.ts";
 import { seededRandom, shuffled } from "./random.ts";
-import { STACKED_TEXT_FEATURE, type StackedFeature, stackedTextFeature } from "./stacking.ts";
+import {
+  STACKED_EMBEDDING_FEATURE,
+  STACKED_TEXT_FEATURE,
+  stackedDenseFeature,
+  type StackedFeature,
+  stackedTextFeature,
+} from "./stacking.ts";
 import type { ExperimentConfig, ModelKind } from "../run/config.ts";
+
+/** Out-of-fold stacked columns of one training part / held-out parts pair. */
+export interface StackedColumns {
+  readonly text?: StackedFeature;
+  readonly dense?: StackedFeature;
+}
 
 /** A matrix with its column names (and, for stacking, the essays' texts). */
 export interface ModelPart {
@@ -41,6 +60,13 @@ export interface TrainingOptions {
   readonly textStacking: boolean;
   /** Ridge penalty of the text model (default 1). */
   readonly textStackingAlpha?: number;
+  /**
+   * Columns (e.g. the embedding dimensions) to replace by one out-of-fold ridge prediction
+   * `embedding_ridge_oof` (fitted inside the training part); empty/undefined = keep as is.
+   */
+  readonly denseStackColumns?: readonly number[];
+  /** Ridge penalty of that dense stack (default 300, on standardised columns). */
+  readonly denseStackAlpha?: number;
   /** Inner folds for the cut-points' out-of-fold predictions; 0 = no cut-points. */
   readonly cutpointInnerFolds: number;
   /** Fit in the calling thread even when the learner has a worker path (inside CV workers). */
@@ -65,8 +91,8 @@ export interface TrainingResult {
   /** Predictions mapped through the thresholds, per part (null when off). */
   readonly cutpointPredictions: readonly Float64Array[] | null;
   readonly fitSeconds: number;
-  /** The stacked text column used (training rows, then all parts' rows), when on. */
-  readonly stacked: StackedFeature | null;
+  /** The stacked columns used (text and/or dense), for reuse by later calls on the same rows. */
+  readonly stacked: StackedColumns;
 }
 
 function withColumn(X: DenseMatrix, col: Float64Array): DenseMatrix {
@@ -89,8 +115,8 @@ export async function trainAndPredict(
   y: ArrayLike<number>,
   parts: readonly ModelPart[],
   options: TrainingOptions,
-  /** A stacked column computed earlier for exactly these rows (drop-column reuses it). */
-  precomputedStacked?: StackedFeature,
+  /** Stacked columns computed earlier for exactly these rows (drop-column reuses them). */
+  precomputed?: StackedColumns,
 ): Promise<TrainingResult> {
   const t0 = performance.now();
   if (options.featureNames.length !== train.X.nCols) {
@@ -101,9 +127,33 @@ export async function trainAndPredict(
   let trainX = train.X;
   let partsX = parts.map((p) => p.X);
   let featureNames = [...options.featureNames];
+  const dense = options.denseStackColumns ?? [];
+  let denseStacked: StackedFeature | undefined;
+  if (dense.length > 0) {
+    const heldOut = partsX.length > 0
+      ? vconcat(partsX.map((X) => selectColumns(X, dense)))
+      : { nRows: 0, nCols: dense.length, values: new Float64Array(0) };
+    const s = precomputed?.dense ?? stackedDenseFeature(selectColumns(trainX, dense), y, heldOut, {
+      seed: options.seed,
+      alpha: options.denseStackAlpha,
+    });
+    denseStacked = s;
+    trainX = withColumn(dropColumns(trainX, dense), s.train);
+    let offset = 0;
+    partsX = partsX.map((X) => {
+      const col = s.heldOut.slice(offset, offset + X.nRows);
+      offset += X.nRows;
+      return withColumn(dropColumns(X, dense), col);
+    });
+    const drop = new Set(dense);
+    featureNames = [
+      ...featureNames.filter((_, j) => !drop.has(j)),
+      STACKED_EMBEDDING_FEATURE,
+    ];
+  }
   let stacked: StackedFeature | null = null;
   if (options.textStacking) {
-    if (precomputedStacked) stacked = precomputedStacked;
+    if (precomputed?.text) stacked = precomputed.text;
     else {
       if (!train.texts || parts.some((p) => !p.texts)) {
         throw new Error("trainAndPredict: text stacking needs the texts of every part");
@@ -168,6 +218,6 @@ export async function trainAndPredict(
     cutpoints,
     cutpointPredictions,
     fitSeconds: (performance.now() - t0) / 1000,
-    stacked,
+    stacked: { text: stacked ?? undefined, dense: denseStacked },
   };
 }

@@ -32,6 +32,7 @@ import {
   type StepModelOptions,
   stepModelOptions,
   trainingOptionsFor,
+  usesEmbeddingStacking,
 } from "./model_inputs.ts";
 
 /** What `cv` produced. */
@@ -82,6 +83,7 @@ export function reportContext(
     params: learnerParams(config),
     seed: config.seed,
     textStacking: step.textStacking,
+    embeddingStacking: usesEmbeddingStacking(config, step),
     cutpointInnerFolds: config.optimiseCutpoints ? step.cutpointInnerFolds : 0,
     nFeatures,
     nEssays,
@@ -121,7 +123,7 @@ export async function runCv(
         config.reuseCvFeatureStoreDir,
         step.extractionWorkers,
       );
-      const { X, names } = featureSetMatrix(features, config.featureSet);
+      const { X, names, embeddingColumns } = featureSetMatrix(features, config.featureSet);
       const y = data.train.map((e) => e.overall);
       const texts = data.train.map((e) => e.text);
       const folds = applied.folds(config.scheme);
@@ -135,7 +137,7 @@ export async function runCv(
           y,
           texts,
           folds,
-          options: trainingOptionsFor(config, step, names),
+          options: trainingOptionsFor(config, step, names, embeddingColumns),
           workers: cvWorkersFor(step),
           onFold: (o, done, total) =>
             run.log.info(
@@ -167,6 +169,7 @@ export async function runCv(
           params: learnerParams(config),
           seed: config.seed,
           text_stacking: step.textStacking,
+          embedding_stacking: usesEmbeddingStacking(config, step),
           cutpoint_inner_folds: ctx.cutpointInnerFolds,
           n_essays: X.nRows,
           n_features: cv.featureNames.length,

@@ -16,7 +16,7 @@ import { crossValidate } from "../model/cross_validation.ts";
 import { dropColumnImportance, type DropColumnRow } from "../model/drop_column.ts";
 import { dropColumns } from "../model/matrix.ts";
 import { dropColumnReportMarkdown } from "../model/model_reports.ts";
-import type { StackedFeature } from "../model/stacking.ts";
+import type { StackedColumns } from "../model/training.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import { type CommandSpec, UsageError } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";
@@ -91,7 +91,7 @@ export async function runDropColumn(
         config.reuseCvFeatureStoreDir,
         step.extractionWorkers,
       );
-      const { X, names } = featureSetMatrix(features, config.featureSet);
+      const { X, names, embeddingColumns } = featureSetMatrix(features, config.featureSet);
       const handcrafted = [...(features.handcrafted?.names ?? [])];
       const candidates = options.features ?? handcrafted;
       for (const f of candidates) {
@@ -103,8 +103,11 @@ export async function runDropColumn(
       const texts = data.train.map((e) => e.text);
       const folds = applied.folds(config.scheme);
       // decisions use plain rounding: no cut-points here
-      const training = { ...trainingOptionsFor(config, step, names), cutpointInnerFolds: 0 };
-      const cache = new Map<number, StackedFeature>();
+      const training = {
+        ...trainingOptionsFor(config, step, names, embeddingColumns),
+        cutpointInnerFolds: 0,
+      };
+      const cache = new Map<number, StackedColumns>();
       const baseline = await run.stage(
         "baseline_cv",
         () =>
@@ -132,7 +135,12 @@ export async function runDropColumn(
             y,
             texts,
             folds,
-            options: { ...training, featureNames: names.filter((_, j) => j !== col) },
+            options: {
+              ...training,
+              featureNames: names.filter((_, j) => j !== col),
+              // embedding columns sit after the handcrafted ones: shift past the dropped column
+              denseStackColumns: training.denseStackColumns?.map((j) => (j > col ? j - 1 : j)),
+            },
             stackingCache: cache,
             workers: cvWorkersFor(step),
           });

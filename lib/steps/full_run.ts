@@ -228,7 +228,7 @@ export async function runFullRun(
             { X: Xval, texts: valEssays.map((e) => e.text) },
             { X: feats.test.X, texts: data.test.map((e) => e.text) },
           ],
-          trainingOptionsFor(config, step, names),
+          trainingOptionsFor(config, step, names, feats.train.embeddingColumns),
         ));
       const [predVal, predTest] = trained.predictions;
       const cut = trained.cutpointPredictions;

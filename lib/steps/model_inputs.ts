@@ -116,6 +116,19 @@ export const MODEL_FLAGS: readonly FlagSpec[] = [
     description: "append out-of-fold TF-IDF ridge predictions as a feature (default: true)",
   },
   {
+    name: "embedding-stacking",
+    type: "boolean",
+    configKey: null,
+    description: "tree learners: replace the embedding dimensions by one out-of-fold ridge " +
+      "prediction `embedding_ridge_oof` (default: true)",
+  },
+  {
+    name: "embedding-stacking-alpha",
+    type: "number",
+    configKey: null,
+    description: "ridge penalty of the embedding stack (default: 300)",
+  },
+  {
     name: "cv-workers",
     type: "int",
     configKey: null,
@@ -240,6 +253,8 @@ export async function extractFeatures(
 export interface NamedMatrix {
   readonly X: DenseMatrix;
   readonly names: readonly string[];
+  /** Indices of the sentence-embedding columns (empty for `handcrafted`). */
+  readonly embeddingColumns: readonly number[];
 }
 
 /**
@@ -260,7 +275,13 @@ export function featureSetMatrix(features: ExtractedFeatures, featureSet: Featur
     if (!features.embeddings) throw new Error("features: embeddings matrix missing");
     parts.push(features.embeddings);
   }
-  return { X: hconcat(parts), names: parts.flatMap((p) => [...p.names]) };
+  const nHand = featureSet === "embeddings" ? 0 : features.handcrafted!.nCols;
+  const nEmb = featureSet === "handcrafted" ? 0 : features.embeddings!.nCols;
+  return {
+    X: hconcat(parts),
+    names: parts.flatMap((p) => [...p.names]),
+    embeddingColumns: Array.from({ length: nEmb }, (_, j) => nHand + j),
+  };
 }
 
 /** Step-level options not in `ExperimentConfig`. */
@@ -271,6 +292,10 @@ export interface StepModelOptions {
   readonly extractionWorkers?: number;
   /** Workers for CV folds (default min(2, cores)). */
   readonly cvWorkers?: number;
+  /** Tree learners: embeddings → one out-of-fold ridge column (default true). */
+  readonly embeddingStacking?: boolean;
+  /** Ridge penalty of the embedding stack (default 300). */
+  readonly embeddingStackingAlpha?: number;
 }
 
 /**
@@ -294,7 +319,13 @@ export function stepModelOptions(values: Readonly<Record<string, unknown>>): Ste
   if (cvWorkers !== undefined && (typeof cvWorkers !== "number" || cvWorkers < 1)) {
     throw new UsageError("--cv-workers must be ≥ 1");
   }
+  const alpha = values["embedding-stacking-alpha"];
+  if (alpha !== undefined && (typeof alpha !== "number" || !(alpha > 0))) {
+    throw new UsageError("--embedding-stacking-alpha must be > 0");
+  }
   return {
+    embeddingStacking: values["embedding-stacking"] !== false,
+    embeddingStackingAlpha: alpha as number | undefined,
     cvWorkers: cvWorkers as number | undefined,
     textStacking: values["text-stacking"] !== false,
     cutpointInnerFolds: (folds as number | undefined) ?? 3,
@@ -314,6 +345,7 @@ export function trainingOptionsFor(
   config: ExperimentConfig,
   step: StepModelOptions,
   featureNames: readonly string[],
+  embeddingColumns: readonly number[] = [],
 ): TrainingOptions {
   return {
     kind: config.model,
@@ -321,8 +353,16 @@ export function trainingOptionsFor(
     seed: config.seed,
     featureNames,
     textStacking: step.textStacking,
+    denseStackColumns: usesEmbeddingStacking(config, step) ? embeddingColumns : undefined,
+    denseStackAlpha: step.embeddingStackingAlpha,
     cutpointInnerFolds: config.optimiseCutpoints ? step.cutpointInnerFolds : 0,
   };
+}
+
+/** Whether embeddings are stacked: tree learners with a feature set that has embeddings. */
+export function usesEmbeddingStacking(config: ExperimentConfig, step: StepModelOptions): boolean {
+  return (step.embeddingStacking ?? true) && config.model !== "ridge" &&
+    config.featureSet !== "handcrafted";
 }
 
 /** The learner's hyper-parameters as reported (tree params or ridge params). */

@@ -69,3 +69,23 @@ Deno.test("crossValidate over 2 Web Workers gives the same result as 1 thread", 
   assert.deepEqual(two.oofPredictions, one.oofPredictions);
   assert.deepEqual(two.folds.map((f) => f.metrics), one.folds.map((f) => f.metrics));
 });
+
+Deno.test("dense (embedding) stacking replaces the given columns by one out-of-fold ridge column", async () => {
+  const { X, y, folds } = data(160);
+  const cv = await crossValidate({
+    X,
+    y,
+    folds,
+    options: {
+      kind: "gbm",
+      params: config,
+      seed: 3,
+      featureNames: ["f0", "f1", "e0", "e1", "e2", "e3"],
+      textStacking: false,
+      denseStackColumns: [2, 3, 4, 5],
+      cutpointInnerFolds: 0,
+    },
+  });
+  assert.deepEqual(cv.featureNames, ["f0", "f1", "embedding_ridge_oof"]);
+  assert.ok(cv.summary.qwk.mean > 0.5);
+});

@@ -97,7 +97,7 @@ Deno.test("cv, drop-column and run on embedded data with a synthetic store", asy
       assert.ok(r.cv.summary.qwkCutpoints !== null);
       const report = await Deno.readTextFile(r.reportPath);
       assert.match(report, /QWK \(half-point rounding\)/);
-      assert.match(report, /tfidf_ridge_oof/);
+      assert.match(report, /text stacking .*: on/);
       const metrics = JSON.parse(await Deno.readTextFile(r.metricsPath));
       assert.equal(metrics.folds.length, config.nSplits);
       assert.equal(metrics.feature_names.at(-1), "tfidf_ridge_oof");
