@@ -6,7 +6,7 @@
  * Matrices travel as `{names, rows}` with one JSON array per essay. JSON cannot carry `NaN` or
  * `±Infinity`, so those are sent as `null`, `"Infinity"` and `"-Infinity"`; every finite double
  * round-trips exactly (JSON numbers are printed in shortest round-trip form), so a matrix
- * extracted through the server is bit-identical to one extracted in-process.
+ * crosses the wire unchanged (the transport adds no rounding).
  *
  * @module
  */
