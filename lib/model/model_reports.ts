@@ -80,8 +80,8 @@ function header(ctx: ModelReportContext): string[] {
     `- text stacking (out-of-fold TF-IDF 1–2-gram ridge inside each training part): ${
       ctx.textStacking ? "on" : "off"
     }`,
-    `- embedding stacking (the ${"embedding dimensions replaced by one out-of-fold ridge"} ` +
-      `column \`embedding_ridge_oof\`): ${ctx.embeddingStacking ? "on" : "off"}`,
+    "- embedding stacking (the embedding dimensions replaced by one out-of-fold ridge column " +
+      `\`embedding_ridge_oof\`): ${ctx.embeddingStacking ? "on" : "off"}`,
     `- QWK-optimised cut-points: ${
       ctx.cutpointInnerFolds >= 2
         ? `on (fitted on ${ctx.cutpointInnerFolds}-fold out-of-fold predictions inside each ` +

@@ -63,6 +63,7 @@ import {
   type StepModelOptions,
   stepModelOptions,
   trainingOptionsFor,
+  usesEmbeddingStacking,
   wordCounts,
 } from "./model_inputs.ts";
 
@@ -305,6 +306,7 @@ export async function runFullRun(
           params: learnerParams(config),
           seed: config.seed,
           text_stacking: step.textStacking,
+          embedding_stacking: usesEmbeddingStacking(config, step),
           cutpoints: trained.cutpoints,
           n: { train: Xtrain.nRows, val: Xval.nRows, test: data.test.length },
           metrics,
