@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { join, resolve as resolvePath } from "node:path";
 import { parse } from "csv-parse/sync";
 import { z } from "zod";
 import type { ExperimentConfig } from "../run/config.ts";
@@ -16,6 +16,7 @@ import { withRun } from "../run/run_context.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import {
   FEATURE_STORE_METADATA_FILE,
+  FeatureStoreMismatchError,
   readFeatureStoreMetadata,
   readStoredMatrix,
 } from "../features/feature_store.ts";
@@ -418,4 +419,62 @@ export async function featureValuesForShap(
     });
   }
   return out;
+}
+
+/** How a step got its train features. */
+export interface CvStoreChoice<T> {
+  readonly result: T;
+  /** The store the successful attempt reused, or undefined when it extracted anew. */
+  readonly storeDir: string | undefined;
+  /** Why a candidate store was not used (empty when it was, or when none was asked for). */
+  readonly note: string;
+}
+
+/**
+ * Run a step (`attempt(storeDir)`) reusing a cv feature store chosen by `mode`:
+ * `"latest"` = the `cv_feature_store/` of the newest completed cv run on the same train CSV
+ * under `outputRoot` (falling back to extracting anew when there is none, or when the step
+ * refuses it because the extractor's fingerprint or schema changed since — that attempt's run
+ * directory stays, marked failed with the reason); `""` = extract anew; anything else = that
+ * store directory, with no fallback.
+ *
+ * @example
+ * ```ts
+ * const { result, storeDir } = await withReusableCvStore("latest", outputRoot, trainPath,
+ *   (store) => runDropColumn(resolveExperimentConfig(undefined, { ...cfg, reuseCvFeatureStoreDir: store })));
+ * ```
+ */
+export async function withReusableCvStore<T>(
+  mode: string,
+  outputRoot: string,
+  trainPath: string,
+  attempt: (storeDir: string | undefined) => Promise<T>,
+): Promise<CvStoreChoice<T>> {
+  if (mode !== "latest") {
+    const storeDir = mode === "" ? undefined : mode;
+    return { result: await attempt(storeDir), storeDir, note: "" };
+  }
+  const cvRun = await latestCompletedRun(
+    outputRoot,
+    "cv",
+    (r) => resolvePath(r.trainPath) === resolvePath(trainPath),
+  );
+  if (!cvRun) {
+    return {
+      result: await attempt(undefined),
+      storeDir: undefined,
+      note: `no completed cv run on ${trainPath} under ${outputRoot}: features extracted anew`,
+    };
+  }
+  const storeDir = join(cvRun.dir, "cv_feature_store");
+  try {
+    return { result: await attempt(storeDir), storeDir, note: "" };
+  } catch (error) {
+    if (!(error instanceof FeatureStoreMismatchError)) throw error;
+    return {
+      result: await attempt(undefined),
+      storeDir: undefined,
+      note: `store ${storeDir} refused (${error.message}): features extracted anew`,
+    };
+  }
 }

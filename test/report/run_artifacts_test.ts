@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { writeFeatureStore } from "../../lib/features/feature_store.ts";
+import { FeatureStoreMismatchError, writeFeatureStore } from "../../lib/features/feature_store.ts";
 import {
   featureValuesForShap,
   latestCompletedRun,
@@ -9,6 +9,7 @@ import {
   readRunPredictions,
   readShapFile,
   runComparisonMarkdown,
+  withReusableCvStore,
 } from "../../lib/report/run_artifacts.ts";
 
 async function withTempDir(body: (dir: string) => Promise<void>) {
@@ -184,5 +185,58 @@ Deno.test("featureValuesForShap aligns stored feature values with SHAP rows and 
     };
     const values = await featureValuesForShap(dir, shap);
     assert.deepEqual(Array.from(values), [0.6, NaN, 450, 0.5, NaN, 300]);
+  });
+});
+
+Deno.test("withReusableCvStore: explicit, none, latest, and fallback on a refused store", async () => {
+  await withTempDir(async (root) => {
+    const calls: (string | undefined)[] = [];
+    const ok = (store: string | undefined) => {
+      calls.push(store);
+      return Promise.resolve("done");
+    };
+    assert.equal((await withReusableCvStore("", root, "t.csv", ok)).storeDir, undefined);
+    assert.equal((await withReusableCvStore("/s", root, "t.csv", ok)).storeDir, "/s");
+    const none = await withReusableCvStore("latest", root, "t.csv", ok);
+    assert.match(none.note, /no completed cv run/);
+    const dir = join(root, "20260101_000000_cv");
+    await Deno.mkdir(dir);
+    await Deno.writeTextFile(
+      join(dir, "manifest.json"),
+      JSON.stringify({
+        command: "cv",
+        command_line: "x",
+        created_at: "2026-01-01T00:00:00Z",
+        git: { commit: null },
+        config: {
+          runName: "cv",
+          datasetKind: "ellipse",
+          featureSet: "combined",
+          scheme: "stratified_text",
+          model: "gbm",
+          backend: "local",
+          ellipseTrainPath: "t.csv",
+        },
+      }),
+    );
+    await Deno.writeTextFile(
+      join(dir, "status.json"),
+      JSON.stringify({ state: "completed", started_at: "x", updated_at: "x" }),
+    );
+    const reused = await withReusableCvStore("latest", root, "t.csv", ok);
+    assert.equal(reused.storeDir, join(dir, "cv_feature_store"));
+    calls.length = 0;
+    const refused = await withReusableCvStore("latest", root, "t.csv", (store) => {
+      calls.push(store);
+      if (store) return Promise.reject(new FeatureStoreMismatchError("fingerprint differs"));
+      return Promise.resolve("fresh");
+    });
+    assert.deepEqual(calls, [join(dir, "cv_feature_store"), undefined]);
+    assert.equal(refused.result, "fresh");
+    assert.match(refused.note, /refused \(fingerprint differs\)/);
+    await assert.rejects(
+      () => withReusableCvStore("latest", root, "t.csv", () => Promise.reject(new Error("boom"))),
+      /boom/,
+    );
   });
 });
