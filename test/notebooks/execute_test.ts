@@ -25,7 +25,7 @@ Deno.test("setup notebook executes headless: every code cell has output, HTML in
     });
     assert.equal(results.length, 1);
     const r = results[0];
-    assert.equal(r.status, "ok", r.error);
+    assert.equal(r.status, "ok", r.error ?? "");
     assert.ok(r.check && r.check.codeCells >= 8);
     assert.equal(r.check.cellsWithOutput, r.check.codeCells);
     const executed = await readNotebook(r.executedPath);
