@@ -6,7 +6,8 @@
  * Serves the real local extractor, checker and encoder (see `local_components.ts`). Binds
  * 127.0.0.1 unless `--host` says otherwise; the token may also come from `OFFLOAD_SERVICE_TOKEN`;
  * the encoder batch size from `OFFLOAD_EMBEDDING_BATCH_SIZE` (default 32). SIGINT/SIGTERM stop
- * accepting connections, let in-flight requests finish, then exit 0.
+ * accepting connections, let in-flight requests finish, then exit 0. Once bound it prints
+ * `LISTENING <url>` on stdout (logs go to stderr), so scripts can start it on `--port 0`.
  *
  * @module
  */
@@ -73,16 +74,20 @@ export async function serveOffload(args: readonly string[]): Promise<void> {
       ),
     ),
   };
+  const port = positiveInt("port", values.port, 19000);
+  const workers = values.workers === undefined
+    ? undefined
+    : positiveInt("workers", values.workers, 2);
   log("loading models (USE-lite encoder, harper.js + nspell checker, extraction workers)");
   const components = await createLocalServerComponents({
     language: values.language,
-    workers: values.workers === undefined ? undefined : positiveInt("workers", values.workers, 2),
+    workers,
     log,
   });
   const server = createOffloadServer({ ...components, token, limits, log });
   const running = startOffloadServer(server, {
     hostname: values.host,
-    port: positiveInt("port", values.port, 19000),
+    port,
     handleSignals: true,
     log,
   });
