@@ -290,6 +290,22 @@ export async function createOffloadFeatureExtractor(
       opts.onProgress?.("offload_extract", doneCount(), total);
     }, opts.signal);
 
+    if (!names && essays.length === 0) {
+      // No rows to learn the column names from: ask the server with an empty request.
+      const res = await http.postJson("extract", "/v1/extract", {
+        texts: [],
+        prompts: [],
+        feature_set: featureSet,
+      }, opts.signal);
+      const parsed = ExtractResponseSchema.safeParse(res.body);
+      if (!parsed.success) {
+        throw new Error(`${http.baseUrl}/v1/extract: invalid response: ${parsed.error.message}`);
+      }
+      names = {
+        handcrafted: parsed.data.handcrafted?.names,
+        embeddings: parsed.data.embeddings?.names,
+      };
+    }
     const n = essays.length;
     const build = (which: "handcrafted" | "embeddings"): FeatureMatrix => {
       const colNames = names?.[which] ?? [];

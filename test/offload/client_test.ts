@@ -66,6 +66,21 @@ Deno.test("client extraction equals direct extraction, chunked into <= 64 items"
   }
 });
 
+Deno.test("client extraction of zero essays returns empty matrices with column names", async () => {
+  const srv = startTestServer();
+  const client = await createOffloadFeatureExtractor({ baseUrl: srv.url, useCache: false });
+  try {
+    const got = await client.extract([], { featureSet: "combined" });
+    assert.deepEqual(got.ids, []);
+    assert.equal(got.handcrafted!.nRows, 0);
+    assert.deepEqual(got.handcrafted!.names, ["word_count", "char_count", "prompt_chars", "ratio"]);
+    assert.equal(got.embeddings!.nCols, 4);
+  } finally {
+    await client.close();
+    await srv.shutdown();
+  }
+});
+
 Deno.test("client respects the byte limit when chunking", async () => {
   const served = fixtureExtractor();
   const srv = startTestServer({ extractor: served });
