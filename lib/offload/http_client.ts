@@ -22,11 +22,11 @@ export interface OffloadHttpClientOptions {
   readonly token?: string;
   /** Per-attempt timeout in ms (default 300,000). */
   readonly timeoutMs?: number;
-  /** Retries after the first attempt (default 4). */
+  /** Retries after the first attempt (default 6: with the default backoff, 15–30 s in all, enough to ride out a server restart). */
   readonly maxRetries?: number;
-  /** First backoff ceiling in ms (default 250); doubles per retry. */
+  /** First backoff ceiling in ms (default 500); doubles per retry. */
   readonly backoffBaseMs?: number;
-  /** Largest backoff ceiling in ms (default 10,000). */
+  /** Largest backoff ceiling in ms (default 15,000). */
   readonly backoffMaxMs?: number;
   /** Requests in flight at once (default 2); also the pool's connection count. */
   readonly maxConcurrency?: number;
@@ -106,7 +106,7 @@ export class OffloadHttpClient {
     this.#opts = options;
     this.collector = options.collector ?? new OffloadMetricsCollector();
     this.timeoutMs = options.timeoutMs ?? 300_000;
-    this.maxRetries = options.maxRetries ?? 4;
+    this.maxRetries = options.maxRetries ?? 6;
     const concurrency = options.maxConcurrency ?? 2;
     this.#semaphore = new BoundedSemaphore(concurrency);
     this.#agent = new Agent({
@@ -235,8 +235,8 @@ export class OffloadHttpClient {
       if (attempt < attempts) {
         counters.retries++;
         const ceiling = Math.min(
-          this.#opts.backoffMaxMs ?? 10_000,
-          (this.#opts.backoffBaseMs ?? 250) * 2 ** (attempt - 1),
+          this.#opts.backoffMaxMs ?? 15_000,
+          (this.#opts.backoffBaseMs ?? 500) * 2 ** (attempt - 1),
         );
         const delay = Math.max(retryAfterMs, Math.round(ceiling * (0.5 + 0.5 * this.#rng())));
         this.#opts.log?.(
