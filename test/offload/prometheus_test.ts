@@ -1,0 +1,30 @@
+import assert from "node:assert/strict";
+import { MetricsRegistry } from "../../lib/offload/prometheus.ts";
+import { parsePrometheusText, sampleValue } from "./helpers.ts";
+
+Deno.test("registry renders counters, gauges and cumulative histograms in exposition format", () => {
+  const r = new MetricsRegistry();
+  const c = r.counter("x_total", "Things.\nSecond line.", ["path"]);
+  c.inc({ path: 'a"b\\c\nd' });
+  c.inc({ path: 'a"b\\c\nd' }, 2);
+  c.inc({ path: "/v1" });
+  assert.throws(() => c.inc({ path: "/v1" }, -1), /cannot decrease/);
+  let live = 7;
+  r.gauge("g", "A gauge.", () => live);
+  const h = r.histogram("lat_seconds", "Latency.", ["ep"], [0.1, 1]);
+  for (const v of [0.05, 0.5, 0.5, 3]) h.observe({ ep: "e" }, v);
+  live = 9;
+  const text = r.render();
+  const { samples, types } = parsePrometheusText(text);
+  assert.equal(types.get("x_total"), "counter");
+  assert.equal(types.get("lat_seconds"), "histogram");
+  assert.equal(sampleValue(samples, "x_total", { path: 'a"b\\c\nd' }), 3);
+  assert.equal(sampleValue(samples, "x_total", { path: "/v1" }), 1);
+  assert.equal(sampleValue(samples, "g"), 9);
+  assert.equal(sampleValue(samples, "lat_seconds_bucket", { le: "0.1" }), 1);
+  assert.equal(sampleValue(samples, "lat_seconds_bucket", { le: "1" }), 3);
+  assert.equal(sampleValue(samples, "lat_seconds_bucket", { le: "+Inf" }), 4);
+  assert.equal(sampleValue(samples, "lat_seconds_count"), 4);
+  assert.equal(sampleValue(samples, "lat_seconds_sum"), 4.05);
+  assert.match(text, /# HELP x_total Things\.\\nSecond line\./);
+});
