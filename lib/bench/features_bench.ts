@@ -186,30 +186,44 @@ async function leverSweep(
   const sentences = analyses.flatMap((a) => [...a.sentences]);
   const paragraphs = analyses.flatMap((a) => [...a.paragraphs]);
   const results: LeverResult[] = [];
+  // Pure-wasm configurations first: native kernels, once installed, are process-wide.
+  const wasm = { nativeBlas: false };
   const configs: [string, Parameters<typeof loadUseLiteEncoder>[0], string[]][] = [
-    [
-      "one call per sentence, unsorted",
-      { tokenBudget: 0, sortByLength: false, dedupe: false },
-      sentences,
-    ],
-    [
-      "batched (budget 2048), unsorted",
-      { tokenBudget: 2048, sortByLength: false, dedupe: false },
-      sentences,
-    ],
-    ["sorted, budget 512", { tokenBudget: 512, dedupe: false }, sentences],
-    ["sorted, budget 1024", { tokenBudget: 1024, dedupe: false }, sentences],
-    ["sorted, budget 2048", { tokenBudget: 2048, dedupe: false }, sentences],
+    ["one call per sentence, unsorted", {
+      ...wasm,
+      tokenBudget: 0,
+      sortByLength: false,
+      dedupe: false,
+    }, sentences],
+    ["batched (budget 2048), unsorted", {
+      ...wasm,
+      tokenBudget: 2048,
+      sortByLength: false,
+      dedupe: false,
+    }, sentences],
+    ["sorted, budget 512", { ...wasm, tokenBudget: 512, dedupe: false }, sentences],
+    ["sorted, budget 1024", { ...wasm, tokenBudget: 1024, dedupe: false }, sentences],
+    ["sorted, budget 2048", { ...wasm, tokenBudget: 2048, dedupe: false }, sentences],
     [
       "sorted, budget 4096 (max 128)",
-      { tokenBudget: 4096, maxBatch: 128, dedupe: false },
+      { ...wasm, tokenBudget: 4096, maxBatch: 128, dedupe: false },
       sentences,
     ],
-    ["sorted, budget 2048 + dedupe (default)", {}, sentences],
-    ["paragraph texts encoded (extra cost of paragraphEmbedding=encode)", {}, paragraphs],
+    ["sorted, budget 2048 + dedupe", wasm, sentences],
+    ["paragraph texts encoded (extra cost of paragraphEmbedding=encode)", wasm, paragraphs],
+    [
+      "sorted, budget 2048 + dedupe + native OpenBLAS matmul (default when installed)",
+      {},
+      sentences,
+    ],
   ];
+
   for (const [lever, options, texts] of configs) {
     const encoder = await loadUseLiteEncoder(options);
+    if (options?.nativeBlas !== false && !encoder.name.includes("openblas")) {
+      log(`lever "${lever}": skipped (no OpenBLAS here)`);
+      continue;
+    }
     await encoder.embed(["warm up the graph once"]);
     const before = { ...encoder.stats };
     const cpu0 = processCpuSeconds();

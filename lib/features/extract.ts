@@ -16,9 +16,9 @@
 import type { FeatureSet } from "../run/config.ts";
 import { LocalErrorChecker } from "./checkers/local_checker.ts";
 import {
+  expectedUseLiteEncoderName,
   loadUseLiteEncoder,
   USE_LITE_DIMENSION,
-  USE_LITE_ENCODER_NAME,
   type UseLiteEncoderOptions,
 } from "./embeddings/use_lite_encoder.ts";
 import { embeddingColumnNames } from "./embeddings/vector_ops.ts";
@@ -121,6 +121,7 @@ export class LocalFeatureExtractor implements FeatureExtractor {
   readonly #paragraphEmbedding: ParagraphEmbeddingMode;
   #pool?: Promise<ExtractionWorkerPool>;
   #components?: Promise<PipelineComponents>;
+  readonly #expectedEncoderName: string;
   #inFlight = 0;
   #idleTimer?: ReturnType<typeof setTimeout>;
 
@@ -134,10 +135,12 @@ export class LocalFeatureExtractor implements FeatureExtractor {
     }
     this.#language = options.language ?? "en-US";
     this.#paragraphEmbedding = options.paragraphEmbedding ?? "sentence_mean";
+    this.#expectedEncoderName = options.encoder?.name ??
+      expectedUseLiteEncoderName(options.encoderOptions);
     this.fingerprint = extractorFingerprint({
       schemaVersion: HANDCRAFTED_SCHEMA_VERSION,
       featureNames: HANDCRAFTED_FEATURE_NAMES,
-      encoderName: options.encoder?.name ?? USE_LITE_ENCODER_NAME,
+      encoderName: this.#expectedEncoderName,
       encoderDimension: options.encoder?.dimension ?? USE_LITE_DIMENSION,
       checkerName: options.checker?.name ?? new LocalErrorChecker().name,
       options: {
@@ -252,6 +255,15 @@ export class LocalFeatureExtractor implements FeatureExtractor {
     signal?.throwIfAborted();
   }
 
+  /** The fingerprint promised an encoder; refuse to extract with a different one. */
+  #checkEncoderName(actual: string, cleanUp: () => void): void {
+    if (actual === this.#expectedEncoderName) return;
+    cleanUp();
+    throw new Error(
+      `encoder is "${actual}" but the extractor fingerprint was computed for "${this.#expectedEncoderName}"`,
+    );
+  }
+
   #scheduleIdleClose(): void {
     const idleMs = this.#options.idleCloseMs ?? 5000;
     if (idleMs <= 0 || this.#inFlight > 0) return;
@@ -298,6 +310,7 @@ export class LocalFeatureExtractor implements FeatureExtractor {
         paragraphEmbedding: this.#paragraphEmbedding,
       }).then((pool) => {
         this.stats.startupMs += performance.now() - t;
+        this.#checkEncoderName(pool.identity.encoderName, () => pool.close());
         return pool;
       });
       this.#pool.catch(() => (this.#pool = undefined));
@@ -311,6 +324,7 @@ export class LocalFeatureExtractor implements FeatureExtractor {
       this.#components = (async () => {
         const encoder = this.#options.encoder ??
           await loadUseLiteEncoder(this.#options.encoderOptions ?? {});
+        this.#checkEncoderName(encoder.name, () => {});
         this.stats.startupMs += performance.now() - t;
         return {
           encoder,

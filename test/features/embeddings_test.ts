@@ -10,6 +10,7 @@ import {
   normalisedMean,
 } from "../../lib/features/embeddings/vector_ops.ts";
 import { createLocalFeatureExtractor } from "../../lib/features/extract.ts";
+import { nativeBlasAvailable } from "../../lib/features/embeddings/native_blas.ts";
 
 Deno.test("planBatches keeps padded size within the token budget", () => {
   assert.deepEqual(planBatches([0, 1, 2], [10, 10, 100], 40, 64), [[0, 1], [2]]);
@@ -68,4 +69,29 @@ Deno.test("worker extraction equals in-process extraction", async () => {
   } finally {
     await pooled.close();
   }
+});
+
+Deno.test({
+  name: "native OpenBLAS matmul kernels agree with the wasm kernels (when OpenBLAS is installed)",
+  ignore: !nativeBlasAvailable(),
+  fn: async () => {
+    const essays = [
+      { id: "x", text: "I like school. It is fun because my friends are there.", prompt: "School" },
+      { id: "y", text: "Phones are useful for learning things fast.", prompt: "Phones" },
+    ];
+    const native = createLocalFeatureExtractor({ workers: 0 });
+    const wasm = createLocalFeatureExtractor({ workers: 1, encoderOptions: { nativeBlas: false } });
+    try {
+      assert.notEqual(native.fingerprint, wasm.fingerprint);
+      const a = await native.extract(essays, { featureSet: "embeddings" });
+      const b = await wasm.extract(essays, { featureSet: "embeddings" });
+      let maxDiff = 0;
+      a.embeddings!.values.forEach((v, i) => {
+        maxDiff = Math.max(maxDiff, Math.abs(v - b.embeddings!.values[i]));
+      });
+      assert.ok(maxDiff < 1e-5, `max difference ${maxDiff}`);
+    } finally {
+      await wasm.close();
+    }
+  },
 });
