@@ -433,7 +433,7 @@ export interface CvStoreChoice<T> {
 /**
  * Run a step (`attempt(storeDir)`) reusing a cv feature store chosen by `mode`:
  * `"latest"` = the `cv_feature_store/` of the newest completed cv run on the same train CSV
- * under `outputRoot` (falling back to extracting anew when there is none, or when the step
+ * under `outputRoot` that has one (falling back to extracting anew when there is none, or when the step
  * refuses it because the extractor's fingerprint or schema changed since — that attempt's run
  * directory stays, marked failed with the reason); `""` = extract anew; anything else = that
  * store directory, with no fallback.
@@ -454,10 +454,18 @@ export async function withReusableCvStore<T>(
     const storeDir = mode === "" ? undefined : mode;
     return { result: await attempt(storeDir), storeDir, note: "" };
   }
+  const hasStore = (r: RunSummary) => {
+    try {
+      return Deno.statSync(join(r.dir, "cv_feature_store", FEATURE_STORE_METADATA_FILE)).isFile;
+    } catch {
+      return false;
+    }
+  };
+  // Runs that themselves reused a store have none of their own: skip them.
   const cvRun = await latestCompletedRun(
     outputRoot,
     "cv",
-    (r) => resolvePath(r.trainPath) === resolvePath(trainPath),
+    (r) => resolvePath(r.trainPath) === resolvePath(trainPath) && hasStore(r),
   );
   if (!cvRun) {
     return {

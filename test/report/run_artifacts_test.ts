@@ -223,6 +223,10 @@ Deno.test("withReusableCvStore: explicit, none, latest, and fallback on a refuse
       join(dir, "status.json"),
       JSON.stringify({ state: "completed", started_at: "x", updated_at: "x" }),
     );
+    // A cv run without a store of its own (it reused one) is not a candidate.
+    assert.match((await withReusableCvStore("latest", root, "t.csv", ok)).note, /no completed/);
+    await Deno.mkdir(join(dir, "cv_feature_store"));
+    await Deno.writeTextFile(join(dir, "cv_feature_store", "metadata.json"), "{}");
     const reused = await withReusableCvStore("latest", root, "t.csv", ok);
     assert.equal(reused.storeDir, join(dir, "cv_feature_store"));
     calls.length = 0;
