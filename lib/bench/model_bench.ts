@@ -191,9 +191,8 @@ export async function runModelBench(args: readonly string[]): Promise<string> {
   const log = (t: BenchTiming) => {
     timings.push(t);
     console.log(
-      `${t.name}: median ${t.medianSeconds.toFixed(2)} s (${
-        t.seconds.map((s) => s.toFixed(2)).join(", ")
-      })`,
+      `${t.name}: median ${t.medianSeconds.toFixed(2)} s wall, ` +
+        `${t.medianCpuSeconds.toFixed(2)} s CPU`,
     );
   };
   const load0 = Deno.loadavg();
@@ -311,10 +310,10 @@ export async function runModelBench(args: readonly string[]): Promise<string> {
     "",
     `Reference — ${xgbNote}.`,
     "",
-    "| what | median s | runs (s) |",
-    "|---|---:|---|",
+    "| what | median wall s | median CPU s | wall runs (s) |",
+    "|---|---:|---:|---|",
     ...timings.map((t) =>
-      `| ${t.name} | ${t.medianSeconds.toFixed(2)} | ${
+      `| ${t.name} | ${t.medianSeconds.toFixed(2)} | ${t.medianCpuSeconds.toFixed(2)} | ${
         t.seconds.map((s) => s.toFixed(2)).join(", ")
       } |`
     ),
