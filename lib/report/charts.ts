@@ -199,6 +199,8 @@ export interface HeatmapOptions extends ChartLabels {
   readonly annotate?: boolean;
   /** plotly colour scale name (default "Blues"). */
   readonly colorscale?: string;
+  /** Value at the middle of the colour scale (e.g. 0 for signed deltas). */
+  readonly zmid?: number;
 }
 
 /**
@@ -237,6 +239,7 @@ export function heatmapFigure(
       y: [...y],
       z: z.map((row) => [...row]),
       colorscale: options.colorscale ?? "Blues",
+      ...(options.zmid !== undefined ? { zmid: options.zmid } : {}),
       hoverongaps: false,
     }],
     layout: baseLayout(options, {
