@@ -1,0 +1,83 @@
+/**
+ * `deno task setup`: the optional system library the project uses for speed, installed
+ * idempotently on Debian.
+ *
+ * The sentence encoder (USE-lite on tf.js' wasm backend) runs its matrix multiplies ~3× faster
+ * through OpenBLAS (`libopenblas0-pthread`) when the library is present
+ * (`lib/features/embeddings/native_blas.ts`). Without it everything still works, on wasm
+ * kernels only. This script installs it with apt-get when missing and the user is root; any
+ * other case is a warning, never a failure (`--strict` makes a missing library an error).
+ *
+ * @module
+ */
+
+/** Where Debian puts the OpenBLAS shared library. */
+export const OPENBLAS_PATHS = [
+  "/usr/lib/x86_64-linux-gnu/libopenblas.so.0",
+  "/usr/lib/aarch64-linux-gnu/libopenblas.so.0",
+] as const;
+
+/** The Debian package that provides it. */
+export const OPENBLAS_PACKAGE = "libopenblas0-pthread";
+
+/** Whether the OpenBLAS library is installed. */
+export function openBlasInstalled(paths: readonly string[] = OPENBLAS_PATHS): boolean {
+  return paths.some((p) => {
+    try {
+      return Deno.statSync(p).isFile;
+    } catch {
+      return false;
+    }
+  });
+}
+
+async function aptGet(args: string[]): Promise<boolean> {
+  try {
+    const out = await new Deno.Command("apt-get", {
+      args,
+      env: { DEBIAN_FRONTEND: "noninteractive" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!out.success) console.error(new TextDecoder().decode(out.stderr).trim());
+    return out.success;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Ensure OpenBLAS is installed; resolves to whether it is present afterwards.
+ *
+ * @example
+ * ```ts
+ * if (!(await ensureOpenBlas())) console.warn("encoder will run on wasm kernels only");
+ * ```
+ */
+export async function ensureOpenBlas(): Promise<boolean> {
+  if (openBlasInstalled()) return true;
+  const isRoot = Deno.uid?.() === 0;
+  if (!isRoot) {
+    console.warn(
+      `setup: ${OPENBLAS_PACKAGE} is not installed and this user is not root; the sentence ` +
+        `encoder will use wasm kernels only (~3x slower). Install it with: ` +
+        `sudo apt-get install -y ${OPENBLAS_PACKAGE}`,
+    );
+    return false;
+  }
+  console.error(`setup: installing ${OPENBLAS_PACKAGE} (apt-get) for the sentence encoder …`);
+  if (!(await aptGet(["install", "-y", "--no-install-recommends", OPENBLAS_PACKAGE]))) {
+    await aptGet(["update"]);
+    await aptGet(["install", "-y", "--no-install-recommends", OPENBLAS_PACKAGE]);
+  }
+  const ok = openBlasInstalled();
+  if (!ok) console.warn(`setup: could not install ${OPENBLAS_PACKAGE}; continuing on wasm kernels`);
+  return ok;
+}
+
+if (import.meta.main) {
+  const ok = await ensureOpenBlas();
+  console.error(`setup: OpenBLAS ${ok ? "available" : "NOT available (wasm kernels)"}`);
+  if (!ok && Deno.args.includes("--strict")) Deno.exit(1);
+}
