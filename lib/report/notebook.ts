@@ -17,6 +17,8 @@ import {
   formatExperimentLogEntry,
 } from "../run/experiment_log.ts";
 import { experimentLogEntryFromRunDir } from "../steps/log_experiment.ts";
+import { type ExperimentConfig, ExperimentConfigSchema } from "../run/config.ts";
+import { type FlagSpec, kebabToCamel } from "../run/cli_flags.ts";
 
 /** The task every checkout of this project defines in `deno.json`. */
 const PROJECT_TASK = "essay-scoring-research";
@@ -201,4 +203,44 @@ export function markdownDisplay(markdown: string): { [key: symbol]: () => Record
   return {
     [Symbol.for("Jupyter.display")]: () => ({ "text/markdown": markdown, "text/plain": markdown }),
   };
+}
+
+/**
+ * The command-line flags that reproduce `config` (every config flag whose value differs from the
+ * default), plus `extra` step flags that are not config keys (e.g. `{ "text-stacking": false }`).
+ * Notebooks pass this as the step's `argv`, so the manifest and the experiment log record the
+ * exact equivalent `deno task essay-scoring-research <command> …` line.
+ *
+ * @example
+ * ```ts
+ * equivalentCliArgs(resolveExperimentConfig(undefined, { minWords: 150 }), DATASET_FLAGS);
+ * // ["--min-words=150"]
+ * ```
+ */
+export function equivalentCliArgs(
+  config: ExperimentConfig,
+  flags: readonly FlagSpec[],
+  extra: Readonly<Record<string, string | number | boolean | undefined>> = {},
+): string[] {
+  const defaults = ExperimentConfigSchema.parse({}) as unknown as Record<string, unknown>;
+  const at = (root: unknown, path: string) =>
+    path.split(".").reduce<unknown>(
+      (node, key) => (node as Record<string, unknown> | undefined)?.[key],
+      root,
+    );
+  const args: string[] = [];
+  for (const spec of flags) {
+    if (spec.configKey === null) continue;
+    const path = spec.configKey ?? kebabToCamel(spec.name);
+    const value = at(config, path);
+    if (value === undefined || JSON.stringify(value) === JSON.stringify(at(defaults, path))) {
+      continue;
+    }
+    const text = Array.isArray(value) ? value.join("|") : String(value);
+    args.push(`--${spec.name}=${text}`);
+  }
+  for (const [name, value] of Object.entries(extra)) {
+    if (value !== undefined) args.push(`--${name}=${value}`);
+  }
+  return args;
 }

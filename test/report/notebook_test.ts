@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ExperimentConfigSchema } from "../../lib/run/config.ts";
+import { ExperimentConfigSchema, resolveExperimentConfig } from "../../lib/run/config.ts";
+import { DATASET_FLAGS, parseFlags } from "../../lib/run/cli_flags.ts";
+import { CV_FLAGS } from "../../lib/steps/model_inputs.ts";
 import {
+  equivalentCliArgs,
   findLogEntryForRunDir,
   findProjectRoot,
   recordNotebookRun,
@@ -59,4 +62,26 @@ Deno.test("recordNotebookRun refuses IELTS runs", async () => {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("equivalentCliArgs lists the non-default config flags and parses back to the config", () => {
+  const config = resolveExperimentConfig(undefined, {
+    ellipseTrainPath: "/data/train.csv",
+    minWords: 150,
+    runName: "nb",
+    ellipseExcludedPrompts: ["Letter to employer"],
+    splitsPath: "s.json",
+    treeParams: { nEstimators: 40 },
+    optimiseCutpoints: false,
+  });
+  const args = equivalentCliArgs(config, CV_FLAGS, { "text-stacking": false, x: undefined });
+  assert.ok(args.includes("--ellipse-train-path=/data/train.csv"));
+  assert.ok(args.includes("--n-estimators=40"));
+  assert.ok(args.includes("--text-stacking=false"));
+  assert.ok(!args.some((a) => a.startsWith("--max-words")));
+  const { values } = parseFlags(args, CV_FLAGS, "cv");
+  assert.equal(values["min-words"], 150);
+  assert.deepEqual(values["excluded-prompts"], ["Letter to employer"]);
+  assert.equal(values["optimise-cutpoints"], false);
+  assert.deepEqual(equivalentCliArgs(resolveExperimentConfig(undefined, {}), DATASET_FLAGS), []);
 });
