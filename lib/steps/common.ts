@@ -76,3 +76,46 @@ export async function recordRunInExperimentLog(
   );
   run.log.info(`experiment log: entry appended to ${config.experimentLogPath}`);
 }
+
+/**
+ * Input files of a step, for the manifest: the dataset CSVs and, if set, `splits.json` — only
+ * those that exist (a missing one is reported by the loader inside the run).
+ */
+export async function existingInputs(config: ExperimentConfig): Promise<string[]> {
+  const paths = config.datasetKind === "ielts"
+    ? [config.ieltsPath]
+    : [config.ellipseTrainPath, config.ellipseTestPath];
+  if (config.splitsPath) paths.push(config.splitsPath);
+  const out: string[] = [];
+  for (const p of paths) {
+    try {
+      await Deno.stat(p);
+      out.push(p);
+    } catch { /* reported inside the run */ }
+  }
+  return out;
+}
+
+/**
+ * The fields every model step's JSON artifact starts with: dataset kind (and whether it is a
+ * blocked smoke test), feature set, learner, its params and seed.
+ *
+ * @example
+ * ```ts
+ * await writeJsonAtomic(path, { ...modelRunJsonHeader(config, learnerParams(config)), metrics });
+ * ```
+ */
+export function modelRunJsonHeader(
+  config: ExperimentConfig,
+  params: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  return {
+    schema_version: 1,
+    dataset_kind: config.datasetKind,
+    smoke_test_only: config.datasetKind === "ielts",
+    feature_set: config.featureSet,
+    model: config.model,
+    params,
+    seed: config.seed,
+  };
+}

@@ -20,7 +20,7 @@ import type { CommandSpec } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import { configFromInvocation } from "../run/config_loading.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
-import { recordRunInExperimentLog } from "./common.ts";
+import { existingInputs, modelRunJsonHeader, recordRunInExperimentLog } from "./common.ts";
 import {
   bindSplits,
   CV_FLAGS,
@@ -43,22 +43,6 @@ export interface CvStepResult {
   readonly oofPath: string;
   readonly featureStoreDir: string;
   readonly cv: CrossValidationResult;
-}
-
-/** Input files of a model step, for the manifest (only those that exist). */
-export async function existingInputs(config: ExperimentConfig): Promise<string[]> {
-  const paths = config.datasetKind === "ielts"
-    ? [config.ieltsPath]
-    : [config.ellipseTrainPath, config.ellipseTestPath];
-  if (config.splitsPath) paths.push(config.splitsPath);
-  const out: string[] = [];
-  for (const p of paths) {
-    try {
-      await Deno.stat(p);
-      out.push(p);
-    } catch { /* reported inside the run */ }
-  }
-  return out;
 }
 
 /** Report header context of a model step. */
@@ -159,15 +143,9 @@ export async function runCv(
       const reportPath = run.reportPath("cv_report.md");
       await run.stage("write_outputs", async () => {
         await writeJsonAtomic(metricsPath, {
-          schema_version: 1,
-          dataset_kind: config.datasetKind,
-          smoke_test_only: config.datasetKind === "ielts",
+          ...modelRunJsonHeader(config, learnerParams(config)),
           scheme: config.scheme,
           splits_path: config.splitsPath,
-          feature_set: config.featureSet,
-          model: config.model,
-          params: learnerParams(config),
-          seed: config.seed,
           text_stacking: step.textStacking,
           embedding_stacking: usesEmbeddingStacking(config, step),
           cutpoint_inner_folds: ctx.cutpointInnerFolds,

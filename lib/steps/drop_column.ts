@@ -22,8 +22,8 @@ import { type CommandSpec, UsageError } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import { configFromInvocation } from "../run/config_loading.ts";
 import { withRun } from "../run/run_context.ts";
-import { recordRunInExperimentLog } from "./common.ts";
-import { existingInputs, reportContext } from "./cv.ts";
+import { reportContext } from "./cv.ts";
+import { existingInputs, modelRunJsonHeader, recordRunInExperimentLog } from "./common.ts";
 import {
   bindSplits,
   CV_FLAGS,
@@ -167,15 +167,9 @@ export async function runDropColumn(
       const reportPath = run.reportPath("drop_column_importance.md");
       await run.stage("write_outputs", async () => {
         await writeJsonAtomic(jsonPath, {
-          schema_version: 1,
-          dataset_kind: config.datasetKind,
-          smoke_test_only: config.datasetKind === "ielts",
+          ...modelRunJsonHeader(config, learnerParams(config)),
           scheme: config.scheme,
           splits_path: config.splitsPath,
-          feature_set: config.featureSet,
-          model: config.model,
-          params: learnerParams(config),
-          seed: config.seed,
           text_stacking: step.textStacking,
           rule: "keep iff mean ΔQWK > 0 and stability ≥ 0.8; ΔQWK = baseline − dropped",
           baseline_qwk_per_fold: baselinePerFold,

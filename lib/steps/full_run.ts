@@ -51,8 +51,8 @@ import { applySplitsToDataset } from "../splits/apply_splits.ts";
 import { loadSplitsFile } from "../splits/splits_file.ts";
 import { overallClass } from "../splits/overall_class.ts";
 import { stratifiedGroupTrainValSplit } from "../splits/train_val_split.ts";
-import { recordRunInExperimentLog } from "./common.ts";
-import { existingInputs, reportContext } from "./cv.ts";
+import { reportContext } from "./cv.ts";
+import { existingInputs, modelRunJsonHeader, recordRunInExperimentLog } from "./common.ts";
 import {
   extractFeatures,
   FEATURE_FLAGS,
@@ -298,13 +298,7 @@ export async function runFullRun(
           }),
         );
         await writeJsonAtomic(run.artifactPath("run_metrics.json"), {
-          schema_version: 1,
-          dataset_kind: config.datasetKind,
-          smoke_test_only: config.datasetKind === "ielts",
-          feature_set: config.featureSet,
-          model: config.model,
-          params: learnerParams(config),
-          seed: config.seed,
+          ...modelRunJsonHeader(config, learnerParams(config)),
           text_stacking: step.textStacking,
           embedding_stacking: usesEmbeddingStacking(config, step),
           cutpoints: trained.cutpoints,

@@ -30,7 +30,7 @@ import {
   verifySplitsMatchDataset,
 } from "../splits/splits_file.ts";
 import { schemeBalance, splitsReportMarkdown } from "../splits/splits_report.ts";
-import { recordRunInExperimentLog } from "./common.ts";
+import { existingInputs, recordRunInExperimentLog } from "./common.ts";
 import { filterSettingsOf } from "./prepare_dataset.ts";
 
 /** Flags of `make-splits`: the dataset flags plus `--n-splits` and `--merge-rare-classes`. */
@@ -72,16 +72,7 @@ export async function makeSplits(
   config: ExperimentConfig,
   options: { argv?: readonly string[]; echo?: boolean; mergeRareClasses?: boolean } = {},
 ): Promise<MakeSplitsResult> {
-  const inputPaths = config.datasetKind === "ielts"
-    ? [config.ieltsPath]
-    : [config.ellipseTrainPath, config.ellipseTestPath];
-  const existing: string[] = [];
-  for (const p of inputPaths) {
-    try {
-      await Deno.stat(p);
-      existing.push(p);
-    } catch { /* reported by the loader inside the run */ }
-  }
+  const existing = await existingInputs({ ...config, splitsPath: undefined });
   const { result } = await withRun(
     {
       command: "make-splits",
@@ -110,8 +101,8 @@ export async function makeSplits(
         return f;
       });
 
-      const trainPath = inputPaths[0];
-      const testPath = config.datasetKind === "ielts" ? inputPaths[0] : inputPaths[1];
+      const trainPath = config.datasetKind === "ielts" ? config.ieltsPath : config.ellipseTrainPath;
+      const testPath = config.datasetKind === "ielts" ? config.ieltsPath : config.ellipseTestPath;
       const shaOf = (path: string) => {
         const record = run.manifest.inputs.find((i) => i.path === path);
         if (record === undefined) throw new Error(`no sha256 recorded for input ${path}`);

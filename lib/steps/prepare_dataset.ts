@@ -20,7 +20,7 @@ import {
 } from "../dataset/integrity_report.ts";
 import { loadDataset } from "../dataset/load_dataset.ts";
 import { writePreparedCsv } from "../dataset/prepared_csv.ts";
-import { recordRunInExperimentLog } from "./common.ts";
+import { existingInputs, recordRunInExperimentLog } from "./common.ts";
 
 /** What `prepare-dataset` produced. */
 export interface PrepareDatasetResult {
@@ -54,16 +54,7 @@ export async function prepareDataset(
   config: ExperimentConfig,
   options: { argv?: readonly string[]; echo?: boolean } = {},
 ): Promise<PrepareDatasetResult> {
-  const inputPaths = config.datasetKind === "ielts"
-    ? [config.ieltsPath]
-    : [config.ellipseTrainPath, config.ellipseTestPath];
-  const existing: string[] = [];
-  for (const p of inputPaths) {
-    try {
-      await Deno.stat(p);
-      existing.push(p);
-    } catch { /* reported by the loader inside the run */ }
-  }
+  const existing = await existingInputs({ ...config, splitsPath: undefined });
   const { result } = await withRun(
     {
       command: "prepare-dataset",

@@ -9,13 +9,13 @@
  * @module
  */
 import type { ExperimentConfig } from "../run/config.ts";
-import { type CommandSpec, DATASET_FLAGS, type FlagSpec } from "../run/cli_flags.ts";
+import type { CommandSpec, FlagSpec } from "../run/cli_flags.ts";
 import { configFromInvocation } from "../run/config_loading.ts";
 import { fmtMeanStd } from "../model/model_reports.ts";
 import { type CvStepResult, runCv } from "./cv.ts";
 import { type DropColumnStepResult, runDropColumn } from "./drop_column.ts";
 import { type FullRunResult, runFullRun } from "./full_run.ts";
-import { makeSplits, type MakeSplitsResult } from "./make_splits.ts";
+import { MAKE_SPLITS_FLAGS, makeSplits, type MakeSplitsResult } from "./make_splits.ts";
 import {
   FEATURE_FLAGS,
   MODEL_FLAGS,
@@ -26,15 +26,7 @@ import { prepareDataset, type PrepareDatasetResult } from "./prepare_dataset.ts"
 
 /** Flags of `runbook`: everything the five steps take. */
 export const RUNBOOK_FLAGS: readonly FlagSpec[] = [
-  ...DATASET_FLAGS,
-  { name: "n-splits", type: "int", description: "number of CV folds per scheme" },
-  {
-    name: "merge-rare-classes",
-    type: "boolean",
-    configKey: null,
-    description: "make-splits: stratify classes with fewer essays than folds with a neighbour " +
-      "(recorded) instead of failing (default: false)",
-  },
+  ...MAKE_SPLITS_FLAGS,
   { name: "scheme", type: "string", description: "stratified_text | prompt_holdout" },
   ...FEATURE_FLAGS,
   ...MODEL_FLAGS,
