@@ -197,8 +197,8 @@ export function barFigure(
 export interface HeatmapOptions extends ChartLabels {
   /** Write each cell's value on the cell (default true). */
   readonly annotate?: boolean;
-  /** plotly colour scale name (default "Blues"). */
-  readonly colorscale?: string;
+  /** plotly colour scale name or stops (default: light-to-dark blue). */
+  readonly colorscale?: string | readonly (readonly [number, string])[];
   /** Value at the middle of the colour scale (e.g. 0 for signed deltas). */
   readonly zmid?: number;
 }
@@ -221,14 +221,21 @@ export function heatmapFigure(
   if (z.length !== y.length || z.some((row) => row.length !== x.length)) {
     throw new Error(`heatmapFigure: z must be ${y.length} rows of ${x.length} values`);
   }
+  const zMax = Math.max(...z.flat().filter(Number.isFinite), 0);
   const annotations = (options.annotate ?? true)
     ? z.flatMap((row, r) =>
+      // Positions by category index: plotly reads a numeric-looking category name ("1.5") in an
+      // annotation as a coordinate, which misplaces every label on a score axis.
       row.map((v, c) => ({
-        x: x[c],
-        y: y[r],
+        x: c,
+        y: r,
         text: Number.isInteger(v) ? String(v) : v.toFixed(2),
         showarrow: false,
-        font: { size: 11 },
+        // White on the dark half of the default scale, so every count stays readable.
+        font: {
+          size: 11,
+          color: options.colorscale === undefined && v > zMax / 2 ? "white" : "black",
+        },
       }))
     )
     : [];
@@ -238,7 +245,8 @@ export function heatmapFigure(
       x: [...x],
       y: [...y],
       z: z.map((row) => [...row]),
-      colorscale: options.colorscale ?? "Blues",
+      // Light = few, dark = many (plotly's own "Blues" runs the other way).
+      colorscale: options.colorscale ?? [[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]],
       ...(options.zmid !== undefined ? { zmid: options.zmid } : {}),
       hoverongaps: false,
     }],
