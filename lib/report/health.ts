@@ -125,7 +125,7 @@ export async function probeServices(config: ExperimentConfig): Promise<ServicePr
 }
 
 /**
- * Run the health check as a run of its own (command `setup-health`) and return its report.
+ * Run the health check as a run of its own (command `notebook:setup-health`) and return its report.
  * Never throws for a failed check (the report says what failed); throws only when the run
  * directory cannot be written.
  *
@@ -144,7 +144,7 @@ export async function runHealthCheck(
   const inputs = await fileStatuses(inputPaths);
   const { result } = await withRun(
     {
-      command: "setup-health",
+      command: "notebook:setup-health",
       config,
       inputPaths: inputs.filter((i) => i.exists).map((i) => i.path),
       echo: false,

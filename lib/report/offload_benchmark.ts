@@ -120,7 +120,7 @@ export function summariseOffloadTrials(trials: readonly OffloadTrial[]): Offload
 }
 
 /**
- * Run the benchmark as a run (command `offload-benchmark`) on the config's train CSV.
+ * Run the benchmark as a run (command `notebook:offload-benchmark`) on the config's train CSV.
  *
  * @example
  * ```ts
@@ -153,7 +153,7 @@ export async function runOffloadBenchmark(
   }
   const { result } = await withRun(
     {
-      command: "offload-benchmark",
+      command: "notebook:offload-benchmark",
       config,
       inputPaths: [config.ellipseTrainPath],
       echo: false,

@@ -362,7 +362,7 @@ export function runComparisonMarkdown(runs: readonly RunSummary[]): string {
 }
 
 /**
- * Compare every run under `config.outputRoot` as a run of its own (command `compare-runs`):
+ * Compare every run under `config.outputRoot` as a run of its own (command `notebook:compare-runs`):
  * writes `reports/runs_comparison.json` and `.md`. The comparison run itself is not listed.
  *
  * @example
@@ -373,7 +373,7 @@ export function runComparisonMarkdown(runs: readonly RunSummary[]): string {
 export async function compareRuns(config: ExperimentConfig): Promise<RunComparison> {
   const runs = await listRuns(config.outputRoot);
   const { result } = await withRun(
-    { command: "compare-runs", config, echo: false },
+    { command: "notebook:compare-runs", config, echo: false },
     async (run) => {
       const jsonPath = run.reportPath("runs_comparison.json");
       const markdownPath = run.reportPath("runs_comparison.md");

@@ -82,6 +82,24 @@ export async function gitState(): Promise<{ commit: string | null; dirty: boolea
 }
 
 /**
+ * The command line a run records: the CLI invocation, or for runs that only notebooks make
+ * (commands named `notebook:<what>`) a note that no CLI command exists for them.
+ *
+ * @example
+ * ```ts
+ * commandLineOf("cv", ["--scheme", "prompt_holdout"]);
+ * // "deno task essay-scoring-research cv --scheme prompt_holdout"
+ * ```
+ */
+export function commandLineOf(command: string, argv: readonly string[]): string {
+  if (command.startsWith("notebook:")) {
+    return `(notebook-only run "${command.slice("notebook:".length)}"; no CLI command) ` +
+      argv.join(" ");
+  }
+  return ["deno task essay-scoring-research", command, ...argv].join(" ");
+}
+
+/**
  * Assemble the manifest of a run.
  *
  * @example
@@ -101,7 +119,7 @@ export async function buildRunManifest(
     schema_version: 1,
     command,
     argv: [...argv],
-    command_line: ["deno task essay-scoring-research", command, ...argv].join(" "),
+    command_line: commandLineOf(command, argv),
     config,
     inputs,
     versions: {

@@ -78,3 +78,15 @@ Deno.test("CLI exit codes: help 0, unknown command/flag 2", async () => {
   assert.ok(out.some((l) => l.includes("unknown flag --bogus")));
   assert.ok(out.some((l) => l.includes('unknown command "no-such-command"')));
 });
+
+Deno.test("manifests record the CLI line, and say so when a run has no CLI command", async () => {
+  const { commandLineOf } = await import("../../lib/run/manifest.ts");
+  assert.equal(
+    commandLineOf("cv", ["--scheme", "prompt_holdout"]),
+    "deno task essay-scoring-research cv --scheme prompt_holdout",
+  );
+  assert.match(
+    commandLineOf("notebook:compare-runs", []),
+    /^\(notebook-only run "compare-runs"; no CLI command\)/,
+  );
+});
