@@ -97,6 +97,8 @@ async function aptInstall(): Promise<void> {
     );
   }
   const env = { inherit: true };
+  // No prompts (CI has no stdin; tzdata and friends would otherwise ask).
+  Deno.env.set("DEBIAN_FRONTEND", "noninteractive");
   console.log("installing Debian packages:", APT_PACKAGES.join(" "));
   if (!(await run("apt-get", ["update"], env)).ok) throw new Error("apt-get update failed");
   const install = await run("apt-get", ["install", "-y", ...APT_PACKAGES], env);
