@@ -23,6 +23,7 @@
  *
  * @module
  */
+import { DatasetError } from "../dataset/csv_table.ts";
 import { z } from "zod";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 
@@ -437,9 +438,15 @@ export function verifySplitsMatchDataset(
     }
   }
   if (problems.length > 0) {
-    throw new Error(
-      `${source} does not match the dataset it is applied to (${essays.length} essays vs ` +
-        `${splits.n_essays} in the splits file); re-run make-splits on this dataset:\n` +
+    const from = splits.created_from;
+    throw new DatasetError(
+      source,
+      `does not match the dataset it is applied to (${essays.length} essays vs ` +
+        `${splits.n_essays} in the splits file). The splits were made from train file ` +
+        `"${from.train_file}" (sha256 ${from.train_sha256.slice(0, 12)}…)` +
+        (from.test_file ? ` and test file "${from.test_file}"` : "") +
+        `: pass that data with --ellipse-train-path/--ellipse-test-path (e.g. the prepared CSVs ` +
+        `of the prepare-dataset run), or re-run make-splits on this dataset:\n` +
         problems.map((p) => `  - ${p}`).join("\n"),
     );
   }

@@ -64,7 +64,7 @@ Deno.test("loadSplitsForDataset: refuses other data and hints at changed filters
           filters: { ...FILTERS, min_words: 150 },
         }),
       (e: Error) => {
-        assert.match(e.message, new RegExp(`^${path} does not match the dataset`));
+        assert.match(e.message, new RegExp(`^${path}: does not match the dataset`));
         assert.match(e.message, /10 essay ids of the splits file are missing from the dataset/);
         assert.match(e.message, /made with filters 200–1000 words.*this run uses 150–1000 words/);
         return true;

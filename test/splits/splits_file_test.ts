@@ -179,7 +179,7 @@ Deno.test("verifySplitsMatchDataset accepts its dataset and refuses a mismatch c
   assert.throws(
     () => verifySplitsMatchDataset(splits, changed, "runs/x/splits.json"),
     (e: Error) => {
-      assert.match(e.message, /^runs\/x\/splits\.json does not match the dataset/);
+      assert.match(e.message, /^runs\/x\/splits\.json: does not match the dataset/);
       assert.match(e.message, /3 essay ids of the splits file are missing from the dataset/);
       assert.match(e.message, new RegExp(essays[0].id));
       assert.match(e.message, /1 dataset essay ids are not in the splits file \(NEW1\)/);
