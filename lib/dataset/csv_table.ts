@@ -119,6 +119,19 @@ export function parseCsvTable(content: string, file: string): CsvTable {
   if (records.length === 1) {
     throw new DatasetError(file, "file has a header but no data rows; expected at least one");
   }
+  const widths = new Set(records.slice(1).map((r) => r.record.length));
+  if (widths.size === 1 && !widths.has(header.length)) {
+    const [width] = widths;
+    throw new DatasetError(
+      file,
+      `the header has ${header.length} column names but every data row has ${width} fields: ` +
+        `a header name is ${width > header.length ? "missing" : "extra"} ` +
+        `(header: ${header.join(", ")})`,
+      undefined,
+      undefined,
+      1,
+    );
+  }
   const rows: Record<string, string>[] = [];
   const rowLines: number[] = [];
   // `info.lines` is the line on which the record ends; a record starts after the previous one.

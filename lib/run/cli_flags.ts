@@ -58,7 +58,7 @@ export const DATASET_FLAGS: readonly FlagSpec[] = [
     name: "excluded-prompts",
     type: "list",
     configKey: "ellipseExcludedPrompts",
-    description: "prompt names to exclude, separated by '|' (default: the four letter prompts)",
+    description: "prompt names to exclude (prompt-level), separated by '|'",
   },
   { name: "run-name", type: "string", description: "run name (directory suffix)" },
   { name: "seed", type: "int", description: "random seed" },

@@ -92,11 +92,26 @@ export async function gitState(): Promise<{ commit: string | null; dirty: boolea
  * ```
  */
 export function commandLineOf(command: string, argv: readonly string[]): string {
+  const args = argv.map(shellQuote).join(" ");
   if (command.startsWith("notebook:")) {
-    return `(notebook-only run "${command.slice("notebook:".length)}"; no CLI command) ` +
-      argv.join(" ");
+    return `(notebook-only run "${command.slice("notebook:".length)}"; no CLI command) ${args}`
+      .trimEnd();
   }
-  return ["deno task essay-scoring-research", command, ...argv].join(" ");
+  return ["deno task essay-scoring-research", command, args].filter((p) => p !== "").join(" ");
+}
+
+/**
+ * Quote one argument for a POSIX shell, so a logged command can be pasted back as is.
+ *
+ * @example
+ * ```ts
+ * shellQuote("a|b"); // "'a|b'"
+ * shellQuote("--seed"); // "--seed"
+ * ```
+ */
+export function shellQuote(arg: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
+  return `'${arg.replaceAll("'", `'"'"'`)}'`;
 }
 
 /**

@@ -55,6 +55,16 @@ Deno.test("ragged rows are rejected with row and line", () => {
   });
 });
 
+Deno.test("a header with a name missing is named as such, not as ragged rows", () => {
+  expectDatasetError(
+    () => parseCsvTable("text_id_kaggle,full_text,Overall\nA1,x,T,3\nA2,y,T,4\n", "h.csv"),
+    {
+      includes:
+        "^h.csv: the header has 3 column names but every data row has 4 fields: a header name is missing",
+    },
+  );
+});
+
 Deno.test("empty file, header-only file and non-UTF-8 bytes are rejected", () => {
   expectDatasetError(() => parseCsvTable("", "e.csv"), { includes: "e.csv: file is empty" });
   expectDatasetError(() => parseCsvTable(HEADER + "\n", "h.csv"), { includes: "no data rows" });
