@@ -27,6 +27,8 @@ export interface ExperimentLogEntry {
   readonly minWords: number;
   readonly maxWords: number;
   readonly excludedPrompts: readonly string[];
+  /** The input files (official train and test), so an entry says which data it is about. */
+  readonly datasetFiles?: readonly string[];
   readonly splitsPath?: string;
   readonly scheme?: string;
   readonly featureSet?: string;
@@ -66,7 +68,13 @@ export function formatExperimentLogEntry(entry: ExperimentLogEntry): string {
     `${entry.date}: \`${entry.runName}\``,
     `- command: \`${entry.command}\``,
     `- dataset: ${dataset}, ${entry.minWords}–${entry.maxWords} words, excluded prompts: ` +
-    `[${entry.excludedPrompts.map((p) => JSON.stringify(p)).join(", ")}]`,
+    `[${entry.excludedPrompts.map((p) => JSON.stringify(p)).join(", ")}]` +
+    (entry.datasetFiles?.length
+      ? `; files: ${entry.datasetFiles.map((f) => `\`${f}\``).join(", ")}` +
+        (entry.datasetFiles.some(isEmbeddedDataPath)
+          ? " (embedded synthetic data: a pipeline check, not a research result)"
+          : "")
+      : ""),
   ];
   if (entry.splitsPath !== undefined || entry.scheme !== undefined) {
     lines.push(
@@ -135,6 +143,11 @@ export async function appendExperimentLogEntry(
 /** The title written when the log is created. */
 export const EXPERIMENT_LOG_TITLE = "# Experiment log (append-only)\n\n" +
   "One entry per run, in the runbook's template. Never edit earlier entries; add a new one.\n\n";
+
+/** Whether a path is the project's embedded synthetic data set (`data/embedded/`). */
+export function isEmbeddedDataPath(path: string): boolean {
+  return /(^|\/)data\/embedded\//.test(path);
+}
 
 /** `YYYY-MM-DD` of a date in UTC. */
 export function utcDate(now: Date = new Date()): string {

@@ -42,6 +42,9 @@ export function experimentLogEntryForRun(
     minWords: config.minWords,
     maxWords: config.maxWords,
     excludedPrompts: config.ellipseExcludedPrompts,
+    datasetFiles: config.datasetKind === "ielts"
+      ? [config.ieltsPath]
+      : [config.ellipseTrainPath, config.ellipseTestPath],
     splitsPath: extras.splitsPath,
     scheme: extras.scheme,
     featureSet: extras.featureSet,

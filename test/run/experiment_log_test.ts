@@ -45,6 +45,19 @@ Deno.test("entry follows the runbook template", () => {
   );
 });
 
+Deno.test("entry names its data files and flags the embedded synthetic data", () => {
+  const real = formatExperimentLogEntry({ ...entry, datasetFiles: ["d/train.csv", "d/test.csv"] });
+  assert.match(
+    real,
+    /excluded prompts: \["Letter to employer"\]; files: `d\/train.csv`, `d\/test.csv`\n/,
+  );
+  const embedded = formatExperimentLogEntry({
+    ...entry,
+    datasetFiles: ["data/embedded/ellipse_embedded_train.csv"],
+  });
+  assert.match(embedded, /\(embedded synthetic data: a pipeline check, not a research result\)/);
+});
+
 Deno.test("log is append-only: earlier bytes are never changed", async () => {
   const dir = await Deno.makeTempDir();
   const path = join(dir, "sub", "LOG.md");
