@@ -78,6 +78,8 @@ export const ExperimentConfigSchema = z.object({
   embeddingServiceUrl: z.string().url().optional(),
   languageToolServiceUrl: z.string().url().optional(),
   reuseCvFeatureStoreDir: z.string().optional(),
+  /** Handcrafted features left out of the model (e.g. the ones drop-column said to drop). */
+  excludedFeatures: z.array(z.string().min(1)).default([]),
   model: z.enum(MODEL_KINDS).default("gbm"),
   treeParams: TreeParamsSchema.default(TreeParamsSchema.parse({})),
   ridgeParams: RidgeParamsSchema.default(RidgeParamsSchema.parse({})),

@@ -107,7 +107,11 @@ export async function runCv(
         config.reuseCvFeatureStoreDir,
         step.extractionWorkers,
       );
-      const { X, names, embeddingColumns } = featureSetMatrix(features, config.featureSet);
+      const { X, names, embeddingColumns } = featureSetMatrix(
+        features,
+        config.featureSet,
+        config.excludedFeatures,
+      );
       const y = data.train.map((e) => e.overall);
       const texts = data.train.map((e) => e.text);
       const folds = applied.folds(config.scheme);

@@ -91,8 +91,14 @@ export async function runDropColumn(
         config.reuseCvFeatureStoreDir,
         step.extractionWorkers,
       );
-      const { X, names, embeddingColumns } = featureSetMatrix(features, config.featureSet);
-      const handcrafted = [...(features.handcrafted?.names ?? [])];
+      const { X, names, embeddingColumns } = featureSetMatrix(
+        features,
+        config.featureSet,
+        config.excludedFeatures,
+      );
+      const handcrafted = (features.handcrafted?.names ?? []).filter((f) =>
+        !config.excludedFeatures.includes(f)
+      );
       const candidates = options.features ?? handcrafted;
       for (const f of candidates) {
         if (!handcrafted.includes(f)) {

@@ -159,8 +159,8 @@ async function trainFeatures(
     step.extractionWorkers,
   );
   return {
-    train: featureSetMatrix(trainFeatures, config.featureSet),
-    test: featureSetMatrix(testFeatures, config.featureSet),
+    train: featureSetMatrix(trainFeatures, config.featureSet, config.excludedFeatures),
+    test: featureSetMatrix(testFeatures, config.featureSet, config.excludedFeatures),
   };
 }
 

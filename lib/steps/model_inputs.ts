@@ -14,7 +14,7 @@ import { loadDataset } from "../dataset/load_dataset.ts";
 import { countWords } from "../dataset/words.ts";
 import { extractWithStore } from "../features/feature_store.ts";
 import type { ExtractedFeatures, FeatureMatrix } from "../features/types.ts";
-import { type DenseMatrix, hconcat } from "../model/matrix.ts";
+import { type DenseMatrix, hconcat, selectColumns } from "../model/matrix.ts";
 import type { TrainingOptions } from "../model/training.ts";
 import { createExtractorForConfig } from "../offload/backend.ts";
 import { type FlagSpec, UsageError } from "../run/cli_flags.ts";
@@ -36,6 +36,13 @@ export const FEATURE_FLAGS: readonly FlagSpec[] = [
     type: "int",
     configKey: null,
     description: "Web Workers for local extraction (default: min(2, cores); 0 = calling thread)",
+  },
+  {
+    name: "exclude-features",
+    type: "list",
+    configKey: "excludedFeatures",
+    description: "handcrafted features to leave out of the model, separated by '|' " +
+      "(e.g. those drop-column marked drop)",
   },
   {
     name: "reuse-cv-feature-store-dir",
@@ -265,21 +272,41 @@ export interface NamedMatrix {
  * const { X, names } = featureSetMatrix(features, "combined");
  * ```
  */
-export function featureSetMatrix(features: ExtractedFeatures, featureSet: FeatureSet): NamedMatrix {
-  const parts: FeatureMatrix[] = [];
+export function featureSetMatrix(
+  features: ExtractedFeatures,
+  featureSet: FeatureSet,
+  excludedFeatures: readonly string[] = [],
+): NamedMatrix {
+  const parts: DenseMatrix[] = [];
+  const names: string[] = [];
+  let nHand = 0;
   if (featureSet !== "embeddings") {
     if (!features.handcrafted) throw new Error("features: handcrafted matrix missing");
-    parts.push(features.handcrafted);
+    const hand = features.handcrafted;
+    const unknown = excludedFeatures.filter((f) => !hand.names.includes(f));
+    if (unknown.length > 0) {
+      throw new UsageError(
+        `--exclude-features: unknown handcrafted feature(s) ${unknown.join(", ")}; ` +
+          `known: ${hand.names.join(", ")}`,
+      );
+    }
+    const keep = hand.names.flatMap((n, c) => excludedFeatures.includes(n) ? [] : [c]);
+    parts.push(keep.length === hand.nCols ? hand : selectColumns(hand, keep));
+    for (const c of keep) names.push(hand.names[c]);
+    nHand = keep.length;
+  } else if (excludedFeatures.length > 0) {
+    throw new UsageError("--exclude-features applies to handcrafted features, not embeddings");
   }
+  let nEmb = 0;
   if (featureSet !== "handcrafted") {
     if (!features.embeddings) throw new Error("features: embeddings matrix missing");
     parts.push(features.embeddings);
+    names.push(...features.embeddings.names);
+    nEmb = features.embeddings.nCols;
   }
-  const nHand = featureSet === "embeddings" ? 0 : features.handcrafted!.nCols;
-  const nEmb = featureSet === "handcrafted" ? 0 : features.embeddings!.nCols;
   return {
     X: hconcat(parts),
-    names: parts.flatMap((p) => [...p.names]),
+    names,
     embeddingColumns: Array.from({ length: nEmb }, (_, j) => nHand + j),
   };
 }

@@ -150,3 +150,24 @@ Deno.test("cv, drop-column and run on embedded data with a synthetic store", asy
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("featureSetMatrix leaves excluded handcrafted features out and rejects unknown ones", async () => {
+  const { featureSetMatrix } = await import("../../lib/steps/model_inputs.ts");
+  const hand = {
+    names: ["a", "b", "c"],
+    nRows: 2,
+    nCols: 3,
+    values: new Float64Array([1, 2, 3, 4, 5, 6]),
+  };
+  const emb = { names: ["emb_000"], nRows: 2, nCols: 1, values: new Float64Array([7, 8]) };
+  const m = featureSetMatrix({ ids: ["x", "y"], handcrafted: hand, embeddings: emb }, "combined", [
+    "b",
+  ]);
+  assert.deepEqual(m.names, ["a", "c", "emb_000"]);
+  assert.deepEqual([...m.X.values], [1, 3, 7, 4, 6, 8]);
+  assert.deepEqual(m.embeddingColumns, [2]);
+  assert.throws(
+    () => featureSetMatrix({ ids: ["x", "y"], handcrafted: hand }, "handcrafted", ["zzz"]),
+    /unknown handcrafted feature\(s\) zzz/,
+  );
+});
