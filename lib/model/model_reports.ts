@@ -336,6 +336,9 @@ export function gradeScaleReportMarkdown(
     "",
     "## Per-prompt score distributions",
     "",
+    `QWK per prompt is shown only for prompts with at least ${MIN_PROMPT_QWK_N} essays and more ` +
+      "than one true score (n/a otherwise): on a handful of essays it is noise.",
+    "",
     markdownTable(
       [
         "prompt",
@@ -351,7 +354,7 @@ export function gradeScaleReportMarkdown(
         p.n,
         p.meanTrue.toFixed(2),
         p.meanPredicted.toFixed(2),
-        p.qwk.toFixed(3),
+        perPromptQwkCell(p.n, p.trueCounts, p.qwk),
         p.trueCounts.join(" "),
         p.predictedCounts.join(" "),
       ]),
@@ -360,4 +363,23 @@ export function gradeScaleReportMarkdown(
     "",
   );
   return lines.join("\n");
+}
+
+/** Smallest prompt sample whose per-prompt QWK a report shows. */
+export const MIN_PROMPT_QWK_N = 10;
+
+/**
+ * The per-prompt QWK cell: `n/a` for small prompts or a single true score (where kappa is
+ * undefined or noise), otherwise three decimals without a negative zero.
+ *
+ * @example
+ * ```ts
+ * perPromptQwkCell(4, [0, 0, 2, 2, 0, 0, 0, 0, 0], -1); // "n/a (n < 10)"
+ * ```
+ */
+export function perPromptQwkCell(n: number, trueCounts: readonly number[], qwk: number): string {
+  if (n < MIN_PROMPT_QWK_N) return `n/a (n < ${MIN_PROMPT_QWK_N})`;
+  if (trueCounts.filter((c) => c > 0).length < 2) return "n/a (one true score)";
+  const text = qwk.toFixed(3);
+  return text === "-0.000" ? "0.000" : text;
 }

@@ -43,3 +43,11 @@ Deno.test("ridge imputes NaN with training means; linear SHAP is additive", () =
     assert.ok(Math.abs(s / 120) < 1e-9);
   }
 });
+
+Deno.test("per-prompt QWK cell: n/a for small prompts or one true score, no negative zero", async () => {
+  const { perPromptQwkCell } = await import("../../lib/model/model_reports.ts");
+  assert.equal(perPromptQwkCell(4, [0, 0, 2, 2, 0, 0, 0, 0, 0], -1), "n/a (n < 10)");
+  assert.equal(perPromptQwkCell(12, [0, 0, 0, 0, 12, 0, 0, 0, 0], 0), "n/a (one true score)");
+  assert.equal(perPromptQwkCell(12, [0, 0, 6, 6, 0, 0, 0, 0, 0], -0.0001), "0.000");
+  assert.equal(perPromptQwkCell(12, [0, 0, 6, 6, 0, 0, 0, 0, 0], 0.51234), "0.512");
+});
