@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Interval } from "./bootstrap.ts";
 import type { CrossValidationResult, MeanStd } from "./cross_validation.ts";
 import type { DropColumnRow } from "./drop_column.ts";
 import type { GradeScaleReport } from "./grade_scale.ts";
@@ -204,6 +205,8 @@ export function dropColumnReportMarkdown(
 export interface RunSplitMetrics {
   readonly split: string;
   readonly rounded: ScoreMetrics;
+  /** Bootstrap 95 % interval of the rounded QWK (held-out splits only). */
+  readonly qwkInterval?: Interval | null;
   readonly cutpoints: ScoreMetrics | null;
 }
 
@@ -244,7 +247,15 @@ export function runReportMarkdown(
     markdownTable(
       head,
       splits.map((s) => {
-        const r: (string | number)[] = [s.split, s.rounded.n, s.rounded.qwk.toFixed(4)];
+        const r: (string | number)[] = [
+          s.split,
+          s.rounded.n,
+          s.rounded.qwk.toFixed(4) +
+          (s.qwkInterval
+            ? ` (${Math.round(s.qwkInterval.level * 100)} % CI ${s.qwkInterval.lower.toFixed(3)}–` +
+              `${s.qwkInterval.upper.toFixed(3)})`
+            : ""),
+        ];
         if (hasCut) r.push(s.cutpoints ? s.cutpoints.qwk.toFixed(4) : "");
         r.push(
           s.rounded.mae.toFixed(4),
@@ -256,7 +267,8 @@ export function runReportMarkdown(
     ),
     "",
     "`train` is in-sample (fitted rows); `val` is the held-out 17.65 % of the official train " +
-      "split; `test` is the official test set, touched only here.",
+      "split; `test` is the official test set, touched only here. CI = percentile bootstrap " +
+      "over essays (1,000 seeded resamples): how far QWK could move on another sample this size.",
     "",
   );
   if (cutpoints) {

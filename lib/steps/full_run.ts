@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { bootstrapQwkInterval } from "../model/bootstrap.ts";
 import { stringify } from "csv-stringify/sync";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 import type { Essay } from "../dataset/essay.ts";
@@ -242,11 +243,13 @@ export async function runFullRun(
         {
           split: "val",
           rounded: scoreMetrics(yVal, predVal),
+          qwkInterval: bootstrapQwkInterval(yVal, predVal, { seed: config.seed }),
           cutpoints: cut ? scoreMetrics(yVal, cut[0]) : null,
         },
         {
           split: "test",
           rounded: scoreMetrics(yTest, predTest),
+          qwkInterval: bootstrapQwkInterval(yTest, predTest, { seed: config.seed }),
           cutpoints: cut ? scoreMetrics(yTest, cut[1]) : null,
         },
       ];
