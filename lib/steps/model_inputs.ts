@@ -13,7 +13,7 @@ import { applyStandardFilters } from "../dataset/filters.ts";
 import { loadDataset } from "../dataset/load_dataset.ts";
 import { countWords } from "../dataset/words.ts";
 import { extractWithStore } from "../features/feature_store.ts";
-import type { ExtractedFeatures, FeatureMatrix } from "../features/types.ts";
+import type { ExtractedFeatures } from "../features/types.ts";
 import { type DenseMatrix, hconcat, selectColumns } from "../model/matrix.ts";
 import type { TrainingOptions } from "../model/training.ts";
 import { createExtractorForConfig } from "../offload/backend.ts";
