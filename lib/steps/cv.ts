@@ -22,13 +22,10 @@ import { configFromInvocation } from "../run/config_loading.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
 import { existingInputs, modelRunJsonHeader, recordRunInExperimentLog } from "./common.ts";
 import {
-  bindSplits,
   CV_FLAGS,
+  cvTrainingInputs,
   cvWorkersFor,
-  extractFeatures,
-  featureSetMatrix,
   learnerParams,
-  loadFilteredData,
   type StepModelOptions,
   stepModelOptions,
   trainingOptionsFor,
@@ -97,20 +94,10 @@ export async function runCv(
       echo: options.echo,
     },
     async (run) => {
-      const data = await loadFilteredData(run, config);
-      const applied = await bindSplits(run, config, data.train);
-      const features = await extractFeatures(
+      const { data, applied, X, names, embeddingColumns } = await cvTrainingInputs(
         run,
         config,
-        data.train,
-        "cv_feature_store",
-        config.reuseCvFeatureStoreDir,
-        step.extractionWorkers,
-      );
-      const { X, names, embeddingColumns } = featureSetMatrix(
-        features,
-        config.featureSet,
-        config.excludedFeatures,
+        step,
       );
       const y = data.train.map((e) => e.overall);
       const texts = data.train.map((e) => e.text);

@@ -25,13 +25,10 @@ import { withRun } from "../run/run_context.ts";
 import { reportContext } from "./cv.ts";
 import { existingInputs, modelRunJsonHeader, recordRunInExperimentLog } from "./common.ts";
 import {
-  bindSplits,
   CV_FLAGS,
+  cvTrainingInputs,
   cvWorkersFor,
-  extractFeatures,
-  featureSetMatrix,
   learnerParams,
-  loadFilteredData,
   type StepModelOptions,
   stepModelOptions,
   trainingOptionsFor,
@@ -81,20 +78,10 @@ export async function runDropColumn(
       echo: options.echo,
     },
     async (run) => {
-      const data = await loadFilteredData(run, config);
-      const applied = await bindSplits(run, config, data.train);
-      const features = await extractFeatures(
+      const { data, applied, features, X, names, embeddingColumns } = await cvTrainingInputs(
         run,
         config,
-        data.train,
-        "cv_feature_store",
-        config.reuseCvFeatureStoreDir,
-        step.extractionWorkers,
-      );
-      const { X, names, embeddingColumns } = featureSetMatrix(
-        features,
-        config.featureSet,
-        config.excludedFeatures,
+        step,
       );
       const handcrafted = (features.handcrafted?.names ?? []).filter((f) =>
         !config.excludedFeatures.includes(f)

@@ -19,8 +19,6 @@ import { configFromInvocation } from "../run/config_loading.ts";
 import { writeFileAtomic } from "../run/atomic_write.ts";
 import { withRun } from "../run/run_context.ts";
 import { DatasetError } from "../dataset/csv_table.ts";
-import { applyStandardFilters } from "../dataset/filters.ts";
-import { loadDataset } from "../dataset/load_dataset.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 import { buildSplitsFile } from "../splits/build_splits.ts";
 import {
@@ -31,7 +29,7 @@ import {
 } from "../splits/splits_file.ts";
 import { schemeBalance, splitsReportMarkdown } from "../splits/splits_report.ts";
 import { existingInputs, recordRunInExperimentLog } from "./common.ts";
-import { filterSettingsOf } from "./prepare_dataset.ts";
+import { loadAndFilterStages } from "./prepare_dataset.ts";
 
 /** Flags of `make-splits`: the dataset flags plus `--n-splits` and `--merge-rare-classes`. */
 export const MAKE_SPLITS_FLAGS: readonly FlagSpec[] = [
@@ -82,24 +80,7 @@ export async function makeSplits(
       echo: options.echo,
     },
     async (run) => {
-      const data = await run.stage("load_and_validate", async () => {
-        const d = await loadDataset(config);
-        run.log.info(`loaded ${d.train.length} train and ${d.test.length} test essays`);
-        return d;
-      });
-      const settings = filterSettingsOf(config);
-      const filtered = await run.stage("filter", () => {
-        const f = {
-          train: applyStandardFilters(data.train, settings),
-          test: applyStandardFilters(data.test, settings),
-        };
-        for (const s of ["train", "test"] as const) {
-          for (const st of f[s].stages) {
-            run.log.info(`${s} ${st.stage}: ${st.before} → ${st.after} (removed ${st.removed})`);
-          }
-        }
-        return f;
-      });
+      const { filtered } = await loadAndFilterStages(run, config);
 
       const trainPath = config.datasetKind === "ielts" ? config.ieltsPath : config.ellipseTrainPath;
       const testPath = config.datasetKind === "ielts" ? config.ieltsPath : config.ellipseTestPath;

@@ -407,3 +407,36 @@ export function cvWorkersFor(step: StepModelOptions): number {
 export function wordCounts(essays: readonly Essay[]): Float64Array {
   return Float64Array.from(essays.map((e) => countWords(e.text)));
 }
+
+/**
+ * What `cv` and `drop-column` start from: the filtered data, `splits.json` bound to the train
+ * essays, the train features (extracted into `cv_feature_store/` or reused) and the model matrix
+ * of the configured feature set.
+ *
+ * @example
+ * ```ts
+ * const { applied, X, names } = await cvTrainingInputs(run, config, step);
+ * ```
+ */
+export async function cvTrainingInputs(
+  run: RunContext,
+  config: ExperimentConfig,
+  step: StepModelOptions,
+) {
+  const data = await loadFilteredData(run, config);
+  const applied = await bindSplits(run, config, data.train);
+  const features = await extractFeatures(
+    run,
+    config,
+    data.train,
+    "cv_feature_store",
+    config.reuseCvFeatureStoreDir,
+    step.extractionWorkers,
+  );
+  return {
+    data,
+    applied,
+    features,
+    ...featureSetMatrix(features, config.featureSet, config.excludedFeatures),
+  };
+}

@@ -11,7 +11,7 @@ import type { ExperimentConfig } from "../run/config.ts";
 import { type CommandSpec, DATASET_FLAGS } from "../run/cli_flags.ts";
 import { configFromInvocation } from "../run/config_loading.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
-import { withRun } from "../run/run_context.ts";
+import { type RunContext, withRun } from "../run/run_context.ts";
 import { applyStandardFilters, type FilterSettings } from "../dataset/filters.ts";
 import {
   buildIntegrityReport,
@@ -64,24 +64,7 @@ export async function prepareDataset(
       echo: options.echo,
     },
     async (run) => {
-      const data = await run.stage("load_and_validate", async () => {
-        const d = await loadDataset(config);
-        run.log.info(`loaded ${d.train.length} train and ${d.test.length} test essays`);
-        return d;
-      });
-      const settings = filterSettingsOf(config);
-      const filtered = await run.stage("filter", () => {
-        const f = {
-          train: applyStandardFilters(data.train, settings),
-          test: applyStandardFilters(data.test, settings),
-        };
-        for (const s of ["train", "test"] as const) {
-          for (const st of f[s].stages) {
-            run.log.info(`${s} ${st.stage}: ${st.before} → ${st.after} (removed ${st.removed})`);
-          }
-        }
-        return f;
-      });
+      const { data, filtered, settings } = await loadAndFilterStages(run, config);
       const trainPreparedPath = run.artifactPath("datasets", "ellipse_train_prepared.csv");
       const testPreparedPath = run.artifactPath("datasets", "ellipse_test_prepared.csv");
       const reportMarkdownPath = run.reportPath("dataset_integrity_report.md");
@@ -128,6 +111,39 @@ export async function prepareDataset(
     },
   );
   return result;
+}
+
+/**
+ * The first two stages of `prepare-dataset` and `make-splits`: load + validate the configured
+ * dataset (`load_and_validate`), then apply the standard filters (`filter`), logging the counts
+ * of every filter stage.
+ *
+ * @example
+ * ```ts
+ * const { data, filtered } = await loadAndFilterStages(run, config);
+ * filtered.train.kept.length;
+ * ```
+ */
+export async function loadAndFilterStages(run: RunContext, config: ExperimentConfig) {
+  const data = await run.stage("load_and_validate", async () => {
+    const d = await loadDataset(config);
+    run.log.info(`loaded ${d.train.length} train and ${d.test.length} test essays`);
+    return d;
+  });
+  const settings = filterSettingsOf(config);
+  const filtered = await run.stage("filter", () => {
+    const f = {
+      train: applyStandardFilters(data.train, settings),
+      test: applyStandardFilters(data.test, settings),
+    };
+    for (const s of ["train", "test"] as const) {
+      for (const st of f[s].stages) {
+        run.log.info(`${s} ${st.stage}: ${st.before} → ${st.after} (removed ${st.removed})`);
+      }
+    }
+    return f;
+  });
+  return { data, filtered, settings };
 }
 
 /** The `prepare-dataset` CLI command. */
