@@ -9,7 +9,12 @@
 import type { DenseMatrix } from "./matrix.ts";
 import { selectRows } from "./matrix.ts";
 import { meanStd, type ScoreMetrics, scoreMetrics } from "./metrics.ts";
-import { type StackedColumns, trainAndPredict, type TrainingOptions } from "./training.ts";
+import {
+  foldTrainingResult,
+  type StackedColumns,
+  trainAndPredict,
+  type TrainingOptions,
+} from "./training.ts";
 import type { CvWorkerFold, CvWorkerTask } from "./cv_worker.ts";
 
 /** One fold: row indices into the matrix. */
@@ -131,17 +136,7 @@ export async function crossValidate(input: CrossValidationInput): Promise<CrossV
         options,
         input.stackingCache?.get(fold.fold),
       );
-      const model = r.model as { bestIteration?: number };
-      record(fold, {
-        fold: fold.fold,
-        predictions: r.predictions[0],
-        cutpointPredictions: r.cutpointPredictions ? r.cutpointPredictions[0] : null,
-        cutpoints: r.cutpoints,
-        stacked: r.stacked,
-        featureNames: r.featureNames,
-        fitSeconds: r.fitSeconds,
-        ...(model.bestIteration !== undefined ? { bestIteration: model.bestIteration } : {}),
-      });
+      record(fold, foldTrainingResult(fold.fold, r));
     }
   } else {
     // folds round-robin over workers; results recorded in fold order, identical to 1 thread

@@ -8,7 +8,13 @@
  */
 import type { FoldRows } from "./cross_validation.ts";
 import { selectRows } from "./matrix.ts";
-import { type StackedColumns, trainAndPredict, type TrainingOptions } from "./training.ts";
+import {
+  type FoldTrainingResult,
+  foldTrainingResult,
+  type StackedColumns,
+  trainAndPredict,
+  type TrainingOptions,
+} from "./training.ts";
 
 /** Message to the worker. */
 export interface CvWorkerTask {
@@ -22,17 +28,8 @@ export interface CvWorkerTask {
   readonly stacked: readonly (StackedColumns | undefined)[];
 }
 
-/** One fold's answer. */
-export interface CvWorkerFold {
-  readonly fold: number;
-  readonly predictions: Float64Array;
-  readonly cutpointPredictions: Float64Array | null;
-  readonly cutpoints: number[] | null;
-  readonly stacked: StackedColumns;
-  readonly featureNames: readonly string[];
-  readonly fitSeconds: number;
-  readonly bestIteration?: number;
-}
+/** One fold's result as the worker posts it back. */
+export type CvWorkerFold = FoldTrainingResult;
 
 self.onmessage = async (e: MessageEvent<CvWorkerTask>) => {
   try {
@@ -49,17 +46,7 @@ self.onmessage = async (e: MessageEvent<CvWorkerTask>) => {
         { ...t.options, singleThreaded: true },
         t.stacked[k],
       );
-      const model = r.model as { bestIteration?: number };
-      out.push({
-        fold: fold.fold,
-        predictions: r.predictions[0],
-        cutpointPredictions: r.cutpointPredictions ? r.cutpointPredictions[0] : null,
-        cutpoints: r.cutpoints,
-        stacked: r.stacked,
-        featureNames: r.featureNames,
-        fitSeconds: r.fitSeconds,
-        ...(model.bestIteration !== undefined ? { bestIteration: model.bestIteration } : {}),
-      });
+      out.push(foldTrainingResult(fold.fold, r));
     }
     self.postMessage({ folds: out });
   } catch (err) {

@@ -221,3 +221,37 @@ export async function trainAndPredict(
     stacked: { text: stacked ?? undefined, dense: denseStacked },
   };
 }
+
+/** What one CV fold keeps of a {@link TrainingResult} (plain data: it crosses worker borders). */
+export interface FoldTrainingResult {
+  readonly fold: number;
+  readonly predictions: Float64Array;
+  readonly cutpointPredictions: Float64Array | null;
+  readonly cutpoints: number[] | null;
+  readonly stacked: StackedColumns;
+  readonly featureNames: readonly string[];
+  readonly fitSeconds: number;
+  readonly bestIteration?: number;
+}
+
+/**
+ * The part of a training result one CV fold keeps (its single validation part's predictions).
+ *
+ * @example
+ * ```ts
+ * const kept = foldTrainingResult(fold.fold, await trainAndPredict(train, y, [val], options));
+ * ```
+ */
+export function foldTrainingResult(fold: number, r: TrainingResult): FoldTrainingResult {
+  const model = r.model as { bestIteration?: number };
+  return {
+    fold,
+    predictions: r.predictions[0],
+    cutpointPredictions: r.cutpointPredictions ? r.cutpointPredictions[0] : null,
+    cutpoints: r.cutpoints,
+    stacked: r.stacked,
+    featureNames: r.featureNames,
+    fitSeconds: r.fitSeconds,
+    ...(model.bestIteration !== undefined ? { bestIteration: model.bestIteration } : {}),
+  };
+}
