@@ -8,7 +8,13 @@
  * @module
  */
 import { normalisedTextHash } from "../dataset/text_hash.ts";
-import { type ClassMerge, mergeRareClasses, overallClass } from "./overall_class.ts";
+import {
+  type ClassMerge,
+  mergeRareClasses,
+  minStratumForValFraction,
+  overallClass,
+  type RareClassPolicy,
+} from "./overall_class.ts";
 import { promptHoldoutKFold } from "./prompt_holdout.ts";
 import { SPLITS_SCHEMA_VERSION, type SplitsFile } from "./splits_file.ts";
 import { stratifiedGroupKFold } from "./stratified_group_kfold.ts";
@@ -35,10 +41,11 @@ export interface BuildSplitsInput {
   /** Number of CV folds per scheme. */
   readonly nSplits: number;
   /**
-   * Stratify classes with fewer than `nSplits` essays together with their neighbour instead of
-   * refusing (recorded in the file). Default false: such a class is an error.
+   * Rare classes: `merge` (default) stratifies a class with fewer than `nSplits` essays (in the
+   * run split: fewer than `ceil(1 / valFraction)`) together with its neighbour, recorded in the
+   * file; `strict` leaves classes alone, so such a class is an error in `stratified_text`.
    */
-  readonly mergeRareClasses?: boolean;
+  readonly rareClasses?: RareClassPolicy;
   /** Provenance written to `created_from`. */
   readonly createdFrom: SplitsFile["created_from"];
   /** Filters written to `filters` (already applied to `essays`). */
@@ -64,23 +71,32 @@ export function buildSplitsFile(input: BuildSplitsInput): SplitsFile {
   const prompts = essays.map((e) => e.prompt);
   const labels = Int32Array.from(essays, (e) => overallClass(e.overall));
 
-  let merges: ClassMerge[] = [];
-  let stratLabels: Int32Array = labels;
-  if (input.mergeRareClasses === true) {
-    const merged = mergeRareClasses(labels, nSplits);
-    stratLabels = merged.labels;
-    merges = merged.merges;
-  }
-  const stratified = stratifiedGroupKFold({ labels: stratLabels, groups: hashes, nSplits, seed });
+  const policy = input.rareClasses ?? "merge";
+  const strata = (minCount: number) =>
+    policy === "merge" ? mergeRareClasses(labels, minCount) : { labels, merges: [] };
+  const foldStrata = strata(nSplits);
+  const stratified = stratifiedGroupKFold({
+    labels: foldStrata.labels,
+    groups: hashes,
+    nSplits,
+    seed,
+  });
   const byPrompt = promptHoldoutKFold({ prompts, groups: hashes, nSplits, seed });
   const valFraction = input.runValFraction ?? RUN_VAL_FRACTION;
-  const run = stratifiedGroupTrainValSplit({ labels, groups: hashes, valFraction, seed });
+  const runStrata = strata(minStratumForValFraction(valFraction));
+  const run = stratifiedGroupTrainValSplit({
+    labels: runStrata.labels,
+    groups: hashes,
+    valFraction,
+    seed,
+  });
   const idsAt = (indices: readonly number[]) => indices.map((i) => ids[i]);
 
   return {
     schema_version: SPLITS_SCHEMA_VERSION,
     seed,
     n_splits: nSplits,
+    rare_classes: policy,
     created_from: input.createdFrom,
     filters: input.filters,
     n_essays: essays.length,
@@ -96,11 +112,7 @@ export function buildSplitsFile(input: BuildSplitsInput): SplitsFile {
           "shuffle=True; seeded group order)",
         stratify_on: "round(2*Overall)",
         group_by: "sha256 of NFKC + whitespace-collapsed + trimmed text",
-        class_merges: merges.map((m) => ({
-          overall: m.from / 2,
-          stratified_with: m.into / 2,
-          n_essays: m.count,
-        })),
+        class_merges: recordedMerges(foldStrata.merges),
         folds: stratified.map((f) => ({ fold: f.fold, val_ids: idsAt(f.valIndices) })),
       },
       prompt_holdout: {
@@ -116,8 +128,17 @@ export function buildSplitsFile(input: BuildSplitsInput): SplitsFile {
     run_split: {
       method: "official train -> train/val, stratified by round(2*Overall), text groups kept whole",
       val_fraction: valFraction,
+      class_merges: recordedMerges(runStrata.merges),
       train_ids: idsAt(run.trainIndices),
       val_ids: idsAt(run.valIndices),
     },
   };
+}
+
+function recordedMerges(merges: readonly ClassMerge[]): SplitsFile["run_split"]["class_merges"] {
+  return merges.map((m) => ({
+    overall: m.from / 2,
+    stratified_with: m.into / 2,
+    n_essays: m.count,
+  }));
 }

@@ -2,9 +2,9 @@
  * Stratification classes for holistic scores: class = round(2·Overall), so 1.0–5.0 in 0.5 steps
  * becomes the integers 2–10, and the explicit, recorded merging of rare classes.
  *
- * Merging is never automatic: `make-splits` refuses a class with fewer members than folds unless
- * the user asks for `--merge-rare-classes`, and every merge is written to `splits.json` and the
- * splits report.
+ * Merging is the default of `make-splits` but never silent: every merge is logged as a warning and
+ * written to `splits.json`, the splits report and the experiment log; `--strict-classes` refuses a
+ * class with fewer members than folds instead.
  *
  * @module
  */
@@ -44,9 +44,41 @@ export interface ClassMerge {
 }
 
 /**
- * Fold every class with fewer than `minCount` members into its adjacent class (towards the
- * median label), repeatedly, until all remaining classes have at least `minCount` members or
- * only one class is left. Returns the stratification label per sample and the merges made.
+ * How `make-splits` treats a class with too few essays to stratify: `merge` (the default) folds
+ * it into a neighbour with {@linkcode mergeRareClasses} and records the merge; `strict`
+ * (`--strict-classes`) refuses such a class with an error naming it and its count.
+ */
+export type RareClassPolicy = "merge" | "strict";
+
+/**
+ * The smallest stratum a train/validation split with validation share `valFraction` needs so
+ * that the stratum's expected validation share is at least one essay: `ceil(1 / valFraction)`
+ * (6 for the runbook's 0.1765).
+ *
+ * @example
+ * ```ts
+ * minStratumForValFraction(0.1765); // 6
+ * ```
+ */
+export function minStratumForValFraction(valFraction: number): number {
+  return Math.ceil(1 / valFraction - 1e-9);
+}
+
+/**
+ * Merge rare classes into strata of at least `minCount` members, for stratification only (the
+ * labels themselves are never changed). The rule, applied repeatedly until every stratum has
+ * `>= minCount` members or only one stratum is left:
+ *
+ * 1. take the smallest stratum (ties: the lowest label);
+ * 2. merge it into an adjacent stratum (the next present label below or above): at either end
+ *    of the scale the only neighbour; otherwise the neighbour nearer in label distance, and if
+ *    both are equally near, the one on the side of the median label (the sample median over all
+ *    current strata), so tails fold towards the bulk of the data;
+ * 3. the merged stratum keeps the neighbour's label; a class merged into a stratum that is later
+ *    merged again is recorded with its final stratum.
+ *
+ * Deterministic (no randomness, no dependence on sample order). Returns the stratum per sample
+ * and the merges, sorted by original class.
  *
  * @example
  * ```ts
@@ -73,12 +105,7 @@ export function mergeRareClasses(
       }
     }
     if (rare === undefined) break;
-    const at = present.indexOf(rare);
-    const median = medianLabel(present, counts);
-    let into: number;
-    if (at === 0) into = present[1];
-    else if (at === present.length - 1) into = present[at - 1];
-    else into = rare < median ? present[at + 1] : present[at - 1];
+    const into = neighbourOf(rare, present, counts);
     counts.set(into, counts.get(into)! + counts.get(rare)!);
     counts.delete(rare);
     for (const [c, t] of target) if (t === rare) target.set(c, into);
@@ -90,6 +117,22 @@ export function mergeRareClasses(
     .sort((a, b) => a[0] - b[0])
     .map(([from, into]) => ({ from, into, count: originalCounts.get(from)! }));
   return { labels: out, merges };
+}
+
+/** The adjacent stratum a rare one joins (rule 2 of {@linkcode mergeRareClasses}). */
+function neighbourOf(
+  rare: number,
+  present: readonly number[],
+  counts: ReadonlyMap<number, number>,
+): number {
+  const at = present.indexOf(rare);
+  if (at === 0) return present[1];
+  if (at === present.length - 1) return present[at - 1];
+  const below = present[at - 1];
+  const above = present[at + 1];
+  if (rare - below < above - rare) return below;
+  if (above - rare < rare - below) return above;
+  return rare < medianLabel(present, counts) ? above : below;
 }
 
 function medianLabel(present: readonly number[], counts: ReadonlyMap<number, number>): number {

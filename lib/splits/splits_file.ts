@@ -1,9 +1,12 @@
 /**
  * `splits.json`: the contract between `make-splits` and `cv` / `drop-column` / `run`.
  *
- * Layout (schema_version 1; keys always in this order, no timestamps, so the same inputs and
- * seed give identical bytes):
+ * Layout (schema_version 2; keys always in this order, no timestamps, so the same inputs and
+ * seed give identical bytes; version 1 files are still read, see {@linkcode SplitsFileV1Schema}):
  * - `schema_version`, `seed`, `n_splits`;
+ * - `rare_classes`: `merge` (default: a class with too few essays to stratify is stratified
+ *   together with a neighbour, every merge listed in `class_merges`) or `strict`
+ *   (`--strict-classes`: such a class was an error);
  * - `created_from`: dataset kind, the train/test file names (base names only, so a rerun from
  *   another run directory still gives the same bytes) and their sha256;
  * - `filters`: `min_words`, `max_words`, `excluded_prompts` applied before splitting;
@@ -15,7 +18,8 @@
  *   a fold's training ids are all other essays, in essay order — use {@linkcode schemeFolds}.
  *   This keeps the file small and makes train/val overlap impossible by construction;
  * - `run_split`: the `run` command's train/val split of the official train set, both sides
- *   explicit (`train_ids`, `val_ids`).
+ *   explicit (`train_ids`, `val_ids`), with its own `class_merges` (strata need
+ *   `ceil(1 / val_fraction)` essays there).
  *
  * Loading validates the schema and re-checks the invariants (every essay validated exactly once
  * per scheme, no text group or prompt straddling folds, run split a partition), so a hand-edited
@@ -28,7 +32,7 @@ import { z } from "zod";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 
 /** Current `splits.json` schema version. */
-export const SPLITS_SCHEMA_VERSION = 1;
+export const SPLITS_SCHEMA_VERSION = 2;
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, "expected a lowercase sha256 hex digest");
 const Id = z.string().min(1);
@@ -54,45 +58,80 @@ export const PromptHoldoutFoldSchema = z.object({
   val_ids: z.array(Id),
 }).strict();
 
-/** A rare class stratified together with a neighbour (only with `--merge-rare-classes`). */
+/** A rare class stratified together with a neighbour (see `mergeRareClasses`). */
 export const ClassMergeSchema = z.object({
   overall: z.number(),
   stratified_with: z.number(),
   n_essays: z.number().int().min(0),
 }).strict();
 
-/** The zod schema of `splits.json`. */
+const CreatedFromSchema = z.object({
+  dataset_kind: z.enum(["ellipse", "ielts"]),
+  train_file: z.string().min(1),
+  train_sha256: Sha256,
+  test_file: z.string().min(1).nullable(),
+  test_sha256: Sha256.nullable(),
+}).strict();
+
+const FiltersSchema = z.object({
+  min_words: z.number().int().min(0),
+  max_words: z.number().int().min(1),
+  excluded_prompts: z.array(z.string()),
+}).strict();
+
+const SchemesSchema = z.object({
+  stratified_text: z.object({
+    method: z.string(),
+    stratify_on: z.string(),
+    group_by: z.string(),
+    class_merges: z.array(ClassMergeSchema),
+    folds: z.array(SplitsFoldSchema),
+  }).strict(),
+  prompt_holdout: z.object({
+    method: z.string(),
+    folds: z.array(PromptHoldoutFoldSchema),
+  }).strict(),
+}).strict();
+
+/**
+ * The zod schema of `splits.json` (schema_version 2). New in v2: `rare_classes` (the policy:
+ * `merge`, the default, or `strict`) and `run_split.class_merges` (rare classes stratified
+ * together with a neighbour in the run split too).
+ */
 export const SplitsFileSchema = z.object({
   schema_version: z.literal(SPLITS_SCHEMA_VERSION),
   seed: z.number().int(),
   n_splits: z.number().int().min(2),
-  created_from: z.object({
-    dataset_kind: z.enum(["ellipse", "ielts"]),
-    train_file: z.string().min(1),
-    train_sha256: Sha256,
-    test_file: z.string().min(1).nullable(),
-    test_sha256: Sha256.nullable(),
-  }).strict(),
-  filters: z.object({
-    min_words: z.number().int().min(0),
-    max_words: z.number().int().min(1),
-    excluded_prompts: z.array(z.string()),
-  }).strict(),
+  rare_classes: z.enum(["merge", "strict"]),
+  created_from: CreatedFromSchema,
+  filters: FiltersSchema,
   n_essays: z.number().int().min(1),
   essays: z.array(SplitsEssaySchema).min(1),
-  schemes: z.object({
-    stratified_text: z.object({
-      method: z.string(),
-      stratify_on: z.string(),
-      group_by: z.string(),
-      class_merges: z.array(ClassMergeSchema),
-      folds: z.array(SplitsFoldSchema),
-    }).strict(),
-    prompt_holdout: z.object({
-      method: z.string(),
-      folds: z.array(PromptHoldoutFoldSchema),
-    }).strict(),
+  schemes: SchemesSchema,
+  run_split: z.object({
+    method: z.string(),
+    val_fraction: z.number().gt(0).lt(1),
+    class_merges: z.array(ClassMergeSchema),
+    train_ids: z.array(Id),
+    val_ids: z.array(Id),
   }).strict(),
+}).strict();
+
+/**
+ * `splits.json` schema_version 1 (before rare classes were merged by default): still readable;
+ * {@linkcode parseSplitsFile} upgrades it to v2 in memory (`rare_classes` = `merge` when the file
+ * records a merge, else `strict`, v1's default; `run_split.class_merges` = `[]`, as v1 never
+ * merged in the run split).
+ */
+export const SplitsFileV1Schema = z.object({
+  schema_version: z.literal(1),
+  seed: z.number().int(),
+  n_splits: z.number().int().min(2),
+  created_from: CreatedFromSchema,
+  filters: FiltersSchema,
+  n_essays: z.number().int().min(1),
+  essays: z.array(SplitsEssaySchema).min(1),
+  schemes: SchemesSchema,
   run_split: z.object({
     method: z.string(),
     val_fraction: z.number().gt(0).lt(1),
@@ -100,6 +139,28 @@ export const SplitsFileSchema = z.object({
     val_ids: z.array(Id),
   }).strict(),
 }).strict();
+
+function upgradeV1(v1: z.infer<typeof SplitsFileV1Schema>): SplitsFile {
+  const { schema_version: _, seed, n_splits, run_split, ...rest } = v1;
+  return {
+    schema_version: SPLITS_SCHEMA_VERSION,
+    seed,
+    n_splits,
+    rare_classes: rest.schemes.stratified_text.class_merges.length > 0 ? "merge" : "strict",
+    created_from: rest.created_from,
+    filters: rest.filters,
+    n_essays: rest.n_essays,
+    essays: rest.essays,
+    schemes: rest.schemes,
+    run_split: {
+      method: run_split.method,
+      val_fraction: run_split.val_fraction,
+      class_merges: [],
+      train_ids: run_split.train_ids,
+      val_ids: run_split.val_ids,
+    },
+  };
+}
 
 /** A parsed, validated `splits.json`. */
 export type SplitsFile = z.infer<typeof SplitsFileSchema>;
@@ -157,16 +218,21 @@ function stableJson(value: unknown, indent: string): string {
  * ```
  */
 export function parseSplitsFile(value: unknown, source: string): SplitsFile {
-  const result = SplitsFileSchema.safeParse(value);
+  const isV1 = typeof value === "object" && value !== null &&
+    (value as { schema_version?: unknown }).schema_version === 1;
+  const result = isV1 ? SplitsFileV1Schema.safeParse(value) : SplitsFileSchema.safeParse(value);
   if (!result.success) {
     const lines = result.error.issues.slice(0, 10).map((i) =>
       `  ${i.path.join(".") || "(root)"}: ${i.message}`
     );
     throw new Error(
-      `${source}: not a valid splits.json (schema v${SPLITS_SCHEMA_VERSION}):\n${lines.join("\n")}`,
+      `${source}: not a valid splits.json (schema v${isV1 ? 1 : SPLITS_SCHEMA_VERSION}):\n` +
+        lines.join("\n"),
     );
   }
-  const splits = result.data;
+  const splits = isV1
+    ? upgradeV1(result.data as z.infer<typeof SplitsFileV1Schema>)
+    : result.data as SplitsFile;
   const problems = splitsInvariantProblems(splits);
   if (problems.length > 0) {
     throw new Error(

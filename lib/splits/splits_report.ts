@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { describeOverallClass, overallClass } from "./overall_class.ts";
+import { describeOverallClass, minStratumForValFraction, overallClass } from "./overall_class.ts";
 import type { SplitsFile, SplitsSchemeName } from "./splits_file.ts";
 
 /** Label balance and leak checks of one id partition (a scheme's folds or the run split). */
@@ -233,24 +233,13 @@ export function splitsReportMarkdown(
     );
   }
 
-  const merges = splits.schemes.stratified_text.class_merges;
   out.push("## Scheme `stratified_text`", "");
   out.push(
     `Stratified on ${splits.schemes.stratified_text.stratify_on}, grouped by ` +
       `${splits.schemes.stratified_text.group_by}.`,
     "",
   );
-  if (merges.length > 0) {
-    out.push(
-      "Rare classes stratified together with a neighbour (`--merge-rare-classes`): " +
-        merges.map((m) =>
-          `Overall ${m.overall.toFixed(1)} (${m.n_essays} essay${
-            m.n_essays === 1 ? "" : "s"
-          }) with Overall ${m.stratified_with.toFixed(1)}`
-        ).join("; ") + ".",
-      "",
-    );
-  }
+  out.push(...rareClassLines(splits), "");
   renderPartition(out, whole, "text group");
   out.push("## Scheme `prompt_holdout`", "");
   out.push(splits.schemes.prompt_holdout.method + ".", "");
@@ -373,4 +362,51 @@ function pct(x: number): string {
 
 function pp(x: number): string {
   return (100 * x).toFixed(2);
+}
+
+/**
+ * The report's account of rare classes: the policy and every merge, for the folds and for the
+ * run split (never silent: a merge is always listed).
+ *
+ * @example
+ * ```ts
+ * rareClassLines(splits); // ["Rare classes (policy `merge`, the default): …"]
+ * ```
+ */
+export function rareClassLines(splits: SplitsFile): string[] {
+  const describe = (merges: SplitsFile["run_split"]["class_merges"]) =>
+    merges.map((m) =>
+      `Overall ${m.overall.toFixed(1)} (${m.n_essays} essay${
+        m.n_essays === 1 ? "" : "s"
+      }) with Overall ${m.stratified_with.toFixed(1)}`
+    ).join("; ");
+  const folds = splits.schemes.stratified_text.class_merges;
+  const run = splits.run_split.class_merges;
+  if (splits.rare_classes === "strict") {
+    return [
+      "Rare classes: policy `strict` (`--strict-classes`): no class was merged; every class has " +
+      `at least ${splits.n_splits} essays.`,
+    ];
+  }
+  if (folds.length === 0 && run.length === 0) {
+    return [
+      "Rare classes: policy `merge` (default); no class needed merging (every class has at " +
+      `least ${splits.n_splits} essays, and enough for the run split).`,
+    ];
+  }
+  const lines = [
+    "**Rare classes stratified together with a neighbour** (policy `merge`, the default; " +
+    "`--strict-classes` makes this an error). Labels are unchanged; only the stratification " +
+    "strata are merged.",
+  ];
+  if (folds.length > 0) {
+    lines.push(`- CV folds (strata need >= ${splits.n_splits} essays): ${describe(folds)}.`);
+  }
+  if (run.length > 0) {
+    lines.push(
+      `- run split (strata need >= ${minStratumForValFraction(splits.run_split.val_fraction)} ` +
+        `essays): ${describe(run)}.`,
+    );
+  }
+  return lines;
 }

@@ -92,8 +92,8 @@ export function stratifiedGroupKFold(input: StratifiedGroupKFoldInput): FoldIndi
     const largest = Math.max(...classTotals);
     const hint = tooSmall.length === nClasses
       ? `n_splits exceeds every class (the largest has ${largest} essays); lower n_splits`
-      : `lower n_splits, or stratify rare classes with a neighbour explicitly ` +
-        `(make-splits --merge-rare-classes)`;
+      : `lower n_splits, or stratify rare classes with a neighbour (make-splits does so ` +
+        `unless --strict-classes is given)`;
     throw new Error(
       `${parts.join(", ")} (need >= ${nSplits} per class for ${nSplits} folds); ${hint}`,
     );

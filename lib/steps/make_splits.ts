@@ -7,14 +7,17 @@
  * `prompt_holdout` folds and the `run` train/val split (`lib/splits/`), and writes
  * `<run>/artifacts/splits.json` and `<run>/reports/splits_report.md`. An impossible request (a
  * class or prompt count below `--n-splits`) fails the run with a message naming the class or
- * prompts and the counts; `--merge-rare-classes` opts in to stratifying rare classes together
- * with a neighbour, recorded in both outputs.
+ * prompts and the counts. A class with fewer essays than folds is, by default, stratified
+ * together with its neighbour (`mergeRareClasses`); that is never silent: a warning in `run.log`
+ * and on the terminal, and the merge in `splits.json`, the report and the experiment log.
+ * `--strict-classes` makes such a class an error instead.
  *
  * @module
  */
 import { basename } from "node:path";
 import type { ExperimentConfig } from "../run/config.ts";
-import { type CommandSpec, DATASET_FLAGS, type FlagSpec } from "../run/cli_flags.ts";
+import { type CommandSpec, DATASET_FLAGS, type FlagSpec, UsageError } from "../run/cli_flags.ts";
+import type { RareClassPolicy } from "../splits/overall_class.ts";
 import { configFromInvocation } from "../run/config_loading.ts";
 import { writeFileAtomic } from "../run/atomic_write.ts";
 import { withRun } from "../run/run_context.ts";
@@ -31,18 +34,65 @@ import { schemeBalance, splitsReportMarkdown } from "../splits/splits_report.ts"
 import { existingInputs, recordRunInExperimentLog } from "./common.ts";
 import { loadAndFilterStages } from "./prepare_dataset.ts";
 
-/** Flags of `make-splits`: the dataset flags plus `--n-splits` and `--merge-rare-classes`. */
+/** Flags of `make-splits`: the dataset flags plus `--n-splits` and the rare-class policy. */
 export const MAKE_SPLITS_FLAGS: readonly FlagSpec[] = [
   ...DATASET_FLAGS,
   { name: "n-splits", type: "int", description: "number of CV folds per scheme" },
   {
+    name: "strict-classes",
+    type: "boolean",
+    configKey: null,
+    description: "fail on a class with fewer essays than folds instead of stratifying it " +
+      "together with its neighbour (the default, always logged and recorded in splits.json)",
+  },
+  {
     name: "merge-rare-classes",
     type: "boolean",
     configKey: null,
-    description: "stratify classes with fewer essays than folds together with their neighbour " +
-      "(recorded in splits.json) instead of failing (default: false)",
+    description: "stratify rare classes together with their neighbour: the default, kept so " +
+      "older command lines still run",
   },
 ];
+
+/**
+ * The rare-class policy of `--strict-classes` / `--merge-rare-classes` (default `merge`).
+ *
+ * @example
+ * ```ts
+ * rareClassPolicyFromFlags({ "strict-classes": true }); // "strict"
+ * ```
+ */
+export function rareClassPolicyFromFlags(
+  values: Readonly<Record<string, unknown>>,
+): RareClassPolicy {
+  const strict = values["strict-classes"] === true;
+  if (strict && values["merge-rare-classes"] === true) {
+    throw new UsageError("--strict-classes and --merge-rare-classes contradict each other");
+  }
+  return strict ? "strict" : "merge";
+}
+
+/**
+ * One warning line per merge recorded in `splits`: what was merged into what, where, and how to
+ * refuse it instead.
+ *
+ * @example
+ * ```ts
+ * for (const line of classMergeWarnings(splits)) run.log.warn(line);
+ * ```
+ */
+export function classMergeWarnings(splits: SplitsFile): string[] {
+  const line = (where: string, m: SplitsFile["run_split"]["class_merges"][number]) =>
+    `WARNING rare class: Overall ${m.overall.toFixed(1)} (${m.n_essays} ` +
+    `essay${m.n_essays === 1 ? "" : "s"}) stratified together with Overall ` +
+    `${m.stratified_with.toFixed(1)} in ${where} (labels unchanged; --strict-classes to refuse)`;
+  return [
+    ...splits.schemes.stratified_text.class_merges.map((m) =>
+      line(`the ${splits.n_splits} stratified_text folds`, m)
+    ),
+    ...splits.run_split.class_merges.map((m) => line("the run train/val split", m)),
+  ];
+}
 
 /** What `make-splits` produced. */
 export interface MakeSplitsResult {
@@ -68,7 +118,7 @@ export interface MakeSplitsResult {
  */
 export async function makeSplits(
   config: ExperimentConfig,
-  options: { argv?: readonly string[]; echo?: boolean; mergeRareClasses?: boolean } = {},
+  options: { argv?: readonly string[]; echo?: boolean; rareClasses?: RareClassPolicy } = {},
 ): Promise<MakeSplitsResult> {
   const existing = await existingInputs({ ...config, splitsPath: undefined });
   const { result } = await withRun(
@@ -95,7 +145,7 @@ export async function makeSplits(
             essays: filtered.train.kept,
             seed: config.seed,
             nSplits: config.nSplits,
-            mergeRareClasses: options.mergeRareClasses ?? false,
+            rareClasses: options.rareClasses ?? "merge",
             createdFrom: {
               dataset_kind: config.datasetKind,
               train_file: basename(trainPath),
@@ -127,13 +177,8 @@ export async function makeSplits(
             `deviation ${(100 * b.maxAbsDeviation.value).toFixed(2)} pp`,
         );
       }
-      for (const m of splits.schemes.stratified_text.class_merges) {
-        run.log.warn(
-          `Overall ${m.overall.toFixed(1)} (${m.n_essays} essay${m.n_essays === 1 ? "" : "s"}) ` +
-            `stratified together with ` +
-            `Overall ${m.stratified_with.toFixed(1)} (--merge-rare-classes)`,
-        );
-      }
+      const warnings = classMergeWarnings(splits);
+      for (const warning of warnings) run.log.warn(warning);
 
       const splitsPath = run.artifactPath("splits.json");
       await run.stage("write_splits", async () => {
@@ -165,7 +210,12 @@ export async function makeSplits(
               `prompt_holdout ${pp(balance.prompt_holdout.maxAbsDeviation.value)}`,
           },
         ],
-        notes: [`Splits report: \`${reportPath}\``],
+        notes: [
+          ...(warnings.length > 0
+            ? [`Rare classes merged (policy \`merge\`): ${warnings.length} merge(s)`, ...warnings]
+            : [`Rare classes: policy \`${splits.rare_classes}\`, no merge`]),
+          `Splits report: \`${reportPath}\``,
+        ],
       });
       return {
         runDir: run.dir,
@@ -196,7 +246,7 @@ export const makeSplitsCommand: CommandSpec = {
     const config = await configFromInvocation(invocation, MAKE_SPLITS_FLAGS);
     const result = await makeSplits(config, {
       argv: invocation.argv,
-      mergeRareClasses: invocation.values["merge-rare-classes"] === true,
+      rareClasses: rareClassPolicyFromFlags(invocation.values),
     });
     console.log(`run directory: ${result.runDir}`);
     console.log(`splits: ${result.splitsPath}`);

@@ -15,7 +15,13 @@ import { fmtMeanStd } from "../model/model_reports.ts";
 import { type CvStepResult, runCv } from "./cv.ts";
 import { type DropColumnStepResult, runDropColumn } from "./drop_column.ts";
 import { type FullRunResult, runFullRun } from "./full_run.ts";
-import { MAKE_SPLITS_FLAGS, makeSplits, type MakeSplitsResult } from "./make_splits.ts";
+import {
+  MAKE_SPLITS_FLAGS,
+  makeSplits,
+  type MakeSplitsResult,
+  rareClassPolicyFromFlags,
+} from "./make_splits.ts";
+import type { RareClassPolicy } from "../splits/overall_class.ts";
 import {
   FEATURE_FLAGS,
   MODEL_FLAGS,
@@ -59,7 +65,8 @@ export async function runRunbook(
     argv?: readonly string[];
     echo?: boolean;
     step?: StepModelOptions;
-    mergeRareClasses?: boolean;
+    /** Rare-class policy of `make-splits` (default `merge`). */
+    rareClasses?: RareClassPolicy;
     skipDropColumn?: boolean;
   } = {},
 ): Promise<RunbookResult> {
@@ -83,7 +90,7 @@ export async function runRunbook(
   const splits = await makeSplits({ ...prepared, runName: `${base}_splits` }, {
     argv,
     echo,
-    mergeRareClasses: options.mergeRareClasses,
+    rareClasses: options.rareClasses,
   });
   const withSplits: ExperimentConfig = { ...prepared, splitsPath: splits.splitsPath };
   const cv = await runCv({ ...withSplits, runName: `${base}_cv` }, {
@@ -153,7 +160,7 @@ export const runbookCommand: CommandSpec = {
     const result = await runRunbook(config, {
       argv: invocation.argv,
       step: stepModelOptions(invocation.values),
-      mergeRareClasses: invocation.values["merge-rare-classes"] === true,
+      rareClasses: rareClassPolicyFromFlags(invocation.values),
       skipDropColumn: invocation.values["skip-drop-column"] === true,
     });
     console.log(runbookSummary(result));

@@ -53,6 +53,7 @@ Deno.test("splits.json: serialise → parse round trip, stable key order, derive
     "schema_version",
     "seed",
     "n_splits",
+    "rare_classes",
     "created_from",
     "filters",
     "n_essays",
@@ -95,7 +96,7 @@ Deno.test("parseSplitsFile refuses schema errors and broken invariants, naming t
       (s) => ((s as { seed: unknown }).seed = "x"),
       /f\.json: not a valid splits\.json[\s\S]*seed/,
     ],
-    ["version", (s) => ((s as { schema_version: number }).schema_version = 2), /schema_version/],
+    ["version", (s) => ((s as { schema_version: number }).schema_version = 3), /schema_version/],
     ["n_essays", (s) => (s.n_essays += 1), /n_essays is 301 but 300 essays are listed/],
     [
       "fold count",
@@ -197,7 +198,7 @@ Deno.test("verifySplitsMatchDataset accepts its dataset and refuses a mismatch c
   );
 });
 
-Deno.test("buildSplitsFile: rare class error, or an explicit recorded merge", () => {
+Deno.test("buildSplitsFile: rare classes merged and recorded by default, an error when strict", () => {
   const essays = syntheticEssays(5, { n: 200, rareClassCount: 3 });
   const input = {
     essays,
@@ -212,9 +213,81 @@ Deno.test("buildSplitsFile: rare class error, or an explicit recorded merge", ()
     },
     filters: { min_words: 0, max_words: 1000, excluded_prompts: [] },
   };
-  assert.throws(() => buildSplitsFile(input), /Overall 1\.0 has \d essays?.*need >= 5 per class/);
-  const merged = buildSplitsFile({ ...input, mergeRareClasses: true });
+  assert.throws(
+    () => buildSplitsFile({ ...input, rareClasses: "strict" }),
+    /Overall 1\.0 has \d essays?.*need >= 5 per class.*--strict-classes/,
+  );
+  const merged = buildSplitsFile(input);
+  assert.equal(merged.rare_classes, "merge");
   assert.ok(merged.schemes.stratified_text.class_merges.some((m) => m.overall === 1));
+  assert.ok(merged.run_split.class_merges.some((m) => m.overall === 1));
   parseSplitsFile(merged, "merged");
   assert.throws(() => buildSplitsFile({ ...input, essays: [] }), /no essays left to split/);
+});
+
+Deno.test("buildSplitsFile: property over 30 random data sets with rare classes", () => {
+  for (let seed = 0; seed < 30; seed++) {
+    const rareClassCount = 1 + (seed % 4);
+    const nSplits = 2 + (seed % 5);
+    const essays = syntheticEssays(100 + seed, { n: 150 + 7 * seed, rareClassCount });
+    const splits = buildSplitsFile({
+      essays,
+      seed,
+      nSplits,
+      createdFrom: {
+        dataset_kind: "ellipse",
+        train_file: "t.csv",
+        train_sha256: SHA_A,
+        test_file: null,
+        test_sha256: null,
+      },
+      filters: { min_words: 0, max_words: 1000, excluded_prompts: [] },
+    });
+    // Schema + invariants: every essay validated once, no text group straddles folds, run split
+    // a leak-free partition.
+    const parsed = parseSplitsFile(JSON.parse(serializeSplitsFile(splits)), `seed ${seed}`);
+    const counts = new Map<number, number>();
+    for (const e of essays) counts.set(e.overall, (counts.get(e.overall) ?? 0) + 1);
+    // Recorded merges: a class is merged only when it had fewer than n_splits essays (a rare
+    // class may instead stay as the stratum others joined), with its own count.
+    for (const m of parsed.schemes.stratified_text.class_merges) {
+      assert.equal(m.n_essays, counts.get(m.overall), `seed ${seed}: recorded count`);
+      assert.ok(m.n_essays < nSplits, `seed ${seed}: ${m.overall} merged with ${m.n_essays}`);
+      assert.ok(counts.has(m.stratified_with) && m.stratified_with !== m.overall);
+    }
+    // Every stratum of the folds has >= n_splits essays.
+    const stratum = new Map(counts.keys().map((o) => [o, o]));
+    for (const m of parsed.schemes.stratified_text.class_merges) {
+      stratum.set(m.overall, m.stratified_with);
+    }
+    const sizes = new Map<number, number>();
+    for (const [o, c] of counts) sizes.set(stratum.get(o)!, (sizes.get(stratum.get(o)!) ?? 0) + c);
+    for (const [s, c] of sizes) assert.ok(c >= nSplits, `seed ${seed}: stratum ${s} has ${c}`);
+    // No leak: a text group's essays are all validated in one fold.
+    const foldOfHash = new Map<string, number>();
+    const hashOf = new Map(parsed.essays.map((e) => [e.id, e.text_sha256]));
+    for (const f of parsed.schemes.stratified_text.folds) {
+      for (const id of f.val_ids) {
+        const h = hashOf.get(id)!;
+        assert.equal(foldOfHash.get(h) ?? f.fold, f.fold, `seed ${seed}: group straddles folds`);
+        foldOfHash.set(h, f.fold);
+      }
+    }
+  }
+});
+
+Deno.test("parseSplitsFile: a schema_version 1 file is still read (upgraded in memory)", () => {
+  const v2 = build(42);
+  const { rare_classes: _r, ...rest } = clone(v2);
+  const { class_merges: _c, ...runSplit } = rest.run_split;
+  const v1 = { ...rest, schema_version: 1, run_split: runSplit };
+  const parsed = parseSplitsFile(v1, "old.json");
+  assert.equal(parsed.schema_version, 2);
+  assert.equal(parsed.rare_classes, "strict");
+  assert.deepEqual(parsed.run_split.class_merges, []);
+  assert.deepEqual(parsed.schemes, v2.schemes);
+  assert.deepEqual(parsed.run_split.val_ids, v2.run_split.val_ids);
+  // A v1 file with v2 keys, or an unknown version, is refused.
+  assert.throws(() => parseSplitsFile({ ...v1, rare_classes: "merge" }, "x"), /schema v1/);
+  assert.throws(() => parseSplitsFile({ ...v2, schema_version: 3 }, "x"), /schema v2/);
 });

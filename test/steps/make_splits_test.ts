@@ -113,6 +113,7 @@ Deno.test("make-splits CLI: an impossible --n-splits fails clearly and writes no
         "1",
         "--n-splits",
         "50",
+        "--strict-classes",
         "--run-name",
         "too_many",
         "--output-root",
@@ -157,5 +158,86 @@ Deno.test("make-splits on the embedded data set: valid splits, OK checks, small 
     assert.ok(result.maxClassShareDeviation.stratified_text < 0.05);
     // The embedded set plants duplicate texts; they must be found and kept together.
     assert.match(report, /\d+ text groups? with more than one essay/);
+  });
+});
+
+/** Write a small train/test pair whose train set has one rare class: Overall 5.0 with 2 essays. */
+async function writeRareClassCsvs(dir: string): Promise<{ train: string; test: string }> {
+  const header = ["text_id_kaggle", "full_text", "prompt", "Overall", "set"];
+  const essays = syntheticEssays(91, { n: 120, nPrompts: 7, rareClassCount: 6, duplicateShare: 0 })
+    .filter((e) => e.overall !== 5);
+  essays.push(
+    { id: "R1", text: "A rare top essay with words enough.", prompt: "Prompt A", overall: 5 },
+    { id: "R2", text: "Another rare top essay, different.", prompt: "Prompt B", overall: 5 },
+  );
+  const rows = (list: typeof essays, set: string) =>
+    list.map((e) => [e.id, e.text, e.prompt, e.overall.toFixed(1), set]);
+  const train = join(dir, "rare_train.csv");
+  const test = join(dir, "rare_test.csv");
+  await Deno.writeTextFile(train, stringify([header, ...rows(essays, "train")]));
+  const testEssays = syntheticEssays(92, { n: 20, nPrompts: 3 }).map((e) => ({
+    ...e,
+    id: `T${e.id}`,
+  }));
+  await Deno.writeTextFile(test, stringify([header, ...rows(testEssays, "test")]));
+  return { train, test };
+}
+
+async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "lib/cli.ts", ...args],
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+}
+
+Deno.test("make-splits CLI: a rare class is merged by default, loudly; --strict-classes refuses", async () => {
+  await withTempDir(async (dir) => {
+    const { train, test } = await writeRareClassCsvs(dir);
+    const out = join(dir, "out");
+    const log = join(out, "LOG.md");
+    const common = [
+      "make-splits",
+      "--ellipse-train-path",
+      train,
+      "--ellipse-test-path",
+      test,
+      "--min-words",
+      "1",
+      "--output-root",
+      out,
+      "--experiment-log-path",
+      log,
+    ];
+    const merged = await runCli([...common, "--run-name", "default"]);
+    assert.equal(merged.code, 0, merged.stderr);
+    const warning =
+      /WARNING rare class: Overall 5\.0 \(2 essays\) stratified together with Overall 4\.5 in the 5 stratified_text folds/;
+    assert.match(merged.stderr, warning, "warning on the terminal");
+    const runDir = merged.stdout.match(/run directory: (.+)/)![1].trim();
+    assert.match(await Deno.readTextFile(join(runDir, "run.log")), warning, "warning in run.log");
+    const splits = await loadSplitsFile(join(runDir, "artifacts", "splits.json"));
+    assert.equal(splits.rare_classes, "merge");
+    assert.deepEqual(splits.schemes.stratified_text.class_merges, [
+      { overall: 5, stratified_with: 4.5, n_essays: 2 },
+    ]);
+    assert.ok(splits.run_split.class_merges.some((m) => m.overall === 5));
+    const report = await Deno.readTextFile(join(runDir, "reports", "splits_report.md"));
+    assert.match(report, /Rare classes stratified together with a neighbour/);
+    assert.match(
+      report,
+      /CV folds \(strata need >= 5 essays\): Overall 5\.0 \(2 essays\) with Overall 4\.5/,
+    );
+    assert.match(await Deno.readTextFile(log), warning, "merge in the experiment log entry");
+
+    const strict = await runCli([...common, "--strict-classes", "--run-name", "strict"]);
+    assert.equal(strict.code, 1);
+    assert.match(strict.stderr, /Overall 5\.0 has 2 essays \(need >= 5 per class for 5 folds\)/);
+    const both = await runCli([...common, "--strict-classes", "--merge-rare-classes"]);
+    assert.equal(both.code, 2, both.stderr);
+    assert.match(both.stderr, /contradict/);
   });
 });
