@@ -71,6 +71,11 @@ export interface CrossValidationInput {
   readonly y: ArrayLike<number>;
   /** Texts aligned with the rows (needed for text stacking). */
   readonly texts?: readonly string[];
+  /**
+   * Group id per row (normalised-text hash): every split inside a fold's training part keeps a
+   * group on one side (see `training.ts`).
+   */
+  readonly groups: readonly string[];
   readonly folds: readonly FoldRows[];
   readonly options: TrainingOptions;
   /** Stacked text columns per fold number, filled on first use and reused (drop-column). */
@@ -86,13 +91,16 @@ export interface CrossValidationInput {
  *
  * @example
  * ```ts
- * const cv = await crossValidate({ X, y, texts, folds, options });
+ * const cv = await crossValidate({ X, y, texts, groups: texts.map(normalisedTextHash), folds, options });
  * cv.summary.qwk; // { mean, std }
  * ```
  */
 export async function crossValidate(input: CrossValidationInput): Promise<CrossValidationResult> {
-  const { X, y, texts, folds, options } = input;
+  const { X, y, texts, groups, folds, options } = input;
   if (y.length !== X.nRows) throw new Error(`crossValidate: ${X.nRows} rows, ${y.length} labels`);
+  if (groups.length !== X.nRows) {
+    throw new Error(`crossValidate: ${X.nRows} rows, ${groups.length} group ids`);
+  }
   const n = X.nRows;
   const oof = new Float64Array(n).fill(NaN);
   const oofCut = options.cutpointInnerFolds >= 2 ? new Float64Array(n).fill(NaN) : null;
@@ -130,7 +138,11 @@ export async function crossValidate(input: CrossValidationInput): Promise<CrossV
       const pick = <T>(a: readonly T[] | undefined, idx: readonly number[]) =>
         a ? idx.map((i) => a[i]) : undefined;
       const r = await trainAndPredict(
-        { X: selectRows(X, fold.trainIndices), texts: pick(texts, fold.trainIndices) },
+        {
+          X: selectRows(X, fold.trainIndices),
+          texts: pick(texts, fold.trainIndices),
+          groups: fold.trainIndices.map((i) => groups[i]),
+        },
         fold.trainIndices.map((i) => y[i]),
         [{ X: selectRows(X, fold.valIndices), texts: pick(texts, fold.valIndices) }],
         options,
@@ -140,16 +152,17 @@ export async function crossValidate(input: CrossValidationInput): Promise<CrossV
     }
   } else {
     // folds round-robin over workers; results recorded in fold order, identical to 1 thread
-    const groups: FoldRows[][] = Array.from({ length: workers }, () => []);
-    folds.forEach((f, i) => groups[i % workers].push(f));
+    const lanes: FoldRows[][] = Array.from({ length: workers }, () => []);
+    folds.forEach((f, i) => lanes[i % workers].push(f));
     const yArr = Float64Array.from(y);
-    const results = await Promise.all(groups.map((g) =>
+    const results = await Promise.all(lanes.map((g) =>
       runCvWorker({
         nRows: X.nRows,
         nCols: X.nCols,
         values: X.values,
         y: yArr,
         texts,
+        groups,
         options: { ...options, singleThreaded: true },
         folds: g,
         stacked: g.map((f) => input.stackingCache?.get(f.fold)),

@@ -23,6 +23,8 @@ export interface CvWorkerTask {
   readonly values: Float64Array;
   readonly y: Float64Array;
   readonly texts?: readonly string[];
+  /** Group id per row (normalised-text hash). */
+  readonly groups: readonly string[];
   readonly options: TrainingOptions;
   readonly folds: readonly FoldRows[];
   readonly stacked: readonly (StackedColumns | undefined)[];
@@ -40,7 +42,11 @@ self.onmessage = async (e: MessageEvent<CvWorkerTask>) => {
       const fold = t.folds[k];
       const pick = (idx: readonly number[]) => (t.texts ? idx.map((i) => t.texts![i]) : undefined);
       const r = await trainAndPredict(
-        { X: selectRows(X, fold.trainIndices), texts: pick(fold.trainIndices) },
+        {
+          X: selectRows(X, fold.trainIndices),
+          texts: pick(fold.trainIndices),
+          groups: fold.trainIndices.map((i) => t.groups[i]),
+        },
         fold.trainIndices.map((i) => t.y[i]),
         [{ X: selectRows(X, fold.valIndices), texts: pick(fold.valIndices) }],
         { ...t.options, singleThreaded: true },

@@ -27,6 +27,16 @@ export interface RegressorJSON {
   readonly state: unknown;
 }
 
+/** Optional side information for `fit`. */
+export interface FitOptions {
+  /**
+   * Group id per row (normalised-text hash). A learner that splits its training rows (gradient
+   * boosting's early-stopping holdout) keeps each group on one side. Learners that never split
+   * their rows ignore it.
+   */
+  readonly groups?: ArrayLike<string>;
+}
+
 /** A regression learner. */
 export interface Regressor {
   /** Learner name as used by `--model` (`gbm`, `rf`, `ml-random-forest`, `ridge`). */
@@ -36,9 +46,9 @@ export interface Regressor {
   /** Seed of all randomness in `fit`. */
   readonly seed: number;
   /** Learn from X (n × p) and y (n); returns this. */
-  fit(X: DenseMatrix, y: ArrayLike<number>): this;
+  fit(X: DenseMatrix, y: ArrayLike<number>, options?: FitOptions): this;
   /** Optional multi-threaded fit with the same result as `fit`. */
-  fitAsync?(X: DenseMatrix, y: ArrayLike<number>): Promise<this>;
+  fitAsync?(X: DenseMatrix, y: ArrayLike<number>, options?: FitOptions): Promise<this>;
   /** Predict one value per row. */
   predict(X: DenseMatrix): Float64Array;
   /** Serialise the fitted model. */
@@ -68,9 +78,10 @@ export async function fitRegressor<R extends Regressor>(
   model: R,
   X: DenseMatrix,
   y: ArrayLike<number>,
+  options: FitOptions = {},
 ): Promise<R> {
-  if (model.fitAsync) return await model.fitAsync(X, y);
-  return model.fit(X, y);
+  if (model.fitAsync) return await model.fitAsync(X, y, options);
+  return model.fit(X, y, options);
 }
 
 /**

@@ -5,7 +5,8 @@
  * Each round fits one depth-wise tree to the residual gradients of a row subsample
  * (`subsample`, without replacement) restricted to a per-tree column subsample
  * (`colsampleByTree`); leaf values are shrunk by `learningRate`. With `earlyStoppingRounds > 0`
- * a seeded `validationFraction` of the *training* rows passed to `fit` is held out, boosting
+ * a seeded `validationFraction` of the *training* rows passed to `fit` is held out (whole text
+ * groups when `fit` is given `groups`, so a duplicated text is never on both sides), boosting
  * stops when its RMSE has not improved for that many rounds, and the model keeps the trees up to
  * the best round. Nothing outside `fit`'s data is ever looked at, so callers never early-stop on
  * the fold being scored.
@@ -21,6 +22,7 @@ import { applyBinMapper, fitBinMapper } from "./binning.ts";
 import {
   checkPredictData,
   checkTrainingData,
+  type FitOptions,
   type Regressor,
   type RegressorJSON,
   type TreeEnsemble,
@@ -28,7 +30,8 @@ import {
 } from "./estimator.ts";
 import { histogramLayout } from "./histogram.ts";
 import type { DenseMatrix } from "./matrix.ts";
-import { sampleIndices, seededRandom, shuffled } from "./random.ts";
+import { groupedHoldout, rowGroupsOrSingletons } from "./inner_folds.ts";
+import { sampleIndices, seededRandom } from "./random.ts";
 import {
   addTreePredictions,
   addTreePredictionsBinned,
@@ -82,8 +85,8 @@ export class GradientBoostedTrees implements Regressor, TreeEnsemble {
     this.seed = seed;
   }
 
-  /** Fit on X, y. */
-  fit(X: DenseMatrix, y: ArrayLike<number>): this {
+  /** Fit on X, y (`options.groups`: the early-stopping holdout keeps each group whole). */
+  fit(X: DenseMatrix, y: ArrayLike<number>, options: FitOptions = {}): this {
     checkTrainingData(X, y, this.name);
     const p = this.params;
     const n = X.nRows;
@@ -92,12 +95,18 @@ export class GradientBoostedTrees implements Regressor, TreeEnsemble {
 
     // inner early-stopping split of the training rows only
     let trainRows: Uint32Array;
-    let validRows = new Uint32Array(0);
+    let validRows: Uint32Array = new Uint32Array(0);
     const nValid = p.earlyStoppingRounds > 0 ? Math.floor(n * p.validationFraction) : 0;
-    if (nValid >= 1 && n - nValid >= 2) {
-      const perm = shuffled(Array.from({ length: n }, (_, i) => i), seededRandom(this.seed, "es"));
-      validRows = Uint32Array.from(perm.slice(0, nValid)).sort();
-      trainRows = Uint32Array.from(perm.slice(nValid)).sort();
+    const holdout = nValid >= 1 && n - nValid >= 2
+      ? groupedHoldout(
+        rowGroupsOrSingletons(options.groups, n),
+        nValid,
+        seededRandom(this.seed, "es"),
+      )
+      : null;
+    if (holdout && holdout.validRows.length >= 1 && holdout.trainRows.length >= 2) {
+      validRows = holdout.validRows;
+      trainRows = holdout.trainRows;
     } else {
       trainRows = Uint32Array.from({ length: n }, (_, i) => i);
     }

@@ -6,7 +6,8 @@
  * train vs val/test in `run`):
  * - the vectoriser (vocabulary, idf) is fitted on the training part's texts only;
  * - each training row's value comes from a ridge fitted on the *other* inner folds of the
- *   training part (seeded K-fold), so no training row ever sees its own label;
+ *   training part (seeded K-fold, grouped by normalised-text hash: `inner_folds.ts`), so no
+ *   training row ever sees its own label, nor the label of an identical text;
  * - held-out rows get the prediction of a ridge fitted on the whole training part.
  * Labels of held-out rows are never read. The resulting column is appended to the feature
  * matrix as `tfidf_ridge_oof`.
@@ -14,7 +15,8 @@
  * @module
  */
 import { type DenseMatrix, selectRows } from "./matrix.ts";
-import { seededRandom, shuffled } from "./random.ts";
+import { groupedInnerFolds, innerFoldRows, type RowGroups } from "./inner_folds.ts";
+import { seededRandom } from "./random.ts";
 import { Ridge } from "./ridge.ts";
 import { fitSparseRidge, predictSparseRidge } from "./sparse_ridge.ts";
 import { csrSelectRows, TfidfVectorizer } from "./tfidf.ts";
@@ -32,6 +34,11 @@ export interface StackingOptions {
   readonly minDf?: number;
   /** Seed of the inner fold assignment. */
   readonly seed: number;
+  /**
+   * Group id per training row (normalised-text hash): rows with equal ids share an inner fold,
+   * so a duplicated text never predicts its twin. Required: pass one id per row.
+   */
+  readonly groups: RowGroups;
 }
 
 /** The stacked feature for the training rows (out-of-fold) and the held-out rows. */
@@ -62,15 +69,15 @@ export function stackedTextFeature(
   }
   const k = options.innerFolds ?? 5;
   if (n < k) throw new Error(`stackedTextFeature: ${n} training rows < ${k} inner folds`);
+  checkGroups(options.groups, n, "stackedTextFeature");
   const alpha = options.alpha ?? 1;
   const vectorizer = new TfidfVectorizer({ minDf: options.minDf ?? 2 }).fit(trainTexts);
   const Xtrain = vectorizer.transform(trainTexts);
-  const order = shuffled(
-    Array.from({ length: n }, (_, i) => i),
+  const { foldOf } = groupedInnerFolds(
+    options.groups,
+    k,
     seededRandom(options.seed, "stacking-inner-folds"),
   );
-  const foldOf = new Int32Array(n);
-  order.forEach((row, pos) => (foldOf[row] = pos % k));
   const train = new Float64Array(n);
   for (let f = 0; f < k; f++) {
     const fitRows: number[] = [];
@@ -116,16 +123,16 @@ export function stackedDenseFeature(
   }
   const k = options.innerFolds ?? 5;
   if (n < k) throw new Error(`stackedDenseFeature: ${n} training rows < ${k} inner folds`);
+  checkGroups(options.groups, n, "stackedDenseFeature");
   const alpha = options.alpha ?? 300;
-  const order = shuffled(
-    Array.from({ length: n }, (_, i) => i),
+  const folds = groupedInnerFolds(
+    options.groups,
+    k,
     seededRandom(options.seed, "stacking-dense-inner-folds"),
   );
   const out = new Float64Array(n);
   for (let f = 0; f < k; f++) {
-    const fitRows: number[] = [];
-    const predRows: number[] = [];
-    order.forEach((row, pos) => (pos % k === f ? predRows : fitRows).push(row));
+    const { fitRows, predRows } = innerFoldRows(folds, f);
     const model = new Ridge({ alpha }).fit(
       selectRows(train, fitRows),
       fitRows.map((i) => yTrain[i]),
@@ -138,4 +145,10 @@ export function stackedDenseFeature(
     train: out,
     heldOut: heldOut.nRows > 0 ? full.predict(heldOut) : new Float64Array(0),
   };
+}
+
+function checkGroups(groups: RowGroups | undefined, n: number, who: string): void {
+  if (groups === undefined || groups.length !== n) {
+    throw new Error(`${who}: ${n} training rows need ${n} group ids (got ${groups?.length})`);
+  }
 }

@@ -11,7 +11,10 @@
  *    predictions of boosted trees are near-perfect and would teach nothing). Parts are scored
  *    both with plain half-point rounding and with the thresholds.
  *
- * Labels of the predicted parts are never read.
+ * Every split inside the training part (the stacks' inner folds, the cut-points' inner folds,
+ * gradient boosting's early-stopping holdout) is grouped by the training rows' `groups`
+ * (normalised-text hashes, `inner_folds.ts`), like the outer folds: an identical text is never
+ * on both sides. Labels of the predicted parts are never read.
  *
  * @module
  */
@@ -26,7 +29,8 @@ import {
   selectRows,
   vconcat,
 } from "./matrix.ts";
-import { seededRandom, shuffled } from "./random.ts";
+import { groupedInnerFolds, innerFoldRows } from "./inner_folds.ts";
+import { seededRandom } from "./random.ts";
 import {
   STACKED_EMBEDDING_FEATURE,
   STACKED_TEXT_FEATURE,
@@ -47,6 +51,15 @@ export interface ModelPart {
   readonly X: DenseMatrix;
   /** Texts aligned with the rows; required when text stacking is on. */
   readonly texts?: readonly string[];
+}
+
+/** The training part: a {@link ModelPart} with the group id of every row. */
+export interface TrainingPart extends ModelPart {
+  /**
+   * Group id per row: the normalised-text hash (`normalisedTextHash`), so identical texts share
+   * a side in every inner split. One per row of `X`.
+   */
+  readonly groups: readonly string[];
 }
 
 /** What to train and which levers to use. */
@@ -104,14 +117,15 @@ function withColumn(X: DenseMatrix, col: Float64Array): DenseMatrix {
  *
  * @example
  * ```ts
- * const r = await trainAndPredict({ X: Xtr, texts: tTr }, yTr, [{ X: Xva, texts: tVa }], {
+ * const train = { X: Xtr, texts: tTr, groups: tTr.map(normalisedTextHash) };
+ * const r = await trainAndPredict(train, yTr, [{ X: Xva, texts: tVa }], {
  *   kind: "gbm", params: config, seed: 42, featureNames, textStacking: true, cutpointInnerFolds: 3,
  * });
  * r.predictions[0]; // raw predictions of the validation part
  * ```
  */
 export async function trainAndPredict(
-  train: ModelPart,
+  train: TrainingPart,
   y: ArrayLike<number>,
   parts: readonly ModelPart[],
   options: TrainingOptions,
@@ -122,6 +136,13 @@ export async function trainAndPredict(
   if (options.featureNames.length !== train.X.nCols) {
     throw new Error(
       `trainAndPredict: ${options.featureNames.length} names for ${train.X.nCols} columns`,
+    );
+  }
+  const groups = train.groups;
+  if (groups === undefined || groups.length !== train.X.nRows) {
+    throw new Error(
+      `trainAndPredict: ${train.X.nRows} training rows need as many group ids ` +
+        `(got ${groups?.length})`,
     );
   }
   let trainX = train.X;
@@ -136,6 +157,7 @@ export async function trainAndPredict(
     const s = precomputed?.dense ?? stackedDenseFeature(selectColumns(trainX, dense), y, heldOut, {
       seed: options.seed,
       alpha: options.denseStackAlpha,
+      groups,
     });
     denseStacked = s;
     trainX = withColumn(dropColumns(trainX, dense), s.train);
@@ -162,6 +184,7 @@ export async function trainAndPredict(
       stacked = stackedTextFeature(train.texts, y, heldOutTexts, {
         seed: options.seed,
         alpha: options.textStackingAlpha,
+        groups,
       });
     }
     const nHeld = parts.reduce((s, p) => s + p.X.nRows, 0);
@@ -177,12 +200,17 @@ export async function trainAndPredict(
     });
     featureNames = [...featureNames, STACKED_TEXT_FEATURE];
   }
-  const fit = async (m: Regressor, X: DenseMatrix, yy: ArrayLike<number>) => {
-    if (options.singleThreaded) m.fit(X, yy);
-    else await fitRegressor(m, X, yy);
+  const fit = async (
+    m: Regressor,
+    X: DenseMatrix,
+    yy: ArrayLike<number>,
+    gg: readonly string[],
+  ) => {
+    if (options.singleThreaded) m.fit(X, yy, { groups: gg });
+    else await fitRegressor(m, X, yy, { groups: gg });
   };
   const model = createRegressor(options.kind, options.params, options.seed);
-  await fit(model, trainX, y);
+  await fit(model, trainX, y, groups);
   const predictions = partsX.map((X) => model.predict(X));
   const trainPredictions = model.predict(trainX);
 
@@ -190,18 +218,21 @@ export async function trainAndPredict(
   let cutpointPredictions: Float64Array[] | null = null;
   const k = options.cutpointInnerFolds;
   if (k >= 2) {
-    const n = trainX.nRows;
-    const order = shuffled(
-      Array.from({ length: n }, (_, i) => i),
+    const folds = groupedInnerFolds(
+      groups,
+      k,
       seededRandom(options.seed, "cutpoint-inner-folds"),
     );
-    const oof = new Float64Array(n);
+    const oof = new Float64Array(trainX.nRows);
     for (let f = 0; f < k; f++) {
-      const fitRows: number[] = [];
-      const predRows: number[] = [];
-      order.forEach((row, pos) => (pos % k === f ? predRows : fitRows).push(row));
+      const { fitRows, predRows } = innerFoldRows(folds, f);
       const inner = createRegressor(options.kind, options.params, options.seed);
-      await fit(inner, selectRows(trainX, fitRows), fitRows.map((i) => y[i]));
+      await fit(
+        inner,
+        selectRows(trainX, fitRows),
+        fitRows.map((i) => y[i]),
+        fitRows.map((i) => groups[i]),
+      );
       const pred = inner.predict(selectRows(trainX, predRows));
       predRows.forEach((row, j) => (oof[row] = pred[j]));
     }

@@ -18,7 +18,11 @@ import {
 import { promptHoldoutKFold } from "./prompt_holdout.ts";
 import { SPLITS_SCHEMA_VERSION, type SplitsFile } from "./splits_file.ts";
 import { stratifiedGroupKFold } from "./stratified_group_kfold.ts";
-import { RUN_VAL_FRACTION, stratifiedGroupTrainValSplit } from "./train_val_split.ts";
+import {
+  RUN_VAL_FRACTION,
+  stratifiedGroupTrainValSplit,
+  type TrainValIndices,
+} from "./train_val_split.ts";
 
 /** What the builder needs of an essay. */
 export interface SplittableEssay {
@@ -83,13 +87,7 @@ export function buildSplitsFile(input: BuildSplitsInput): SplitsFile {
   });
   const byPrompt = promptHoldoutKFold({ prompts, groups: hashes, nSplits, seed });
   const valFraction = input.runValFraction ?? RUN_VAL_FRACTION;
-  const runStrata = strata(minStratumForValFraction(valFraction));
-  const run = stratifiedGroupTrainValSplit({
-    labels: runStrata.labels,
-    groups: hashes,
-    valFraction,
-    seed,
-  });
+  const run = runTrainValSplit({ labels, groups: hashes, valFraction, seed, rareClasses: policy });
   const idsAt = (indices: readonly number[]) => indices.map((i) => ids[i]);
 
   return {
@@ -128,7 +126,7 @@ export function buildSplitsFile(input: BuildSplitsInput): SplitsFile {
     run_split: {
       method: "official train -> train/val, stratified by round(2*Overall), text groups kept whole",
       val_fraction: valFraction,
-      class_merges: recordedMerges(runStrata.merges),
+      class_merges: recordedMerges(run.merges),
       train_ids: idsAt(run.trainIndices),
       val_ids: idsAt(run.valIndices),
     },
@@ -141,4 +139,35 @@ function recordedMerges(merges: readonly ClassMerge[]): SplitsFile["run_split"][
     stratified_with: m.into / 2,
     n_essays: m.count,
   }));
+}
+
+/**
+ * The `run` train/val split of class labels (round(2·Overall)) with rare classes handled by the
+ * policy: under `merge` (default) a class with fewer than `ceil(1 / valFraction)` members is
+ * stratified together with its neighbour (`mergeRareClasses`), and the merges are returned so
+ * the caller can record and log them. What `make-splits` and a `run` without `--splits-path` use.
+ *
+ * @example
+ * ```ts
+ * const { trainIndices, valIndices, merges } = runTrainValSplit({ labels, groups, seed: 42 });
+ * ```
+ */
+export function runTrainValSplit(input: {
+  readonly labels: Int32Array;
+  readonly groups: readonly string[];
+  readonly seed: number;
+  readonly valFraction?: number;
+  readonly rareClasses?: RareClassPolicy;
+}): TrainValIndices & { readonly merges: ClassMerge[] } {
+  const valFraction = input.valFraction ?? RUN_VAL_FRACTION;
+  const strata = (input.rareClasses ?? "merge") === "merge"
+    ? mergeRareClasses(input.labels, minStratumForValFraction(valFraction))
+    : { labels: input.labels, merges: [] };
+  const split = stratifiedGroupTrainValSplit({
+    labels: strata.labels,
+    groups: input.groups,
+    valFraction,
+    seed: input.seed,
+  });
+  return { ...split, merges: strata.merges };
 }

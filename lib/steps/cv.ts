@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { normalisedTextHash } from "../dataset/text_hash.ts";
 import { stringify } from "csv-stringify/sync";
 import { crossValidate, type CrossValidationResult } from "../model/cross_validation.ts";
 import { cvReportMarkdown, fmtMeanStd, type ModelReportContext } from "../model/model_reports.ts";
@@ -101,6 +102,7 @@ export async function runCv(
       );
       const y = data.train.map((e) => e.overall);
       const texts = data.train.map((e) => e.text);
+      const groups = texts.map(normalisedTextHash);
       const folds = applied.folds(config.scheme);
       run.log.info(
         `cv: ${config.model} on ${X.nRows} essays x ${X.nCols} features (${config.featureSet}), ` +
@@ -111,6 +113,7 @@ export async function runCv(
           X,
           y,
           texts,
+          groups,
           folds,
           options: trainingOptionsFor(config, step, names, embeddingColumns),
           workers: cvWorkersFor(step),

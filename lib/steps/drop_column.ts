@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { normalisedTextHash } from "../dataset/text_hash.ts";
 import { crossValidate } from "../model/cross_validation.ts";
 import { dropColumnImportance, type DropColumnRow } from "../model/drop_column.ts";
 import { dropColumns } from "../model/matrix.ts";
@@ -94,6 +95,7 @@ export async function runDropColumn(
       }
       const y = data.train.map((e) => e.overall);
       const texts = data.train.map((e) => e.text);
+      const groups = texts.map(normalisedTextHash);
       const folds = applied.folds(config.scheme);
       // decisions use plain rounding: no cut-points here
       const training = {
@@ -108,6 +110,7 @@ export async function runDropColumn(
             X,
             y,
             texts,
+            groups,
             folds,
             options: training,
             stackingCache: cache,
@@ -127,6 +130,7 @@ export async function runDropColumn(
             X: dropColumns(X, [col]),
             y,
             texts,
+            groups,
             folds,
             options: {
               ...training,

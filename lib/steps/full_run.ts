@@ -50,8 +50,8 @@ import { configFromInvocation } from "../run/config_loading.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
 import { applySplitsToDataset } from "../splits/apply_splits.ts";
 import { loadSplitsFile } from "../splits/splits_file.ts";
-import { overallClass } from "../splits/overall_class.ts";
-import { stratifiedGroupTrainValSplit } from "../splits/train_val_split.ts";
+import { describeOverallClass, overallClass } from "../splits/overall_class.ts";
+import { runTrainValSplit } from "../splits/build_splits.ts";
 import { reportContext } from "./cv.ts";
 import { existingInputs, modelRunJsonHeader, recordRunInExperimentLog } from "./common.ts";
 import {
@@ -200,11 +200,19 @@ export async function runFullRun(
           return applied.runSplit();
         }
         run.log.info(`train/val split: computed (stratified, text groups, seed ${config.seed})`);
-        return stratifiedGroupTrainValSplit({
+        const computed = runTrainValSplit({
           labels: Int32Array.from(data.train, (e) => overallClass(e.overall)),
           groups: data.train.map((e) => normalisedTextHash(e.text)),
           seed: config.seed,
         });
+        for (const m of computed.merges) {
+          run.log.warn(
+            `WARNING rare class: ${describeOverallClass(m.from)} (${m.count} ` +
+              `essay${m.count === 1 ? "" : "s"}) stratified together with ` +
+              `${describeOverallClass(m.into)} in the train/val split (labels unchanged)`,
+          );
+        }
+        return computed;
       });
       const feats = await trainFeatures(run, config, step, data.train, data.test);
       const names = feats.train.names;
@@ -224,7 +232,11 @@ export async function runFullRun(
       );
       const trained = await run.stage("fit", () =>
         trainAndPredict(
-          { X: Xtrain, texts: trainEssays.map((e) => e.text) },
+          {
+            X: Xtrain,
+            texts: trainEssays.map((e) => e.text),
+            groups: trainEssays.map((e) => normalisedTextHash(e.text)),
+          },
           yTrain,
           [
             { X: Xval, texts: valEssays.map((e) => e.text) },

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { crossValidate, type FoldRows } from "../../lib/model/cross_validation.ts";
+import { normalisedTextHash } from "../../lib/dataset/text_hash.ts";
 import { seededRandom } from "../../lib/model/random.ts";
 import { ExperimentConfigSchema } from "../../lib/run/config.ts";
 import { syntheticRegression } from "./synthetic.ts";
@@ -18,12 +19,15 @@ function data(n: number) {
         (y[r] >= 3.5 ? " excellent argument" : " ok"),
     );
   }
+  // every 10th essay repeats the previous one's text: a text group of two
+  for (let r = 1; r < n; r += 10) texts[r] = texts[r - 1];
+  const groups = texts.map(normalisedTextHash);
   const folds: FoldRows[] = Array.from({ length: 4 }, (_, f) => ({
     fold: f,
     trainIndices: Array.from({ length: n }, (_, i) => i).filter((i) => i % 4 !== f),
     valIndices: Array.from({ length: n }, (_, i) => i).filter((i) => i % 4 === f),
   }));
-  return { X, y, texts, folds };
+  return { X, y, texts, groups, folds };
 }
 
 const config = ExperimentConfigSchema.parse({
@@ -31,12 +35,13 @@ const config = ExperimentConfigSchema.parse({
 });
 
 Deno.test("crossValidate: every row validated once, folds scored, cut-points never used on the val fold", async () => {
-  const { X, y, texts, folds } = data(240);
+  const { X, y, texts, groups, folds } = data(240);
   const names = Array.from({ length: 6 }, (_, i) => `f${i}`);
   const cv = await crossValidate({
     X,
     y,
     texts,
+    groups,
     folds,
     options: {
       kind: "gbm",
@@ -55,7 +60,7 @@ Deno.test("crossValidate: every row validated once, folds scored, cut-points nev
 });
 
 Deno.test("crossValidate over 2 Web Workers gives the same result as 1 thread", async () => {
-  const { X, y, texts, folds } = data(160);
+  const { X, y, texts, groups, folds } = data(160);
   const options = {
     kind: "gbm" as const,
     params: config,
@@ -64,17 +69,18 @@ Deno.test("crossValidate over 2 Web Workers gives the same result as 1 thread", 
     textStacking: true,
     cutpointInnerFolds: 0,
   };
-  const one = await crossValidate({ X, y, texts, folds, options });
-  const two = await crossValidate({ X, y, texts, folds, options, workers: 2 });
+  const one = await crossValidate({ X, y, texts, groups, folds, options });
+  const two = await crossValidate({ X, y, texts, groups, folds, options, workers: 2 });
   assert.deepEqual(two.oofPredictions, one.oofPredictions);
   assert.deepEqual(two.folds.map((f) => f.metrics), one.folds.map((f) => f.metrics));
 });
 
 Deno.test("dense (embedding) stacking replaces the given columns by one out-of-fold ridge column", async () => {
-  const { X, y, folds } = data(160);
+  const { X, y, groups, folds } = data(160);
   const cv = await crossValidate({
     X,
     y,
+    groups,
     folds,
     options: {
       kind: "gbm",

@@ -67,18 +67,19 @@ Deno.test("sparse ridge (CG) solves the normal equations with an unpenalised int
 Deno.test("stacked text feature carries signal out of fold and does not leak labels", () => {
   const train = corpus(300, 1);
   const test = corpus(150, 2);
-  const s = stackedTextFeature(train.texts, train.y, test.texts, { seed: 7 });
+  const groups = train.texts.map((_, i) => `row${i}`);
+  const s = stackedTextFeature(train.texts, train.y, test.texts, { seed: 7, groups });
   assert.ok(pearson(s.train, train.y) > 0.6, `oof r = ${pearson(s.train, train.y)}`);
   assert.ok(pearson(s.heldOut, test.y) > 0.6, `held-out r = ${pearson(s.heldOut, test.y)}`);
   // random labels: in-sample ridge would memorise them; out-of-fold values must not
   const random = seededRandom(9);
   const noise = train.y.map(() => 1 + Math.floor(random() * 9) / 2);
-  const sNoise = stackedTextFeature(train.texts, noise, [], { seed: 7, alpha: 0.1 });
+  const sNoise = stackedTextFeature(train.texts, noise, [], { seed: 7, alpha: 0.1, groups });
   assert.ok(
     Math.abs(pearson(sNoise.train, noise)) < 0.2,
     `leak: r = ${pearson(sNoise.train, noise)}`,
   );
   // deterministic for a seed
-  const again = stackedTextFeature(train.texts, train.y, test.texts, { seed: 7 });
+  const again = stackedTextFeature(train.texts, train.y, test.texts, { seed: 7, groups });
   assert.deepEqual(again.train, s.train);
 });
