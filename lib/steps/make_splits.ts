@@ -251,6 +251,7 @@ export const makeSplitsCommand: CommandSpec = {
     console.log(`run directory: ${result.runDir}`);
     console.log(`splits: ${result.splitsPath}`);
     console.log(`report: ${result.reportPath}`);
+    for (const warning of classMergeWarnings(result.splits)) console.log(warning);
     console.log(
       `max fold class-share deviation: stratified_text ` +
         `${pp(result.maxClassShareDeviation.stratified_text)} pp, prompt_holdout ` +

@@ -16,6 +16,7 @@ import { type CvStepResult, runCv } from "./cv.ts";
 import { type DropColumnStepResult, runDropColumn } from "./drop_column.ts";
 import { type FullRunResult, runFullRun } from "./full_run.ts";
 import {
+  classMergeWarnings,
   MAKE_SPLITS_FLAGS,
   makeSplits,
   type MakeSplitsResult,
@@ -133,6 +134,7 @@ export function runbookSummary(r: RunbookResult): string {
     "",
     `prepared essays: ${r.prepare.report.counts.train.prepared} train / ` +
     `${r.prepare.report.counts.test.prepared} test`,
+    ...classMergeWarnings(r.splits.splits),
     `CV QWK (mean±std): ${fmtMeanStd(r.cv.cv.summary.qwk)}` +
     (r.cv.cv.summary.qwkCutpoints
       ? `; with cut-points ${fmtMeanStd(r.cv.cv.summary.qwkCutpoints)}`
