@@ -64,14 +64,13 @@ async function json(path: string) {
 }
 
 async function chunkCount(store: string): Promise<number> {
+  let n = 0;
   try {
-    return [...Deno.readDirSync(join(store, "chunks"))].filter((e) =>
-      /^chunk_\d+\.json$/.test(e.name)
-    )
-      .length;
-  } catch {
-    return 0;
-  }
+    for await (const e of Deno.readDir(join(store, "chunks"))) {
+      if (/^chunk_\d+\.json$/.test(e.name)) n++;
+    }
+  } catch { /* no chunks yet */ }
+  return n;
 }
 
 async function exists(path: string): Promise<boolean> {
