@@ -10,7 +10,12 @@
  */
 import { commandHelp, type CommandSpec, parseFlags, UsageError } from "./run/cli_flags.ts";
 import { DatasetError } from "./dataset/csv_table.ts";
-import { exitCodeForSignal, installInterruptHandling, InterruptedError } from "./run/interrupt.ts";
+import {
+  activeInterruptHandling,
+  exitCodeForSignal,
+  installInterruptHandling,
+  InterruptedError,
+} from "./run/interrupt.ts";
 import { logExperimentCommand } from "./steps/log_experiment.ts";
 import { makeSplitsCommand } from "./steps/make_splits.ts";
 import { cvCommand } from "./steps/cv.ts";
@@ -73,12 +78,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.error(`error: ${error.message}`);
       return 2;
     }
-    if (error instanceof InterruptedError) {
+    const signal = error instanceof InterruptedError
+      ? error.signal
+      : activeInterruptHandling()?.received;
+    if (signal) {
       console.error(
-        `${error.message}: the run stopped; its status.json says failed (interrupted) and the ` +
-          "work finished so far is kept",
+        `interrupted by ${signal}: the run stopped; its status.json says failed (interrupted) ` +
+          "and the work finished so far is kept",
       );
-      return exitCodeForSignal(error.signal);
+      return exitCodeForSignal(signal);
     }
     if (error instanceof DatasetError) {
       console.error(`input error: ${error.message}`);

@@ -87,8 +87,10 @@ export class InterruptHandling {
   ) {
     for (const name of INTERRUPT_SIGNALS) {
       const listener = () => this.interrupt(name);
-      Deno.addSignalListener(name, listener);
-      this.#listeners.push([name, listener]);
+      try {
+        Deno.addSignalListener(name, listener);
+        this.#listeners.push([name, listener]);
+      } catch { /* a platform without this signal (SIGTERM on Windows) */ }
     }
     if (watchdog) {
       this.#watchdog = new Worker(new URL("./interrupt_watchdog.ts", import.meta.url).href, {

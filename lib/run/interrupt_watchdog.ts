@@ -46,10 +46,12 @@ function markInterrupted(signal: InterruptSignalName): void {
 }
 
 for (const name of INTERRUPT_SIGNALS) {
-  Deno.addSignalListener(name, () => {
-    if (received) return;
-    received = name;
-    setTimeout(() => markInterrupted(name), 1000);
-    setTimeout(() => Deno.kill(Deno.pid, "SIGKILL"), graceMs + 2000);
-  });
+  try {
+    Deno.addSignalListener(name, () => {
+      if (received) return;
+      received = name;
+      setTimeout(() => markInterrupted(name), 1000);
+      setTimeout(() => Deno.kill(Deno.pid, "SIGKILL"), graceMs + 2000);
+    });
+  } catch { /* a platform without this signal */ }
 }
