@@ -19,7 +19,7 @@ import { join, resolve } from "node:path";
 import type { ExperimentConfig } from "./config.ts";
 import { writeFileAtomicSync, writeJsonAtomic } from "./atomic_write.ts";
 import { fileLogSink, type LogSink, RunLogger, stderrLogSink } from "./logger.ts";
-import { buildRunManifest, commandLineOf, type RunManifest } from "./manifest.ts";
+import { buildRunManifest, commandLineOf, gitState, type RunManifest } from "./manifest.ts";
 import type { ResumeTarget } from "./resume.ts";
 import {
   activeInterruptHandling,
@@ -167,7 +167,7 @@ export class RunContext {
    * const run = await RunContext.resume({ dir, manifest, status, argv });
    * ```
    */
-  static resume(options: ResumeRunOptions): Promise<RunContext> {
+  static async resume(options: ResumeRunOptions): Promise<RunContext> {
     const clock = options.clock ?? (() => new Date());
     const { dir, manifest } = options;
     const sinks: LogSink[] = [fileLogSink(join(dir, "run.log"))];
@@ -178,6 +178,7 @@ export class RunContext {
       commandLine,
       pid: Deno.pid,
       hostname: Deno.hostname(),
+      git: await gitState(),
     });
     const run = new RunContext(dir, manifest.config, manifest, log, clock, status);
     run.#attach();
@@ -188,7 +189,14 @@ export class RunContext {
         (previous ? `, ${previous.reason} in stage ${previous.stage ?? "-"}` : "") +
         `): ${commandLine}`,
     );
-    return Promise.resolve(run);
+    if (status.resumes!.at(-1)?.git?.commit !== manifest.git.commit) {
+      log.warn(
+        `resumed with code at git commit ${status.resumes!.at(-1)?.git?.commit ?? "unknown"}; ` +
+          `the run started at ${manifest.git.commit ?? "unknown"} (the config is the same; ` +
+          "stored features are reused only if the extractor fingerprint matches)",
+      );
+    }
+    return run;
   }
 
   /** Start writing status, heartbeat, console tee and the crash and interrupt hooks. */

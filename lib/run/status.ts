@@ -61,6 +61,8 @@ export interface ResumeRecord {
   /** The command line of the resuming invocation. */
   readonly command_line: string;
   readonly pid?: number;
+  /** The git commit (and dirtiness) of the code that resumed, when known. */
+  readonly git?: { readonly commit: string | null; readonly dirty: boolean | null };
 }
 
 /**
@@ -172,7 +174,12 @@ export function failRun(
 export function resumeRunStatus(
   status: RunStatus,
   now: string,
-  info: { readonly commandLine: string; readonly pid?: number; readonly hostname?: string },
+  info: {
+    readonly commandLine: string;
+    readonly pid?: number;
+    readonly hostname?: string;
+    readonly git?: { readonly commit: string | null; readonly dirty: boolean | null };
+  },
 ): RunStatus {
   if (status.state === "completed") throw new Error("cannot resume a completed run");
   const record: ResumeRecord = {
@@ -181,6 +188,7 @@ export function resumeRunStatus(
     ...(status.error ? { previous_error: status.error } : {}),
     command_line: info.commandLine,
     ...(info.pid !== undefined ? { pid: info.pid } : {}),
+    ...(info.git ? { git: info.git } : {}),
   };
   // A dead process's stage may still say running: close it as failed.
   const stages = status.stages.map((s) =>
