@@ -3,12 +3,19 @@
  *
  * Commands are registered in `COMMANDS` (one line each); every command has `--help`, rejects
  * unknown flags, and exits 2 on usage errors, 1 on failures (the run directory's `status.json`
- * then says `failed` with the error), 0 on success.
+ * then says `failed` with the error), 130/143 when interrupted by SIGINT/SIGTERM (`status.json`:
+ * `failed`, reason `interrupted`; see `run/interrupt.ts`), 0 on success.
  *
  * @module
  */
 import { commandHelp, type CommandSpec, parseFlags, UsageError } from "./run/cli_flags.ts";
 import { DatasetError } from "./dataset/csv_table.ts";
+import {
+  activeInterruptHandling,
+  exitCodeForSignal,
+  installInterruptHandling,
+  InterruptedError,
+} from "./run/interrupt.ts";
 import { logExperimentCommand } from "./steps/log_experiment.ts";
 import { makeSplitsCommand } from "./steps/make_splits.ts";
 import { cvCommand } from "./steps/cv.ts";
@@ -71,6 +78,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.error(`error: ${error.message}`);
       return 2;
     }
+    const signal = error instanceof InterruptedError
+      ? error.signal
+      : activeInterruptHandling()?.received;
+    if (signal) {
+      console.error(
+        `interrupted by ${signal}: the run stopped; its status.json says failed (interrupted) ` +
+          "and the work finished so far is kept",
+      );
+      return exitCodeForSignal(signal);
+    }
     if (error instanceof DatasetError) {
       console.error(`input error: ${error.message}`);
       return 1;
@@ -81,5 +98,6 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (import.meta.main) {
+  installInterruptHandling();
   Deno.exit(await main(Deno.args));
 }

@@ -2,7 +2,17 @@
  * On-disk feature store (`<run>/cv_feature_store/`): extracted matrices as raw little-endian
  * float64 `.bin` files (exact: a round trip returns the very same doubles) plus a zod-validated
  * `metadata.json` (store format, feature schema version, extractor fingerprint, feature set,
- * column names, dtype, shape, and per row the essay id and normalised-text hash).
+ * column names, dtype, shape, the sha256 of every `.bin`, and per row the essay id and
+ * normalised-text hash).
+ *
+ * Integrity: every `.bin` is checked on load against the sha256 recorded in its metadata, so a
+ * corruption that keeps the size (a flipped byte) is a {@link FeatureStoreIntegrityError} naming
+ * the file, never silently different features.
+ *
+ * The bytes are canonical: they depend only on the essays (in the requested order) and their
+ * features — not on how extraction was chunked, batched or interrupted — so a resumed run and an
+ * uninterrupted one write byte-identical stores. The metadata carries no timestamp, and every NaN
+ * is written with one bit pattern (the quiet NaN `0x7ff8000000000000`).
  *
  * Loading refuses, with a message saying what differs and how many rows, a store whose schema
  * version, fingerprint or column names differ from what is expected, or whose rows do not cover
@@ -15,6 +25,7 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { z } from "zod";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
@@ -25,8 +36,8 @@ import type { EssayInput, ExtractedFeatures, FeatureMatrix } from "./types.ts";
 export { extractWithStore } from "./store_extraction.ts";
 export type { ExtractWithStoreOptions } from "./store_extraction.ts";
 
-/** Version of this on-disk layout. */
-export const FEATURE_STORE_FORMAT_VERSION = 1;
+/** Version of this on-disk layout (2: sha256 per `.bin`, no timestamp). */
+export const FEATURE_STORE_FORMAT_VERSION = 2;
 
 /** File name of a store's metadata. */
 export const FEATURE_STORE_METADATA_FILE = "metadata.json";
@@ -37,6 +48,8 @@ const MatrixMetadata = z.object({
   names: z.array(z.string()),
   /** `[rows, cols]`. */
   shape: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]),
+  /** sha256 (hex) of the `.bin` file's bytes, verified on load. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
 /** zod schema of `metadata.json` (and of chunk metadata). */
@@ -61,7 +74,6 @@ export const FeatureStoreMetadata = z.object({
     handcrafted: MatrixMetadata.optional(),
     embeddings: MatrixMetadata.optional(),
   }),
-  created_utc: z.string(),
 });
 
 /** Parsed `metadata.json`. */
@@ -85,6 +97,20 @@ export class FeatureStoreMismatchError extends Error {
     super(message);
     this.name = "FeatureStoreMismatchError";
   }
+}
+
+/** Raised when a `.bin` file's bytes do not match its recorded size or sha256. */
+export class FeatureStoreIntegrityError extends FeatureStoreMismatchError {
+  /** Create the error for the corrupt file at `path`. */
+  constructor(readonly path: string, message: string) {
+    super(message);
+    this.name = "FeatureStoreIntegrityError";
+  }
+}
+
+/** sha256 (hex) of bytes. */
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
 }
 
 const IS_LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
@@ -112,13 +138,28 @@ export function rowIdentities(essays: readonly EssayInput[]): { id: string; text
   return essays.map((e) => ({ id: e.id, text_hash: normalisedTextHash(e.text) }));
 }
 
-function matrixBytes(matrix: FeatureMatrix): Uint8Array {
-  if (matrix.values.length !== matrix.nRows * matrix.nCols) {
+const CANONICAL_NAN_BITS = 0x7ff8000000000000n;
+
+/**
+ * The `.bin` bytes of a matrix: little-endian float64, every NaN written as the canonical quiet
+ * NaN (NaNs from different code paths may carry different sign or payload bits).
+ */
+export function matrixBytes(matrix: FeatureMatrix): Uint8Array {
+  const { values } = matrix;
+  if (values.length !== matrix.nRows * matrix.nCols) {
     throw new Error(
-      `feature store: matrix has ${matrix.values.length} values, expected ${matrix.nRows}x${matrix.nCols}`,
+      `feature store: matrix has ${values.length} values, expected ${matrix.nRows}x${matrix.nCols}`,
     );
   }
-  return new Uint8Array(matrix.values.buffer, matrix.values.byteOffset, matrix.values.byteLength);
+  let canonical: Float64Array = values;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] !== values[i]) {
+      if (canonical === values) canonical = values.slice();
+      new BigUint64Array(canonical.buffer, canonical.byteOffset, canonical.length)[i] =
+        CANONICAL_NAN_BITS;
+    }
+  }
+  return new Uint8Array(canonical.buffer, canonical.byteOffset, canonical.byteLength);
 }
 
 /** Options for {@link writeFeatureStore}. */
@@ -171,8 +212,14 @@ export async function writeFeatureStore(
       throw new Error(`feature store: ${name} has ${matrix.nRows} rows, expected ${rows.length}`);
     }
     const file = `${prefix}${name}.f64.bin`;
-    await writeFileAtomic(join(dir, file), matrixBytes(matrix));
-    matrices[name] = { file, names: [...matrix.names], shape: [matrix.nRows, matrix.nCols] };
+    const bytes = matrixBytes(matrix);
+    await writeFileAtomic(join(dir, file), bytes);
+    matrices[name] = {
+      file,
+      names: [...matrix.names],
+      shape: [matrix.nRows, matrix.nCols],
+      sha256: sha256Hex(bytes),
+    };
   }
   const metadata: FeatureStoreMetadata = {
     format: "essay-scoring-feature-store",
@@ -185,7 +232,6 @@ export async function writeFeatureStore(
     byte_order: "little-endian",
     rows: rows.map((r) => ({ id: r.id, text_hash: r.text_hash })),
     matrices,
-    created_utc: new Date().toISOString(),
   };
   await writeJsonAtomic(join(dir, options.metadataFile ?? FEATURE_STORE_METADATA_FILE), metadata);
   return metadata;
@@ -208,6 +254,13 @@ export async function readFeatureStoreMetadata(path: string): Promise<FeatureSto
   } catch (error) {
     throw new FeatureStoreMismatchError(
       `feature store: ${path} is not valid JSON (${(error as Error).message})`,
+    );
+  }
+  const version = (json as { format_version?: unknown } | null)?.format_version;
+  if (typeof version === "number" && version < FEATURE_STORE_FORMAT_VERSION) {
+    throw new FeatureStoreMismatchError(
+      `feature store: ${path} has format version ${version} (no checksums); this version reads ` +
+        `format ${FEATURE_STORE_FORMAT_VERSION}: re-extract (delete the store or run without reusing it)`,
     );
   }
   const parsed = FeatureStoreMetadata.safeParse(json);
@@ -261,7 +314,10 @@ export function checkStoreCompatible(
   }
 }
 
-/** Read one `.bin` matrix described by its metadata, checking its byte length. */
+/**
+ * Read one `.bin` matrix described by its metadata, checking its byte length and sha256
+ * ({@link FeatureStoreIntegrityError} naming the file on a mismatch).
+ */
 export async function readStoredMatrix(
   dir: string,
   meta: z.infer<typeof MatrixMetadata>,
@@ -272,8 +328,17 @@ export async function readStoredMatrix(
   const [nRows, nCols] = meta.shape;
   const expectedBytes = nRows * nCols * 8;
   if (bytes.byteLength !== expectedBytes) {
-    throw new FeatureStoreMismatchError(
+    throw new FeatureStoreIntegrityError(
+      path,
       `feature store: ${path} has ${bytes.byteLength} bytes, expected ${expectedBytes} (${nRows}x${nCols} float64); the file is truncated or corrupt`,
+    );
+  }
+  const actual = sha256Hex(bytes);
+  if (actual !== meta.sha256) {
+    throw new FeatureStoreIntegrityError(
+      path,
+      `feature store: ${path} is corrupt: its sha256 is ${actual}, but the metadata recorded ` +
+        `${meta.sha256} when it was written; delete the store (or this run's chunks) and re-extract`,
     );
   }
   const values = bytes.byteOffset % 8 === 0

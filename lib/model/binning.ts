@@ -7,7 +7,12 @@
  *
  * Bin `b` of feature `f` holds values `cuts[b-1] < x ≤ cuts[b]`, so "bin ≤ b" is the same test
  * as "x ≤ cuts[b]": a split found on bins is stored as a raw-unit threshold and trees can
- * predict on raw features. NaN is treated as +∞ (last bin; goes right at every split).
+ * predict on raw features. NaN goes right at every split (it is binned past every cut). A
+ * feature with missing values (NaN) in the rows the mapper is fitted on gets a **missing-value
+ * bin** of its own: a last cut at `Number.MAX_VALUE` closes the real values' bins, so NaN sits
+ * alone in the last bin and a split can separate "missing" from every real value (the
+ * learner chooses whether missing goes with the high values or on its own); the real values
+ * then get at most `maxBins − 1` bins. NaN seen only in new data falls in the last bin.
  *
  * @module
  */
@@ -49,6 +54,8 @@ export function fitBinMapper(X: DenseMatrix, maxBins = 255): BinMapper {
       const x = values[r * nCols + f];
       if (!Number.isNaN(x)) col[m++] = x;
     }
+    const hasMissing = m < nRows && m > 0;
+    const realBins = hasMissing ? maxBins - 1 : maxBins;
     const sorted = col.subarray(0, m).slice().sort();
     // distinct values with counts
     const distinct: number[] = [];
@@ -60,13 +67,13 @@ export function fitBinMapper(X: DenseMatrix, maxBins = 255): BinMapper {
       } else counts[counts.length - 1]++;
     }
     const c: number[] = [];
-    if (distinct.length <= maxBins) {
+    if (distinct.length <= realBins) {
       for (let i = 0; i + 1 < distinct.length; i++) c.push(midpoint(distinct[i], distinct[i + 1]));
     } else {
       // greedy quantile cuts over distinct values: close a bin once it holds ≥ m / maxBins rows
-      const target = m / maxBins;
+      const target = m / realBins;
       let acc = 0;
-      let remainingBins = maxBins;
+      let remainingBins = realBins;
       for (let i = 0; i + 1 < distinct.length && remainingBins > 1; i++) {
         acc += counts[i];
         const remainingDistinct = distinct.length - i - 1;
@@ -77,6 +84,7 @@ export function fitBinMapper(X: DenseMatrix, maxBins = 255): BinMapper {
         }
       }
     }
+    if (hasMissing) c.push(Number.MAX_VALUE); // NaN alone in the last bin
     cuts.push(Float64Array.from(c));
   }
   return { nFeatures: nCols, cuts };

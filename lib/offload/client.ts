@@ -34,6 +34,11 @@ import {
   LanguageToolResponse,
   parseLanguageToolResponse,
 } from "../features/checkers/language_tool_response.ts";
+import {
+  InvalidAnswerError,
+  validateEmbedAnswer,
+  validateWireExtractAnswer,
+} from "./answer_validation.ts";
 import { canonicalHash, normaliseWhitespace } from "./canonical.ts";
 import { chunkIndices } from "./chunking.ts";
 import { DEFAULT_CACHE_ROOT, JsonDiskCache } from "./disk_cache.ts";
@@ -253,8 +258,19 @@ export async function createOffloadFeatureExtractor(
       };
       const res = await http.postJson("extract", "/v1/extract", body, opts.signal);
       const headerFp = res.headers[HEADERS.fingerprint.toLowerCase()];
+      // Every answer is checked before any of it is used or cached (answer_validation.ts).
+      refuseMalformed(
+        collector,
+        `${http.baseUrl}/v1/extract`,
+        () =>
+          validateWireExtractAnswer(res.body, chunk.length, {
+            handcrafted: wantHand ? { width: names?.handcrafted?.length } : undefined,
+            embeddings: wantEmb ? { width: health.models.encoder.dimension } : undefined,
+          }),
+      );
       const parsed = ExtractResponseSchema.safeParse(res.body);
       if (!parsed.success) {
+        collector.service("extract").invalidAnswer++;
         throw new Error(`${http.baseUrl}/v1/extract: invalid response: ${parsed.error.message}`);
       }
       const r = parsed.data;
@@ -335,6 +351,25 @@ export async function createOffloadFeatureExtractor(
     extract,
     close: () => http.close(),
   };
+}
+
+/**
+ * Run an answer check; a malformed answer is counted (`invalid_answer` in offload_metrics.json)
+ * and becomes an error naming the endpoint — nothing of it is cached.
+ */
+function refuseMalformed<T>(
+  collector: OffloadMetricsCollector,
+  url: string,
+  check: () => T,
+  service: "extract" | "embedding" = "extract",
+): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof InvalidAnswerError)) throw error;
+    collector.service(service).invalidAnswer++;
+    throw new InvalidAnswerError(`${url}: malformed answer, not used or cached: ${error.message}`);
+  }
 }
 
 function entryFits(entry: ExtractEntry, wantHand: boolean, wantEmb: boolean): boolean {
@@ -511,6 +546,7 @@ export async function createRemoteEncoder(options: OffloadClientOptions): Promis
       });
       const parsed = EmbedResponseSchema.safeParse(res.body);
       if (!parsed.success) {
+        collector.service("embedding").invalidAnswer++;
         throw new Error(`${http.baseUrl}/v1/embed: invalid response: ${parsed.error.message}`);
       }
       const r = parsed.data;
@@ -519,13 +555,14 @@ export async function createRemoteEncoder(options: OffloadClientOptions): Promis
           `${http.baseUrl}: server fingerprint changed from ${fingerprint} to ${r.fingerprint} during the run`,
         );
       }
-      if (r.vectors.length !== chunk.length || r.vectors.some((v) => v.length !== dimension)) {
-        throw new Error(
-          `${http.baseUrl}/v1/embed: expected ${chunk.length} ${dimension}-d vectors`,
-        );
-      }
+      const checked = refuseMalformed(
+        collector,
+        `${http.baseUrl}/v1/embed`,
+        () => validateEmbedAnswer(r.vectors, chunk.length, dimension),
+        "embedding",
+      );
       await Promise.all(chunk.map((i, j) => {
-        vectors.set(missing[i], Float32Array.from(r.vectors[j]));
+        vectors.set(missing[i], checked[j]);
         return cache?.set(missing[i], { vector: r.vectors[j] });
       }));
     });

@@ -3,7 +3,7 @@
  * the builder/writer of `<run>/artifacts/offload_metrics.json` in the runbook's keys:
  * `benchmarks[].essays_per_second`, `offload.<service>.requests.latency_s.{mean,p50,p95,p99}`,
  * `offload.<service>.cache.hit_rate`, `requests_timeout`, `requests_http_error`,
- * `requests_connection_error`.
+ * `requests_connection_error`, and `requests_invalid_answer` (malformed answers refused).
  *
  * Services: `extract` (`/v1/extract`, the `--backend hemma` path), `embedding` (`/v1/embed`,
  * `--embedding-service-url`) and `language_tool` (`/v2/check`, `--language-tool-service-url`).
@@ -42,6 +42,8 @@ export interface ServiceMetrics {
     readonly http_error: number;
     readonly connection_error: number;
     readonly retries: number;
+    /** Answers refused as malformed (row count, width, value types); never cached. */
+    readonly invalid_answer: number;
   };
   readonly cache: {
     readonly hits: number;
@@ -64,6 +66,8 @@ export interface OffloadMetrics {
   readonly requests_timeout: number;
   readonly requests_http_error: number;
   readonly requests_connection_error: number;
+  /** Malformed answers (all services), refused and not cached. */
+  readonly requests_invalid_answer: number;
 }
 
 interface ServiceCounters {
@@ -73,6 +77,8 @@ interface ServiceCounters {
   httpError: number;
   connectionError: number;
   retries: number;
+  /** Malformed answers refused (see `answer_validation.ts`). */
+  invalidAnswer: number;
   hits: number;
   misses: number;
   corrupt: number;
@@ -94,6 +100,7 @@ export class OffloadMetricsCollector {
         httpError: 0,
         connectionError: 0,
         retries: 0,
+        invalidAnswer: 0,
         hits: 0,
         misses: 0,
         corrupt: 0,
@@ -157,7 +164,7 @@ export function buildOffloadMetrics(
 ): OffloadMetrics {
   const now = options.now ?? new Date();
   const offload = {} as Record<OffloadService, ServiceMetrics>;
-  let total = 0, retries = 0, timeout = 0, httpError = 0, connectionError = 0;
+  let total = 0, retries = 0, timeout = 0, httpError = 0, connectionError = 0, invalid = 0;
   for (const name of OFFLOAD_SERVICES) {
     const s = collector.service(name);
     total += s.requests;
@@ -165,6 +172,7 @@ export function buildOffloadMetrics(
     timeout += s.timeout;
     httpError += s.httpError;
     connectionError += s.connectionError;
+    invalid += s.invalidAnswer;
     const lookups = s.hits + s.misses;
     offload[name] = {
       requests: {
@@ -174,6 +182,7 @@ export function buildOffloadMetrics(
         http_error: s.httpError,
         connection_error: s.connectionError,
         retries: s.retries,
+        invalid_answer: s.invalidAnswer,
       },
       cache: {
         hits: s.hits,
@@ -197,6 +206,7 @@ export function buildOffloadMetrics(
     requests_timeout: timeout,
     requests_http_error: httpError,
     requests_connection_error: connectionError,
+    requests_invalid_answer: invalid,
   };
 }
 

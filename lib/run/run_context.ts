@@ -7,18 +7,31 @@
  * elapsed time and memory every N minutes — a snapshot, not a failure — plus the stack of any
  * crash), `manifest.json`, `artifacts/` and `reports/`.
  *
+ * Interruption: when the CLI installed interrupt handling (`interrupt.ts`), a SIGINT/SIGTERM
+ * marks the open run `failed` with reason `interrupted` and its stage at once, aborts
+ * {@link RunContext.signal}, and makes the running stage throw an `InterruptedError` (after at
+ * most the grace period, even if the stage's work does not watch the signal). A run directory
+ * left failed or interrupted can be reopened with {@link RunContext.resume} (`--resume`).
+ *
  * @module
  */
 import { join, resolve } from "node:path";
 import type { ExperimentConfig } from "./config.ts";
 import { writeFileAtomicSync, writeJsonAtomic } from "./atomic_write.ts";
 import { fileLogSink, type LogSink, RunLogger, stderrLogSink } from "./logger.ts";
-import { buildRunManifest, type RunManifest } from "./manifest.ts";
+import { buildRunManifest, commandLineOf, gitState, type RunManifest } from "./manifest.ts";
+import type { ResumeTarget } from "./resume.ts";
+import {
+  activeInterruptHandling,
+  InterruptedError,
+  type InterruptSignalName,
+} from "./interrupt.ts";
 import {
   completeRun,
   completeStage,
   failRun,
   initialRunStatus,
+  resumeRunStatus,
   type RunStatus,
   startStage,
 } from "./status.ts";
@@ -49,7 +62,25 @@ export interface RunOptions {
   readonly echo?: boolean;
   /** Clock, for tests. */
   readonly clock?: () => Date;
+  /** Continue this interrupted run directory instead of creating one (`--resume`). */
+  readonly resume?: ResumeTarget;
 }
+
+/** Options for reopening a run directory ({@link RunContext.resume}). */
+export interface ResumeRunOptions {
+  /** The run directory to continue. */
+  readonly dir: string;
+  /** Its manifest (already checked against the resuming invocation by the caller). */
+  readonly manifest: RunManifest;
+  /** Its status as found (failed, or running with a dead process). */
+  readonly status: RunStatus;
+  /** The resuming invocation's argv (recorded in status.json and run.log). */
+  readonly argv: readonly string[];
+  readonly echo?: boolean;
+  readonly clock?: () => Date;
+}
+
+const NEVER_ABORTED = new AbortController().signal;
 
 /** An open run: paths, logger and status transitions. */
 export class RunContext {
@@ -57,6 +88,8 @@ export class RunContext {
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #restoreConsole: (() => void) | undefined;
   #crashListener: ((event: Event) => void) | undefined;
+  #unsubscribeInterrupt: (() => void) | undefined;
+  #interruptedBy: InterruptSignalName | undefined;
   readonly startedMs = performance.now();
 
   private constructor(
@@ -110,17 +143,111 @@ export class RunContext {
       options.inputPaths ?? [],
     );
     await writeJsonAtomic(join(dir, "manifest.json"), manifest);
-    const status = initialRunStatus(config.runName, options.command, dir, clock().toISOString());
+    const status: RunStatus = {
+      ...initialRunStatus(config.runName, options.command, dir, clock().toISOString()),
+      pid: Deno.pid,
+      hostname: Deno.hostname(),
+    };
     const run = new RunContext(dir, config, manifest, log, clock, status);
-    run.#writeStatus();
-    run.#startHeartbeat(config.heartbeatMinutes);
-    run.#teeConsole();
-    run.#listenForCrashes();
+    run.#attach();
     log.info(`run ${options.command} started in ${resolve(dir)}`);
     if (config.datasetKind === "ielts") {
       log.warn("IELTS dataset is BLOCKED: smoke test only, results must not be reported");
     }
     return run;
+  }
+
+  /**
+   * Reopen an interrupted or failed run directory to continue it: same manifest and config,
+   * `status.json` back to `running` with the resume recorded in `resumes`, log files appended to.
+   * The caller checks that the resuming invocation matches the manifest (`resume.ts`).
+   *
+   * @example
+   * ```ts
+   * const run = await RunContext.resume({ dir, manifest, status, argv });
+   * ```
+   */
+  static async resume(options: ResumeRunOptions): Promise<RunContext> {
+    const clock = options.clock ?? (() => new Date());
+    const { dir, manifest } = options;
+    const sinks: LogSink[] = [fileLogSink(join(dir, "run.log"))];
+    if (options.echo ?? true) sinks.push(stderrLogSink());
+    const log = new RunLogger(sinks, clock);
+    const commandLine = commandLineOf(manifest.command, options.argv);
+    const status = resumeRunStatus(options.status, clock().toISOString(), {
+      commandLine,
+      pid: Deno.pid,
+      hostname: Deno.hostname(),
+      git: await gitState(),
+    });
+    const run = new RunContext(dir, manifest.config, manifest, log, clock, status);
+    run.#attach();
+    const previous = options.status.error;
+    log.info(
+      `run ${manifest.command} resumed in ${resolve(dir)} (resume ${status.resumes!.length}; ` +
+        `previous attempt: ${options.status.state}` +
+        (previous ? `, ${previous.reason} in stage ${previous.stage ?? "-"}` : "") +
+        `): ${commandLine}`,
+    );
+    if (status.resumes!.at(-1)?.git?.commit !== manifest.git.commit) {
+      log.warn(
+        `resumed with code at git commit ${status.resumes!.at(-1)?.git?.commit ?? "unknown"}; ` +
+          `the run started at ${manifest.git.commit ?? "unknown"} (the config is the same; ` +
+          "stored features are reused only if the extractor fingerprint matches)",
+      );
+    }
+    return run;
+  }
+
+  /** Start writing status, heartbeat, console tee and the crash and interrupt hooks. */
+  #attach(): void {
+    this.#writeStatus();
+    this.#startHeartbeat(this.config.heartbeatMinutes);
+    this.#teeConsole();
+    this.#listenForCrashes();
+    this.#unsubscribeInterrupt = activeInterruptHandling()?.onInterrupt((signal) =>
+      this.#interrupted(signal)
+    );
+  }
+
+  /**
+   * Aborted when the run is interrupted (SIGINT/SIGTERM with the CLI's interrupt handling);
+   * pass it to long work (extraction) so it stops handing out work.
+   */
+  get signal(): AbortSignal {
+    return activeInterruptHandling()?.signal ?? NEVER_ABORTED;
+  }
+
+  /** The signal that interrupted this run, if any. */
+  get interruptedBy(): InterruptSignalName | undefined {
+    return this.#interruptedBy;
+  }
+
+  /** A signal arrived: mark the run interrupted now (status, logs); the stage unwinds after. */
+  #interrupted(signal: InterruptSignalName): void {
+    this.#interruptedBy = signal;
+    if (this.#status.state !== "running") return;
+    const stage = this.#status.stages.find((s) => s.state === "running")?.name ?? null;
+    this.#status = failRun(
+      this.#status,
+      new InterruptedError(signal),
+      this.clock().toISOString(),
+      { signal },
+    );
+    this.#writeStatus();
+    const resumable = ["cv", "drop-column", "run"].includes(this.manifest.command);
+    this.log.warn(
+      `interrupted by ${signal} in stage ${stage ?? "-"}: stopping; work finished so far is kept` +
+        (resumable
+          ? ` (continue with: deno task essay-scoring-research ${this.manifest.command} --resume ${this.dir})`
+          : ""),
+    );
+    Deno.writeTextFileSync(
+      join(this.dir, "fault.log"),
+      `${this.clock().toISOString()} INTERRUPTED by ${signal} in stage ${stage ?? "-"}\n`,
+      { append: true },
+    );
+    this.#close();
   }
 
   /** The current status (as last written). */
@@ -148,13 +275,14 @@ export class RunContext {
    * and the run are marked failed (status.json, run.log, stderr.log, fault.log) and it rethrows.
    */
   async stage<T>(name: string, body: () => Promise<T> | T): Promise<T> {
+    if (this.#interruptedBy) throw new InterruptedError(this.#interruptedBy);
     this.#status = startStage(this.#status, name, this.clock().toISOString());
     this.#writeStatus();
     this.log.info(`stage ${name}: started`);
     const t0 = performance.now();
     let result: T;
     try {
-      result = await body();
+      result = await this.#untilInterrupted(Promise.resolve().then(body));
     } catch (error) {
       await this.fail(error);
       throw error;
@@ -165,8 +293,35 @@ export class RunContext {
     return result;
   }
 
+  /**
+   * `work`'s result; but once the run is interrupted, an `InterruptedError` as soon as `work`
+   * settles, or after the grace period if it does not watch the signal.
+   */
+  #untilInterrupted<T>(work: Promise<T>): Promise<T> {
+    const interrupts = activeInterruptHandling();
+    if (!interrupts) return work;
+    return new Promise<T>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const unsubscribe = interrupts.onInterrupt((signal) => {
+        timer = setTimeout(
+          () => reject(new InterruptedError(signal)),
+          Math.min(interrupts.graceMs / 2, 3000),
+        );
+      });
+      work.then(
+        (value) =>
+          this.#interruptedBy ? reject(new InterruptedError(this.#interruptedBy)) : resolve(value),
+        (error) => reject(this.#interruptedBy ? new InterruptedError(this.#interruptedBy) : error),
+      ).finally(() => {
+        clearTimeout(timer);
+        unsubscribe();
+      });
+    });
+  }
+
   /** Mark the run completed and release its timers and hooks. */
   complete(): Promise<void> {
+    if (this.#interruptedBy) return Promise.reject(new InterruptedError(this.#interruptedBy));
     this.#status = completeRun(this.#status, this.clock().toISOString());
     this.#writeStatus();
     this.log.info(`run completed in ${((performance.now() - this.startedMs) / 1000).toFixed(2)} s`);
@@ -178,7 +333,12 @@ export class RunContext {
   fail(error: unknown): Promise<void> {
     if (this.#status.state !== "running") return Promise.resolve();
     const err = error instanceof Error ? error : new Error(String(error));
-    this.#status = failRun(this.#status, err, this.clock().toISOString());
+    this.#status = failRun(
+      this.#status,
+      err,
+      this.clock().toISOString(),
+      err instanceof InterruptedError ? { signal: err.signal } : undefined,
+    );
     this.#writeStatus();
     this.log.error(`run failed: ${err.message}`);
     const stack =
@@ -191,9 +351,12 @@ export class RunContext {
   }
 
   #writeStatus(): void {
-    writeFileAtomicSync(
-      join(this.dir, "status.json"),
-      JSON.stringify(this.#status, null, 2) + "\n",
+    const statusPath = join(this.dir, "status.json");
+    writeFileAtomicSync(statusPath, JSON.stringify(this.#status, null, 2) + "\n");
+    activeInterruptHandling()?.reportRun(
+      this.#status.state === "running"
+        ? { statusPath, runLogPath: join(this.dir, "run.log"), status: this.#status }
+        : null,
     );
   }
 
@@ -244,6 +407,8 @@ export class RunContext {
   }
 
   #close(): void {
+    this.#unsubscribeInterrupt?.();
+    this.#unsubscribeInterrupt = undefined;
     if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
     this.#heartbeat = undefined;
     this.#restoreConsole?.();
@@ -270,7 +435,14 @@ export async function withRun<T>(
   options: RunOptions,
   body: (run: RunContext) => Promise<T>,
 ): Promise<{ run: RunContext; result: T }> {
-  const run = await RunContext.open(options);
+  const run = options.resume
+    ? await RunContext.resume({
+      ...options.resume,
+      argv: options.argv ?? [],
+      echo: options.echo,
+      clock: options.clock,
+    })
+    : await RunContext.open(options);
   try {
     const result = await body(run);
     await run.complete();

@@ -10,6 +10,7 @@ import {
   type ExperimentResult,
   utcDate,
 } from "../run/experiment_log.ts";
+import { InterruptedError } from "../run/interrupt.ts";
 import type { RunContext } from "../run/run_context.ts";
 
 /** Extra fields a step adds to its log entry. */
@@ -56,8 +57,21 @@ export function experimentLogEntryForRun(
     },
     outputDir: run.dir + "/",
     results: extras.results ?? [],
-    notes: extras.notes ?? [],
+    notes: [...(extras.notes ?? []), ...resumeNotes(run)],
   };
+}
+
+/** One note per `--resume` of the run (how the earlier attempt ended), for its log entry. */
+function resumeNotes(run: RunContext): string[] {
+  return (run.status.resumes ?? []).map((r, i) => {
+    const e = r.previous_error;
+    return `resumed (${i + 1}) at ${r.resumed_at} in the same run directory after ` +
+      (e
+        ? `${e.reason === "interrupted" ? `interruption by ${e.signal}` : "an error"} in stage ` +
+          `${e.stage ?? "-"}`
+        : `a ${r.previous_state} attempt`) +
+      `: \`${r.command_line}\``;
+  });
 }
 
 /**
@@ -69,6 +83,8 @@ export async function recordRunInExperimentLog(
   config: ExperimentConfig,
   extras: LogEntryExtras = {},
 ): Promise<void> {
+  // An interrupted run is not finished: its entry comes when a resume completes it.
+  if (run.interruptedBy) throw new InterruptedError(run.interruptedBy);
   if (config.datasetKind === "ielts") {
     run.log.warn("experiment log: not recorded (IELTS is blocked: smoke tests only)");
     return;

@@ -17,9 +17,10 @@ import { crossValidate, type CrossValidationResult } from "../model/cross_valida
 import { cvReportMarkdown, fmtMeanStd, type ModelReportContext } from "../model/model_reports.ts";
 import { roundToHalfPoint } from "../model/metrics.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
-import type { CommandSpec } from "../run/cli_flags.ts";
+import type { CommandSpec, FlagSpec } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import { configFromInvocation } from "../run/config_loading.ts";
+import { resolveResume, RESUME_FLAG, type ResumeTarget } from "../run/resume.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
 import { existingInputs, modelRunJsonHeader, recordRunInExperimentLog } from "./common.ts";
 import {
@@ -83,7 +84,13 @@ export function reportContext(
  */
 export async function runCv(
   config: ExperimentConfig,
-  options: { argv?: readonly string[]; echo?: boolean; step?: StepModelOptions } = {},
+  options: {
+    argv?: readonly string[];
+    echo?: boolean;
+    step?: StepModelOptions;
+    /** Continue this interrupted run directory (`--resume`; checked by `resolveResume`). */
+    resume?: ResumeTarget;
+  } = {},
 ): Promise<CvStepResult> {
   const step = options.step ?? { textStacking: true, cutpointInnerFolds: 3 };
   const { result } = await withRun(
@@ -93,6 +100,7 @@ export async function runCv(
       argv: options.argv,
       inputPaths: await existingInputs(config),
       echo: options.echo,
+      resume: options.resume,
     },
     async (run) => {
       const { data, applied, X, names, embeddingColumns } = await cvTrainingInputs(
@@ -208,17 +216,28 @@ export async function runCv(
   return result;
 }
 
+/** `cv`'s flags plus `--resume <run-dir>`. */
+const CV_FLAGS_WITH_RESUME: readonly FlagSpec[] = [...CV_FLAGS, RESUME_FLAG];
+
 /** The `cv` CLI command. */
 export const cvCommand: CommandSpec = {
   name: "cv",
   summary: "Cross-validate a learner on a feature set over a splits.json scheme (QWK mean±std, " +
     "per-fold report, out-of-fold predictions, reusable feature store).",
-  flags: CV_FLAGS,
+  flags: CV_FLAGS_WITH_RESUME,
   async run(invocation) {
-    const config = await configFromInvocation(invocation, CV_FLAGS);
+    const resumed = await resolveResume(
+      invocation,
+      "cv",
+      CV_FLAGS_WITH_RESUME,
+      configFromInvocation,
+      existingInputs,
+    );
+    const config = resumed?.config ?? await configFromInvocation(invocation, CV_FLAGS);
     const r = await runCv(config, {
       argv: invocation.argv,
-      step: stepModelOptions(invocation.values),
+      step: stepModelOptions(resumed?.values ?? invocation.values),
+      resume: resumed?.target,
     });
     console.log(`run directory: ${r.runDir}`);
     console.log(`report: ${r.reportPath}`);

@@ -22,6 +22,7 @@ import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import { type CommandSpec, UsageError } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import { configFromInvocation } from "../run/config_loading.ts";
+import { resolveResume, RESUME_FLAG, type ResumeTarget } from "../run/resume.ts";
 import { withRun } from "../run/run_context.ts";
 import { reportContext } from "./cv.ts";
 import { existingInputs, modelRunJsonHeader, recordRunInExperimentLog } from "./common.ts";
@@ -61,6 +62,8 @@ export async function runDropColumn(
     step?: StepModelOptions;
     /** Only these handcrafted features (default: all). */
     features?: readonly string[];
+    /** Continue this interrupted run directory (`--resume`; checked by `resolveResume`). */
+    resume?: ResumeTarget;
   } = {},
 ): Promise<DropColumnStepResult> {
   const step = options.step ?? { textStacking: true, cutpointInnerFolds: 3 };
@@ -77,6 +80,7 @@ export async function runDropColumn(
       argv: options.argv,
       inputPaths: await existingInputs(config),
       echo: options.echo,
+      resume: options.resume,
     },
     async (run) => {
       const { data, applied, features, X, names, embeddingColumns } = await cvTrainingInputs(
@@ -221,14 +225,24 @@ export const dropColumnCommand: CommandSpec = {
       configKey: null,
       description: "only these handcrafted features, separated by '|' (default: all)",
     },
+    RESUME_FLAG,
   ],
   async run(invocation) {
-    const config = await configFromInvocation(invocation, this.flags);
-    const features = invocation.values["features"] as string[] | undefined;
+    const resumed = await resolveResume(
+      invocation,
+      "drop-column",
+      this.flags,
+      configFromInvocation,
+      existingInputs,
+    );
+    const values = resumed?.values ?? invocation.values;
+    const config = resumed?.config ?? await configFromInvocation(invocation, this.flags);
+    const features = values["features"] as string[] | undefined;
     const r = await runDropColumn(config, {
       argv: invocation.argv,
-      step: stepModelOptions(invocation.values),
+      step: stepModelOptions(values),
       features,
+      resume: resumed?.target,
     });
     console.log(`run directory: ${r.runDir}`);
     console.log(`report: ${r.reportPath}`);

@@ -47,6 +47,7 @@ import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import { type CommandSpec, DATASET_FLAGS, type FlagSpec } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import { configFromInvocation } from "../run/config_loading.ts";
+import { resolveResume, RESUME_FLAG, type ResumeTarget } from "../run/resume.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
 import { applySplitsToDataset } from "../splits/apply_splits.ts";
 import { loadSplitsFile } from "../splits/splits_file.ts";
@@ -176,7 +177,13 @@ async function trainFeatures(
  */
 export async function runFullRun(
   config: ExperimentConfig,
-  options: { argv?: readonly string[]; echo?: boolean; step?: StepModelOptions } = {},
+  options: {
+    argv?: readonly string[];
+    echo?: boolean;
+    step?: StepModelOptions;
+    /** Continue this interrupted run directory (`--resume`; checked by `resolveResume`). */
+    resume?: ResumeTarget;
+  } = {},
 ): Promise<FullRunResult> {
   const step = options.step ?? { textStacking: true, cutpointInnerFolds: 3 };
   const { result } = await withRun(
@@ -186,6 +193,7 @@ export async function runFullRun(
       argv: options.argv,
       inputPaths: await existingInputs(config),
       echo: options.echo,
+      resume: options.resume,
     },
     async (run) => {
       const data = await loadFilteredData(run, config);
@@ -466,17 +474,28 @@ export async function runFullRun(
   return result;
 }
 
+/** `run`'s flags plus `--resume <run-dir>`. */
+const RUN_FLAGS_WITH_RESUME: readonly FlagSpec[] = [...RUN_FLAGS, RESUME_FLAG];
+
 /** The `run` CLI command. */
 export const fullRunCommand: CommandSpec = {
   name: "run",
   summary: "Full run: fit on train, QWK on train/val/test, model + predictions saved, SHAP, " +
     "grade-scale report.",
-  flags: RUN_FLAGS,
+  flags: RUN_FLAGS_WITH_RESUME,
   async run(invocation) {
-    const config = await configFromInvocation(invocation, RUN_FLAGS);
+    const resumed = await resolveResume(
+      invocation,
+      "run",
+      RUN_FLAGS_WITH_RESUME,
+      configFromInvocation,
+      existingInputs,
+    );
+    const config = resumed?.config ?? await configFromInvocation(invocation, RUN_FLAGS);
     const r = await runFullRun(config, {
       argv: invocation.argv,
-      step: stepModelOptions(invocation.values),
+      step: stepModelOptions(resumed?.values ?? invocation.values),
+      resume: resumed?.target,
     });
     console.log(`run directory: ${r.runDir}`);
     console.log(`report: ${r.reportPath}`);

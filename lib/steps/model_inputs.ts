@@ -245,6 +245,7 @@ export async function extractFeatures(
         storeDir: join(run.dir, storeName),
         reuseDir,
         featureSet: config.featureSet,
+        signal: run.signal,
         onProgress: (stage, done, total) => run.progress(stage, done, total),
         onLog: (l) => run.log.info(l),
       });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  FeatureStoreIntegrityError,
   FeatureStoreMismatchError,
   loadFeatureStore,
   rowIdentities,
@@ -162,5 +163,67 @@ Deno.test("feature store refuses a truncated matrix file and invalid metadata", 
   await assert.rejects(
     loadFeatureStore(join(dir, "nope"), essays, expectation),
     /no metadata at/,
+  );
+});
+
+Deno.test("feature store: a same-size corruption (one flipped byte) is an error naming the file", async () => {
+  const dir = await writtenStore();
+  const meta = JSON.parse(await Deno.readTextFile(join(dir, "metadata.json")));
+  assert.match(meta.matrices.handcrafted.sha256, /^[0-9a-f]{64}$/);
+  assert.match(meta.matrices.embeddings.sha256, /^[0-9a-f]{64}$/);
+  const bin = join(dir, "handcrafted.f64.bin");
+  const bytes = await Deno.readFile(bin);
+  bytes[17] ^= 0x01;
+  await Deno.writeFile(bin, bytes);
+  const error = await loadFeatureStore(dir, essays, expectation).then(
+    () => assert.fail("a corrupt store was loaded"),
+    (e) => e,
+  );
+  assert.ok(error instanceof FeatureStoreIntegrityError, String(error));
+  assert.ok(error instanceof FeatureStoreMismatchError);
+  assert.equal(error.path, bin);
+  assert.match(error.message, /handcrafted\.f64\.bin is corrupt: its sha256 is [0-9a-f]{64}/);
+  // Restoring the byte makes it load again: the check is on content, not on timestamps.
+  bytes[17] ^= 0x01;
+  await Deno.writeFile(bin, bytes);
+  await loadFeatureStore(dir, essays, expectation);
+});
+
+Deno.test("feature store bytes are canonical: no timestamp, one NaN bit pattern", async () => {
+  const a = await writtenStore();
+  await new Promise((r) => setTimeout(r, 5));
+  // Same features, but the NaN has another sign and payload (as 0/0 can give on some paths).
+  const f = features();
+  const odd = new Float64Array(1);
+  new BigUint64Array(odd.buffer)[0] = 0xfff8000000000001n;
+  f.handcrafted!.values[2] = odd[0];
+  assert.ok(Number.isNaN(f.handcrafted!.values[2]));
+  const b = join(await Deno.makeTempDir(), "cv_feature_store");
+  await writeFeatureStore({
+    dir: b,
+    kind: "store",
+    schemaVersion: expectation.schemaVersion,
+    fingerprint: expectation.fingerprint,
+    featureSet: "combined",
+    rows: rowIdentities(essays),
+    features: f,
+  });
+  for (const file of ["metadata.json", "handcrafted.f64.bin", "embeddings.f64.bin"]) {
+    assert.deepEqual(await Deno.readFile(join(a, file)), await Deno.readFile(join(b, file)), file);
+  }
+  // The writer did not modify the caller's matrix.
+  assert.equal(new BigUint64Array(f.handcrafted!.values.buffer)[2], 0xfff8000000000001n);
+});
+
+Deno.test("feature store refuses a store of an older format, saying so", async () => {
+  const dir = await writtenStore();
+  const meta = JSON.parse(await Deno.readTextFile(join(dir, "metadata.json")));
+  await Deno.writeTextFile(
+    join(dir, "metadata.json"),
+    JSON.stringify({ ...meta, format_version: 1 }),
+  );
+  await assert.rejects(
+    loadFeatureStore(dir, essays, expectation),
+    /format version 1 \(no checksums\).*re-extract/,
   );
 });

@@ -140,3 +140,42 @@ Deno.test("extractWithStore reports whole-request progress across chunks", async
   assert.deepEqual(fake, [3, 6, 9, 10]);
   assert.ok(seen.every(([, , t]) => t === 10));
 });
+
+Deno.test("extractWithStore: a resumed store is byte-identical to an uninterrupted one", async () => {
+  const handOptions = (storeDir: string, extractor: FeatureExtractor, chunkSize: number) => ({
+    ...options(storeDir, extractor),
+    featureSet: "handcrafted" as const,
+    chunkSize,
+  });
+  const whole = join(await Deno.makeTempDir(), "cv_feature_store");
+  await extractWithStore(handOptions(whole, new CountingExtractor(), 4));
+  const resumedDir = join(await Deno.makeTempDir(), "cv_feature_store");
+  await assert.rejects(
+    extractWithStore(handOptions(resumedDir, new CountingExtractor("fx1-fake", 1), 3)),
+    /simulated interruption/,
+  );
+  await extractWithStore(handOptions(resumedDir, new CountingExtractor(), 2));
+  for (const file of ["metadata.json", "handcrafted.f64.bin"]) {
+    assert.deepEqual(
+      await Deno.readFile(join(resumedDir, file)),
+      await Deno.readFile(join(whole, file)),
+      file,
+    );
+  }
+});
+
+Deno.test("extractWithStore refuses a corrupt chunk, naming it", async () => {
+  const storeDir = join(await Deno.makeTempDir(), "cv_feature_store");
+  await assert.rejects(
+    extractWithStore(options(storeDir, new CountingExtractor("fx1-fake", 1))),
+    /simulated interruption/,
+  );
+  const bin = join(storeDir, "chunks", "chunk_000000.handcrafted.f64.bin");
+  const bytes = await Deno.readFile(bin);
+  bytes[3] ^= 0x80;
+  await Deno.writeFile(bin, bytes);
+  await assert.rejects(
+    extractWithStore(options(storeDir, new CountingExtractor())),
+    /chunk_000000\.handcrafted\.f64\.bin is corrupt/,
+  );
+});

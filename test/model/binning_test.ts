@@ -41,7 +41,31 @@ Deno.test("NaN goes to the last bin; new data binned with training cuts", () => 
   assert.equal(binOf(cuts, -100), 0);
   assert.equal(binOf(cuts, 2.5), 1);
   assert.equal(binOf(cuts, 2.5000001), 2);
+  // NaN in the fitted rows: a missing-value bin of its own after every real value
   const mapper = fitBinMapper({ nRows: 3, nCols: 1, values: Float64Array.of(1, 2, NaN) });
-  assert.deepEqual(Array.from(mapper.cuts[0]), [1.5]);
+  assert.deepEqual(Array.from(mapper.cuts[0]), [1.5, Number.MAX_VALUE]);
+  const binned = applyBinMapper(mapper, {
+    nRows: 4,
+    nCols: 1,
+    values: Float64Array.of(1, 2, NaN, 1e300),
+  });
+  assert.deepEqual(Array.from(binned.bins), [0, 1, 2, 1]);
+  assert.equal(binned.nBins[0], 3);
+  // without NaN, no extra cut
+  assert.deepEqual(
+    Array.from(fitBinMapper({ nRows: 2, nCols: 1, values: Float64Array.of(1, 2) }).cuts[0]),
+    [1.5],
+  );
   assert.throws(() => applyBinMapper(mapper, { nRows: 1, nCols: 2, values: new Float64Array(2) }));
+});
+
+Deno.test("missing-value bin: at most maxBins bins in all, NaN alone in the last", () => {
+  const random = seededRandom(9);
+  const n = 3000;
+  const values = Float64Array.from({ length: n }, (_, i) => i % 10 === 0 ? NaN : random());
+  const mapper = fitBinMapper({ nRows: n, nCols: 1, values }, 32);
+  const binned = applyBinMapper(mapper, { nRows: n, nCols: 1, values });
+  assert.ok(binned.nBins[0] <= 32, `${binned.nBins[0]} bins`);
+  const last = binned.nBins[0] - 1;
+  for (let r = 0; r < n; r++) assert.equal(binned.bins[r] === last, Number.isNaN(values[r]));
 });
