@@ -42,14 +42,19 @@ for (const kind of ["gbm", "rf", "ridge"] as const) {
   Deno.test(`${kind}: NaN in feature columns gives finite predictions and metrics`, async () => {
     const train = data(600, 1);
     const test = data(300, 2);
-    const r = await trainAndPredict({ X: train.X }, train.y, [{ X: test.X }], {
-      kind,
-      params: config,
-      seed: 7,
-      featureNames: names,
-      textStacking: false,
-      cutpointInnerFolds: 2,
-    });
+    const r = await trainAndPredict(
+      { X: train.X, groups: Array.from(train.y, (_, i) => `row${i}`) },
+      train.y,
+      [{ X: test.X }],
+      {
+        kind,
+        params: config,
+        seed: 7,
+        featureNames: names,
+        textStacking: false,
+        cutpointInnerFolds: 2,
+      },
+    );
     const pred = r.predictions[0];
     assert.ok(pred.every(Number.isFinite), "every prediction finite");
     assert.ok(r.trainPredictions.every(Number.isFinite));
