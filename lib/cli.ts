@@ -9,6 +9,8 @@
  */
 import { commandHelp, type CommandSpec, parseFlags, UsageError } from "./run/cli_flags.ts";
 import { DatasetError } from "./dataset/csv_table.ts";
+import { ExtractorMismatchError } from "./model/bundle.ts";
+import { ModelBundleError } from "./model/bundle_io.ts";
 import { logExperimentCommand } from "./steps/log_experiment.ts";
 import { makeSplitsCommand } from "./steps/make_splits.ts";
 import { cvCommand } from "./steps/cv.ts";
@@ -16,6 +18,7 @@ import { dropColumnCommand } from "./steps/drop_column.ts";
 import { fullRunCommand } from "./steps/full_run.ts";
 import { prepareDatasetCommand } from "./steps/prepare_dataset.ts";
 import { runbookCommand } from "./steps/runbook.ts";
+import { scoreCommand } from "./steps/score.ts";
 
 /** Every command, in runbook order. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -26,6 +29,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   fullRunCommand,
   runbookCommand,
   logExperimentCommand,
+  scoreCommand,
 ];
 
 function usage(): string {
@@ -73,6 +77,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (error instanceof DatasetError) {
       console.error(`input error: ${error.message}`);
+      return 1;
+    }
+    if (error instanceof ModelBundleError || error instanceof ExtractorMismatchError) {
+      console.error(`error: ${error.message}`);
       return 1;
     }
     console.error(`error: ${(error as Error).stack ?? error}`);
