@@ -7,6 +7,8 @@
  *
  * @module
  */
+import { stringify } from "csv-stringify/sync";
+import { writeFileAtomic } from "../run/atomic_write.ts";
 import { type CsvTable, DatasetError, readCsvTable } from "./csv_table.ts";
 import { parseHalfPointScore } from "./ellipse_csv.ts";
 
@@ -137,4 +139,26 @@ export async function loadScoringCsv(
   columns: ScoringColumns = {},
 ): Promise<ScoringInput> {
   return scoringEssaysFromTable(await readCsvTable(file), columns);
+}
+
+/**
+ * Write essays as a scoring CSV in the ELLIPSE layout (`text_id_kaggle`, `full_text`, `prompt`;
+ * an essay without a prompt gets an empty cell, which `score` reads as "no prompt").
+ *
+ * @example
+ * ```ts
+ * await writeScoringCsv("new.csv", [{ id: "n1", text: "My essay …", prompt: "Phones and driving" }]);
+ * ```
+ */
+export async function writeScoringCsv(
+  file: string,
+  essays: readonly { id: string; text: string; prompt?: string | null }[],
+): Promise<void> {
+  await writeFileAtomic(
+    file,
+    stringify(essays.map((e) => [e.id, e.text, e.prompt ?? ""]), {
+      header: true,
+      columns: ["text_id_kaggle", "full_text", "prompt"],
+    }),
+  );
 }

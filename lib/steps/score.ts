@@ -19,6 +19,7 @@
  * @module
  */
 import { join, resolve } from "node:path";
+import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { type EssayToScore, loadScoringCsv, type ScoringInput } from "../dataset/scoring_csv.ts";
 import { countWords } from "../dataset/words.ts";
@@ -508,6 +509,19 @@ export async function runScore(options: ScoreOptions): Promise<ScoreResult> {
     },
   );
   return result;
+}
+
+/**
+ * Rows of a `score` predictions CSV as records of strings (numbers keep their exact decimal).
+ *
+ * @example
+ * ```ts
+ * const rows = await readScoredPredictions(result.predictionsPath);
+ * rows[0].prediction_rounded; // "3.5"
+ * ```
+ */
+export async function readScoredPredictions(path: string): Promise<Record<string, string>[]> {
+  return parse(await Deno.readTextFile(path), { columns: true }) as Record<string, string>[];
 }
 
 function optionalString(values: Readonly<Record<string, unknown>>, name: string) {
