@@ -458,7 +458,11 @@ export async function runScore(options: ScoreOptions): Promise<ScoreResult> {
       command: "score",
       config,
       argv: options.argv,
-      inputPaths: [options.input, join(bundleDir, BUNDLE_INDEX_FILE)],
+      // a missing input is reported by the loader inside the run, with the file named
+      inputPaths: [
+        ...(await Deno.stat(options.input).then(() => [options.input], () => [])),
+        join(bundleDir, BUNDLE_INDEX_FILE),
+      ],
       echo: options.echo,
     },
     async (run) => {

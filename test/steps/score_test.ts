@@ -316,6 +316,10 @@ Deno.test("score reproduces run's test predictions, flags, refuses a foreign ext
         /input error: .*dup\.csv, row 3 \(line 4\), column "text_id_kaggle": duplicate essay id "a"/,
       );
 
+      const gone = await cli("--model-dir", run.runDir, "--input", join(root, "nope.csv"));
+      assert.equal(gone.code, 1);
+      assert.match(gone.stderr, /input error: .*nope\.csv: file not found/);
+
       const copy = join(root, "tampered");
       await Deno.mkdir(copy);
       for (const f of Deno.readDirSync(bundleDir)) {
