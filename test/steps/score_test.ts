@@ -28,6 +28,7 @@ import { makeSplits } from "../../lib/steps/make_splits.ts";
 import { sameBits } from "../../lib/steps/model_bundle.ts";
 import { filterSettingsOf } from "../../lib/steps/prepare_dataset.ts";
 import { runScore } from "../../lib/steps/score.ts";
+import { startTestServer } from "../offload/helpers.ts";
 
 const P = HANDCRAFTED_FEATURE_NAMES.length;
 const EMB = 8;
@@ -262,6 +263,31 @@ Deno.test("score reproduces run's test predictions, flags, refuses a foreign ext
       assert.equal(status.state, "failed");
       assert.match(status.error.message, /fingerprint/);
       assert.equal(status.error.stage, "check_extractor");
+    });
+
+    await t.step("--backend hemma: a server with another extractor is refused", async () => {
+      const server = startTestServer();
+      try {
+        await assert.rejects(
+          () =>
+            runScore({
+              modelDir: run.runDir,
+              input: testCsv,
+              overrides: {
+                ...scoreOverrides,
+                runName: "hemma",
+                backend: "hemma",
+                offloadServiceUrl: server.url,
+              },
+              echo: false,
+            }),
+          (e: Error) =>
+            e instanceof ExtractorMismatchError &&
+            e.message.includes(`extractor now in use (hemma ${server.url}`),
+        );
+      } finally {
+        await server.shutdown();
+      }
     });
 
     await t.step("CLI: score --explain --output; tampered bundle and bad CSV refused", async () => {
