@@ -91,6 +91,8 @@ export const BundleMetaSchema = z.object({
     max_words: z.number().int().min(0),
   }).strict(),
   training_prompts: z.array(z.string()),
+  /** Prompts the run's filters excluded from training (e.g. letter-dominated ones). */
+  excluded_prompts: z.array(z.string()),
   /** Training mean of each prompt-dependent input column (used when an essay has no prompt). */
   prompt_feature_fill: z.record(z.string(), num),
   /** Ridge learner: training column means (the linear-SHAP background); else null. */

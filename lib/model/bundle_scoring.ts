@@ -1,7 +1,7 @@
 /**
  * Pure pieces of scoring new essays with a model bundle: filling the prompt-dependent features
  * of essays that came without a prompt, the per-essay flags (outside the training word window,
- * no prompt, a prompt the model never saw), and SHAP explanations with each essay's top
+ * no prompt, a prompt the model never saw or one the run excluded), and SHAP explanations with each essay's top
  * contributions (exact TreeSHAP for `gbm`/`rf`, exact linear SHAP for `ridge` against the
  * training means stored in the bundle).
  *
@@ -22,6 +22,8 @@ export const FLAG_ABOVE_WINDOW = "above_word_window";
 export const FLAG_PROMPT_MISSING = "prompt_missing";
 /** Flag: a prompt none of the training essays had. */
 export const FLAG_PROMPT_UNSEEN = "prompt_unseen";
+/** Flag: a prompt the run's filters excluded from training (e.g. letter-dominated). */
+export const FLAG_PROMPT_EXCLUDED = "prompt_excluded";
 
 /**
  * A copy of the input matrix where, in the given rows, each prompt-dependent column is set to
@@ -68,6 +70,8 @@ export function essayFlags(meta: BundleMeta, essay: EssayFlagInput): string[] {
   const usesPrompt = Object.keys(meta.prompt_feature_fill).length > 0;
   if (essay.prompt === null) {
     if (usesPrompt) flags.push(FLAG_PROMPT_MISSING);
+  } else if (meta.excluded_prompts.includes(essay.prompt)) {
+    flags.push(FLAG_PROMPT_EXCLUDED);
   } else if (usesPrompt && !meta.training_prompts.includes(essay.prompt)) {
     flags.push(FLAG_PROMPT_UNSEEN);
   }

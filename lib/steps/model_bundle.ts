@@ -114,6 +114,7 @@ async function bundleMeta(run: RunContext, input: RunBundleInputs): Promise<Bund
     cutpoints: trained.cutpoints,
     word_window: { min_words: config.minWords, max_words: config.maxWords },
     training_prompts: [...new Set(input.trainEssays.map((e) => e.prompt))].sort(),
+    excluded_prompts: [...config.ellipseExcludedPrompts],
     prompt_feature_fill: promptFeatureFill(options.featureNames, input.trainX),
     linear_shap_background_mean: trained.model.name === "ridge"
       ? ridgeBackgroundMean(trained.model as unknown as Ridge, trained.trainX)

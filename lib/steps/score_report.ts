@@ -115,7 +115,8 @@ export function scoreReportMarkdown(s: ScoreSummary, paths: ScoreReportPaths): s
     `Flagged essays are scored all the same. \`below_word_window\` / \`above_word_window\`: ` +
     `outside the ${s.wordWindow.min}–${s.wordWindow.max} words the model was trained on, so the ` +
     "score is an extrapolation. `prompt_missing`: no prompt, the prompt-similarity features were " +
-    "set to their training means. `prompt_unseen`: a prompt no training essay had.",
+    "set to their training means. `prompt_unseen`: a prompt no training essay had. " +
+    "`prompt_excluded`: a prompt the run's filters left out of training (e.g. letter-dominated).",
     "",
     "## Predicted scores",
     "",

@@ -82,6 +82,7 @@ function metaFor(
     cutpoints: r.cutpoints,
     word_window: { min_words: 200, max_words: 1000 },
     training_prompts: ["Phones and driving"],
+    excluded_prompts: ["Letter to employer"],
     prompt_feature_fill: { prompt_similarity: 0.25 },
     linear_shap_background_mean: null,
     training: {
@@ -278,6 +279,9 @@ Deno.test("prompt fill, flags and TF-IDF JSON", async () => {
   assert.deepEqual(essayFlags(bundle.meta, { words: 1001, prompt: "New" }), [
     "above_word_window",
     "prompt_unseen",
+  ]);
+  assert.deepEqual(essayFlags(bundle.meta, { words: 300, prompt: "Letter to employer" }), [
+    "prompt_excluded",
   ]);
   const vec = new TfidfVectorizer({ minDf: 1 }).fit(["b a", "c a d"]);
   const again = TfidfVectorizer.fromJSON(JSON.parse(JSON.stringify(vec.toJSON())));
