@@ -19,7 +19,6 @@
  * @module
  */
 import { join, resolve } from "node:path";
-import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { type EssayToScore, loadScoringCsv, type ScoringInput } from "../dataset/scoring_csv.ts";
 import { countWords } from "../dataset/words.ts";
@@ -60,6 +59,7 @@ import { experimentLogEntryForRun } from "./common.ts";
 import { featureSetMatrix } from "./model_inputs.ts";
 import { MODEL_BUNDLE_DIR } from "./model_bundle.ts";
 import { scoreReportMarkdown, type ScoreSummary, scoreSummaryOf } from "./score_report.ts";
+import { predictionColumns, predictionRows } from "./score_output.ts";
 
 /** Flags of `score`. */
 export const SCORE_FLAGS: readonly FlagSpec[] = [
@@ -305,46 +305,6 @@ function predictEssays(
   return predictWithBundle(bundle, X, essays.map((e) => e.text));
 }
 
-function predictionRows(
-  essays: readonly EssayToScore[],
-  p: BundlePredictions,
-  flags: readonly string[][],
-  hasLabels: boolean,
-  explained: { base: number; top: Contribution[][] } | null,
-): (string | number)[][] {
-  return essays.map((e, i) => [
-    e.id,
-    e.prompt ?? "",
-    countWords(e.text),
-    p.raw[i],
-    p.rounded[i],
-    p.cutpoints ? p.cutpoints[i] : "",
-    flags[i].join(";"),
-    ...(hasLabels ? [e.label ?? ""] : []),
-    ...(explained
-      ? [explained.base, ...explained.top[i].flatMap((c) => [c.feature, c.value])]
-      : []),
-  ]);
-}
-
-function predictionColumns(hasLabels: boolean, topK: number | null): string[] {
-  return [
-    "id",
-    "prompt",
-    "words",
-    "prediction_raw",
-    "prediction_rounded",
-    "prediction_cutpoints",
-    "flags",
-    ...(hasLabels ? ["overall_true"] : []),
-    ...(topK === null ? [] : [
-      "shap_base",
-      ...Array.from({ length: topK }, (_, k) => [`shap_${k + 1}_feature`, `shap_${k + 1}_value`])
-        .flat(),
-    ]),
-  ];
-}
-
 async function explainStage(
   run: RunContext,
   bundle: ModelBundle,
@@ -513,19 +473,6 @@ export async function runScore(options: ScoreOptions): Promise<ScoreResult> {
     },
   );
   return result;
-}
-
-/**
- * Rows of a `score` predictions CSV as records of strings (numbers keep their exact decimal).
- *
- * @example
- * ```ts
- * const rows = await readScoredPredictions(result.predictionsPath);
- * rows[0].prediction_rounded; // "3.5"
- * ```
- */
-export async function readScoredPredictions(path: string): Promise<Record<string, string>[]> {
-  return parse(await Deno.readTextFile(path), { columns: true }) as Record<string, string>[];
 }
 
 function optionalString(values: Readonly<Record<string, unknown>>, name: string) {
