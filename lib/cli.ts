@@ -11,6 +11,7 @@ import { commandHelp, type CommandSpec, parseFlags, UsageError } from "./run/cli
 import { DatasetError } from "./dataset/csv_table.ts";
 import { ExtractorMismatchError } from "./model/bundle.ts";
 import { ModelBundleError } from "./model/bundle_io.ts";
+import { FeatureStoreMismatchError } from "./features/feature_store.ts";
 import { logExperimentCommand } from "./steps/log_experiment.ts";
 import { makeSplitsCommand } from "./steps/make_splits.ts";
 import { cvCommand } from "./steps/cv.ts";
@@ -79,7 +80,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.error(`input error: ${error.message}`);
       return 1;
     }
-    if (error instanceof ModelBundleError || error instanceof ExtractorMismatchError) {
+    if (
+      error instanceof ModelBundleError || error instanceof ExtractorMismatchError ||
+      error instanceof FeatureStoreMismatchError
+    ) {
       console.error(`error: ${error.message}`);
       return 1;
     }
