@@ -16,6 +16,9 @@ import {
   installInterruptHandling,
   InterruptedError,
 } from "./run/interrupt.ts";
+import { ExtractorMismatchError } from "./model/bundle.ts";
+import { ModelBundleError } from "./model/bundle_io.ts";
+import { FeatureStoreMismatchError } from "./features/feature_store.ts";
 import { logExperimentCommand } from "./steps/log_experiment.ts";
 import { makeSplitsCommand } from "./steps/make_splits.ts";
 import { cvCommand } from "./steps/cv.ts";
@@ -23,6 +26,7 @@ import { dropColumnCommand } from "./steps/drop_column.ts";
 import { fullRunCommand } from "./steps/full_run.ts";
 import { prepareDatasetCommand } from "./steps/prepare_dataset.ts";
 import { runbookCommand } from "./steps/runbook.ts";
+import { scoreCommand } from "./steps/score.ts";
 
 /** Every command, in runbook order. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -33,6 +37,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   fullRunCommand,
   runbookCommand,
   logExperimentCommand,
+  scoreCommand,
 ];
 
 function usage(): string {
@@ -90,6 +95,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (error instanceof DatasetError) {
       console.error(`input error: ${error.message}`);
+      return 1;
+    }
+    if (
+      error instanceof ModelBundleError || error instanceof ExtractorMismatchError ||
+      error instanceof FeatureStoreMismatchError
+    ) {
+      console.error(`error: ${error.message}`);
       return 1;
     }
     console.error(`error: ${(error as Error).stack ?? error}`);

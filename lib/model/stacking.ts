@@ -18,7 +18,7 @@ import { type DenseMatrix, selectRows } from "./matrix.ts";
 import { groupedInnerFolds, innerFoldRows, type RowGroups } from "./inner_folds.ts";
 import { seededRandom } from "./random.ts";
 import { Ridge } from "./ridge.ts";
-import { fitSparseRidge, predictSparseRidge } from "./sparse_ridge.ts";
+import { fitSparseRidge, predictSparseRidge, type SparseRidgeModel } from "./sparse_ridge.ts";
 import { csrSelectRows, TfidfVectorizer } from "./tfidf.ts";
 
 /** Column name of the stacked feature. */
@@ -41,10 +41,41 @@ export interface StackingOptions {
   readonly groups: RowGroups;
 }
 
+/** The text model fitted on the whole training part: what scoring applies to new texts. */
+export interface TextStackModel {
+  readonly kind: "text";
+  readonly vectorizer: TfidfVectorizer;
+  readonly ridge: SparseRidgeModel;
+  readonly alpha: number;
+}
+
+/** The dense-column ridge fitted on the whole training part. */
+export interface DenseStackModel {
+  readonly kind: "dense";
+  readonly ridge: Ridge;
+}
+
 /** The stacked feature for the training rows (out-of-fold) and the held-out rows. */
 export interface StackedFeature {
   readonly train: Float64Array;
   readonly heldOut: Float64Array;
+  /** The full-fit model that produced `heldOut` (kept for the model bundle). */
+  readonly model?: TextStackModel | DenseStackModel;
+}
+
+/**
+ * The stacked text column for new texts: exactly what {@link stackedTextFeature} gives held-out
+ * rows.
+ *
+ * @example
+ * ```ts
+ * const col = predictTextStack(s.model as TextStackModel, ["A new essay."]);
+ * ```
+ */
+export function predictTextStack(model: TextStackModel, texts: readonly string[]): Float64Array {
+  return texts.length > 0
+    ? predictSparseRidge(model.ridge, model.vectorizer.transform(texts))
+    : new Float64Array(0);
 }
 
 /**
@@ -91,11 +122,13 @@ export function stackedTextFeature(
     const pred = predictSparseRidge(model, csrSelectRows(Xtrain, predRows));
     predRows.forEach((row, j) => (train[row] = pred[j]));
   }
-  const full = fitSparseRidge(Xtrain, yTrain, { alpha });
-  const heldOut = heldOutTexts.length > 0
-    ? predictSparseRidge(full, vectorizer.transform(heldOutTexts))
-    : new Float64Array(0);
-  return { train, heldOut };
+  const model: TextStackModel = {
+    kind: "text",
+    vectorizer,
+    ridge: fitSparseRidge(Xtrain, yTrain, { alpha }),
+    alpha,
+  };
+  return { train, heldOut: predictTextStack(model, heldOutTexts), model };
 }
 
 /** Column name of the stacked embedding feature. */
@@ -144,6 +177,7 @@ export function stackedDenseFeature(
   return {
     train: out,
     heldOut: heldOut.nRows > 0 ? full.predict(heldOut) : new Float64Array(0),
+    model: { kind: "dense", ridge: full },
   };
 }
 

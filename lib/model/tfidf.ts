@@ -48,6 +48,16 @@ export function wordNgrams(text: string, maxNgram = 2): string[] {
   return out;
 }
 
+/** JSON form of a fitted {@link TfidfVectorizer}: terms in column order and their idf. */
+export interface TfidfJSON {
+  readonly minDf: number;
+  /** `null` = no cap (JSON has no Infinity). */
+  readonly maxFeatures: number | null;
+  readonly maxNgram: number;
+  readonly terms: readonly string[];
+  readonly idf: readonly number[];
+}
+
 /** A fitted TF-IDF vocabulary. */
 export class TfidfVectorizer {
   /** Term → column. */
@@ -93,6 +103,42 @@ export class TfidfVectorizer {
       this.idf[j] = Math.log((1 + n) / (1 + d)) + 1;
     });
     return this;
+  }
+
+  /** Serialise options, vocabulary (terms in column order) and idf. */
+  toJSON(): TfidfJSON {
+    const terms = new Array<string>(this.vocabulary.size);
+    for (const [term, j] of this.vocabulary) terms[j] = term;
+    return {
+      minDf: this.minDf,
+      maxFeatures: Number.isFinite(this.maxFeatures) ? this.maxFeatures : null,
+      maxNgram: this.maxNgram,
+      terms,
+      idf: Array.from(this.idf),
+    };
+  }
+
+  /**
+   * Rebuild a fitted vectoriser from {@link TfidfVectorizer.toJSON} output.
+   *
+   * @example
+   * ```ts
+   * const same = TfidfVectorizer.fromJSON(vec.toJSON());
+   * ```
+   */
+  static fromJSON(json: TfidfJSON): TfidfVectorizer {
+    if (json.terms.length !== json.idf.length) {
+      throw new Error(`tfidf JSON: ${json.terms.length} terms but ${json.idf.length} idf values`);
+    }
+    const v = new TfidfVectorizer({
+      minDf: json.minDf,
+      maxFeatures: json.maxFeatures ?? undefined,
+      maxNgram: json.maxNgram,
+    });
+    json.terms.forEach((term, j) => v.vocabulary.set(term, j));
+    if (v.vocabulary.size !== json.terms.length) throw new Error("tfidf JSON: duplicate terms");
+    v.idf = Float64Array.from(json.idf);
+    return v;
   }
 
   /** Sparse TF-IDF rows for documents (unknown terms ignored). */

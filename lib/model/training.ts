@@ -280,7 +280,11 @@ export function foldTrainingResult(fold: number, r: TrainingResult): FoldTrainin
     predictions: r.predictions[0],
     cutpointPredictions: r.cutpointPredictions ? r.cutpointPredictions[0] : null,
     cutpoints: r.cutpoints,
-    stacked: r.stacked,
+    // the full-fit stacking models stay behind: folds only pass their columns on
+    stacked: {
+      text: r.stacked.text && { train: r.stacked.text.train, heldOut: r.stacked.text.heldOut },
+      dense: r.stacked.dense && { train: r.stacked.dense.train, heldOut: r.stacked.dense.heldOut },
+    },
     featureNames: r.featureNames,
     fitSeconds: r.fitSeconds,
     ...(model.bestIteration !== undefined ? { bestIteration: model.bestIteration } : {}),

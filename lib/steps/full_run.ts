@@ -5,7 +5,9 @@
  * train only and scored on train (in-sample), val and the official test set, which only this
  * step touches.
  *
- * Outputs: `artifacts/model.json` (learner JSON + feature names + cut-points),
+ * Outputs: `artifacts/model.json` (learner JSON + feature names + cut-points), the
+ * self-contained model bundle `artifacts/model/` that `score` applies to new essays (checked to
+ * reproduce the val and test predictions bit for bit; see `model_bundle.ts`),
  * `artifacts/predictions.csv`, `artifacts/run_metrics.json`; SHAP (unless `--skip-shap`): exact
  * TreeSHAP for `gbm`/`rf`, exact linear SHAP for `ridge` — per essay and feature, with the base
  * value, in `artifacts/shap_test.json` and `artifacts/shap_val.json`, plus the additivity check
@@ -55,6 +57,7 @@ import { describeOverallClass, overallClass } from "../splits/overall_class.ts";
 import { runTrainValSplit } from "../splits/build_splits.ts";
 import { reportContext } from "./cv.ts";
 import { existingInputs, modelRunJsonHeader, recordRunInExperimentLog } from "./common.ts";
+import { saveRunModelBundle } from "./model_bundle.ts";
 import {
   extractFeatures,
   FEATURE_FLAGS,
@@ -238,6 +241,7 @@ export async function runFullRun(
         `run: ${config.model} on ${Xtrain.nRows} train / ${Xval.nRows} val / ${data.test.length} ` +
           `test essays x ${names.length} features (${config.featureSet})`,
       );
+      const options = trainingOptionsFor(config, step, names, feats.train.embeddingColumns);
       const trained = await run.stage("fit", () =>
         trainAndPredict(
           {
@@ -250,7 +254,7 @@ export async function runFullRun(
             { X: Xval, texts: valEssays.map((e) => e.text) },
             { X: feats.test.X, texts: data.test.map((e) => e.text) },
           ],
-          trainingOptionsFor(config, step, names, feats.train.embeddingColumns),
+          options,
         ));
       const [predVal, predTest] = trained.predictions;
       const cut = trained.cutpointPredictions;
@@ -330,6 +334,24 @@ export async function runFullRun(
           fit_seconds: trained.fitSeconds,
         });
       });
+      await run.stage("save_model_bundle", () =>
+        saveRunModelBundle(run, {
+          config,
+          step,
+          trained,
+          options,
+          trainX: Xtrain,
+          trainEssays,
+          check: [
+            { name: "val", X: Xval, texts: valEssays.map((e) => e.text), predictions: predVal },
+            {
+              name: "test",
+              X: feats.test.X,
+              texts: data.test.map((e) => e.text),
+              predictions: predTest,
+            },
+          ],
+        }));
 
       let shap: ShapSummary | null = null;
       if (!config.skipShap) {
@@ -434,7 +456,8 @@ export async function runFullRun(
           `train/val split: ${
             config.splitsPath ? `run_split of \`${config.splitsPath}\`` : "computed with the seed"
           }`,
-          `model: \`${run.artifactPath("model.json")}\`; predictions: ` +
+          `model: \`${run.artifactPath("model.json")}\`; bundle for \`score\`: ` +
+          `\`${run.artifactPath("model")}/\`; predictions: ` +
           `\`${run.artifactPath("predictions.csv")}\``,
           config.skipGradeScaleReport
             ? "grade-scale report skipped (`--skip-grade-scale-report`)"

@@ -1,0 +1,151 @@
+/**
+ * What a `score` run reports: counts, flags, the distribution of half-point scores and — when
+ * the input has human scores — QWK and friends against them (`score_summary.json` and
+ * `reports/score_report.md`).
+ *
+ * @module
+ */
+import type { EssayToScore } from "../dataset/scoring_csv.ts";
+import type { BundlePredictions, ModelBundle } from "../model/bundle.ts";
+import { type ScoreMetrics, scoreMetrics } from "../model/metrics.ts";
+import { markdownTable, SCORE_LABELS } from "../model/model_reports.ts";
+
+/** Summary of one scoring run. */
+export interface ScoreSummary {
+  readonly schema_version: 1;
+  readonly n: number;
+  readonly learner: string;
+  readonly featureSet: string;
+  readonly extractorFingerprint: string;
+  readonly trainingRunDir: string;
+  readonly wordWindow: { readonly min: number; readonly max: number };
+  /** Essays per flag (only flags that occurred). */
+  readonly flagCounts: Readonly<Record<string, number>>;
+  /** Essays per half-point score ("1.0" … "5.0"), plain rounding. */
+  readonly roundedCounts: Readonly<Record<string, number>>;
+  /** The same with the cut-points (null when the bundle has none). */
+  readonly cutpointCounts: Readonly<Record<string, number>> | null;
+  /** Against the input's human scores, over the essays that have one. */
+  readonly labelled: {
+    readonly n: number;
+    readonly metrics: ScoreMetrics;
+    readonly cutpointMetrics: ScoreMetrics | null;
+  } | null;
+}
+
+function countsOf(values: ArrayLike<number>): Record<string, number> {
+  const out = Object.fromEntries(SCORE_LABELS.map((l) => [l, 0]));
+  for (let i = 0; i < values.length; i++) out[values[i].toFixed(1)]++;
+  return out;
+}
+
+/**
+ * Summarise a scoring run.
+ *
+ * @example
+ * ```ts
+ * const summary = scoreSummaryOf(bundle, essays, predictions, flags);
+ * ```
+ */
+export function scoreSummaryOf(
+  bundle: ModelBundle,
+  essays: readonly EssayToScore[],
+  p: BundlePredictions,
+  flags: readonly string[][],
+): ScoreSummary {
+  const flagCounts: Record<string, number> = {};
+  for (const f of flags.flat()) flagCounts[f] = (flagCounts[f] ?? 0) + 1;
+  const rows = essays.flatMap((e, i) => e.label === null ? [] : [i]);
+  const yTrue = rows.map((i) => essays[i].label!);
+  const labelled = rows.length > 0
+    ? {
+      n: rows.length,
+      metrics: scoreMetrics(yTrue, rows.map((i) => p.raw[i])),
+      cutpointMetrics: p.cutpoints ? scoreMetrics(yTrue, rows.map((i) => p.cutpoints![i])) : null,
+    }
+    : null;
+  const meta = bundle.meta;
+  return {
+    schema_version: 1,
+    n: essays.length,
+    learner: meta.learner,
+    featureSet: meta.feature_set,
+    extractorFingerprint: meta.extractor.fingerprint,
+    trainingRunDir: meta.training.run_dir,
+    wordWindow: { min: meta.word_window.min_words, max: meta.word_window.max_words },
+    flagCounts,
+    roundedCounts: countsOf(p.rounded),
+    cutpointCounts: p.cutpoints ? countsOf(p.cutpoints) : null,
+    labelled,
+  };
+}
+
+/** Where the outputs went (for the report). */
+export interface ScoreReportPaths {
+  readonly bundleDir: string;
+  readonly input: string;
+  readonly predictionsPath: string;
+  readonly outputPath: string | null;
+}
+
+/**
+ * The Markdown report of a scoring run.
+ *
+ * @example
+ * ```ts
+ * await Deno.writeTextFile("score_report.md", scoreReportMarkdown(summary, paths));
+ * ```
+ */
+export function scoreReportMarkdown(s: ScoreSummary, paths: ScoreReportPaths): string {
+  const flags = Object.entries(s.flagCounts);
+  const lines = [
+    "# Score report",
+    "",
+    `- essays: ${s.n} from \`${paths.input}\``,
+    `- model bundle: \`${paths.bundleDir}\` (${s.learner}, feature set ${s.featureSet}), ` +
+    `trained in \`${s.trainingRunDir}\``,
+    `- extractor fingerprint: \`${s.extractorFingerprint}\` (matches the bundle)`,
+    `- predictions: \`${paths.predictionsPath}\`` +
+    (paths.outputPath ? ` (copied to \`${paths.outputPath}\`)` : ""),
+    "",
+    "## Flags",
+    "",
+    flags.length === 0 ? "No essay flagged." : markdownTable(["flag", "essays"], flags, ["l", "r"]),
+    "",
+    `Flagged essays are scored all the same. \`below_word_window\` / \`above_word_window\`: ` +
+    `outside the ${s.wordWindow.min}–${s.wordWindow.max} words the model was trained on, so the ` +
+    "score is an extrapolation. `prompt_missing`: no prompt, the prompt-similarity features were " +
+    "set to their training means. `prompt_unseen`: a prompt no training essay had. " +
+    "`prompt_excluded`: a prompt the run's filters left out of training (e.g. letter-dominated).",
+    "",
+    "## Predicted scores",
+    "",
+    markdownTable(
+      ["score", "rounded", ...(s.cutpointCounts ? ["cut-points"] : [])],
+      SCORE_LABELS.map((l) => [
+        l,
+        s.roundedCounts[l],
+        ...(s.cutpointCounts ? [s.cutpointCounts[l]] : []),
+      ]),
+      ["l", "r", "r"],
+    ),
+  ];
+  if (s.labelled) {
+    const m = s.labelled.metrics;
+    const c = s.labelled.cutpointMetrics;
+    lines.push(
+      "",
+      `## Against the input's human scores (${s.labelled.n} essays)`,
+      "",
+      markdownTable(
+        ["scoring", "QWK", "MAE", "exact", "adjacent"],
+        [
+          ["half-point rounding", m.qwk, m.mae, m.exactAccuracy, m.adjacentAccuracy],
+          ...(c ? [["cut-points", c.qwk, c.mae, c.exactAccuracy, c.adjacentAccuracy]] : []),
+        ].map((r) => r.map((x) => typeof x === "number" ? x.toFixed(4) : x)),
+        ["l", "r", "r", "r", "r"],
+      ),
+    );
+  }
+  return lines.join("\n") + "\n";
+}
