@@ -9,13 +9,11 @@
  *
  * @module
  */
-import winkNLP from "wink-nlp";
-import model from "wink-eng-lite-web-model";
 import { syllable } from "syllable";
+import { readDocWithoutHistory, winkIts } from "./history_free_nlp.ts";
 
-/** The single wink-nlp instance of this process (loading the model takes ~100 ms). */
-const nlp = winkNLP(model);
-const its = nlp.its;
+/** wink-nlp's token property helpers. */
+const its = winkIts();
 
 /** A word in the dataset's sense: a maximal run of ASCII letters and digits. */
 const WORD_PATTERN = /[A-Za-z0-9]+/g;
@@ -133,7 +131,7 @@ function runAnalysis(text: string): TextAnalysis {
   const ends: number[] = [];
   const sentenceWordCounts: number[] = [];
   paragraphs.forEach((paragraph, p) => {
-    const doc = nlp.readDoc(paragraph);
+    const doc = readDocWithoutHistory(paragraph);
     doc.sentences().each((s: WinkSentence) => {
       const sentenceText = String(s.out()).trim();
       if (sentenceText.length === 0) return;
