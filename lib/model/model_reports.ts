@@ -10,6 +10,7 @@ import type { CrossValidationResult, MeanStd } from "./cross_validation.ts";
 import type { DropColumnRow } from "./drop_column.ts";
 import type { GradeScaleReport } from "./grade_scale.ts";
 import type { ScoreMetrics } from "./metrics.ts";
+import { MIN_PROMPT_QWK_N } from "./slice_metrics.ts";
 
 /** Score labels of the 9 classes. */
 export const SCORE_LABELS = ["1.0", "1.5", "2.0", "2.5", "3.0", "3.5", "4.0", "4.5", "5.0"];
@@ -378,7 +379,7 @@ export function gradeScaleReportMarkdown(
 }
 
 /** Smallest prompt sample whose per-prompt QWK a report shows. */
-export const MIN_PROMPT_QWK_N = 10;
+export { MIN_PROMPT_QWK_N };
 
 /**
  * The per-prompt QWK cell: `n/a` for small prompts or a single true score (where kappa is

@@ -21,6 +21,8 @@ import type { ExperimentConfig } from "../run/config.ts";
 import { configFromInvocation } from "../run/config_loading.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
 import { existingInputs, modelRunJsonHeader, recordRunInExperimentLog } from "./common.ts";
+import { oofPart, partEvidence, writeResidualOutputs } from "./evidence_outputs.ts";
+import { tailSectionMarkdown } from "../model/evidence_reports.ts";
 import {
   CV_FLAGS,
   cvTrainingInputs,
@@ -129,6 +131,8 @@ export async function runCv(
         cv.featureNames.length,
         X.nRows,
       );
+      const oof = oofPart(data.train, X, names, cv);
+      const evidence = partEvidence(oof);
       const metricsPath = run.artifactPath("cv_metrics.json");
       const oofPath = run.artifactPath("cv_oof_predictions.csv");
       const reportPath = run.reportPath("cv_report.md");
@@ -145,6 +149,7 @@ export async function runCv(
           feature_names: cv.featureNames,
           summary: cv.summary,
           folds: cv.folds,
+          evidence,
         });
         const rows = data.train.map((e, i) => [
           e.id,
@@ -170,9 +175,21 @@ export async function runCv(
             ],
           }),
         );
-        await writeFileAtomic(reportPath, cvReportMarkdown(ctx, cv));
+        await writeFileAtomic(
+          reportPath,
+          cvReportMarkdown(ctx, cv) + "\n" + tailSectionMarkdown([
+            { label: "out-of-fold, rounded", evidence: evidence.rounded },
+            ...(evidence.cutpoints
+              ? [{ label: "out-of-fold, cut-points", evidence: evidence.cutpoints }]
+              : []),
+          ]) + `\nResidual diagnostics: \`${run.reportPath("residual_diagnostics.md")}\`.\n`,
+        );
         run.log.info(`report: ${reportPath}`);
       });
+      await run.stage(
+        "residual_diagnostics",
+        () => writeResidualOutputs(run, [oof], "Residual diagnostics (cv, out-of-fold)"),
+      );
       const s = cv.summary;
       await recordRunInExperimentLog(run, config, {
         splitsPath: config.splitsPath,

@@ -54,6 +54,8 @@ import { overallClass } from "../splits/overall_class.ts";
 import { stratifiedGroupTrainValSplit } from "../splits/train_val_split.ts";
 import { reportContext } from "./cv.ts";
 import { existingInputs, modelRunJsonHeader, recordRunInExperimentLog } from "./common.ts";
+import { partEvidence, type PredictedPart, writeResidualOutputs } from "./evidence_outputs.ts";
+import { tailSectionMarkdown } from "../model/evidence_reports.ts";
 import {
   extractFeatures,
   FEATURE_FLAGS,
@@ -253,6 +255,17 @@ export async function runFullRun(
           cutpoints: cut ? scoreMetrics(yTest, cut[1]) : null,
         },
       ];
+      const heldOutParts: PredictedPart[] = [
+        { split: "val", essays: valEssays, predictions: predVal, X: Xval, featureNames: names },
+        {
+          split: "test",
+          essays: data.test,
+          predictions: predTest,
+          X: feats.test.X,
+          featureNames: names,
+        },
+      ].map((p, k) => ({ ...p, cutpointPredictions: cut ? cut[k] : null }));
+      const evidence = heldOutParts.map(partEvidence);
       for (const m of metrics) {
         run.log.info(
           `${m.split}: QWK ${m.rounded.qwk.toFixed(4)}` +
@@ -307,6 +320,7 @@ export async function runFullRun(
           cutpoints: trained.cutpoints,
           n: { train: Xtrain.nRows, val: Xval.nRows, test: data.test.length },
           metrics,
+          evidence,
           fit_seconds: trained.fitSeconds,
         });
       });
@@ -398,6 +412,10 @@ export async function runFullRun(
         });
       }
 
+      await run.stage(
+        "residual_diagnostics",
+        () => writeResidualOutputs(run, heldOutParts, "Residual diagnostics (run: val and test)"),
+      );
       const reportPath = run.reportPath("run_report.md");
       const ctx = reportContext(
         run,
@@ -419,7 +437,11 @@ export async function runFullRun(
           config.skipGradeScaleReport
             ? "grade-scale report skipped (`--skip-grade-scale-report`)"
             : `grade-scale report: \`${run.reportPath("grade_scale_report.md")}\``,
-        ]),
+          `residual diagnostics: \`${run.reportPath("residual_diagnostics.md")}\``,
+        ]) + "\n" + tailSectionMarkdown(evidence.flatMap((e) => [
+          { label: `${e.split}, rounded`, evidence: e.rounded },
+          ...(e.cutpoints ? [{ label: `${e.split}, cut-points`, evidence: e.cutpoints }] : []),
+        ])),
       );
       run.log.info(`report: ${reportPath}`);
       const q = (s: string) => metrics.find((m) => m.split === s)!;
