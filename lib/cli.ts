@@ -16,6 +16,7 @@ import { dropColumnCommand } from "./steps/drop_column.ts";
 import { fullRunCommand } from "./steps/full_run.ts";
 import { prepareDatasetCommand } from "./steps/prepare_dataset.ts";
 import { runbookCommand } from "./steps/runbook.ts";
+import { compareRunsCommand } from "./steps/compare_runs.ts";
 
 /** Every command, in runbook order. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -26,6 +27,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   fullRunCommand,
   runbookCommand,
   logExperimentCommand,
+  compareRunsCommand,
 ];
 
 function usage(): string {
