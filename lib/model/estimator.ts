@@ -35,10 +35,14 @@ export interface Regressor {
   readonly params: Readonly<Record<string, unknown>>;
   /** Seed of all randomness in `fit`. */
   readonly seed: number;
-  /** Learn from X (n × p) and y (n); returns this. */
-  fit(X: DenseMatrix, y: ArrayLike<number>): this;
+  /** Learn from X (n × p) and y (n), optionally with per-row sample weights; returns this. */
+  fit(X: DenseMatrix, y: ArrayLike<number>, sampleWeights?: ArrayLike<number>): this;
   /** Optional multi-threaded fit with the same result as `fit`. */
-  fitAsync?(X: DenseMatrix, y: ArrayLike<number>): Promise<this>;
+  fitAsync?(
+    X: DenseMatrix,
+    y: ArrayLike<number>,
+    sampleWeights?: ArrayLike<number>,
+  ): Promise<this>;
   /** Predict one value per row. */
   predict(X: DenseMatrix): Float64Array;
   /** Serialise the fitted model. */
@@ -68,9 +72,10 @@ export async function fitRegressor<R extends Regressor>(
   model: R,
   X: DenseMatrix,
   y: ArrayLike<number>,
+  sampleWeights?: ArrayLike<number>,
 ): Promise<R> {
-  if (model.fitAsync) return await model.fitAsync(X, y);
-  return model.fit(X, y);
+  if (model.fitAsync) return await model.fitAsync(X, y, sampleWeights);
+  return model.fit(X, y, sampleWeights);
 }
 
 /**

@@ -58,7 +58,12 @@ export class MlRandomForest implements Regressor {
   }
 
   /** Fit on X, y. */
-  fit(X: DenseMatrix, y: ArrayLike<number>): this {
+  fit(X: DenseMatrix, y: ArrayLike<number>, sampleWeights?: ArrayLike<number>): this {
+    if (sampleWeights) {
+      throw new Error(
+        "ml-random-forest: sample weights are not supported (use --model rf, gbm or ridge)",
+      );
+    }
     checkTrainingData(X, y, this.name);
     const p = this.params;
     const model = new RandomForestRegression({

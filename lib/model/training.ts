@@ -27,6 +27,7 @@ import {
   vconcat,
 } from "./matrix.ts";
 import { seededRandom, shuffled } from "./random.ts";
+import { type SampleWeighting, sampleWeights } from "./sample_weights.ts";
 import {
   STACKED_EMBEDDING_FEATURE,
   STACKED_TEXT_FEATURE,
@@ -71,6 +72,8 @@ export interface TrainingOptions {
   readonly cutpointInnerFolds: number;
   /** Fit in the calling thread even when the learner has a worker path (inside CV workers). */
   readonly singleThreaded?: boolean;
+  /** Grade-band sample weights of every fit, from that fit's own labels (default none). */
+  readonly sampleWeighting?: { readonly mode: SampleWeighting; readonly cap: number };
 }
 
 /** A trained model with its inputs and outputs. */
@@ -178,8 +181,10 @@ export async function trainAndPredict(
     featureNames = [...featureNames, STACKED_TEXT_FEATURE];
   }
   const fit = async (m: Regressor, X: DenseMatrix, yy: ArrayLike<number>) => {
-    if (options.singleThreaded) m.fit(X, yy);
-    else await fitRegressor(m, X, yy);
+    const sw = options.sampleWeighting;
+    const w = sw ? sampleWeights(yy, sw.mode, sw.cap) ?? undefined : undefined;
+    if (options.singleThreaded) m.fit(X, yy, w);
+    else await fitRegressor(m, X, yy, w);
   };
   const model = createRegressor(options.kind, options.params, options.seed);
   await fit(model, trainX, y);

@@ -136,6 +136,16 @@ export const MODEL_FLAGS: readonly FlagSpec[] = [
     description: "ridge penalty of the embedding stack (default: 300)",
   },
   {
+    name: "sample-weighting",
+    type: "string",
+    description: "none | sqrt_inv_freq (weights ∝ 1/√ score frequency; gbm, rf, ridge)",
+  },
+  {
+    name: "sample-weight-cap",
+    type: "number",
+    description: "cap on a score's raw weight √(n_max / n_score) before normalising to mean 1",
+  },
+  {
     name: "cv-workers",
     type: "int",
     configKey: null,
@@ -383,6 +393,9 @@ export function trainingOptionsFor(
     denseStackColumns: usesEmbeddingStacking(config, step) ? embeddingColumns : undefined,
     denseStackAlpha: step.embeddingStackingAlpha,
     cutpointInnerFolds: config.optimiseCutpoints ? step.cutpointInnerFolds : 0,
+    sampleWeighting: config.sampleWeighting === "none"
+      ? undefined
+      : { mode: config.sampleWeighting, cap: config.sampleWeightCap },
   };
 }
 
