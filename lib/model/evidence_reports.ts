@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { CrossValidationResult } from "./cross_validation.ts";
 import { markdownTable } from "./model_reports.ts";
 import type { ResidualDiagnostics, ResidualGroup } from "./residuals.ts";
 import {
@@ -136,4 +137,47 @@ export function residualDiagnosticsMarkdown(
     );
   }
   return lines.join("\n");
+}
+
+/**
+ * The cv report's "Cut-point modes" section: QWK with inner-OOF and leave-one-fold-out
+ * thresholds per fold (empty when LOFO was not computed).
+ *
+ * @example
+ * ```ts
+ * lofoSectionMarkdown(cv);
+ * ```
+ */
+export function lofoSectionMarkdown(cv: CrossValidationResult): string {
+  if (!cv.lofo) return "";
+  const lofo = cv.lofo;
+  const inner = cv.cutpointMode === "inner_oof";
+  const head = ["fold", ...(inner ? ["QWK inner-OOF cut-points"] : []), "QWK LOFO cut-points"];
+  const rows = cv.folds.map((f, k) => [
+    f.fold,
+    ...(inner ? [fmt(f.cutpointMetrics?.qwk)] : []),
+    fmt(lofo.perFoldQwk[k]),
+  ]);
+  rows.push([
+    "mean ± std",
+    ...(inner && cv.summary.qwkCutpoints
+      ? [`${fmt(cv.summary.qwkCutpoints.mean)} ± ${fmt(cv.summary.qwkCutpoints.std)}`]
+      : []),
+    `${fmt(lofo.qwk.mean)} ± ${fmt(lofo.qwk.std)}`,
+  ]);
+  return [
+    "## Cut-point modes",
+    "",
+    `Mode used for the cut-point figures above: \`${cv.cutpointMode}\`. Inner-OOF: thresholds ` +
+    "fitted on inner out-of-fold predictions inside each training part. LOFO (the original " +
+    "pipeline's): fold k scored with thresholds fitted on the other folds' out-of-fold " +
+    "predictions.",
+    "",
+    markdownTable(head, rows),
+    "",
+    `Thresholds on all out-of-fold predictions (LOFO's choice for a test set): ${
+      lofo.allOofCutpoints.map((c) => c.toFixed(3)).join(", ")
+    }.`,
+    "",
+  ].join("\n");
 }

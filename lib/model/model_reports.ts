@@ -55,6 +55,8 @@ export interface ModelReportContext {
   /** Embedding dimensions replaced by one out-of-fold ridge column. */
   readonly embeddingStacking?: boolean;
   readonly cutpointInnerFolds: number;
+  /** `lofo`: the cut-points are leave-one-fold-out (cv) / on all out-of-fold predictions. */
+  readonly cutpointMode?: string;
   readonly nFeatures: number;
   readonly nEssays: number;
 }
@@ -85,7 +87,11 @@ function header(ctx: ModelReportContext): string[] {
     "- embedding stacking (the embedding dimensions replaced by one out-of-fold ridge column " +
       `\`embedding_ridge_oof\`): ${ctx.embeddingStacking ? "on" : "off"}`,
     `- QWK-optimised cut-points: ${
-      ctx.cutpointInnerFolds >= 2
+      ctx.cutpointMode === "lofo" && ctx.cutpointInnerFolds >= 2
+        ? "on, leave-one-fold-out (cv: fold k scored with thresholds fitted on the other folds' " +
+          "out-of-fold predictions; run: thresholds on all out-of-fold predictions of a " +
+          `${ctx.cutpointInnerFolds}-fold over the training part)`
+        : ctx.cutpointInnerFolds >= 2
         ? `on (fitted on ${ctx.cutpointInnerFolds}-fold out-of-fold predictions inside each ` +
           "training part)"
         : "off"

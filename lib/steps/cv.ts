@@ -22,7 +22,7 @@ import { configFromInvocation } from "../run/config_loading.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
 import { existingInputs, modelRunJsonHeader, recordRunInExperimentLog } from "./common.ts";
 import { oofPart, partEvidence, writeResidualOutputs } from "./evidence_outputs.ts";
-import { tailSectionMarkdown } from "../model/evidence_reports.ts";
+import { lofoSectionMarkdown, tailSectionMarkdown } from "../model/evidence_reports.ts";
 import {
   CV_FLAGS,
   cvTrainingInputs,
@@ -67,7 +67,10 @@ export function reportContext(
     seed: config.seed,
     textStacking: step.textStacking,
     embeddingStacking: usesEmbeddingStacking(config, step),
-    cutpointInnerFolds: config.optimiseCutpoints ? step.cutpointInnerFolds : 0,
+    cutpointInnerFolds: config.optimiseCutpoints
+      ? (config.cutpointMode === "lofo" ? config.nSplits : step.cutpointInnerFolds)
+      : 0,
+    cutpointMode: config.cutpointMode,
     nFeatures,
     nEssays,
   };
@@ -116,6 +119,7 @@ export async function runCv(
           folds,
           options: trainingOptionsFor(config, step, names, embeddingColumns),
           workers: cvWorkersFor(step),
+          cutpointMode: config.optimiseCutpoints ? config.cutpointMode : null,
           onFold: (o, done, total) =>
             run.log.info(
               `fold ${o.fold} (${done}/${total}): QWK ${o.metrics.qwk.toFixed(4)}` +
@@ -150,6 +154,18 @@ export async function runCv(
           summary: cv.summary,
           folds: cv.folds,
           evidence,
+          cutpoint_mode: cv.cutpointMode,
+          sample_weighting: config.sampleWeighting === "none"
+            ? "none"
+            : { mode: config.sampleWeighting, cap: config.sampleWeightCap },
+          lofo_cutpoints: cv.lofo
+            ? {
+              qwk: cv.lofo.qwk,
+              per_fold_qwk: cv.lofo.perFoldQwk,
+              per_fold: cv.lofo.perFold,
+              all_oof_cutpoints: cv.lofo.allOofCutpoints,
+            }
+            : null,
         });
         const rows = data.train.map((e, i) => [
           e.id,
@@ -177,7 +193,7 @@ export async function runCv(
         );
         await writeFileAtomic(
           reportPath,
-          cvReportMarkdown(ctx, cv) + "\n" + tailSectionMarkdown([
+          cvReportMarkdown(ctx, cv) + "\n" + lofoSectionMarkdown(cv) + tailSectionMarkdown([
             { label: "out-of-fold, rounded", evidence: evidence.rounded },
             ...(evidence.cutpoints
               ? [{ label: "out-of-fold, cut-points", evidence: evidence.cutpoints }]
