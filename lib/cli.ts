@@ -17,6 +17,7 @@ import { fullRunCommand } from "./steps/full_run.ts";
 import { prepareDatasetCommand } from "./steps/prepare_dataset.ts";
 import { runbookCommand } from "./steps/runbook.ts";
 import { compareRunsCommand } from "./steps/compare_runs.ts";
+import { ablationCommand, sweepCommand } from "./steps/sweep_step.ts";
 
 /** Every command, in runbook order. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -28,6 +29,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   runbookCommand,
   logExperimentCommand,
   compareRunsCommand,
+  sweepCommand,
+  ablationCommand,
 ];
 
 function usage(): string {

@@ -163,3 +163,87 @@ export function comparisonMarkdown(
   ];
   return lines.join("\n");
 }
+
+/** One row of a ranked variant table (sweep, ablation). */
+export interface RankedVariantRow {
+  readonly rank: number;
+  readonly index: number;
+  readonly label: string;
+  readonly meanQwk: number;
+  readonly meanQwkCutpoints: number | null;
+  readonly worstPromptQwk: number;
+  readonly highBandAdjacent: number;
+  readonly objective: number;
+  readonly reused: boolean;
+  readonly runDir: string;
+  /** Paired comparison with the first variant (null for the first). */
+  readonly vsFirst: {
+    readonly qwk: DeltaInterval;
+    readonly highBandAdjacent: DeltaInterval;
+    readonly worstPromptQwk: DeltaInterval;
+    readonly difference: string;
+    readonly gatePassed: boolean;
+  } | null;
+}
+
+/**
+ * The ranked table of a sweep or an ablation, with each variant's paired comparison against the
+ * first (the baseline).
+ *
+ * @example
+ * ```ts
+ * rankedVariantsMarkdown("Sweep", "mean_qwk", rows, ["space: …"]);
+ * ```
+ */
+export function rankedVariantsMarkdown(
+  title: string,
+  objective: string,
+  rows: readonly RankedVariantRow[],
+  notes: readonly string[],
+): string {
+  const first = rows.find((r) => r.index === 0);
+  return [
+    `# ${title}`,
+    "",
+    ...notes.map((n) => `- ${n}`),
+    `- ranked by \`${objective}\` (best first); variant #0 is the baseline every other variant ` +
+    "is compared with (paired, fold-stratified bootstrap, 95 % CI; gate = the adoption gate)",
+    "",
+    markdownTable(
+      [
+        "rank",
+        "#",
+        "variant",
+        "QWK",
+        "QWK cut-points",
+        "worst-prompt QWK",
+        "high-band adjacent",
+        "ΔQWK vs #0 [95 % CI]",
+        "Δhigh adjacent [CI]",
+        "verdict",
+        "gate",
+      ],
+      rows.map((r) => [
+        r.rank,
+        r.index,
+        r.label + (r.reused ? " (reused)" : ""),
+        fmt(r.meanQwk),
+        fmt(r.meanQwkCutpoints),
+        fmt(r.worstPromptQwk),
+        fmt(r.highBandAdjacent),
+        r.vsFirst ? ciText(r.vsFirst.qwk) : "baseline",
+        r.vsFirst ? ciText(r.vsFirst.highBandAdjacent) : "",
+        r.vsFirst ? r.vsFirst.difference : "",
+        r.vsFirst ? (r.vsFirst.gatePassed ? "PASS" : "fail") : "",
+      ]),
+      ["r", "r", "l", "r", "r", "r", "r", "l", "l", "l", "l"],
+    ),
+    "",
+    first ? `Baseline run: \`${first.runDir}\`.` : "",
+    "",
+    "Run directories:",
+    "",
+    ...[...rows].sort((a, b) => a.index - b.index).map((r) => `- #${r.index}: \`${r.runDir}\``),
+    "",
+  ].join("\n");
+}

@@ -15,6 +15,7 @@ import { stringify } from "csv-stringify/sync";
 import { crossValidate, type CrossValidationResult } from "../model/cross_validation.ts";
 import { cvReportMarkdown, fmtMeanStd, type ModelReportContext } from "../model/model_reports.ts";
 import { roundToHalfPoint } from "../model/metrics.ts";
+import type { StackedColumns } from "../model/training.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import type { CommandSpec } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";
@@ -87,7 +88,13 @@ export function reportContext(
  */
 export async function runCv(
   config: ExperimentConfig,
-  options: { argv?: readonly string[]; echo?: boolean; step?: StepModelOptions } = {},
+  options: {
+    argv?: readonly string[];
+    echo?: boolean;
+    step?: StepModelOptions;
+    /** Stacked columns per fold shared between runs on the same folds (sweep, ablation). */
+    stackingCache?: Map<number, StackedColumns>;
+  } = {},
 ): Promise<CvStepResult> {
   const step = options.step ?? { textStacking: true, cutpointInnerFolds: 3 };
   const { result } = await withRun(
@@ -120,6 +127,7 @@ export async function runCv(
           options: trainingOptionsFor(config, step, names, embeddingColumns),
           workers: cvWorkersFor(step),
           cutpointMode: config.optimiseCutpoints ? config.cutpointMode : null,
+          stackingCache: options.stackingCache,
           onFold: (o, done, total) =>
             run.log.info(
               `fold ${o.fold} (${done}/${total}): QWK ${o.metrics.qwk.toFixed(4)}` +
