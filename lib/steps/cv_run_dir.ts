@@ -9,7 +9,8 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
-import { DatasetError, readCsvTable } from "../dataset/csv_table.ts";
+import { DatasetError } from "../dataset/csv_table.ts";
+import { readOofPredictions } from "../report/run_artifacts.ts";
 import type { OofPredictions, PairedEssays } from "../model/paired_comparison.ts";
 import { type ExperimentConfig, ExperimentConfigSchema } from "../run/config.ts";
 
@@ -79,36 +80,24 @@ function parsed<T>(schema: z.ZodType<T>, value: unknown, path: string, what: str
   return r.data;
 }
 
-const OOF_COLUMNS = ["id", "prompt", "fold", "overall_true", "prediction_raw"] as const;
-
 async function readOofRows(path: string): Promise<OofRow[]> {
-  const table = await readCsvTable(path);
-  for (const c of [...OOF_COLUMNS, "prediction_cutpoints"]) {
-    if (!table.header.includes(c)) {
-      throw new DatasetError(path, `missing column "${c}"; expected ${OOF_COLUMNS.join(", ")}`);
-    }
+  let rows;
+  try {
+    rows = await readOofPredictions(path);
+  } catch (error) {
+    throw new DatasetError(path, (error as Error).message.replace(`${path}: `, ""));
   }
-  return table.rows.map((r, k) => {
-    const num = (column: string, integer = false) => {
-      const v = Number(r[column]);
-      if (r[column] === "" || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
-        throw new DatasetError(
-          path,
-          `expected ${integer ? "a whole number" : "a number"}, got "${r[column]}"`,
-          k + 1,
-          column,
-          table.rowLines[k],
-        );
-      }
-      return v;
-    };
+  return rows.map((r, k) => {
+    if (r.prediction_raw === null || !Number.isFinite(r.prediction_raw)) {
+      throw new DatasetError(path, "expected a raw prediction", k + 1, "prediction_raw");
+    }
     return {
       id: r.id,
       prompt: r.prompt,
-      fold: num("fold", true),
-      yTrue: num("overall_true"),
-      raw: num("prediction_raw"),
-      cutpoints: r.prediction_cutpoints === "" ? null : num("prediction_cutpoints"),
+      fold: r.fold,
+      yTrue: r.overall_true,
+      raw: r.prediction_raw,
+      cutpoints: r.prediction_cutpoints,
     };
   });
 }
