@@ -46,6 +46,8 @@ export interface SweepRunOptions {
 
 /** What a sweep produced. */
 export interface SweepResult {
+  /** The sweep's own run directory (log, status, manifest). */
+  readonly runDir: string;
   readonly sweepDir: string;
   readonly summaryPath: string;
   readonly selectedPath: string;
@@ -149,7 +151,7 @@ export async function runSweep(
         ],
         notes: [`summary: \`${paths.summaryPath}\``, `selected params: \`${paths.selectedPath}\``],
       });
-      return { sweepDir, ...paths, ranked };
+      return { runDir: run.dir, sweepDir, ...paths, ranked };
     },
   );
   return result;
