@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { main } from "../../lib/cli.ts";
 import { runCompareRuns } from "../../lib/steps/compare_runs.ts";
 import { runCv } from "../../lib/steps/cv.ts";
+import { runFullRun } from "../../lib/steps/full_run.ts";
 import { evidenceFixture, SIGNAL_FEATURE } from "./evidence_fixture.ts";
 
 const STEP = { textStacking: false, cutpointInnerFolds: 3, cvWorkers: 1 };
@@ -32,6 +33,30 @@ Deno.test("compare-runs: an --exclude-features run against its full run", async 
       assert.equal(rows.length, full.cv.oofPredictions.length);
       const md = await Deno.readTextFile(join(full.runDir, "reports", "residual_diagnostics.md"));
       assert.match(md, /### Worst 20 essays/);
+    });
+
+    await t.step("run (lofo cut-points): tails per split and val/test residuals", async () => {
+      const r = await runFullRun(
+        { ...config, runName: "full_run", skipShap: true, cutpointMode: "lofo" },
+        { echo: false, step: STEP },
+      );
+      const metrics = JSON.parse(
+        await Deno.readTextFile(join(r.runDir, "artifacts", "run_metrics.json")),
+      );
+      assert.deepEqual(metrics.evidence.map((e: { split: string }) => e.split), ["val", "test"]);
+      assert.ok(metrics.evidence[1].cutpoints !== null);
+      const report = await Deno.readTextFile(r.reportPath);
+      assert.match(report, /test, cut-points/);
+      assert.match(report, /leave-one-fold-out/);
+      for (const split of ["val", "test"]) {
+        const csv = await Deno.readTextFile(join(r.runDir, "artifacts", `residuals_${split}.csv`));
+        assert.match(csv.split("\n")[0], /^id,prompt,overall_true,/);
+      }
+      const diag = JSON.parse(
+        await Deno.readTextFile(join(r.runDir, "reports", "residual_diagnostics.json")),
+      );
+      assert.deepEqual(diag.splits.map((d: { split: string }) => d.split), ["val", "test"]);
+      assert.equal(diag.splits[1].worst.length, 20);
     });
 
     await t.step("the full run beats the ablated one; the gate passes it", async () => {
