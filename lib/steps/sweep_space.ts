@@ -196,7 +196,9 @@ export function variantHash(config: ExperimentConfig, step: StepModelOptions): s
 /** Human-readable overrides: `maxDepth=6, sampleWeighting=sqrt_inv_freq` (or `base`). */
 export function describeOverrides(o: Overrides): string {
   const parts = Object.entries(o).map(([k, v]) =>
-    `${k.replace(/^(treeParams|ridgeParams)\./, "")}=${Array.isArray(v) ? v.join("|") : v}`
+    `${k.replace(/^(treeParams|ridgeParams)\./, "")}=${
+      Array.isArray(v) ? (v.length ? v.join("|") : "none") : v
+    }`
   );
   return parts.length ? parts.join(", ") : "base";
 }

@@ -20,8 +20,15 @@ import { filterSettingsOf } from "../../lib/steps/prepare_dataset.ts";
 /** The handcrafted column that carries the score. */
 export const SIGNAL_FEATURE = HANDCRAFTED_FEATURE_NAMES[0];
 
-/** Splits + synthetic store under `root`; the config every test run starts from. */
-export async function evidenceFixture(root: string): Promise<ExperimentConfig> {
+/**
+ * Splits + synthetic store under `root`; the config every test run starts from. With
+ * `embeddings`, the store is `combined` with 8 embedding columns (column 0 also tracks the
+ * score, more noisily).
+ */
+export async function evidenceFixture(
+  root: string,
+  options: { embeddings?: boolean } = {},
+): Promise<ExperimentConfig> {
   const common = {
     outputRoot: join(root, "out"),
     experimentLogPath: join(root, "EXPERIMENT_LOG.md"),
@@ -42,6 +49,12 @@ export async function evidenceFixture(root: string): Promise<ExperimentConfig> {
     for (let c = 0; c < p; c++) values[r * p + c] = random();
     values[r * p] = e.overall + 0.3 * (random() - 0.5);
   });
+  const dims = 8;
+  const embeddings = new Float64Array(essays.length * dims);
+  essays.forEach((e, r) => {
+    for (let c = 0; c < dims; c++) embeddings[r * dims + c] = random();
+    embeddings[r * dims] = e.overall + (random() - 0.5);
+  });
   const store = join(root, "store");
   const inputs = essays.map((e) => ({ id: e.id, text: e.text, prompt: e.prompt }));
   await writeFeatureStore({
@@ -49,17 +62,27 @@ export async function evidenceFixture(root: string): Promise<ExperimentConfig> {
     kind: "store",
     schemaVersion: HANDCRAFTED_SCHEMA_VERSION,
     fingerprint: createLocalFeatureExtractor({ workers: 0 }).fingerprint,
-    featureSet: "handcrafted",
+    featureSet: options.embeddings ? "combined" : "handcrafted",
     rows: rowIdentities(inputs),
     features: {
       ids: essays.map((e) => e.id),
       handcrafted: { names: HANDCRAFTED_FEATURE_NAMES, nRows: essays.length, nCols: p, values },
+      ...(options.embeddings
+        ? {
+          embeddings: {
+            names: Array.from({ length: dims }, (_, c) => `use_${c}`),
+            nRows: essays.length,
+            nCols: dims,
+            values: embeddings,
+          },
+        }
+        : {}),
     },
   });
   return resolveExperimentConfig(undefined, {
     ...common,
     splitsPath: splits.splitsPath,
-    featureSet: "handcrafted",
+    featureSet: options.embeddings ? "combined" : "handcrafted",
     reuseCvFeatureStoreDir: store,
     treeParams: { nEstimators: 40, learningRate: 0.1, maxDepth: 3, earlyStoppingRounds: 0 },
   });

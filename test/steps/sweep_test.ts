@@ -5,7 +5,7 @@ import { configFromInvocation } from "../../lib/run/config_loading.ts";
 import { CV_FLAGS } from "../../lib/steps/model_inputs.ts";
 import { runSweep } from "../../lib/steps/sweep_step.ts";
 import { expandSpace, parseSearchSpace } from "../../lib/steps/sweep_space.ts";
-import { evidenceFixture } from "./evidence_fixture.ts";
+import { evidenceFixture, SIGNAL_FEATURE } from "./evidence_fixture.ts";
 
 const STEP = { textStacking: false, cutpointInnerFolds: 2, cvWorkers: 1 };
 
@@ -102,4 +102,59 @@ Deno.test("sweep: ranked variants on one store, paired with #0, selected_params.
 Deno.test("sweep CLI: --space is required and a bad objective is a usage error", async () => {
   assert.equal(await main(["sweep", "--splits-path", "x.json"]), 2);
   assert.equal(await main(["ablation", "--objective", "nope", "--splits-path", "x.json"]), 2);
+});
+
+Deno.test("ablation: the three feature sets and an exclusion group on one store and one set of folds", async () => {
+  const root = await Deno.makeTempDir({ prefix: "ablation_test_" });
+  try {
+    const config = await evidenceFixture(root, { embeddings: true });
+    const code = await main([
+      "ablation",
+      "--splits-path",
+      config.splitsPath!,
+      "--reuse-cv-feature-store-dir",
+      config.reuseCvFeatureStoreDir!,
+      "--exclude-groups",
+      `${SIGNAL_FEATURE}`,
+      "--text-stacking",
+      "false",
+      "--cv-workers",
+      "1",
+      "--n-estimators",
+      "30",
+      "--resamples",
+      "1000",
+      "--output-root",
+      config.outputRoot,
+      "--experiment-log-path",
+      config.experimentLogPath,
+      "--run-name",
+      "abl",
+    ]);
+    assert.equal(code, 0);
+    const summary = JSON.parse(
+      await Deno.readTextFile(join(config.outputRoot, "ablations", "abl", "sweep_summary.json")),
+    );
+    const labels = summary.variants.map((v: { index: number; label: string }) =>
+      `${v.index}:${v.label}`
+    ).sort();
+    assert.deepEqual(labels, [
+      "0:base",
+      "1:featureSet=handcrafted",
+      "2:featureSet=embeddings, excludedFeatures=none",
+      `3:excludedFeatures=${SIGNAL_FEATURE}`,
+    ]);
+    const by = (i: number) => summary.variants.find((v: { index: number }) => v.index === i);
+    // leaving the signal column out of the combined set is detectably worse than the combined set
+    assert.equal(by(3).vs_first.difference, "candidate worse");
+    assert.equal(by(0).vs_first, null);
+    // one store for all: every variant's manifest points at the fixture's store
+    for (const v of summary.variants) {
+      const m = JSON.parse(await Deno.readTextFile(join(v.run_dir, "manifest.json")));
+      assert.equal(m.config.reuseCvFeatureStoreDir, config.reuseCvFeatureStoreDir);
+      assert.equal(m.config.splitsPath, config.splitsPath);
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
