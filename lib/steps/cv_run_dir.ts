@@ -20,6 +20,18 @@ const ManifestSchema = z.object({
   inputs: z.array(z.object({ path: z.string(), sha256: z.string() }).loose()).default([]),
 }).loose();
 
+const SliceSchema = z.object({
+  n: z.number(),
+  mae: z.number().nullable(),
+  adjacentAccuracy: z.number().nullable(),
+  meanResidual: z.number().nullable(),
+});
+
+const EvidenceSchema = z.object({
+  tails: z.object({ low: SliceSchema, middle: SliceSchema, high: SliceSchema }),
+  worstPrompt: z.object({ prompt: z.string(), n: z.number(), qwk: z.number() }).nullable(),
+});
+
 const CvMetricsSchema = z.object({
   feature_set: z.string(),
   model: z.string(),
@@ -30,7 +42,11 @@ const CvMetricsSchema = z.object({
   n_essays: z.number().int(),
   summary: z.object({
     qwk: z.object({ mean: z.number(), std: z.number() }),
+    qwkCutpoints: z.object({ mean: z.number(), std: z.number() }).nullable().optional(),
   }).loose(),
+  /** Tail slices and worst prompt (cv runs from before the evidence layer have none). */
+  evidence: z.object({ rounded: EvidenceSchema, cutpoints: EvidenceSchema.nullable() }).loose()
+    .optional(),
 }).loose();
 
 /** One out-of-fold row. */

@@ -140,15 +140,7 @@ function objectiveOf(o: Omit<VariantOutcome, "objective" | "vsFirst">, k: SweepO
 }
 
 function scoresOf(run: CvRunData) {
-  const m = run.metrics as unknown as {
-    summary: { qwk: { mean: number }; qwkCutpoints: { mean: number } | null };
-    evidence?: {
-      rounded: {
-        worstPrompt: { qwk: number } | null;
-        tails: { high: { adjacentAccuracy: number | null } };
-      };
-    };
-  };
+  const m = run.metrics;
   return {
     meanQwk: m.summary.qwk.mean,
     meanQwkCutpoints: m.summary.qwkCutpoints?.mean ?? null,
