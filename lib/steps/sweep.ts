@@ -24,7 +24,8 @@ import type { RunContext } from "../run/run_context.ts";
 import { compareLoadedRuns, type RunComparison } from "./compare_runs.ts";
 import { runCv } from "./cv.ts";
 import { type CvRunData, loadCvRun } from "./cv_run_dir.ts";
-import { type StepModelOptions, usesEmbeddingStacking } from "./model_inputs.ts";
+import { CV_FLAGS, type StepModelOptions, usesEmbeddingStacking } from "./model_inputs.ts";
+import { equivalentCliArgs } from "../report/notebook.ts";
 import {
   applyOverrides,
   describeOverrides,
@@ -131,6 +132,17 @@ export async function finishedVariantDir(
   return null;
 }
 
+/** The non-config flags of a variant's step options (those that differ from the defaults). */
+function stepFlags(step: StepModelOptions): Record<string, string | number | boolean | undefined> {
+  return {
+    "text-stacking": step.textStacking ? undefined : false,
+    "embedding-stacking": step.embeddingStacking === false ? false : undefined,
+    "embedding-stacking-alpha": step.embeddingStackingAlpha,
+    "cutpoint-inner-folds": step.cutpointInnerFolds === 3 ? undefined : step.cutpointInnerFolds,
+    "cv-workers": step.cvWorkers,
+  };
+}
+
 function objectiveOf(o: Omit<VariantOutcome, "objective" | "vsFirst">, k: SweepObjective): number {
   return k === "mean_qwk"
     ? o.meanQwk
@@ -191,13 +203,20 @@ export async function runVariants(
       ].join("|");
       if (!caches.has(cacheKey)) caches.set(cacheKey, new Map());
       ctx.run.log.info(`variant ${v.index + 1}/${plan.length} (${v.hash}): ${v.label}`);
-      const r = await runCv({
+      const variantConfig = {
         ...v.config,
         outputRoot: variantsDir,
         runName: v.hash,
         experimentLogPath: join(variantsDir, "EXPERIMENT_LOG.md"),
         reuseCvFeatureStoreDir: covered ? store : v.config.reuseCvFeatureStoreDir,
-      }, { echo: false, step: v.step, stackingCache: caches.get(cacheKey) });
+      };
+      const r = await runCv(variantConfig, {
+        echo: false,
+        step: v.step,
+        stackingCache: caches.get(cacheKey),
+        // the manifest records the cv command that reproduces this variant on its own
+        argv: equivalentCliArgs(variantConfig, CV_FLAGS, stepFlags(v.step)),
+      });
       dir = r.runDir;
       if (!covered) {
         store = r.featureStoreDir;

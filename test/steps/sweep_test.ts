@@ -58,6 +58,9 @@ Deno.test("sweep: ranked variants on one store, paired with #0, selected_params.
     for (const o of first.ranked) {
       const m = JSON.parse(await Deno.readTextFile(join(o.runDir, "manifest.json")));
       assert.equal(m.config.reuseCvFeatureStoreDir, config.reuseCvFeatureStoreDir);
+      // the manifest records the cv command that reproduces the variant
+      assert.match(m.command_line, /cv .*--text-stacking=false/);
+      if (o.overrides["treeParams.maxDepth"] === 2) assert.match(m.command_line, /--max-depth=2/);
     }
     const config0 = await configFromInvocation(
       { values: { config: first.selectedPath }, argv: [] },
