@@ -199,7 +199,26 @@ export function differenceVerdict(ci: Pick<DeltaInterval, "lower" | "upper">): D
  */
 class ResampleScorer {
   readonly #cm = new Float64Array(N_SCORE_CLASSES * N_SCORE_CLASSES);
-  constructor(readonly t: Int8Array, readonly high: Uint8Array) {}
+  readonly t: Int8Array;
+  readonly #high: Uint8Array;
+  readonly #promptIndex: Int32Array;
+  readonly #nPrompts: number;
+
+  constructor(essays: PairedEssays) {
+    this.t = classes(essays.yTrue, true);
+    this.#high = Uint8Array.from(essays.yTrue, (y) => (gradeBand(y) === "high" ? 1 : 0));
+    const ids = [...new Set(essays.prompts)];
+    const index = new Map(ids.map((p, k) => [p, k]));
+    this.#promptIndex = Int32Array.from(essays.prompts, (p) => index.get(p)!);
+    this.#nPrompts = ids.length;
+  }
+
+  /** Rows grouped by prompt (a row drawn twice appears twice). */
+  byPrompt(rows: ArrayLike<number>): number[][] {
+    const by: number[][] = Array.from({ length: this.#nPrompts }, () => []);
+    for (let k = 0; k < rows.length; k++) by[this.#promptIndex[rows[k]]].push(rows[k]);
+    return by;
+  }
 
   meanFoldQwk(p: Int8Array, foldDraws: readonly Int32Array[]): number {
     let s = 0;
@@ -211,7 +230,7 @@ class ResampleScorer {
     let n = 0;
     let hit = 0;
     for (const i of rows) {
-      if (!this.high[i]) continue;
+      if (!this.#high[i]) continue;
       n++;
       if (Math.abs(this.t[i] - p[i]) <= 1) hit++;
     }
@@ -229,6 +248,55 @@ class ResampleScorer {
     }
     return worst === Infinity ? NaN : worst;
   }
+}
+
+/** Predicted classes of both runs (rounded; cut-points when both have them). */
+interface PredictedClasses {
+  readonly pb: Int8Array;
+  readonly pc: Int8Array;
+  readonly cb: Int8Array | null;
+  readonly cc: Int8Array | null;
+}
+
+/**
+ * The paired, fold-stratified bootstrap: per resample, essays drawn with replacement within each
+ * fold (fold sizes kept); both runs scored on the same draw; candidate − baseline recorded.
+ */
+function pairedBootstrapDraws(
+  scorer: ResampleScorer,
+  folds: readonly { fold: number; rows: Int32Array }[],
+  p: PredictedClasses,
+  options: { seed: number; resamples: number },
+): { qwk: Float64Array; cut: Float64Array; high: Float64Array; worst: Float64Array } {
+  const { resamples } = options;
+  const withCut = p.cb !== null && p.cc !== null;
+  const random = seededRandom(options.seed, "paired-bootstrap");
+  const draws = {
+    qwk: new Float64Array(resamples),
+    cut: new Float64Array(withCut ? resamples : 0),
+    high: new Float64Array(resamples),
+    worst: new Float64Array(resamples),
+  };
+  const foldDraws = folds.map(({ rows }) => new Int32Array(rows.length));
+  const pooled = new Int32Array(folds.reduce((s, f) => s + f.rows.length, 0));
+  for (let b = 0; b < resamples; b++) {
+    let at = 0;
+    folds.forEach(({ rows }, k) => {
+      const d = foldDraws[k];
+      for (let j = 0; j < rows.length; j++) {
+        d[j] = rows[Math.floor(random() * rows.length)];
+        pooled[at++] = d[j];
+      }
+    });
+    draws.qwk[b] = scorer.meanFoldQwk(p.pc, foldDraws) - scorer.meanFoldQwk(p.pb, foldDraws);
+    if (withCut) {
+      draws.cut[b] = scorer.meanFoldQwk(p.cc!, foldDraws) - scorer.meanFoldQwk(p.cb!, foldDraws);
+    }
+    draws.high[b] = scorer.highAdjacent(p.pc, pooled) - scorer.highAdjacent(p.pb, pooled);
+    const byPrompt = scorer.byPrompt(pooled);
+    draws.worst[b] = scorer.worstPrompt(p.pc, byPrompt) - scorer.worstPrompt(p.pb, byPrompt);
+  }
+  return draws;
 }
 
 /**
@@ -261,7 +329,8 @@ export function comparePairedRuns(
   if (n === 0) throw new Error("comparePairedRuns: no essays");
   const resamples = options.resamples ?? 5000;
   const level = options.level ?? 0.95;
-  const t = classes(essays.yTrue, true);
+  const scorer = new ResampleScorer(essays);
+  const t = scorer.t;
   const pb = classes(baseline.raw, false);
   const pc = classes(candidate.raw, false);
   const withCut = baseline.cutpoints !== null && candidate.cutpoints !== null;
@@ -283,46 +352,12 @@ export function comparePairedRuns(
   };
   const qwk = (p: Int8Array) => (rows: Int32Array) => qwkOf(t, p, rows, cm);
 
-  const promptIds = [...new Set(essays.prompts)];
-  const promptIndex = Int32Array.from(essays.prompts, (p) => promptIds.indexOf(p));
-  const scorer = new ResampleScorer(
-    t,
-    Uint8Array.from(essays.yTrue, (y) => (gradeBand(y) === "high" ? 1 : 0)),
-  );
   const all = Int32Array.from({ length: n }, (_, i) => i);
-  const groupByPrompt = (rows: Int32Array) => {
-    const by: number[][] = promptIds.map(() => []);
-    for (const i of rows) by[promptIndex[i]].push(i);
-    return by;
-  };
-  const pointWorst = (p: Int8Array) => scorer.worstPrompt(p, groupByPrompt(all));
-
-  const random = seededRandom(options.seed, "paired-bootstrap");
-  const draws = {
-    qwk: new Float64Array(resamples),
-    cut: new Float64Array(withCut ? resamples : 0),
-    high: new Float64Array(resamples),
-    worst: new Float64Array(resamples),
-  };
-  const foldDraws = folds.map(({ rows }) => new Int32Array(rows.length));
-  const pooled = new Int32Array(n);
-  for (let b = 0; b < resamples; b++) {
-    let at = 0;
-    folds.forEach(({ rows }, k) => {
-      const d = foldDraws[k];
-      for (let j = 0; j < rows.length; j++) {
-        d[j] = rows[Math.floor(random() * rows.length)];
-        pooled[at++] = d[j];
-      }
-    });
-    draws.qwk[b] = scorer.meanFoldQwk(pc, foldDraws) - scorer.meanFoldQwk(pb, foldDraws);
-    if (withCut) {
-      draws.cut[b] = scorer.meanFoldQwk(cc!, foldDraws) - scorer.meanFoldQwk(cb!, foldDraws);
-    }
-    draws.high[b] = scorer.highAdjacent(pc, pooled) - scorer.highAdjacent(pb, pooled);
-    const byPrompt = groupByPrompt(pooled);
-    draws.worst[b] = scorer.worstPrompt(pc, byPrompt) - scorer.worstPrompt(pb, byPrompt);
-  }
+  const pointWorst = (p: Int8Array) => scorer.worstPrompt(p, scorer.byPrompt(all));
+  const draws = pairedBootstrapDraws(scorer, folds, { pb, pc, cb, cc }, {
+    seed: options.seed,
+    resamples,
+  });
 
   const fold = {
     qwk: foldDelta(perFold(qwk(pb)), perFold(qwk(pc)), true),
