@@ -57,6 +57,8 @@ export interface ModelReportContext {
   readonly cutpointInnerFolds: number;
   /** `lofo`: the cut-points are leave-one-fold-out (cv) / on all out-of-fold predictions. */
   readonly cutpointMode?: string;
+  /** Grade-band sample weighting (`none`, or e.g. `sqrt_inv_freq (cap 3)`). */
+  readonly sampleWeighting?: string;
   readonly nFeatures: number;
   readonly nEssays: number;
 }
@@ -96,6 +98,9 @@ function header(ctx: ModelReportContext): string[] {
           "training part)"
         : "off"
     }`,
+    ...(ctx.sampleWeighting
+      ? [`- sample weighting (∝ 1/√ score frequency in each training part): ${ctx.sampleWeighting}`]
+      : []),
     "",
     "QWK: predictions rounded to the nearest 0.5 (halves up), clipped to [1, 5], labels round(2y), " +
       "quadratic weights over the fixed 9-class range 1.0…5.0. MAE on raw predictions; adjacent " +

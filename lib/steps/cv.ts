@@ -72,6 +72,9 @@ export function reportContext(
       ? (config.cutpointMode === "lofo" ? config.nSplits : step.cutpointInnerFolds)
       : 0,
     cutpointMode: config.cutpointMode,
+    sampleWeighting: config.sampleWeighting === "none"
+      ? "none"
+      : `${config.sampleWeighting} (cap ${config.sampleWeightCap})`,
     nFeatures,
     nEssays,
   };

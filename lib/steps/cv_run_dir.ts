@@ -230,5 +230,9 @@ export function pairCvRuns(
 export function describeCvRun(run: CvRunData): string {
   const c = run.config;
   return `${run.metrics.feature_set} / ${run.metrics.model} ${JSON.stringify(run.metrics.params)}` +
-    (c.excludedFeatures.length ? `, excluded: ${c.excludedFeatures.join(", ")}` : "");
+    (c.excludedFeatures.length ? `, excluded: ${c.excludedFeatures.join(", ")}` : "") +
+    (c.sampleWeighting !== "none"
+      ? `, weighting ${c.sampleWeighting} (cap ${c.sampleWeightCap})`
+      : "") +
+    (c.optimiseCutpoints ? `, cut-points ${c.cutpointMode}` : ", no cut-points");
 }
