@@ -15,7 +15,7 @@
  * @module
  */
 import { join } from "node:path";
-import { featureSetCovers } from "../features/feature_store.ts";
+import { FEATURE_STORE_METADATA_FILE, featureSetCovers } from "../features/feature_store.ts";
 import type { GateProfile } from "../model/gate.ts";
 import type { StackedColumns } from "../model/training.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
@@ -143,6 +143,14 @@ function stepFlags(step: StepModelOptions): Record<string, string | number | boo
   };
 }
 
+async function hasOwnStore(runDir: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(join(runDir, "cv_feature_store", FEATURE_STORE_METADATA_FILE))).isFile;
+  } catch {
+    return false;
+  }
+}
+
 function objectiveOf(o: Omit<VariantOutcome, "objective" | "vsFirst">, k: SweepObjective): number {
   return k === "mean_qwk"
     ? o.meanQwk
@@ -208,7 +216,8 @@ export async function runVariants(
         outputRoot: variantsDir,
         runName: v.hash,
         experimentLogPath: join(variantsDir, "EXPERIMENT_LOG.md"),
-        reuseCvFeatureStoreDir: covered ? store : v.config.reuseCvFeatureStoreDir,
+        // a store that does not cover this feature set would be refused: extract anew then
+        reuseCvFeatureStoreDir: covered ? store : undefined,
       };
       const r = await runCv(variantConfig, {
         echo: false,
@@ -218,11 +227,12 @@ export async function runVariants(
         argv: equivalentCliArgs(variantConfig, CV_FLAGS, stepFlags(v.step)),
       });
       dir = r.runDir;
-      if (!covered) {
-        store = r.featureStoreDir;
-        storeSet = v.config.featureSet;
-      }
     } else ctx.run.log.info(`variant ${v.index + 1}/${plan.length} (${v.hash}): done, ${dir}`);
+    if (!store && await hasOwnStore(dir)) {
+      // the first variant extracted (now or in an earlier, resumed run): everyone else reuses it
+      store = join(dir, "cv_feature_store");
+      storeSet = v.config.featureSet;
+    }
     const data = await loadCvRun(dir);
     loaded.push(data);
     partial.push({
