@@ -15,11 +15,15 @@
  * @module
  */
 import { join } from "node:path";
-import { FEATURE_STORE_METADATA_FILE, featureSetCovers } from "../features/feature_store.ts";
+import {
+  FEATURE_STORE_METADATA_FILE,
+  featureSetCovers,
+  readFeatureStoreMetadata,
+} from "../features/feature_store.ts";
 import type { GateProfile } from "../model/gate.ts";
 import type { StackedColumns } from "../model/training.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
-import type { ExperimentConfig } from "../run/config.ts";
+import type { ExperimentConfig, FeatureSet } from "../run/config.ts";
 import type { RunContext } from "../run/run_context.ts";
 import { compareLoadedRuns, type RunComparison } from "./compare_runs.ts";
 import { runCv } from "./cv.ts";
@@ -143,6 +147,11 @@ function stepFlags(step: StepModelOptions): Record<string, string | number | boo
   };
 }
 
+/** The feature set a store holds (from its metadata). */
+async function storedFeatureSet(storeDir: string): Promise<FeatureSet> {
+  return (await readFeatureStoreMetadata(join(storeDir, FEATURE_STORE_METADATA_FILE))).feature_set;
+}
+
 async function hasOwnStore(runDir: string): Promise<boolean> {
   try {
     return (await Deno.stat(join(runDir, "cv_feature_store", FEATURE_STORE_METADATA_FILE))).isFile;
@@ -193,7 +202,7 @@ export async function runVariants(
 ): Promise<VariantOutcome[]> {
   const variantsDir = join(ctx.sweepDir, "variants");
   let store = plan[0]?.config.reuseCvFeatureStoreDir;
-  let storeSet = plan[0]?.config.featureSet;
+  let storeSet = store ? await storedFeatureSet(store) : undefined;
   const caches = new Map<string, Map<number, StackedColumns>>();
   const partial: Omit<VariantOutcome, "objective" | "vsFirst">[] = [];
   const loaded: CvRunData[] = [];
@@ -231,7 +240,7 @@ export async function runVariants(
     if (!store && await hasOwnStore(dir)) {
       // the first variant extracted (now or in an earlier, resumed run): everyone else reuses it
       store = join(dir, "cv_feature_store");
-      storeSet = v.config.featureSet;
+      storeSet = await storedFeatureSet(store);
     }
     const data = await loadCvRun(dir);
     loaded.push(data);
