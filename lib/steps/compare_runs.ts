@@ -116,10 +116,30 @@ export const COMPARE_RUNS_FLAGS: readonly FlagSpec[] = [
     configKey: null,
     description: `bootstrap resamples (default ${DEFAULT_RESAMPLES}, at least 1000)`,
   },
-  { name: "seed", type: "int", description: "bootstrap seed" },
-  { name: "run-name", type: "string", description: "run name (directory suffix)" },
-  { name: "output-root", type: "string", description: "where run directories go" },
-  { name: "experiment-log-path", type: "string", description: "append-only experiment log" },
+  {
+    name: "seed",
+    type: "int",
+    configKey: null,
+    description: "bootstrap seed (default: the baseline run's seed)",
+  },
+  {
+    name: "run-name",
+    type: "string",
+    configKey: null,
+    description: "run name (directory suffix; default compare_runs)",
+  },
+  {
+    name: "output-root",
+    type: "string",
+    configKey: null,
+    description: "where the comparison's run directory goes (default: the baseline run's)",
+  },
+  {
+    name: "experiment-log-path",
+    type: "string",
+    configKey: null,
+    description: "append-only experiment log (default: the baseline run's)",
+  },
 ];
 
 /** What `compare-runs` produced. */
