@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { main } from "../../lib/cli.ts";
+import { BENCH_SPACE } from "../../lib/bench/evidence_bench.ts";
+import { DEFAULT_GATE_PROFILE, parseGateProfile } from "../../lib/model/gate.ts";
 import { configFromInvocation } from "../../lib/run/config_loading.ts";
 import { CV_FLAGS } from "../../lib/steps/model_inputs.ts";
 import { runSweep } from "../../lib/steps/sweep_step.ts";
@@ -160,4 +162,19 @@ Deno.test("ablation: the three feature sets and an exclusion group on one store 
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("the example search spaces and gate profile in docs/examples are valid", async () => {
+  const gridJson = JSON.parse(await Deno.readTextFile("docs/examples/sweep_space_24.json"));
+  assert.deepEqual(gridJson, BENCH_SPACE, "the benchmark's space is the documented one");
+  const grid = parseSearchSpace(gridJson);
+  assert.equal(expandSpace(grid).length, 24);
+  const random = parseSearchSpace(
+    JSON.parse(await Deno.readTextFile("docs/examples/sweep_space_random.json")),
+  );
+  assert.equal(expandSpace(random).length, 24);
+  const gate = parseGateProfile(
+    JSON.parse(await Deno.readTextFile("docs/examples/gate_profile.json")),
+  );
+  assert.deepEqual({ ...gate, name: "default" }, DEFAULT_GATE_PROFILE);
 });
