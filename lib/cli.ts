@@ -27,6 +27,8 @@ import { fullRunCommand } from "./steps/full_run.ts";
 import { prepareDatasetCommand } from "./steps/prepare_dataset.ts";
 import { runbookCommand } from "./steps/runbook.ts";
 import { scoreCommand } from "./steps/score.ts";
+import { compareRunsCommand } from "./steps/compare_runs.ts";
+import { ablationCommand, sweepCommand } from "./steps/sweep_step.ts";
 
 /** Every command, in runbook order. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -38,6 +40,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   runbookCommand,
   logExperimentCommand,
   scoreCommand,
+  compareRunsCommand,
+  sweepCommand,
+  ablationCommand,
 ];
 
 function usage(): string {

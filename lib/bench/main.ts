@@ -26,6 +26,10 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
     summary: "offload throughput: client concurrency x batch size, encoder batch size",
     run: async (a) => (await import("./offload_bench.ts")).runOffloadBench(a),
   },
+  evidence: {
+    summary: "24-variant sweep on a warm store and one compare-runs (targets 5 min, 5 s)",
+    run: async (a) => (await import("./evidence_bench.ts")).runEvidenceBench(a),
+  },
 };
 
 function usage(): string {

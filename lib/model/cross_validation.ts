@@ -16,6 +16,8 @@ import {
   type TrainingOptions,
 } from "./training.ts";
 import type { CvWorkerFold, CvWorkerTask } from "./cv_worker.ts";
+import { type LofoCutpoints, lofoCutpoints } from "./lofo_cutpoints.ts";
+import type { CutpointMode } from "../run/config.ts";
 
 /** One fold: row indices into the matrix. */
 export interface FoldRows {
@@ -63,6 +65,10 @@ export interface CrossValidationResult {
   readonly oofFold: Int32Array;
   /** Column names the models saw (with the stacked column when on). */
   readonly featureNames: readonly string[];
+  /** Leave-one-fold-out cut-points (null unless a cut-point mode was given). */
+  readonly lofo?: (LofoCutpoints & { readonly qwk: MeanStd; readonly perFoldQwk: number[] }) | null;
+  /** Which thresholds `cutpointMetrics` / `oofCutpointPredictions` / `qwkCutpoints` use. */
+  readonly cutpointMode?: CutpointMode | null;
 }
 
 /** Inputs of {@link crossValidate}. */
@@ -84,6 +90,12 @@ export interface CrossValidationInput {
   readonly workers?: number;
   /** Called after each fold (for logs and progress). */
   readonly onFold?: (outcome: FoldOutcome, done: number, total: number) => void;
+  /**
+   * `inner_oof`: thresholds from inner out-of-fold predictions inside each training part (the
+   * default), with LOFO thresholds reported next to them; `lofo`: the inner fits are skipped and
+   * the LOFO thresholds score each fold. Undefined/null: no LOFO.
+   */
+  readonly cutpointMode?: CutpointMode | null;
 }
 
 /**
@@ -96,7 +108,9 @@ export interface CrossValidationInput {
  * ```
  */
 export async function crossValidate(input: CrossValidationInput): Promise<CrossValidationResult> {
-  const { X, y, texts, groups, folds, options } = input;
+  const { X, y, texts, groups, folds } = input;
+  const mode = input.cutpointMode ?? null;
+  const options = mode === "lofo" ? { ...input.options, cutpointInnerFolds: 0 } : input.options;
   if (y.length !== X.nRows) throw new Error(`crossValidate: ${X.nRows} rows, ${y.length} labels`);
   if (groups.length !== X.nRows) {
     throw new Error(`crossValidate: ${X.nRows} rows, ${groups.length} group ids`);
@@ -173,20 +187,62 @@ export async function crossValidate(input: CrossValidationInput): Promise<CrossV
     for (const fold of folds) record(fold, byFold.get(fold.fold)!);
   }
 
-  const ms = (f: (o: FoldOutcome) => number) => meanStd(outcomes.map(f));
+  const lofo = mode ? withLofo(y, oof, oofFold, folds) : null;
+  const finalOutcomes = mode === "lofo" ? outcomes.map((o) => lofoOutcome(o, lofo!)) : outcomes;
+  const ms = (f: (o: FoldOutcome) => number) => meanStd(finalOutcomes.map(f));
+  const cutOof = mode === "lofo" ? lofo!.predictions : oofCut;
   return {
-    folds: outcomes,
+    folds: finalOutcomes,
     summary: {
       qwk: ms((o) => o.metrics.qwk),
       mae: ms((o) => o.metrics.mae),
       adjacentAccuracy: ms((o) => o.metrics.adjacentAccuracy),
       exactAccuracy: ms((o) => o.metrics.exactAccuracy),
-      qwkCutpoints: oofCut ? ms((o) => o.cutpointMetrics!.qwk) : null,
+      qwkCutpoints: cutOof ? ms((o) => o.cutpointMetrics!.qwk) : null,
     },
     oofPredictions: oof,
-    oofCutpointPredictions: oofCut,
+    oofCutpointPredictions: cutOof,
     oofFold,
     featureNames,
+    lofo: lofo
+      ? {
+        perFold: lofo.perFold,
+        predictions: lofo.predictions,
+        allOofCutpoints: lofo.allOofCutpoints,
+        qwk: lofo.qwk,
+        perFoldQwk: lofo.perFoldQwk,
+      }
+      : null,
+    cutpointMode: mode,
+  };
+}
+
+type LofoWithMetrics = LofoCutpoints & {
+  readonly qwk: MeanStd;
+  readonly perFoldQwk: number[];
+  readonly perFoldMetrics: Map<number, ScoreMetrics>;
+};
+
+function withLofo(
+  y: ArrayLike<number>,
+  oof: Float64Array,
+  oofFold: Int32Array,
+  folds: readonly FoldRows[],
+): LofoWithMetrics {
+  const l = lofoCutpoints(y, oof, oofFold);
+  const perFoldMetrics = new Map(folds.map((f) => [
+    f.fold,
+    scoreMetrics(f.valIndices.map((i) => y[i]), f.valIndices.map((i) => l.predictions[i])),
+  ]));
+  const perFoldQwk = folds.map((f) => perFoldMetrics.get(f.fold)!.qwk);
+  return { ...l, qwk: meanStd(perFoldQwk), perFoldQwk, perFoldMetrics };
+}
+
+function lofoOutcome(o: FoldOutcome, lofo: LofoWithMetrics): FoldOutcome {
+  return {
+    ...o,
+    cutpointMetrics: lofo.perFoldMetrics.get(o.fold)!,
+    cutpoints: lofo.perFold.find((p) => p.fold === o.fold)!.cutpoints,
   };
 }
 

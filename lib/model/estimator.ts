@@ -35,6 +35,12 @@ export interface FitOptions {
    * their rows ignore it.
    */
   readonly groups?: ArrayLike<string>;
+  /**
+   * Per-row sample weights (e.g. grade-band weighting): gradient boosting scales each row's
+   * gradient and hessian, the forests draw weighted bootstraps, ridge solves weighted least
+   * squares. Absent = every row weighs 1.
+   */
+  readonly sampleWeights?: ArrayLike<number>;
 }
 
 /** A regression learner. */
@@ -45,7 +51,7 @@ export interface Regressor {
   readonly params: Readonly<Record<string, unknown>>;
   /** Seed of all randomness in `fit`. */
   readonly seed: number;
-  /** Learn from X (n × p) and y (n); returns this. */
+  /** Learn from X (n × p) and y (n) (optionally grouped and weighted rows); returns this. */
   fit(X: DenseMatrix, y: ArrayLike<number>, options?: FitOptions): this;
   /** Optional multi-threaded fit with the same result as `fit`. */
   fitAsync?(X: DenseMatrix, y: ArrayLike<number>, options?: FitOptions): Promise<this>;

@@ -29,6 +29,7 @@ import {
   type TreeParams,
 } from "./estimator.ts";
 import { histogramLayout } from "./histogram.ts";
+import { checkSampleWeights } from "./sample_weights.ts";
 import type { DenseMatrix } from "./matrix.ts";
 import { groupedHoldout, rowGroupsOrSingletons } from "./inner_folds.ts";
 import { sampleIndices, seededRandom } from "./random.ts";
@@ -85,9 +86,15 @@ export class GradientBoostedTrees implements Regressor, TreeEnsemble {
     this.seed = seed;
   }
 
-  /** Fit on X, y (`options.groups`: the early-stopping holdout keeps each group whole). */
+  /**
+   * Fit on X, y. `options.groups`: the early-stopping holdout keeps each group whole;
+   * `options.sampleWeights` scale each row's gradient and hessian.
+   */
   fit(X: DenseMatrix, y: ArrayLike<number>, options: FitOptions = {}): this {
+    const sampleWeights = options.sampleWeights;
     checkTrainingData(X, y, this.name);
+    if (sampleWeights) checkSampleWeights(sampleWeights, X.nRows, this.name);
+    const w = sampleWeights ?? new Float64Array(X.nRows).fill(1);
     const p = this.params;
     const n = X.nRows;
     const binned = applyBinMapper(fitBinMapper(X, p.maxBins), X);
@@ -111,12 +118,16 @@ export class GradientBoostedTrees implements Regressor, TreeEnsemble {
       trainRows = Uint32Array.from({ length: n }, (_, i) => i);
     }
     let base = 0;
-    for (const r of trainRows) base += y[r];
-    base /= trainRows.length;
+    let wSum = 0;
+    for (const r of trainRows) {
+      base += w[r] * y[r];
+      wSum += w[r];
+    }
+    base /= wSum;
 
     const pred = new Float64Array(n).fill(base);
     const grad = new Float64Array(n);
-    const hess = new Float64Array(n).fill(1);
+    const hess = Float64Array.from(w);
     const random = seededRandom(this.seed, "gbm");
     const nSub = Math.max(2, Math.round(trainRows.length * p.subsample));
     const nColsTree = Math.max(1, Math.round(X.nCols * p.colsampleByTree));
@@ -132,7 +143,9 @@ export class GradientBoostedTrees implements Regressor, TreeEnsemble {
       const features = p.colsampleByTree < 1
         ? Int32Array.from(sampleIndices(X.nCols, nColsTree, random))
         : Int32Array.from({ length: X.nCols }, (_, i) => i);
-      for (let i = 0; i < rows.length; i++) grad[rows[i]] = pred[rows[i]] - y[rows[i]];
+      for (let i = 0; i < rows.length; i++) {
+        grad[rows[i]] = w[rows[i]] * (pred[rows[i]] - y[rows[i]]);
+      }
       const tree = growTree(ctx, rows, grad, hess, {
         maxDepth: p.maxDepth,
         minChildWeight: p.minChildWeight,

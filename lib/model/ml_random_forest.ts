@@ -15,6 +15,7 @@ import { TreeParamsSchema } from "../run/config.ts";
 import {
   checkPredictData,
   checkTrainingData,
+  type FitOptions,
   type Regressor,
   type RegressorJSON,
   type TreeParams,
@@ -58,7 +59,13 @@ export class MlRandomForest implements Regressor {
   }
 
   /** Fit on X, y. */
-  fit(X: DenseMatrix, y: ArrayLike<number>): this {
+  fit(X: DenseMatrix, y: ArrayLike<number>, options: FitOptions = {}): this {
+    const sampleWeights = options.sampleWeights;
+    if (sampleWeights) {
+      throw new Error(
+        "ml-random-forest: sample weights are not supported (use --model rf, gbm or ridge)",
+      );
+    }
     checkTrainingData(X, y, this.name);
     const p = this.params;
     const model = new RandomForestRegression({

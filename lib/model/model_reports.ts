@@ -10,6 +10,7 @@ import type { CrossValidationResult, MeanStd } from "./cross_validation.ts";
 import type { DropColumnRow } from "./drop_column.ts";
 import type { GradeScaleReport } from "./grade_scale.ts";
 import type { ScoreMetrics } from "./metrics.ts";
+import { MIN_PROMPT_QWK_N } from "./slice_metrics.ts";
 
 /** Score labels of the 9 classes. */
 export const SCORE_LABELS = ["1.0", "1.5", "2.0", "2.5", "3.0", "3.5", "4.0", "4.5", "5.0"];
@@ -54,6 +55,10 @@ export interface ModelReportContext {
   /** Embedding dimensions replaced by one out-of-fold ridge column. */
   readonly embeddingStacking?: boolean;
   readonly cutpointInnerFolds: number;
+  /** `lofo`: the cut-points are leave-one-fold-out (cv) / on all out-of-fold predictions. */
+  readonly cutpointMode?: string;
+  /** Grade-band sample weighting (`none`, or e.g. `sqrt_inv_freq (cap 3)`). */
+  readonly sampleWeighting?: string;
   readonly nFeatures: number;
   readonly nEssays: number;
 }
@@ -84,11 +89,18 @@ function header(ctx: ModelReportContext): string[] {
     "- embedding stacking (the embedding dimensions replaced by one out-of-fold ridge column " +
       `\`embedding_ridge_oof\`): ${ctx.embeddingStacking ? "on" : "off"}`,
     `- QWK-optimised cut-points: ${
-      ctx.cutpointInnerFolds >= 2
+      ctx.cutpointMode === "lofo" && ctx.cutpointInnerFolds >= 2
+        ? "on, leave-one-fold-out (cv: fold k scored with thresholds fitted on the other folds' " +
+          "out-of-fold predictions; run: thresholds on all out-of-fold predictions of a " +
+          `${ctx.cutpointInnerFolds}-fold over the training part)`
+        : ctx.cutpointInnerFolds >= 2
         ? `on (fitted on ${ctx.cutpointInnerFolds}-fold out-of-fold predictions inside each ` +
           "training part)"
         : "off"
     }`,
+    ...(ctx.sampleWeighting
+      ? [`- sample weighting (∝ 1/√ score frequency in each training part): ${ctx.sampleWeighting}`]
+      : []),
     "",
     "QWK: predictions rounded to the nearest 0.5 (halves up), clipped to [1, 5], labels round(2y), " +
       "quadratic weights over the fixed 9-class range 1.0…5.0. MAE on raw predictions; adjacent " +
@@ -378,7 +390,7 @@ export function gradeScaleReportMarkdown(
 }
 
 /** Smallest prompt sample whose per-prompt QWK a report shows. */
-export const MIN_PROMPT_QWK_N = 10;
+export { MIN_PROMPT_QWK_N };
 
 /**
  * The per-prompt QWK cell: `n/a` for small prompts or a single true score (where kappa is

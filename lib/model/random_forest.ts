@@ -19,12 +19,14 @@ import { applyBinMapper, type BinnedMatrix, fitBinMapper } from "./binning.ts";
 import {
   checkPredictData,
   checkTrainingData,
+  type FitOptions,
   type Regressor,
   type RegressorJSON,
   type TreeEnsemble,
   type TreeParams,
 } from "./estimator.ts";
 import { histogramLayout } from "./histogram.ts";
+import { checkSampleWeights } from "./sample_weights.ts";
 import type { DenseMatrix } from "./matrix.ts";
 import { sampleIndices, seededRandom } from "./random.ts";
 import {
@@ -52,6 +54,8 @@ export interface RandomForestOptions {
 export interface ForestTask {
   readonly binned: BinnedMatrix;
   readonly y: Float64Array;
+  /** Bootstrap probabilities ∝ these weights (null = uniform). */
+  readonly sampleWeights: Float64Array | null;
   readonly params: TreeParams;
   readonly featureSampling: FeatureSampling;
   readonly seed: number;
@@ -78,10 +82,11 @@ export function growForestTrees(task: ForestTask): FlatTree[] {
   const nFeat = Math.max(1, Math.round(p0 * p.colsampleByTree));
   const all = Int32Array.from({ length: p0 }, (_, i) => i);
   const trees: FlatTree[] = [];
+  const draw = bootstrapDraw(n, task.sampleWeights);
   for (let t = task.from; t < task.to; t++) {
     const random = seededRandom(seed, `rf-tree-${t}`);
     counts.fill(0);
-    for (let i = 0; i < n; i++) counts[Math.floor(random() * n)]++;
+    for (let i = 0; i < n; i++) counts[draw(random())]++;
     let m = 0;
     for (let i = 0; i < n; i++) if (counts[i] > 0) m++;
     const rows = new Uint32Array(m);
@@ -105,6 +110,28 @@ export function growForestTrees(task: ForestTask): FlatTree[] {
     }));
   }
   return trees;
+}
+
+/**
+ * A bootstrap row draw from a uniform number u in [0, 1): uniform over rows without weights (or
+ * when every weight is equal, the same draw), else row i with probability w_i / Σ w.
+ */
+function bootstrapDraw(n: number, weights: Float64Array | null): (u: number) => number {
+  if (!weights || weights.every((v) => v === weights[0])) return (u) => Math.floor(u * n);
+  const cumulative = new Float64Array(n);
+  let s = 0;
+  for (let i = 0; i < n; i++) cumulative[i] = s += weights[i];
+  return (u) => {
+    const target = u * s;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid] > target) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
 }
 
 interface ForestState {
@@ -148,11 +175,19 @@ export class RandomForest implements Regressor, TreeEnsemble {
     this.workers = Math.max(1, Math.floor(options.workers ?? 2));
   }
 
-  private task(X: DenseMatrix, y: ArrayLike<number>, from: number, to: number): ForestTask {
+  private task(
+    X: DenseMatrix,
+    y: ArrayLike<number>,
+    from: number,
+    to: number,
+    sampleWeights?: ArrayLike<number>,
+  ): ForestTask {
     const binned = applyBinMapper(fitBinMapper(X, this.params.maxBins), X);
+    if (sampleWeights) checkSampleWeights(sampleWeights, X.nRows, this.name);
     return {
       binned,
       y: Float64Array.from(y),
+      sampleWeights: sampleWeights ? Float64Array.from(sampleWeights) : null,
       params: this.params,
       featureSampling: this.params.featureSampling,
       seed: this.seed,
@@ -162,20 +197,22 @@ export class RandomForest implements Regressor, TreeEnsemble {
   }
 
   /** Fit in this thread. */
-  fit(X: DenseMatrix, y: ArrayLike<number>): this {
+  fit(X: DenseMatrix, y: ArrayLike<number>, options: FitOptions = {}): this {
+    const sampleWeights = options.sampleWeights;
     checkTrainingData(X, y, this.name);
-    this.trees = growForestTrees(this.task(X, y, 0, this.params.nEstimators));
+    this.trees = growForestTrees(this.task(X, y, 0, this.params.nEstimators, sampleWeights));
     this.nFeatures = X.nCols;
     return this;
   }
 
   /** Fit with trees split over `workers` Web Workers; identical result to `fit`. */
-  async fitAsync(X: DenseMatrix, y: ArrayLike<number>): Promise<this> {
+  async fitAsync(X: DenseMatrix, y: ArrayLike<number>, options: FitOptions = {}): Promise<this> {
+    const sampleWeights = options.sampleWeights;
     checkTrainingData(X, y, this.name);
     const nTrees = this.params.nEstimators;
     const w = Math.min(this.workers, nTrees);
-    if (w <= 1) return this.fit(X, y);
-    const base = this.task(X, y, 0, nTrees);
+    if (w <= 1) return this.fit(X, y, options);
+    const base = this.task(X, y, 0, nTrees, sampleWeights);
     const chunks: Promise<FlatTreeJSON[]>[] = [];
     for (let k = 0; k < w; k++) {
       const from = Math.floor((k * nTrees) / w);

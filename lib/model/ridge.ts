@@ -13,11 +13,13 @@ import { RidgeParamsSchema } from "../run/config.ts";
 import {
   checkPredictData,
   checkTrainingData,
+  type FitOptions,
   type Regressor,
   type RegressorJSON,
   type RidgeParams,
 } from "./estimator.ts";
 import { choleskyInPlace, choleskySolve } from "./linear_algebra.ts";
+import { checkSampleWeights } from "./sample_weights.ts";
 import type { DenseMatrix } from "./matrix.ts";
 
 interface RidgeState {
@@ -55,10 +57,18 @@ export class Ridge implements Regressor {
     this.seed = seed;
   }
 
-  /** Fit on X, y. */
-  fit(X: DenseMatrix, y: ArrayLike<number>): this {
+  /**
+   * Fit on X, y; with sample weights, weighted least squares (weighted means and scales, rows
+   * scaled by √w), which with unit weights is the same computation as without.
+   */
+  fit(X: DenseMatrix, y: ArrayLike<number>, options: FitOptions = {}): this {
+    const sampleWeights = options.sampleWeights;
     checkTrainingData(X, y, this.name);
     const { nRows: n, nCols: p } = X;
+    if (sampleWeights) checkSampleWeights(sampleWeights, n, this.name);
+    const wt = sampleWeights ?? new Float64Array(n).fill(1);
+    let wSum = 0;
+    for (let r = 0; r < n; r++) wSum += wt[r];
     // missing values (NaN) are imputed with the training column mean, here and in predict
     const fill = new Float64Array(p);
     const seen = new Float64Array(p);
@@ -78,24 +88,30 @@ export class Ridge implements Regressor {
     const values = this.imputed(X);
     const mean = new Float64Array(p);
     const scale = new Float64Array(p);
-    for (let r = 0; r < n; r++) for (let c = 0; c < p; c++) mean[c] += values[r * p + c];
-    for (let c = 0; c < p; c++) mean[c] /= n;
     for (let r = 0; r < n; r++) {
-      for (let c = 0; c < p; c++) scale[c] += (values[r * p + c] - mean[c]) ** 2;
+      for (let c = 0; c < p; c++) mean[c] += wt[r] * values[r * p + c];
+    }
+    for (let c = 0; c < p; c++) mean[c] /= wSum;
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < p; c++) scale[c] += wt[r] * (values[r * p + c] - mean[c]) ** 2;
     }
     for (let c = 0; c < p; c++) {
-      const s = Math.sqrt(scale[c] / n);
+      const s = Math.sqrt(scale[c] / wSum);
       scale[c] = s > 1e-12 ? s : 1;
     }
+    // rows scaled by √w: ordinary ridge on them is weighted ridge on the originals
     const Z = new Float64Array(n * p);
     for (let r = 0; r < n; r++) {
-      for (let c = 0; c < p; c++) Z[r * p + c] = (values[r * p + c] - mean[c]) / scale[c];
+      const root = Math.sqrt(wt[r]);
+      for (let c = 0; c < p; c++) {
+        Z[r * p + c] = root * ((values[r * p + c] - mean[c]) / scale[c]);
+      }
     }
     let yMean = 0;
-    for (let i = 0; i < n; i++) yMean += y[i];
-    yMean /= n;
+    for (let i = 0; i < n; i++) yMean += wt[i] * y[i];
+    yMean /= wSum;
     const yc = new Float64Array(n);
-    for (let i = 0; i < n; i++) yc[i] = y[i] - yMean;
+    for (let i = 0; i < n; i++) yc[i] = Math.sqrt(wt[i]) * (y[i] - yMean);
     const alpha = this.params.alpha;
     let w: Float64Array;
     if (p <= n) {

@@ -31,6 +31,7 @@ import {
 } from "./matrix.ts";
 import { groupedInnerFolds, innerFoldRows } from "./inner_folds.ts";
 import { seededRandom } from "./random.ts";
+import { type SampleWeighting, sampleWeights } from "./sample_weights.ts";
 import {
   STACKED_EMBEDDING_FEATURE,
   STACKED_TEXT_FEATURE,
@@ -84,6 +85,8 @@ export interface TrainingOptions {
   readonly cutpointInnerFolds: number;
   /** Fit in the calling thread even when the learner has a worker path (inside CV workers). */
   readonly singleThreaded?: boolean;
+  /** Grade-band sample weights of every fit, from that fit's own labels (default none). */
+  readonly sampleWeighting?: { readonly mode: SampleWeighting; readonly cap: number };
 }
 
 /** A trained model with its inputs and outputs. */
@@ -206,8 +209,11 @@ export async function trainAndPredict(
     yy: ArrayLike<number>,
     gg: readonly string[],
   ) => {
-    if (options.singleThreaded) m.fit(X, yy, { groups: gg });
-    else await fitRegressor(m, X, yy, { groups: gg });
+    const sw = options.sampleWeighting;
+    const w = sw ? sampleWeights(yy, sw.mode, sw.cap) ?? undefined : undefined;
+    const fitOptions = { groups: gg, sampleWeights: w };
+    if (options.singleThreaded) m.fit(X, yy, fitOptions);
+    else await fitRegressor(m, X, yy, fitOptions);
   };
   const model = createRegressor(options.kind, options.params, options.seed);
   await fit(model, trainX, y, groups);

@@ -486,3 +486,22 @@ export async function withReusableCvStore<T>(
     };
   }
 }
+
+/** One row of `artifacts/residuals_<split>.csv` (cv and run residual diagnostics). */
+export const ResidualRowSchema = z.object({
+  id: z.string().min(1),
+  prompt: z.string(),
+  overall_true: num,
+  prediction_raw: num,
+  prediction_rounded: num,
+  residual: num,
+  grade_band: z.enum(["low", "middle", "high"]),
+  word_count: num,
+}).loose();
+/** A residual row (covariate columns beyond word count kept as strings). */
+export type ResidualCsvRow = z.infer<typeof ResidualRowSchema>;
+
+/** Read `<run>/artifacts/residuals_<split>.csv`. */
+export function readResiduals(path: string): Promise<ResidualCsvRow[]> {
+  return readCsvRows(path, ResidualRowSchema);
+}

@@ -33,6 +33,16 @@ export const MODEL_KINDS = ["gbm", "rf", "ml-random-forest", "ridge"] as const;
 /** A learner name. */
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
+/** Sample-weighting schemes selectable with `--sample-weighting` (see `model/sample_weights.ts`). */
+export const SAMPLE_WEIGHTINGS = ["none", "sqrt_inv_freq"] as const;
+/** A sample-weighting scheme. */
+export type SampleWeighting = (typeof SAMPLE_WEIGHTINGS)[number];
+
+/** How cut-points are fitted in `cv`: inside each training part, or leave-one-fold-out. */
+export const CUTPOINT_MODES = ["inner_oof", "lofo"] as const;
+/** A cut-point mode. */
+export type CutpointMode = (typeof CUTPOINT_MODES)[number];
+
 /** Gradient-boosting / random-forest hyper-parameters (shared tree core). */
 export const TreeParamsSchema = z.object({
   nEstimators: z.number().int().min(1).default(300),
@@ -84,6 +94,12 @@ export const ExperimentConfigSchema = z.object({
   treeParams: TreeParamsSchema.default(TreeParamsSchema.parse({})),
   ridgeParams: RidgeParamsSchema.default(RidgeParamsSchema.parse({})),
   optimiseCutpoints: z.boolean().default(true),
+  /** Grade-band sample weights (∝ 1/√ score frequency, capped) for gbm, rf and ridge. */
+  sampleWeighting: z.enum(SAMPLE_WEIGHTINGS).default("none"),
+  /** Largest raw weight ratio of `sqrt_inv_freq` (before normalising to mean 1). */
+  sampleWeightCap: z.number().min(1).default(3),
+  /** `inner_oof` (thresholds inside each training part) or `lofo` (leave-one-fold-out). */
+  cutpointMode: z.enum(CUTPOINT_MODES).default("inner_oof"),
   skipShap: z.boolean().default(false),
   skipGradeScaleReport: z.boolean().default(false),
 }).strict().refine((c) => c.minWords <= c.maxWords, {

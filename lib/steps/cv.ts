@@ -16,6 +16,7 @@ import { stringify } from "csv-stringify/sync";
 import { crossValidate, type CrossValidationResult } from "../model/cross_validation.ts";
 import { cvReportMarkdown, fmtMeanStd, type ModelReportContext } from "../model/model_reports.ts";
 import { roundToHalfPoint } from "../model/metrics.ts";
+import type { StackedColumns } from "../model/training.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import type { CommandSpec, FlagSpec } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";
@@ -23,6 +24,8 @@ import { configFromInvocation } from "../run/config_loading.ts";
 import { resolveResume, RESUME_FLAG, type ResumeTarget } from "../run/resume.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
 import { existingInputs, modelRunJsonHeader, recordRunInExperimentLog } from "./common.ts";
+import { oofPart, partEvidence, writeResidualOutputs } from "./evidence_outputs.ts";
+import { lofoSectionMarkdown, tailSectionMarkdown } from "../model/evidence_reports.ts";
 import {
   CV_FLAGS,
   cvTrainingInputs,
@@ -67,7 +70,13 @@ export function reportContext(
     seed: config.seed,
     textStacking: step.textStacking,
     embeddingStacking: usesEmbeddingStacking(config, step),
-    cutpointInnerFolds: config.optimiseCutpoints ? step.cutpointInnerFolds : 0,
+    cutpointInnerFolds: config.optimiseCutpoints
+      ? (config.cutpointMode === "lofo" ? config.nSplits : step.cutpointInnerFolds)
+      : 0,
+    cutpointMode: config.cutpointMode,
+    sampleWeighting: config.sampleWeighting === "none"
+      ? "none"
+      : `${config.sampleWeighting} (cap ${config.sampleWeightCap})`,
     nFeatures,
     nEssays,
   };
@@ -90,6 +99,8 @@ export async function runCv(
     step?: StepModelOptions;
     /** Continue this interrupted run directory (`--resume`; checked by `resolveResume`). */
     resume?: ResumeTarget;
+    /** Stacked columns per fold shared between runs on the same folds (sweep, ablation). */
+    stackingCache?: Map<number, StackedColumns>;
   } = {},
 ): Promise<CvStepResult> {
   const step = options.step ?? { textStacking: true, cutpointInnerFolds: 3 };
@@ -125,6 +136,8 @@ export async function runCv(
           folds,
           options: trainingOptionsFor(config, step, names, embeddingColumns),
           workers: cvWorkersFor(step),
+          cutpointMode: config.optimiseCutpoints ? config.cutpointMode : null,
+          stackingCache: options.stackingCache,
           onFold: (o, done, total) =>
             run.log.info(
               `fold ${o.fold} (${done}/${total}): QWK ${o.metrics.qwk.toFixed(4)}` +
@@ -140,6 +153,8 @@ export async function runCv(
         cv.featureNames.length,
         X.nRows,
       );
+      const oof = oofPart(data.train, X, names, cv);
+      const evidence = partEvidence(oof);
       const metricsPath = run.artifactPath("cv_metrics.json");
       const oofPath = run.artifactPath("cv_oof_predictions.csv");
       const reportPath = run.reportPath("cv_report.md");
@@ -156,6 +171,19 @@ export async function runCv(
           feature_names: cv.featureNames,
           summary: cv.summary,
           folds: cv.folds,
+          evidence,
+          cutpoint_mode: cv.cutpointMode,
+          sample_weighting: config.sampleWeighting === "none"
+            ? "none"
+            : { mode: config.sampleWeighting, cap: config.sampleWeightCap },
+          lofo_cutpoints: cv.lofo
+            ? {
+              qwk: cv.lofo.qwk,
+              per_fold_qwk: cv.lofo.perFoldQwk,
+              per_fold: cv.lofo.perFold,
+              all_oof_cutpoints: cv.lofo.allOofCutpoints,
+            }
+            : null,
         });
         const rows = data.train.map((e, i) => [
           e.id,
@@ -181,9 +209,21 @@ export async function runCv(
             ],
           }),
         );
-        await writeFileAtomic(reportPath, cvReportMarkdown(ctx, cv));
+        await writeFileAtomic(
+          reportPath,
+          cvReportMarkdown(ctx, cv) + "\n" + lofoSectionMarkdown(cv) + tailSectionMarkdown([
+            { label: "out-of-fold, rounded", evidence: evidence.rounded },
+            ...(evidence.cutpoints
+              ? [{ label: "out-of-fold, cut-points", evidence: evidence.cutpoints }]
+              : []),
+          ]) + `\nResidual diagnostics: \`${run.reportPath("residual_diagnostics.md")}\`.\n`,
+        );
         run.log.info(`report: ${reportPath}`);
       });
+      await run.stage(
+        "residual_diagnostics",
+        () => writeResidualOutputs(run, [oof], "Residual diagnostics (cv, out-of-fold)"),
+      );
       const s = cv.summary;
       await recordRunInExperimentLog(run, config, {
         splitsPath: config.splitsPath,

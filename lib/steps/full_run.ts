@@ -58,6 +58,8 @@ import { runTrainValSplit } from "../splits/build_splits.ts";
 import { reportContext } from "./cv.ts";
 import { existingInputs, modelRunJsonHeader, recordRunInExperimentLog } from "./common.ts";
 import { saveRunModelBundle } from "./model_bundle.ts";
+import { partEvidence, type PredictedPart, writeResidualOutputs } from "./evidence_outputs.ts";
+import { tailSectionMarkdown } from "../model/evidence_reports.ts";
 import {
   extractFeatures,
   FEATURE_FLAGS,
@@ -277,6 +279,17 @@ export async function runFullRun(
           cutpoints: cut ? scoreMetrics(yTest, cut[1]) : null,
         },
       ];
+      const heldOutParts: PredictedPart[] = [
+        { split: "val", essays: valEssays, predictions: predVal, X: Xval, featureNames: names },
+        {
+          split: "test",
+          essays: data.test,
+          predictions: predTest,
+          X: feats.test.X,
+          featureNames: names,
+        },
+      ].map((p, k) => ({ ...p, cutpointPredictions: cut ? cut[k] : null }));
+      const evidence = heldOutParts.map(partEvidence);
       for (const m of metrics) {
         run.log.info(
           `${m.split}: QWK ${m.rounded.qwk.toFixed(4)}` +
@@ -331,6 +344,7 @@ export async function runFullRun(
           cutpoints: trained.cutpoints,
           n: { train: Xtrain.nRows, val: Xval.nRows, test: data.test.length },
           metrics,
+          evidence,
           fit_seconds: trained.fitSeconds,
         });
       });
@@ -440,6 +454,10 @@ export async function runFullRun(
         });
       }
 
+      await run.stage(
+        "residual_diagnostics",
+        () => writeResidualOutputs(run, heldOutParts, "Residual diagnostics (run: val and test)"),
+      );
       const reportPath = run.reportPath("run_report.md");
       const ctx = reportContext(
         run,
@@ -462,7 +480,11 @@ export async function runFullRun(
           config.skipGradeScaleReport
             ? "grade-scale report skipped (`--skip-grade-scale-report`)"
             : `grade-scale report: \`${run.reportPath("grade_scale_report.md")}\``,
-        ]),
+          `residual diagnostics: \`${run.reportPath("residual_diagnostics.md")}\``,
+        ]) + "\n" + tailSectionMarkdown(evidence.flatMap((e) => [
+          { label: `${e.split}, rounded`, evidence: e.rounded },
+          ...(e.cutpoints ? [{ label: `${e.split}, cut-points`, evidence: e.cutpoints }] : []),
+        ])),
       );
       run.log.info(`report: ${reportPath}`);
       const q = (s: string) => metrics.find((m) => m.split === s)!;

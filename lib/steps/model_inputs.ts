@@ -136,6 +136,22 @@ export const MODEL_FLAGS: readonly FlagSpec[] = [
     description: "ridge penalty of the embedding stack (default: 300)",
   },
   {
+    name: "cutpoint-mode",
+    type: "string",
+    description: "inner_oof | lofo: cut-points fitted inside each training part, or for fold k " +
+      "on the other folds' out-of-fold predictions (both reported in cv)",
+  },
+  {
+    name: "sample-weighting",
+    type: "string",
+    description: "none | sqrt_inv_freq (weights ∝ 1/√ score frequency; gbm, rf, ridge)",
+  },
+  {
+    name: "sample-weight-cap",
+    type: "number",
+    description: "cap on a score's raw weight √(n_max / n_score) before normalising to mean 1",
+  },
+  {
     name: "cv-workers",
     type: "int",
     configKey: null,
@@ -383,7 +399,17 @@ export function trainingOptionsFor(
     textStacking: step.textStacking,
     denseStackColumns: usesEmbeddingStacking(config, step) ? embeddingColumns : undefined,
     denseStackAlpha: step.embeddingStackingAlpha,
-    cutpointInnerFolds: config.optimiseCutpoints ? step.cutpointInnerFolds : 0,
+    // lofo: cv scores folds with leave-one-fold-out thresholds (crossValidate skips inner fits);
+    // a full run fits its thresholds on the out-of-fold predictions of an nSplits-fold over
+    // the training part, i.e. on all out-of-fold predictions
+    cutpointInnerFolds: !config.optimiseCutpoints
+      ? 0
+      : config.cutpointMode === "lofo"
+      ? config.nSplits
+      : step.cutpointInnerFolds,
+    sampleWeighting: config.sampleWeighting === "none"
+      ? undefined
+      : { mode: config.sampleWeighting, cap: config.sampleWeightCap },
   };
 }
 

@@ -1,0 +1,262 @@
+/**
+ * `compare-runs --baseline <cv run> --candidate <cv run> [--gate profile.json]`: is the candidate
+ * really better, where, and by how much? Reads both runs' out-of-fold predictions, refuses runs
+ * whose scheme, splits file, essays or folds differ, and writes `artifacts/comparison.json` and
+ * `reports/comparison.md` (fold-paired deltas, paired fold-stratified bootstrap CIs, worst
+ * prompt, score tails, the gate verdict) plus an experiment-log entry with the verdict.
+ *
+ * @module
+ */
+import { comparisonMarkdown } from "../model/comparison_report.ts";
+import {
+  DEFAULT_GATE_PROFILE,
+  type GateProfile,
+  type GateVerdict,
+  gateVerdict,
+  parseGateProfile,
+} from "../model/gate.ts";
+import { comparePairedRuns, type PairedComparison } from "../model/paired_comparison.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
+import { type CommandSpec, type FlagSpec, UsageError } from "../run/cli_flags.ts";
+import { resolveExperimentConfig } from "../run/config.ts";
+import { withRun } from "../run/run_context.ts";
+import { recordRunInExperimentLog } from "./common.ts";
+import { type CvRunData, describeCvRun, loadCvRun, pairCvRuns } from "./cv_run_dir.ts";
+
+/** Default bootstrap resamples. */
+export const DEFAULT_RESAMPLES = 5000;
+
+/** A comparison with its verdict. */
+export interface RunComparison {
+  readonly baseline: CvRunData;
+  readonly candidate: CvRunData;
+  readonly comparison: PairedComparison;
+  readonly gate: GateVerdict;
+}
+
+/** Options of {@link compareCvRuns}. */
+export interface CompareOptions {
+  readonly gate?: GateProfile;
+  readonly seed?: number;
+  readonly resamples?: number;
+}
+
+/**
+ * Compare two loaded cv runs (no files written).
+ *
+ * @example
+ * ```ts
+ * const r = compareLoadedRuns(await loadCvRun(a), await loadCvRun(b), { seed: 42 });
+ * r.gate.passed;
+ * ```
+ */
+export function compareLoadedRuns(
+  baseline: CvRunData,
+  candidate: CvRunData,
+  options: CompareOptions = {},
+): RunComparison {
+  const paired = pairCvRuns(baseline, candidate);
+  const comparison = comparePairedRuns(paired.essays, paired.baseline, paired.candidate, {
+    seed: options.seed ?? 42,
+    resamples: options.resamples ?? DEFAULT_RESAMPLES,
+  });
+  return {
+    baseline,
+    candidate,
+    comparison,
+    gate: gateVerdict(comparison, options.gate ?? DEFAULT_GATE_PROFILE),
+  };
+}
+
+/** Plain JSON of a comparison (what `comparison.json` holds). */
+export function comparisonJson(r: RunComparison): Record<string, unknown> {
+  return {
+    schema_version: 1,
+    baseline: { dir: r.baseline.dir, description: describeCvRun(r.baseline) },
+    candidate: { dir: r.candidate.dir, description: describeCvRun(r.candidate) },
+    difference: r.comparison.difference,
+    gate: r.gate,
+    comparison: r.comparison,
+  };
+}
+
+/** Read a gate profile file (`--gate`). */
+export async function readGateProfile(path: string): Promise<GateProfile> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await Deno.readTextFile(path));
+  } catch (error) {
+    throw new UsageError(`--gate ${path}: cannot read JSON (${(error as Error).message})`);
+  }
+  try {
+    return parseGateProfile(value, `gate profile ${path}`);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Flags of `compare-runs`. */
+export const COMPARE_RUNS_FLAGS: readonly FlagSpec[] = [
+  { name: "baseline", type: "string", configKey: null, description: "baseline cv run directory" },
+  {
+    name: "candidate",
+    type: "string",
+    configKey: null,
+    description: "candidate cv run directory",
+  },
+  {
+    name: "gate",
+    type: "string",
+    configKey: null,
+    description: "gate profile JSON (default: the built-in profile, see docs/model.md)",
+  },
+  {
+    name: "resamples",
+    type: "int",
+    configKey: null,
+    description: `bootstrap resamples (default ${DEFAULT_RESAMPLES}, at least 1000)`,
+  },
+  {
+    name: "seed",
+    type: "int",
+    configKey: null,
+    description: "bootstrap seed (default: the baseline run's seed)",
+  },
+  {
+    name: "run-name",
+    type: "string",
+    configKey: null,
+    description: "run name (directory suffix; default compare_runs)",
+  },
+  {
+    name: "output-root",
+    type: "string",
+    configKey: null,
+    description: "where the comparison's run directory goes (default: the baseline run's)",
+  },
+  {
+    name: "experiment-log-path",
+    type: "string",
+    configKey: null,
+    description: "append-only experiment log (default: the baseline run's)",
+  },
+];
+
+/** What `compare-runs` produced. */
+export interface CompareRunsResult extends RunComparison {
+  readonly runDir: string;
+  readonly reportPath: string;
+  readonly jsonPath: string;
+}
+
+/**
+ * Compare two cv runs and write the comparison run directory + log entry. The run's config is
+ * the baseline's (same data files and filters), with the given overrides.
+ *
+ * @example
+ * ```ts
+ * const r = await runCompareRuns(baseDir, candDir, { runName: "cmp" });
+ * ```
+ */
+export async function runCompareRuns(
+  baselineDir: string,
+  candidateDir: string,
+  overrides: { runName?: string; outputRoot?: string; experimentLogPath?: string; seed?: number },
+  options: CompareOptions & { argv?: readonly string[]; echo?: boolean } = {},
+): Promise<CompareRunsResult> {
+  const baseline = await loadCvRun(baselineDir);
+  const candidate = await loadCvRun(candidateDir);
+  pairCvRuns(baseline, candidate); // refuse before a run directory is opened
+  const config = resolveExperimentConfig(
+    { ...baseline.config, runName: "compare_runs", splitsPath: baseline.config.splitsPath },
+    overrides,
+  );
+  const { result } = await withRun(
+    { command: "compare-runs", config, argv: options.argv, echo: options.echo },
+    async (run) => {
+      const r = await run.stage(
+        "compare",
+        () => compareLoadedRuns(baseline, candidate, { ...options, seed: config.seed }),
+      );
+      const jsonPath = run.artifactPath("comparison.json");
+      const reportPath = run.reportPath("comparison.md");
+      const runs = {
+        baseline: { dir: baselineDir, description: describeCvRun(baseline) },
+        candidate: { dir: candidateDir, description: describeCvRun(candidate) },
+      };
+      await writeJsonAtomic(jsonPath, comparisonJson(r));
+      await writeFileAtomic(reportPath, comparisonMarkdown(runs, r.comparison, r.gate));
+      const q = r.comparison.bootstrap.qwk;
+      run.log.info(
+        `QWK Δ ${q.delta.toFixed(4)} [${q.lower.toFixed(4)}, ${q.upper.toFixed(4)}]: ` +
+          `${r.comparison.difference}; gate ${r.gate.profile.name}: ` +
+          (r.gate.passed ? "PASS" : "FAIL"),
+      );
+      await recordRunInExperimentLog(run, config, {
+        splitsPath: config.splitsPath,
+        scheme: baseline.metrics.scheme,
+        featureSet: `${baseline.metrics.feature_set} vs ${candidate.metrics.feature_set}`,
+        results: [
+          {
+            label: "QWK Δ candidate − baseline (95 % paired bootstrap CI)",
+            value: `${q.delta.toFixed(4)} [${q.lower.toFixed(4)}, ${q.upper.toFixed(4)}]`,
+          },
+          { label: "verdict", value: r.comparison.difference },
+          {
+            label: `gate ${r.gate.profile.name}`,
+            value: (r.gate.passed ? "PASS" : "FAIL") +
+              (r.gate.passed
+                ? ""
+                : ` (failed: ${
+                  r.gate.checks.filter((k) => !k.passed).map((k) => k.check).join("; ")
+                })`),
+          },
+        ],
+        notes: [
+          `baseline: \`${baselineDir}\` (${runs.baseline.description})`,
+          `candidate: \`${candidateDir}\` (${runs.candidate.description})`,
+          `comparison report: \`${reportPath}\``,
+        ],
+      });
+      return { ...r, runDir: run.dir, reportPath, jsonPath };
+    },
+  );
+  return result;
+}
+
+/** The `compare-runs` CLI command. */
+export const compareRunsCommand: CommandSpec = {
+  name: "compare-runs",
+  summary: "Paired comparison of two cv runs on the same splits: fold-paired ΔQWK/MAE/adjacent, " +
+    "bootstrap CIs, worst prompt, score tails, gate verdict.",
+  flags: COMPARE_RUNS_FLAGS,
+  async run(invocation) {
+    const v = invocation.values;
+    if (typeof v.baseline !== "string" || typeof v.candidate !== "string") {
+      throw new UsageError("--baseline and --candidate (cv run directories) are required");
+    }
+    const resamples = v.resamples as number | undefined;
+    if (resamples !== undefined && resamples < 1000) {
+      throw new UsageError("--resamples must be at least 1000");
+    }
+    const r = await runCompareRuns(v.baseline, v.candidate, {
+      runName: v["run-name"] as string | undefined,
+      outputRoot: v["output-root"] as string | undefined,
+      experimentLogPath: v["experiment-log-path"] as string | undefined,
+      seed: v.seed as number | undefined,
+    }, {
+      argv: invocation.argv,
+      resamples,
+      gate: typeof v.gate === "string" ? await readGateProfile(v.gate) : undefined,
+    });
+    const q = r.comparison.bootstrap.qwk;
+    console.log(`run directory: ${r.runDir}`);
+    console.log(`report: ${r.reportPath}`);
+    console.log(
+      `QWK Δ ${q.delta.toFixed(4)} [${q.lower.toFixed(4)}, ${q.upper.toFixed(4)}]: ` +
+        `${r.comparison.difference}`,
+    );
+    console.log(`gate ${r.gate.profile.name}: ${r.gate.passed ? "PASS" : "FAIL"}`);
+    return 0;
+  },
+};

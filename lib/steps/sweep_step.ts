@@ -1,0 +1,317 @@
+/**
+ * The `sweep` and `ablation` commands over the variant machinery of `sweep.ts`: resolve the base
+ * config, plan the variants, run or read them back, rank, write the summary and an
+ * experiment-log entry.
+ *
+ * `ablation` is a sweep whose variants are the three feature sets (combined first, so one
+ * combined feature store serves all three) and, optionally, `--exclude-features` groups left
+ * out of the combined set.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { type RankedVariantRow, rankedVariantsMarkdown } from "../model/comparison_report.ts";
+import type { GateProfile } from "../model/gate.ts";
+import { type CommandSpec, type FlagSpec, UsageError } from "../run/cli_flags.ts";
+import type { ExperimentConfig } from "../run/config.ts";
+import { configFromInvocation } from "../run/config_loading.ts";
+import { withRun } from "../run/run_context.ts";
+import { existingInputs, recordRunInExperimentLog } from "./common.ts";
+import { DEFAULT_RESAMPLES, readGateProfile } from "./compare_runs.ts";
+import { CV_FLAGS, type StepModelOptions, stepModelOptions } from "./model_inputs.ts";
+import {
+  planVariants,
+  rankVariants,
+  runVariants,
+  SWEEP_OBJECTIVES,
+  type SweepObjective,
+  type VariantOutcome,
+  writeSweepOutputs,
+} from "./sweep.ts";
+import { expandSpace, type Overrides, parseSearchSpace, type SearchSpace } from "./sweep_space.ts";
+
+/** Options of {@link runSweep}. */
+export interface SweepRunOptions {
+  readonly step: StepModelOptions;
+  readonly objective?: SweepObjective;
+  /** Default `<outputRoot>/sweeps/<runName>`. */
+  readonly sweepDir?: string;
+  readonly gate?: GateProfile;
+  readonly resamples?: number;
+  readonly argv?: readonly string[];
+  readonly echo?: boolean;
+  /** Title and command name (`sweep` or `ablation`). */
+  readonly command?: "sweep" | "ablation";
+}
+
+/** What a sweep produced. */
+export interface SweepResult {
+  /** The sweep's own run directory (log, status, manifest). */
+  readonly runDir: string;
+  readonly sweepDir: string;
+  readonly summaryPath: string;
+  readonly selectedPath: string;
+  readonly ranked: readonly VariantOutcome[];
+}
+
+function rowOf(o: VariantOutcome, rank: number): RankedVariantRow {
+  return {
+    rank,
+    index: o.index,
+    label: o.label,
+    meanQwk: o.meanQwk,
+    meanQwkCutpoints: o.meanQwkCutpoints,
+    worstPromptQwk: o.worstPromptQwk,
+    highBandAdjacent: o.highBandAdjacent,
+    objective: o.objective,
+    reused: o.reused,
+    runDir: o.runDir,
+    vsFirst: o.vsFirst
+      ? {
+        qwk: o.vsFirst.comparison.bootstrap.qwk,
+        highBandAdjacent: o.vsFirst.comparison.bootstrap.highBandAdjacent,
+        worstPromptQwk: o.vsFirst.comparison.bootstrap.worstPromptQwk,
+        difference: o.vsFirst.comparison.difference,
+        gatePassed: o.vsFirst.gate.passed,
+      }
+      : null,
+  };
+}
+
+/**
+ * Run a sweep of `variants` (overrides of the base config) as cv runs on the same splits and
+ * feature store.
+ *
+ * @example
+ * ```ts
+ * const r = await runSweep(config, expandSpace(space), { step, objective: "mean_qwk" });
+ * ```
+ */
+export async function runSweep(
+  config: ExperimentConfig,
+  variants: readonly Overrides[],
+  options: SweepRunOptions,
+): Promise<SweepResult> {
+  if (!config.splitsPath) throw new UsageError("--splits-path is required (from make-splits)");
+  const command = options.command ?? "sweep";
+  const objective = options.objective ?? "mean_qwk";
+  const sweepDir = options.sweepDir ?? join(config.outputRoot, `${command}s`, config.runName);
+  const plan = planVariants(config, options.step, variants);
+  const { result } = await withRun(
+    {
+      command,
+      config,
+      argv: options.argv,
+      inputPaths: await existingInputs(config),
+      echo: options.echo,
+    },
+    async (run) => {
+      run.log.info(`${command}: ${plan.length} variants in ${sweepDir}`);
+      const outcomes = await run.stage("variants", () =>
+        runVariants({
+          run,
+          sweepDir,
+          objective,
+          gate: options.gate,
+          resamples: options.resamples ?? DEFAULT_RESAMPLES,
+        }, plan));
+      const ranked = rankVariants(outcomes);
+      const title = command === "sweep" ? "Sweep summary" : "Ablation summary";
+      const md = rankedVariantsMarkdown(title, objective, ranked.map((o, k) => rowOf(o, k + 1)), [
+        `sweep directory: \`${sweepDir}\``,
+        `splits: \`${config.splitsPath}\` (scheme ${config.scheme}), the same folds and feature ` +
+        "store for every variant",
+        `${outcomes.filter((o) => o.reused).length} of ${outcomes.length} variants read back ` +
+        "from an earlier run (resumed)",
+      ]);
+      const paths = await writeSweepOutputs(sweepDir, plan, ranked, objective, md);
+      const best = ranked[0];
+      run.log.info(`selected: #${best.index} ${best.label}; summary ${paths.summaryPath}`);
+      await recordRunInExperimentLog(run, config, {
+        splitsPath: config.splitsPath,
+        scheme: config.scheme,
+        featureSet: config.featureSet,
+        results: [
+          { label: "variants", value: String(outcomes.length) },
+          {
+            label: `selected by ${objective}`,
+            value: `#${best.index} ${best.label} (QWK ${best.meanQwk.toFixed(4)})`,
+          },
+          ...(best.vsFirst
+            ? [{
+              label: "selected vs baseline #0",
+              value: `ΔQWK ${best.vsFirst.comparison.bootstrap.qwk.delta.toFixed(4)} [` +
+                `${best.vsFirst.comparison.bootstrap.qwk.lower.toFixed(4)}, ` +
+                `${best.vsFirst.comparison.bootstrap.qwk.upper.toFixed(4)}]: ` +
+                `${best.vsFirst.comparison.difference}; gate ${
+                  best.vsFirst.gate.passed ? "PASS" : "FAIL"
+                }`,
+            }]
+            : []),
+        ],
+        notes: [`summary: \`${paths.summaryPath}\``, `selected params: \`${paths.selectedPath}\``],
+      });
+      return { runDir: run.dir, sweepDir, ...paths, ranked };
+    },
+  );
+  return result;
+}
+
+const SHARED_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "objective",
+    type: "string",
+    configKey: null,
+    description: `ranking objective: ${SWEEP_OBJECTIVES.join(" | ")} (default mean_qwk)`,
+  },
+  {
+    name: "sweep-dir",
+    type: "string",
+    configKey: null,
+    description: "directory of the variants and summary (default <output-root>/<command>s/" +
+      "<run-name>); rerun with the same one to resume",
+  },
+  {
+    name: "gate",
+    type: "string",
+    configKey: null,
+    description: "gate profile JSON for the comparisons with variant #0 (default: built-in)",
+  },
+  {
+    name: "resamples",
+    type: "int",
+    configKey: null,
+    description: `bootstrap resamples of each comparison (default ${DEFAULT_RESAMPLES})`,
+  },
+];
+
+/** Flags of `sweep`. */
+export const SWEEP_FLAGS: readonly FlagSpec[] = [
+  ...CV_FLAGS,
+  {
+    name: "space",
+    type: "string",
+    configKey: null,
+    description:
+      "search space JSON ({mode: grid|random, samples, seed, parameters: {key: [values]}})",
+  },
+  ...SHARED_FLAGS,
+];
+
+/** Flags of `ablation` (`--exclude-features` of CV_FLAGS is the base; groups add variants). */
+export const ABLATION_FLAGS: readonly FlagSpec[] = [
+  ...CV_FLAGS,
+  {
+    name: "exclude-groups",
+    type: "string",
+    configKey: null,
+    description: "extra variants: groups of handcrafted features left out of the combined set, " +
+      "groups separated by ';', features by '|' (e.g. 'ttr|word_count;smog')",
+  },
+  ...SHARED_FLAGS,
+];
+
+async function sharedOptions(values: Readonly<Record<string, unknown>>) {
+  const objective = (values.objective as string | undefined) ?? "mean_qwk";
+  if (!(SWEEP_OBJECTIVES as readonly string[]).includes(objective)) {
+    throw new UsageError(`--objective must be one of ${SWEEP_OBJECTIVES.join(", ")}`);
+  }
+  const resamples = values.resamples as number | undefined;
+  if (resamples !== undefined && resamples < 1000) {
+    throw new UsageError("--resamples must be at least 1000");
+  }
+  return {
+    objective: objective as SweepObjective,
+    sweepDir: values["sweep-dir"] as string | undefined,
+    resamples,
+    gate: typeof values.gate === "string" ? await readGateProfile(values.gate) : undefined,
+  };
+}
+
+/** Read a search space file (`--space`). */
+export async function readSearchSpace(path: string): Promise<SearchSpace> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await Deno.readTextFile(path));
+  } catch (error) {
+    throw new UsageError(`--space ${path}: cannot read JSON (${(error as Error).message})`);
+  }
+  try {
+    return parseSearchSpace(value, `search space ${path}`);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function printResult(r: SweepResult): number {
+  console.log(`sweep directory: ${r.sweepDir}`);
+  console.log(`summary: ${r.summaryPath}`);
+  console.log(`selected params (--config): ${r.selectedPath}`);
+  const best = r.ranked[0];
+  console.log(`best: #${best.index} ${best.label} (QWK ${best.meanQwk.toFixed(4)})`);
+  return 0;
+}
+
+/** The `sweep` CLI command. */
+export const sweepCommand: CommandSpec = {
+  name: "sweep",
+  summary: "Grid / seeded random search: every variant a cv run on the same splits and store; " +
+    "ranked summary, paired comparison with the first, selected_params.json; resumable.",
+  flags: SWEEP_FLAGS,
+  async run(invocation) {
+    const v = invocation.values;
+    if (typeof v.space !== "string") {
+      throw new UsageError("--space <search space JSON> is required");
+    }
+    const space = await readSearchSpace(v.space);
+    const config = await configFromInvocation(invocation, SWEEP_FLAGS);
+    return printResult(
+      await runSweep(config, expandSpace(space), {
+        ...(await sharedOptions(v)),
+        step: stepModelOptions(v),
+        argv: invocation.argv,
+      }),
+    );
+  },
+};
+
+/**
+ * The ablation variants: combined (the base), handcrafted, embeddings, then one combined variant
+ * per exclusion group.
+ *
+ * @example
+ * ```ts
+ * ablationVariants([["ttr", "word_count"]]).length; // 3
+ * ```
+ */
+export function ablationVariants(groups: readonly (readonly string[])[]): Overrides[] {
+  return [
+    { featureSet: "handcrafted" },
+    { featureSet: "embeddings", excludedFeatures: [] },
+    ...groups.map((g) => ({ excludedFeatures: [...g] })),
+  ];
+}
+
+/** The `ablation` CLI command. */
+export const ablationCommand: CommandSpec = {
+  name: "ablation",
+  summary: "The three feature sets (and optional excluded-feature groups) on one store and one " +
+    "set of folds, compared with compare-runs' paired statistics.",
+  flags: ABLATION_FLAGS,
+  async run(invocation) {
+    const v = invocation.values;
+    const groups = typeof v["exclude-groups"] === "string"
+      ? v["exclude-groups"].split(";").map((g) => g.split("|").map((f) => f.trim()).filter(Boolean))
+        .filter((g) => g.length > 0)
+      : [];
+    const config = await configFromInvocation(invocation, ABLATION_FLAGS);
+    return printResult(
+      await runSweep({ ...config, featureSet: "combined" }, ablationVariants(groups), {
+        ...(await sharedOptions(v)),
+        step: stepModelOptions(v),
+        argv: invocation.argv,
+        command: "ablation",
+      }),
+    );
+  },
+};
