@@ -12,7 +12,8 @@
  * - callers batch across essays (many essays' sentences in one `embed` call) and run one
  *   encoder per Web Worker (see `worker_pool.ts`);
  * - when a system OpenBLAS is present, matrix multiplies run natively (`native_blas.ts`): ≈ 3×
- *   less encoder CPU time, vectors equal to the wasm ones within ≈ 5e-7.
+ *   less encoder CPU time, vectors equal to the wasm ones within
+ *   {@link USE_LITE_CROSS_KERNEL_TOLERANCE}.
  *
  * **Batch invariance**: a text's vector is bit-identical whatever batch it is embedded in (alone,
  * with other texts, in another order or chunking, in a worker or on the offload server), on a given
