@@ -62,6 +62,11 @@ export const FeatureStoreMetadata = z.object({
     embeddings: MatrixMetadata.optional(),
   }),
   created_utc: z.string(),
+  /**
+   * What produced the rows when it is not the local extractor (e.g. the offload server's
+   * fingerprint, embedding model and feature schema); informational, the fingerprint is checked.
+   */
+  provenance: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** Parsed `metadata.json`. */
@@ -134,6 +139,8 @@ export interface WriteFeatureStoreOptions {
   readonly featureSet: FeatureSet;
   readonly rows: readonly { id: string; text_hash: string }[];
   readonly features: ExtractedFeatures;
+  /** Recorded as `provenance` (see the metadata schema). */
+  readonly provenance?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -186,6 +193,7 @@ export async function writeFeatureStore(
     rows: rows.map((r) => ({ id: r.id, text_hash: r.text_hash })),
     matrices,
     created_utc: new Date().toISOString(),
+    ...(options.provenance ? { provenance: { ...options.provenance } } : {}),
   };
   await writeJsonAtomic(join(dir, options.metadataFile ?? FEATURE_STORE_METADATA_FILE), metadata);
   return metadata;

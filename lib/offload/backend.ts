@@ -24,11 +24,11 @@ import type {
 } from "../features/types.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import {
-  createLanguageToolChecker,
   createOffloadFeatureExtractor,
   createRemoteEncoder,
   type OffloadClientOptions,
 } from "./client.ts";
+import { connectLanguageToolChecker } from "./language_tool_client.ts";
 import {
   type BenchmarkRecord,
   buildOffloadMetrics,
@@ -38,10 +38,16 @@ import {
 } from "./offload_metrics.ts";
 
 /** The config fields that choose a backend. */
-export type BackendConfig = Pick<
-  ExperimentConfig,
-  "backend" | "offloadServiceUrl" | "embeddingServiceUrl" | "languageToolServiceUrl" | "outputRoot"
->;
+export type BackendConfig =
+  & Pick<
+    ExperimentConfig,
+    | "backend"
+    | "offloadServiceUrl"
+    | "embeddingServiceUrl"
+    | "languageToolServiceUrl"
+    | "outputRoot"
+  >
+  & Partial<Pick<ExperimentConfig, "languageToolProtocol" | "offloadRequestTimeoutS">>;
 
 /** Options of `createExtractorForConfig`. */
 export interface ExtractorForConfigOptions {
@@ -137,9 +143,11 @@ export async function createExtractorForConfig(
   const log = options.log ?? (() => {});
   const collector = new OffloadMetricsCollector();
   const cacheRoot = options.cacheRoot ?? join(config.outputRoot, ".cache");
+  const timeoutS = config.offloadRequestTimeoutS;
   const clientOptions = (baseUrl: string): OffloadClientOptions => ({
     token: options.token ?? Deno.env.get("OFFLOAD_SERVICE_TOKEN") ?? undefined,
     log,
+    ...(timeoutS === undefined ? {} : { timeoutMs: timeoutS * 1000 }),
     ...options.client,
     baseUrl,
     cacheRoot,
@@ -171,7 +179,8 @@ export async function createExtractorForConfig(
       services.offload = remote.http.baseUrl;
       log(
         `hemma backend ${remote.http.baseUrl}: server ${remote.health.status}, fingerprint ` +
-          `${remote.fingerprint.slice(0, 16)}, encoder ${remote.health.models.encoder.name}`,
+          `${remote.fingerprint.slice(0, 16)}, model ${remote.meta.embedding.model_name} ` +
+          `(dim ${remote.meta.embedding.dim}), ${remote.handcraftedNames.length} handcrafted columns`,
       );
       inner = remote;
     } else {
@@ -181,10 +190,16 @@ export async function createExtractorForConfig(
       let checker;
       let encoder;
       if (config.languageToolServiceUrl) {
-        const lt = createLanguageToolChecker(clientOptions(config.languageToolServiceUrl));
+        const { timeoutMs: _t, ...ltOptions } = clientOptions(config.languageToolServiceUrl);
+        const lt = await connectLanguageToolChecker({
+          ...ltOptions,
+          protocol: config.languageToolProtocol ?? "auto",
+          timeoutS,
+        });
         closers.push(() => lt.close());
         checker = lt;
         services.languageTool = lt.http.baseUrl;
+        log(`LanguageTool ${lt.http.baseUrl}: ${lt.protocol} protocol`);
       }
       if (config.embeddingServiceUrl) {
         const remote = await createRemoteEncoder(clientOptions(config.embeddingServiceUrl));
@@ -212,6 +227,8 @@ export async function createExtractorForConfig(
   const recorder = new ThroughputRecorder();
   const extractor: FeatureExtractor = {
     fingerprint: inner.fingerprint,
+    featureSchema: inner.featureSchema,
+    provenance: inner.provenance,
     extract: (essays: readonly EssayInput[], opts: ExtractionOptions): Promise<ExtractedFeatures> =>
       recorder.around(opts.featureSet, essays.length, () => inner.extract(essays, opts)),
   };

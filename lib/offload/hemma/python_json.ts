@@ -59,12 +59,14 @@ export interface PythonJsonOptions {
   readonly sortKeys?: boolean;
   /** `(item, key)` separators; default compact `[",", ":"]`. */
   readonly separators?: readonly [string, string];
+  /** Escape non-ASCII as `\uXXXX` (`ensure_ascii=True`, Python's default). Default false. */
+  readonly ensureAscii?: boolean;
 }
 
 /**
  * Serialise `value` as Python's `json.dumps(value, ensure_ascii=False, separators=…,
- * sort_keys=…)` would. Floats must be wrapped with {@link pyFloat}; a bare non-integer number
- * throws (it would be ambiguous).
+ * sort_keys=…)` would. A float with an integral value must be wrapped with {@link pyFloat} (else
+ * it is written as an integer); a non-integral number is written as a Python float.
  *
  * @example
  * ```ts
@@ -74,24 +76,22 @@ export interface PythonJsonOptions {
 export function pythonJson(value: unknown, options: PythonJsonOptions = {}): string {
   const [item, key] = options.separators ?? [",", ":"];
   const sortKeys = options.sortKeys ?? false;
+  const str = options.ensureAscii ? asciiJsonString : (x: string) => JSON.stringify(x);
   const write = (v: unknown): string => {
     if (v instanceof PyFloat) return pythonFloatRepr(v.value);
     if (v === null) return "null";
     if (typeof v === "boolean") return v ? "true" : "false";
     if (typeof v === "number") {
-      if (!Number.isInteger(v)) {
-        throw new Error(`pythonJson: ${v} is not an integer; wrap floats with pyFloat()`);
-      }
-      return String(v);
+      return Number.isInteger(v) ? String(v) : pythonFloatRepr(v);
     }
-    if (typeof v === "string") return JSON.stringify(v);
+    if (typeof v === "string") return str(v);
     if (Array.isArray(v)) return `[${v.map(write).join(item)}]`;
     if (typeof v === "object") {
       const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) =>
         x !== undefined
       );
       if (sortKeys) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return `{${entries.map(([k, x]) => `${JSON.stringify(k)}${key}${write(x)}`).join(item)}}`;
+      return `{${entries.map(([k, x]) => `${str(k)}${key}${write(x)}`).join(item)}}`;
     }
     throw new Error(`pythonJson: cannot serialise ${typeof v}`);
   };
@@ -128,4 +128,20 @@ export function pydanticIndentJson(value: unknown, indent = 2): string {
     return pythonJson(v);
   };
   return write(value, 0);
+}
+
+/** `JSON.stringify(s)` with every non-ASCII UTF-16 unit escaped as `\uxxxx` (Python's style). */
+export function asciiJsonString(s: string): string {
+  return JSON.stringify(s).replace(
+    /[\u007f-\uffff]/g,
+    (c) => c === "\u007f" ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/**
+ * A JSON body as Flask/Quart's default provider writes it (the LanguageTool service, §A.2):
+ * sorted keys, compact, ASCII-escaped, trailing newline.
+ */
+export function flaskJson(value: unknown): string {
+  return pythonJson(value, { sortKeys: true, ensureAscii: true }) + "\n";
 }

@@ -27,7 +27,12 @@ import {
   parseExtractMeta,
   writeExtractMeta,
 } from "../../../lib/offload/hemma/meta.ts";
-import { pyFloat, pythonFloatRepr, pythonJson } from "../../../lib/offload/hemma/python_json.ts";
+import {
+  flaskJson,
+  pyFloat,
+  pythonFloatRepr,
+  pythonJson,
+} from "../../../lib/offload/hemma/python_json.ts";
 import { readExtractZip, writeExtractZip } from "../../../lib/offload/hemma/archive.ts";
 
 /** Assert `fn` throws an error whose message contains `text`. */
@@ -197,7 +202,11 @@ Deno.test("python floats: repr rules and json.dumps of a mixed object", () => {
   ];
   for (const [x, want] of cases) assert.deepEqual(pythonFloatRepr(x), want, String(x));
   assert.deepEqual(pythonJson({ b: pyFloat(2), a: [1, "é"] }), '{"b":2.0,"a":[1,"é"]}');
-  throwsWith(() => pythonJson({ a: 0.5 }), "pyFloat");
+  assert.deepEqual(pythonJson({ a: 0.5, b: 2 }), '{"a":0.5,"b":2}');
+  assert.deepEqual(
+    flaskJson({ m: "The pronoun \u2018She\u2019", a: 1 }),
+    '{"a":1,"m":"The pronoun \\u2018She\\u2019"}\n',
+  );
 });
 
 Deno.test("embedding column names: at least 3 digits, never truncated", () => {
