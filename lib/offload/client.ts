@@ -184,18 +184,25 @@ export async function createOffloadFeatureExtractor(
   const collector = options.collector ?? new OffloadMetricsCollector();
   const limits = requestLimits(options);
   const health = await fetchHealth(options);
-  const http = new OffloadHttpClient({ ...options, collector });
+  // The probe has its own connection and counters: it is not part of the run's metrics.
+  const probe = new OffloadHttpClient({
+    ...options,
+    collector: new OffloadMetricsCollector(),
+    maxConcurrency: 1,
+  });
   let meta: ExtractMeta;
   try {
-    meta = (await postExtract(http, [PROBE_ITEM.text], [PROBE_ITEM.prompt], "embeddings")).meta;
+    meta = (await postExtract(probe, [PROBE_ITEM.text], [PROBE_ITEM.prompt], "embeddings")).meta;
   } catch (e) {
-    await http.close();
     throw new Error(
-      `offload server ${http.baseUrl}: the connection probe (/v1/extract, 1 item) failed: ${
+      `offload server ${probe.baseUrl}: the connection probe (/v1/extract, 1 item) failed: ${
         e instanceof Error ? e.message : String(e)
       }`,
     );
+  } finally {
+    await probe.close();
   }
+  const http = new OffloadHttpClient({ ...options, collector });
   const fingerprint = meta.server_fingerprint;
   const handNames = metaHandcraftedNames(meta);
   const dim = meta.embedding.dim;
