@@ -198,6 +198,7 @@ export async function createOffloadFeatureExtractor(
       `offload server ${probe.baseUrl}: the connection probe (/v1/extract, 1 item) failed: ${
         e instanceof Error ? e.message : String(e)
       }`,
+      { cause: e },
     );
   } finally {
     await probe.close();
