@@ -4,6 +4,8 @@ import { createOffloadFeatureExtractor, createRemoteEncoder } from "../../lib/of
 import { handcraftedKey } from "../../lib/offload/hemma/cache_keys.ts";
 import { decodeNpy } from "../../lib/offload/hemma/npy.ts";
 import type { FeatureMatrix } from "../../lib/features/types.ts";
+import { extractWithStore, FeatureStoreMismatchError } from "../../lib/features/feature_store.ts";
+import { ORIGINAL_HANDCRAFTED_NAMES } from "../../lib/offload/hemma/meta.ts";
 import { OffloadHttpError, OffloadRequestError } from "../../lib/offload/http_client.ts";
 import {
   buildOffloadMetrics,
@@ -12,10 +14,10 @@ import {
 } from "../../lib/offload/offload_metrics.ts";
 import { createOffloadServer, startOffloadServer } from "../../lib/offload/server.ts";
 import {
+  FIXTURE_HANDCRAFTED,
   fixtureChecker,
   fixtureEncoder,
   fixtureExtractor,
-  FIXTURE_HANDCRAFTED,
   fixtureVector,
   syntheticEssays,
 } from "./fixtures/fixture_components.ts";
@@ -363,3 +365,60 @@ Deno.test("remote encoder: vectors over /v1/embed equal the server's encoder, ca
   }
 });
 
+Deno.test("our client against our server in original mode: 25 columns into a feature store", async () => {
+  const srv = startTestServer({ featureSchema: "original" });
+  const cacheRoot = await tempDir();
+  const storeDir = join(await tempDir(), "cv_feature_store");
+  const essays = syntheticEssays(6);
+  const client = await createOffloadFeatureExtractor({ baseUrl: srv.url, cacheRoot, ...fast });
+  try {
+    assert.equal(client.fingerprint, srv.server.fingerprint);
+    assert.deepEqual(client.handcraftedNames, ORIGINAL_HANDCRAFTED_NAMES);
+    const got = await extractWithStore({
+      essays,
+      extractor: client,
+      storeDir,
+      featureSet: "combined",
+    });
+    assert.deepEqual(got.handcrafted!.names, ORIGINAL_HANDCRAFTED_NAMES);
+    assert.equal(got.handcrafted!.nCols, 25);
+    assert.equal(got.embeddings!.nCols, 4);
+    const want = await fixtureExtractor().extract(essays, { featureSet: "handcrafted" });
+    assert.equal(got.handcrafted!.values[1], Math.fround(want.handcrafted!.values[1]));
+    const meta = JSON.parse(await Deno.readTextFile(join(storeDir, "metadata.json")));
+    assert.equal(meta.fingerprint, srv.server.fingerprint);
+    assert.equal(meta.schema_version, "hemma-offload-schema-v1");
+    assert.equal(meta.provenance.server_fingerprint, srv.server.fingerprint);
+    assert.equal(meta.provenance.embedding.model_name, "fixture-encoder-v1");
+    assert.deepEqual(meta.provenance.feature_schema.tier3, [
+      "paragraph_count",
+      "has_intro",
+      "has_conclusion",
+      "lexical_overlap",
+      "pronoun_noun_ratio",
+    ]);
+  } finally {
+    await client.close();
+    await srv.shutdown();
+  }
+  // A server of another configuration (ours: 36 columns, another fingerprint) may not reuse it.
+  const other = startTestServer();
+  const c2 = await createOffloadFeatureExtractor({ baseUrl: other.url, cacheRoot, ...fast });
+  const fresh = join(await tempDir(), "s");
+  try {
+    await assert.rejects(
+      () =>
+        extractWithStore({
+          essays,
+          extractor: c2,
+          storeDir: fresh,
+          reuseDir: storeDir,
+          featureSet: "combined",
+        }),
+      FeatureStoreMismatchError,
+    );
+  } finally {
+    await c2.close();
+    await other.shutdown();
+  }
+});
