@@ -108,7 +108,7 @@ export interface RunningLanguageTool {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
@@ -130,7 +130,7 @@ export async function startLanguageTool(
   } = {},
 ): Promise<RunningLanguageTool> {
   const lib = await ensureLanguageTool({ version: options.version, log: options.log });
-  const port = options.port || await freePort();
+  const port = options.port || freePort();
   const heap = options.heap ?? "512m";
   const process = new Deno.Command("java", {
     args: [
