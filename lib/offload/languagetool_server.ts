@@ -144,9 +144,13 @@ export async function startLanguageTool(
       "*",
     ],
     env: { JAVA_TOOL_OPTIONS: "-Dfile.encoding=UTF-8" },
-    stdout: options.inheritOutput ? "inherit" : "null",
+    // The JVM's log goes to stderr, so stdout carries only our `LISTENING <url>` line.
+    stdout: options.inheritOutput ? "piped" : "null",
     stderr: options.inheritOutput ? "inherit" : "null",
   }).spawn();
+  if (options.inheritOutput) {
+    process.stdout.pipeTo(Deno.stderr.writable, { preventClose: true }).catch(() => {});
+  }
   const url = `http://127.0.0.1:${port}`;
   let exited = false;
   const status = process.status.then((s) => {

@@ -144,7 +144,9 @@ export async function serveOffload(args: readonly string[]): Promise<void> {
     log,
   });
   log(
-    `listening on ${running.url} (fingerprint ${server.fingerprint}, batch size ${server.batchSize}, ` +
+    `listening on ${running.url} (fingerprint ${server.fingerprint}, ` +
+      `${server.identity.handcraftedNames.length} handcrafted columns (${featureSchema}), ` +
+      `batch size ${server.batchSize}, ` +
       `max ${limits.maxConcurrency} concurrent + ${limits.maxQueue} queued, ` +
       `timeout ${limits.requestTimeoutMs} ms, token ${token ? "required" : "not required"})`,
   );
