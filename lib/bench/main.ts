@@ -26,6 +26,11 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
     summary: "offload throughput: client concurrency x batch size, encoder batch size",
     run: async (a) => (await import("./offload_bench.ts")).runOffloadBench(a),
   },
+  checkers: {
+    summary:
+      "Tier 1 densities: real LanguageTool vs harper.js + nspell (Spearman, agreement, time)",
+    run: async (a) => (await import("./checkers_bench.ts")).runCheckersBench(a),
+  },
 };
 
 function usage(): string {
