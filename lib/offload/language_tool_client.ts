@@ -63,8 +63,16 @@ export interface LanguageToolChecker extends ErrorChecker {
   readonly http: OffloadHttpClient;
   /** Cache directory, or undefined when caching is off. */
   readonly cacheDir?: string;
-  /** The service-shaped answer for a text (from the cache or the server). */
-  checkDetailed(text: string, language?: string): Promise<CheckResponse>;
+  /**
+   * The service-shaped answer for a text (from the cache or the server). The text is
+   * whitespace-normalised first, as Tier 1 does, unless `normalize` is false (a server forwarding
+   * a `/v1/check` request sends the text unchanged, as the service does; no cache then).
+   */
+  checkDetailed(
+    text: string,
+    language?: string,
+    options?: { readonly normalize?: boolean },
+  ): Promise<CheckResponse>;
   /** Cache file of a text (whatever the dialect). */
   cachePath(text: string, language?: string): string | undefined;
   close(): Promise<void>;
@@ -148,7 +156,13 @@ export async function connectLanguageToolChecker(
 ): Promise<LanguageToolChecker> {
   const collector = options.collector ?? new OffloadMetricsCollector();
   const timeoutS = options.timeoutS ?? DEFAULT_LANGUAGE_TOOL_TIMEOUT_S;
-  const http = new OffloadHttpClient({ ...options, collector, timeoutMs: timeoutS * 1000 });
+  // Parallel checks as the original's thread pool (`language_tool_max_concurrency`, default 10).
+  const http = new OffloadHttpClient({
+    ...options,
+    maxConcurrency: options.maxConcurrency ?? 10,
+    collector,
+    timeoutMs: timeoutS * 1000,
+  });
   let protocol: "huleedu" | "stock";
   try {
     const wanted = options.protocol ?? "auto";
@@ -236,7 +250,12 @@ export async function connectLanguageToolChecker(
     return buildCheckResponse(errors, language, performance.now() - t0);
   }
 
-  async function checkDetailed(text: string, language = defaultLanguage): Promise<CheckResponse> {
+  async function checkDetailed(
+    text: string,
+    language = defaultLanguage,
+    opts: { readonly normalize?: boolean } = {},
+  ): Promise<CheckResponse> {
+    if (opts.normalize === false) return await fetchResponse(text, language);
     const normalized = pythonNormalizeWhitespace(text);
     if (normalized === "") {
       // The service rejects empty text with 400; an empty essay has no errors (tolerant reading).

@@ -60,7 +60,11 @@ export interface ServerLimits {
 
 /** A checker that can also answer in the LanguageTool service's shape (our LanguageTool client). */
 export interface DetailedChecker extends ErrorChecker {
-  checkDetailed(text: string, language?: string): Promise<CheckResponse>;
+  checkDetailed(
+    text: string,
+    language?: string,
+    options?: { readonly normalize?: boolean },
+  ): Promise<CheckResponse>;
 }
 
 /** What the handlers share. */
@@ -285,7 +289,8 @@ const checkRoute: Route = {
       response = await ctx.slots.run(async () => {
         const detailed = (ctx.checker as Partial<DetailedChecker>).checkDetailed;
         if (detailed) {
-          const r = await detailed.call(ctx.checker, text, language);
+          // forwarded unchanged, as the service forwards to stock LanguageTool
+          const r = await detailed.call(ctx.checker, text, language, { normalize: false });
           return buildCheckResponse(r.errors, language, performance.now() - t0);
         }
         const matches = await ctx.checker.check(text, language);
