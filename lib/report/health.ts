@@ -5,7 +5,8 @@
  * Opens a run (`<outputRoot>/<stamp>_<runName>/`, whose manifest already records versions, git
  * commit and input sha256s), then checks: the input CSVs exist and load through the same
  * validating loader as `prepare-dataset`; and each configured offload URL answers `/healthz`
- * (extract server) or `/v2/check` (LanguageTool). Writes `reports/health.json`.
+ * (offload server) or checks a sentence (LanguageTool, either dialect: the HuleEdu service's
+ * `/v1/check` or a stock `/v2/check`). Writes `reports/health.json`.
  *
  * @module
  */

@@ -26,7 +26,8 @@ export interface HandcraftedFeatureSpec {
 export const HANDCRAFTED_SCHEMA_VERSION = "handcrafted-v1";
 
 const CHECKER_NOTE = "Local backend: harper.js lints + nspell/dictionary-en instead of " +
-  "LanguageTool (lower recall); with --language-tool-service-url, LanguageTool /v2/check.";
+  "LanguageTool (lower recall); with --language-tool-service-url, LanguageTool (the HuleEdu " +
+  "service's /v1/check or a stock /v2/check).";
 
 const PARSE_NOTE = "No dependency parser here: a proxy from wink-nlp Universal POS tags.";
 
