@@ -3,11 +3,12 @@
  * config asks for, plus the handle that collects and writes `offload_metrics.json`:
  *
  * - `--backend hemma --offload-service-url URL`: every feature from the offload server's
- *   `/v1/extract` (client with disk cache `offload_extract/`);
+ *   `/v1/extract` (disk caches `offload_handcrafted/`, `offload_embeddings/`);
  * - `--backend local` (default): the local extractor; with `--language-tool-service-url` its
- *   error checker is LanguageTool over HTTP (cache `offload_language_tool/`), with
+ *   error checker is LanguageTool over HTTP (either dialect, `--language-tool-protocol`; cache
+ *   `offload_language_tool/`), with
  *   `--embedding-service-url` its sentence encoder is the server's `/v1/embed` (cache
- *   `offload_embed/`; the local extractor then runs on the calling thread, see `extract.ts`).
+ *   `offload_embeddings/`; the local extractor then runs on the calling thread, see `extract.ts`).
  *
  * The returned extractor records throughput (essays and wall time of its `extract` calls) for
  * `benchmarks[]`; the offload clients record requests, latencies and cache hits.
