@@ -111,32 +111,40 @@ export function writeCacheEntryJson(e: LanguageToolCacheEntry): string {
 }
 
 /**
- * Decide the dialect of `http`'s server: `GET /v2/languages` → JSON array means stock; else
- * `GET /healthz` → a JSON object means the HuleEdu service. Throws when neither answers.
+ * Decide the dialect of the server at `baseUrl` (one attempt each, no retries): `GET
+ * /v2/languages` answering a JSON array means stock; else `GET /healthz` answering a JSON object
+ * (200, or 503 when the service is degraded) means the HuleEdu service. Throws when neither does.
  */
 export async function probeLanguageToolProtocol(
-  http: OffloadHttpClient,
+  baseUrl: string,
+  timeoutMs = 30_000,
 ): Promise<"huleedu" | "stock"> {
+  const base = baseUrl.replace(/\/+$/, "");
   const problems: string[] = [];
+  const get = async (path: string): Promise<{ status: number; body: unknown }> => {
+    const res = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
+    const text = await res.text();
+    try {
+      return { status: res.status, body: JSON.parse(text) };
+    } catch {
+      return { status: res.status, body: undefined };
+    }
+  };
   for (const [path, dialect] of [["/v2/languages", "stock"], ["/healthz", "huleedu"]] as const) {
     try {
-      const res = await http.get("language_tool", path);
-      if (dialect === "stock" && Array.isArray(res.body)) return "stock";
-      if (dialect === "huleedu" && res.body !== null && typeof res.body === "object") {
+      const { status, body } = await get(path);
+      if (dialect === "stock" && status === 200 && Array.isArray(body)) return "stock";
+      const isObject = body !== null && typeof body === "object" && !Array.isArray(body);
+      if (dialect === "huleedu" && (status === 200 || status === 503) && isObject) {
         return "huleedu";
       }
-      problems.push(`${path}: unexpected answer`);
+      problems.push(`${path}: HTTP ${status}`);
     } catch (e) {
-      const status = (e as { status?: number }).status;
-      // The service answers 503 (degraded) with its health body: still the service.
-      if (dialect === "huleedu" && status === 503) return "huleedu";
       problems.push(`${path}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   throw new Error(
-    `${http.baseUrl}: cannot tell which LanguageTool protocol it speaks (${
-      problems.join("; ")
-    }); ` +
+    `${base}: cannot tell which LanguageTool protocol it speaks (${problems.join("; ")}); ` +
       "pass --language-tool-protocol huleedu or stock",
   );
 }
@@ -164,21 +172,16 @@ export async function connectLanguageToolChecker(
     timeoutMs: timeoutS * 1000,
   });
   let protocol: "huleedu" | "stock";
-  try {
-    const wanted = options.protocol ?? "auto";
-    protocol = wanted === "auto"
-      ? await probeLanguageToolProtocol(
-        new OffloadHttpClient({
-          ...options,
-          collector: new OffloadMetricsCollector(),
-          timeoutMs: timeoutS * 1000,
-          maxRetries: Math.min(options.maxRetries ?? 2, 2),
-        }),
-      )
-      : wanted;
-  } catch (e) {
-    await http.close();
-    throw e;
+  const wanted = options.protocol ?? "auto";
+  if (wanted === "auto") {
+    try {
+      protocol = await probeLanguageToolProtocol(options.baseUrl, timeoutS * 1000);
+    } catch (e) {
+      await http.close();
+      throw e;
+    }
+  } else {
+    protocol = wanted;
   }
   const configuredUrl = options.baseUrl;
   const cacheDir = (options.useCache ?? true)

@@ -310,3 +310,32 @@ const WORKED_EXAMPLE_MATCHES = [
     },
   },
 ];
+
+Deno.test("auto probe: the HuleEdu service (500 UNKNOWN_ERROR on /v2/languages, JSON /healthz)", async () => {
+  const paths: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    const path = new URL(req.url).pathname;
+    paths.push(`${req.method} ${path}`);
+    if (path === "/healthz") {
+      return Response.json({ service: "language-tool-service", status: "degraded" }, {
+        status: 503,
+      });
+    }
+    return Response.json({
+      error: { code: "UNKNOWN_ERROR", message: "An unexpected error occurred", service: "unknown" },
+    }, { status: 500 });
+  });
+  const url = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}`;
+  try {
+    const lt = await connectLanguageToolChecker({
+      baseUrl: url,
+      useCache: false,
+      backoffBaseMs: 5,
+    });
+    assert.equal(lt.protocol, "huleedu");
+    assert.deepEqual(paths, ["GET /v2/languages", "GET /healthz"]);
+    await lt.close();
+  } finally {
+    await server.shutdown();
+  }
+});
