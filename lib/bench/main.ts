@@ -30,6 +30,11 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
     summary: "24-variant sweep on a warm store and one compare-runs (targets 5 min, 5 s)",
     run: async (a) => (await import("./evidence_bench.ts")).runEvidenceBench(a),
   },
+  checkers: {
+    summary:
+      "Tier 1 densities: real LanguageTool vs harper.js + nspell (Spearman, agreement, time)",
+    run: async (a) => (await import("./checkers_bench.ts")).runCheckersBench(a),
+  },
 };
 
 function usage(): string {

@@ -74,6 +74,11 @@ export const FeatureStoreMetadata = z.object({
     handcrafted: MatrixMetadata.optional(),
     embeddings: MatrixMetadata.optional(),
   }),
+  /**
+   * What produced the rows when it is not the local extractor (e.g. the offload server's
+   * fingerprint, embedding model and feature schema); informational, the fingerprint is checked.
+   */
+  provenance: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** Parsed `metadata.json`. */
@@ -175,6 +180,8 @@ export interface WriteFeatureStoreOptions {
   readonly featureSet: FeatureSet;
   readonly rows: readonly { id: string; text_hash: string }[];
   readonly features: ExtractedFeatures;
+  /** Recorded as `provenance` (see the metadata schema). */
+  readonly provenance?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -232,6 +239,7 @@ export async function writeFeatureStore(
     byte_order: "little-endian",
     rows: rows.map((r) => ({ id: r.id, text_hash: r.text_hash })),
     matrices,
+    ...(options.provenance ? { provenance: { ...options.provenance } } : {}),
   };
   await writeJsonAtomic(join(dir, options.metadataFile ?? FEATURE_STORE_METADATA_FILE), metadata);
   return metadata;

@@ -169,14 +169,17 @@ export async function extractWithStore(
 ): Promise<ExtractedFeatures> {
   const { essays, extractor, storeDir, featureSet } = options;
   const includesHandcrafted = matricesOf(featureSet).includes("handcrafted");
+  // An extractor with its own column schema (a remote offload server: 25 or 36 columns) names it.
+  const schema = extractor.featureSchema;
   const expected: FeatureStoreExpectation = {
-    schemaVersion: options.schemaVersion ?? HANDCRAFTED_SCHEMA_VERSION,
+    schemaVersion: options.schemaVersion ?? schema?.version ?? HANDCRAFTED_SCHEMA_VERSION,
     fingerprint: extractor.fingerprint,
     featureSet,
     handcraftedNames: includesHandcrafted
-      ? (options.handcraftedNames ?? HANDCRAFTED_FEATURE_NAMES)
+      ? (options.handcraftedNames ?? schema?.handcraftedNames ?? HANDCRAFTED_FEATURE_NAMES)
       : undefined,
   };
+  const provenance = extractor.provenance;
   const log = options.onLog ?? (() => {});
 
   if (options.reuseDir !== undefined) {
@@ -240,6 +243,7 @@ export async function extractWithStore(
       featureSet,
       rows,
       features,
+      provenance,
     });
     const c = chunks.length;
     chunks.push({
@@ -270,6 +274,7 @@ export async function extractWithStore(
     featureSet,
     rows: identities,
     features: result,
+    provenance,
   });
   await Deno.remove(chunkDir, { recursive: true }).catch((error) => {
     if (!(error instanceof Deno.errors.NotFound)) throw error;

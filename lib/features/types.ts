@@ -50,6 +50,16 @@ export interface ExtractedFeatures {
 export interface FeatureExtractor {
   /** Changes whenever anything that changes the output changes (models, schema, options). */
   readonly fingerprint: string;
+  /**
+   * Handcrafted column schema when it is not this project's own (e.g. a remote offload server's
+   * 25 or 36 columns): the version string and names a feature store records and checks.
+   */
+  readonly featureSchema?: {
+    readonly version: string;
+    readonly handcraftedNames: readonly string[];
+  };
+  /** Facts recorded in the feature store's metadata (e.g. server fingerprint, model, schema). */
+  readonly provenance?: Readonly<Record<string, unknown>>;
   extract(
     essays: readonly EssayInput[],
     options: ExtractionOptions,

@@ -3,11 +3,12 @@
  * config asks for, plus the handle that collects and writes `offload_metrics.json`:
  *
  * - `--backend hemma --offload-service-url URL`: every feature from the offload server's
- *   `/v1/extract` (client with disk cache `offload_extract/`);
+ *   `/v1/extract` (disk caches `offload_handcrafted/`, `offload_embeddings/`);
  * - `--backend local` (default): the local extractor; with `--language-tool-service-url` its
- *   error checker is LanguageTool over HTTP (cache `offload_language_tool/`), with
+ *   error checker is LanguageTool over HTTP (either dialect, `--language-tool-protocol`; cache
+ *   `offload_language_tool/`), with
  *   `--embedding-service-url` its sentence encoder is the server's `/v1/embed` (cache
- *   `offload_embed/`; the local extractor then runs on the calling thread, see `extract.ts`).
+ *   `offload_embeddings/`; the local extractor then runs on the calling thread, see `extract.ts`).
  *
  * The returned extractor records throughput (essays and wall time of its `extract` calls) for
  * `benchmarks[]`; the offload clients record requests, latencies and cache hits.
@@ -24,11 +25,11 @@ import type {
 } from "../features/types.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import {
-  createLanguageToolChecker,
   createOffloadFeatureExtractor,
   createRemoteEncoder,
   type OffloadClientOptions,
 } from "./client.ts";
+import { connectLanguageToolChecker } from "./language_tool_client.ts";
 import {
   type BenchmarkRecord,
   buildOffloadMetrics,
@@ -38,10 +39,16 @@ import {
 } from "./offload_metrics.ts";
 
 /** The config fields that choose a backend. */
-export type BackendConfig = Pick<
-  ExperimentConfig,
-  "backend" | "offloadServiceUrl" | "embeddingServiceUrl" | "languageToolServiceUrl" | "outputRoot"
->;
+export type BackendConfig =
+  & Pick<
+    ExperimentConfig,
+    | "backend"
+    | "offloadServiceUrl"
+    | "embeddingServiceUrl"
+    | "languageToolServiceUrl"
+    | "outputRoot"
+  >
+  & Partial<Pick<ExperimentConfig, "languageToolProtocol" | "offloadRequestTimeoutS">>;
 
 /** Options of `createExtractorForConfig`. */
 export interface ExtractorForConfigOptions {
@@ -137,9 +144,11 @@ export async function createExtractorForConfig(
   const log = options.log ?? (() => {});
   const collector = new OffloadMetricsCollector();
   const cacheRoot = options.cacheRoot ?? join(config.outputRoot, ".cache");
+  const timeoutS = config.offloadRequestTimeoutS;
   const clientOptions = (baseUrl: string): OffloadClientOptions => ({
     token: options.token ?? Deno.env.get("OFFLOAD_SERVICE_TOKEN") ?? undefined,
     log,
+    ...(timeoutS === undefined ? {} : { timeoutMs: timeoutS * 1000 }),
     ...options.client,
     baseUrl,
     cacheRoot,
@@ -171,7 +180,8 @@ export async function createExtractorForConfig(
       services.offload = remote.http.baseUrl;
       log(
         `hemma backend ${remote.http.baseUrl}: server ${remote.health.status}, fingerprint ` +
-          `${remote.fingerprint.slice(0, 16)}, encoder ${remote.health.models.encoder.name}`,
+          `${remote.fingerprint.slice(0, 16)}, model ${remote.meta.embedding.model_name} ` +
+          `(dim ${remote.meta.embedding.dim}), ${remote.handcraftedNames.length} handcrafted columns`,
       );
       inner = remote;
     } else {
@@ -181,10 +191,16 @@ export async function createExtractorForConfig(
       let checker;
       let encoder;
       if (config.languageToolServiceUrl) {
-        const lt = createLanguageToolChecker(clientOptions(config.languageToolServiceUrl));
+        const { timeoutMs: _t, ...ltOptions } = clientOptions(config.languageToolServiceUrl);
+        const lt = await connectLanguageToolChecker({
+          ...ltOptions,
+          protocol: config.languageToolProtocol ?? "auto",
+          timeoutS,
+        });
         closers.push(() => lt.close());
         checker = lt;
         services.languageTool = lt.http.baseUrl;
+        log(`LanguageTool ${lt.http.baseUrl}: ${lt.protocol} protocol`);
       }
       if (config.embeddingServiceUrl) {
         const remote = await createRemoteEncoder(clientOptions(config.embeddingServiceUrl));
@@ -212,6 +228,8 @@ export async function createExtractorForConfig(
   const recorder = new ThroughputRecorder();
   const extractor: FeatureExtractor = {
     fingerprint: inner.fingerprint,
+    featureSchema: inner.featureSchema,
+    provenance: inner.provenance,
     extract: (essays: readonly EssayInput[], opts: ExtractionOptions): Promise<ExtractedFeatures> =>
       recorder.around(opts.featureSet, essays.length, () => inner.extract(essays, opts)),
   };

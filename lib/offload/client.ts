@@ -1,27 +1,27 @@
 /**
- * Offload clients over the project's own server (or a real LanguageTool): a `FeatureExtractor`
- * over `/v1/extract` (`--backend hemma`), an `ErrorChecker` over LanguageTool's `/v2/check`
- * (`--language-tool-service-url`) and a `SentenceEncoder` over `/v1/embed`
- * (`--embedding-service-url`). Each chunks its work into requests of ≤ 64 items and ≤ 900,000
- * bytes, runs them with bounded concurrency through a retrying `OffloadHttpClient`, and keeps a
- * disk cache under `output/essay_scoring/.cache/`:
+ * Offload clients over the original Hemma offload protocol (HEMMA_PROTOCOL.md §B.3–B.4, §B.8),
+ * for the user's real Hemma server and for ours alike:
  *
- * - `offload_extract/`: one entry per essay row, key = sha256 of canonical JSON {server
- *   fingerprint, feature_set, text, prompt} (plus one column-names entry per fingerprint and
- *   feature set);
- * - `offload_embed/`: one vector per text, key = sha256 {server fingerprint, text};
- * - `offload_language_tool/`: `{derived_counts, response}`, key = sha256 {language,
- *   whitespace-normalised text, base URL, timeout, options}.
+ * - {@link createOffloadFeatureExtractor}: a `FeatureExtractor` over `POST /v1/extract`
+ *   (`--backend hemma`). The answer is a zip of `meta.json` + float32 `.npy` matrices; column
+ *   names come from `meta.json`'s `feature_schema` (25 handcrafted columns from the original
+ *   server, 36 from ours; any embedding width). At connection one tiny `embeddings` request
+ *   reads the server's `meta.json` (fingerprint, model, schema): the extractor's fingerprint is
+ *   the server's, so a feature store never mixes rows of two server configurations, and a
+ *   fingerprint that changes during a run stops it.
+ * - {@link createRemoteEncoder}: a `SentenceEncoder` over `POST /v1/embed` (raw `.npy`).
  *
- * Entries are written as soon as their request returns, so a run that fails later keeps them.
+ * Both chunk, run bounded and cache like the original clients, in the original's cache layout
+ * (`hemma/cache_keys.ts`): embedding rows in `<cache>/offload_embeddings/<E>.npy`, handcrafted
+ * rows in `<cache>/offload_handcrafted/<fingerprint>/<H>.npy` plus `current_meta.json`, so a
+ * researcher's existing cache directories are reused. Rows are cached as soon as their request
+ * returns; a run that fails later keeps them. The LanguageTool client is in
+ * `language_tool_client.ts`.
  *
  * @module
  */
-import { z } from "zod";
 import { join } from "node:path";
 import type {
-  ErrorChecker,
-  ErrorMatch,
   EssayInput,
   ExtractedFeatures,
   ExtractionOptions,
@@ -29,35 +29,33 @@ import type {
   FeatureMatrix,
   SentenceEncoder,
 } from "../features/types.ts";
-import { deriveErrorCounts } from "../features/checkers/error_categories.ts";
-import {
-  LanguageToolResponse,
-  parseLanguageToolResponse,
-} from "../features/checkers/language_tool_response.ts";
-import {
-  InvalidAnswerError,
-  validateEmbedAnswer,
-  validateWireExtractAnswer,
-} from "./answer_validation.ts";
-import { canonicalHash, normaliseWhitespace } from "./canonical.ts";
 import { chunkIndices } from "./chunking.ts";
-import { DEFAULT_CACHE_ROOT, JsonDiskCache } from "./disk_cache.ts";
+import { DEFAULT_CACHE_ROOT } from "./disk_cache.ts";
 import { OffloadHttpClient, type OffloadHttpClientOptions } from "./http_client.ts";
 import { OffloadMetricsCollector } from "./offload_metrics.ts";
 import {
-  decodeRowInto,
-  EmbedResponseSchema,
-  extractBodyBytes,
-  ExtractResponseSchema,
-  HEADERS,
   type HealthResponse,
   HealthResponseSchema,
   jsonStringBytes,
   MAX_BYTES_PER_REQUEST,
   MAX_ITEMS_PER_REQUEST,
-  type WireFloat,
-  WireFloatSchema,
 } from "./protocol.ts";
+import { readExtractZip } from "./hemma/archive.ts";
+import { embedEmbeddingKey, extractEmbeddingKey, handcraftedKey } from "./hemma/cache_keys.ts";
+import {
+  embeddingColumnNames,
+  type ExtractMeta,
+  metaHandcraftedNames,
+  writeExtractMeta,
+} from "./hemma/meta.ts";
+import {
+  type AnswerExpectation,
+  InvalidAnswerError,
+  validateExtractAnswer,
+} from "./answer_validation.ts";
+import { decodeNpyMatrix } from "./hemma/npy.ts";
+import { readRow, writeRow } from "./hemma/row_cache.ts";
+import { writeFileAtomic } from "../run/atomic_write.ts";
 
 /** Options shared by the offload clients. */
 export interface OffloadClientOptions extends OffloadHttpClientOptions {
@@ -65,9 +63,9 @@ export interface OffloadClientOptions extends OffloadHttpClientOptions {
   readonly cacheRoot?: string;
   /** Use the disk cache (default true). */
   readonly useCache?: boolean;
-  /** Items per request (default and maximum 64). */
+  /** Items per extract/embed request (default and maximum 64). */
   readonly maxItemsPerRequest?: number;
-  /** Body bytes per request (default and maximum 900,000). */
+  /** Estimated body bytes per request (default and maximum 900,000). */
   readonly maxBytesPerRequest?: number;
 }
 
@@ -118,8 +116,8 @@ export async function runBounded<T>(
 }
 
 /**
- * `GET /healthz` of an offload server, validated. Uses its own short-lived connection and
- * collector, so health checks do not count as extract/embed requests in `offload_metrics.json`.
+ * `GET /healthz` of an offload server (original or ours), read tolerantly. Uses its own
+ * short-lived connection and collector, so health checks do not count in `offload_metrics.json`.
  */
 export async function fetchHealth(options: OffloadHttpClientOptions): Promise<HealthResponse> {
   const http = new OffloadHttpClient({
@@ -141,32 +139,68 @@ export async function fetchHealth(options: OffloadHttpClientOptions): Promise<He
   }
 }
 
-const ExtractEntrySchema = z.object({
-  handcrafted: z.array(WireFloatSchema).optional(),
-  embeddings: z.array(WireFloatSchema).optional(),
-});
-type ExtractEntry = z.infer<typeof ExtractEntrySchema>;
-
-const NamesEntrySchema = z.object({
-  handcrafted: z.array(z.string()).optional(),
-  embeddings: z.array(z.string()).optional(),
-});
-type NamesEntry = z.infer<typeof NamesEntrySchema>;
+/** Text and prompt of the connection probe (one tiny `embeddings` extract request). */
+export const PROBE_ITEM = { text: "This short text checks the offload server.", prompt: "probe" };
 
 /** A `FeatureExtractor` over an offload server's `/v1/extract`. */
 export interface OffloadFeatureExtractor extends FeatureExtractor {
-  /** The server's `/healthz` at creation. */
+  /** The server's `/healthz` at connection. */
   readonly health: HealthResponse;
+  /** The server's `meta.json` at connection (fingerprint, model, schema). */
+  readonly meta: ExtractMeta;
   readonly http: OffloadHttpClient;
-  /** The row cache (`offload_extract/`), or undefined when caching is off. */
-  readonly cache?: JsonDiskCache<ExtractEntry>;
+  /** Handcrafted column names (tier1 + tier2 + tier3 of the meta). */
+  readonly handcraftedNames: readonly string[];
+  /** Cache directories (undefined when caching is off). */
+  readonly cacheDirs?: { readonly embeddings: string; readonly handcrafted: string };
   /** Close the connection pool. */
   close(): Promise<void>;
 }
 
 /**
- * Connect to an offload server (reads `/healthz` for its fingerprint) and return a
- * `FeatureExtractor` that extracts through `/v1/extract`. Its `fingerprint` is the server's.
+ * Check a decoded answer matrix with `validateExtractAnswer` (rows, width, finite values; NaN only
+ * where allowed). A malformed answer is counted (`invalid_answer` in offload_metrics.json) and
+ * becomes an error naming the endpoint — nothing of it is used or cached.
+ */
+function checkAnswerMatrix(
+  collector: OffloadMetricsCollector,
+  source: string,
+  service: "extract" | "embedding",
+  matrix: { readonly shape: readonly number[]; readonly data: Float32Array },
+  expected: AnswerExpectation,
+): void {
+  try {
+    validateExtractAnswer(
+      { nRows: matrix.shape[0], nCols: matrix.shape[1] ?? 1, values: matrix.data },
+      expected,
+    );
+  } catch (error) {
+    if (!(error instanceof InvalidAnswerError)) throw error;
+    collector.service(service).invalidAnswer++;
+    throw new InvalidAnswerError(
+      `${source}: malformed answer, not used or cached: ${error.message}`,
+    );
+  }
+}
+
+async function postExtract(
+  http: OffloadHttpClient,
+  texts: readonly string[],
+  prompts: readonly string[],
+  featureSet: string,
+  signal?: AbortSignal,
+) {
+  const res = await http.postJsonForBytes("extract", "/v1/extract", {
+    texts,
+    prompts,
+    feature_set: featureSet,
+  }, signal);
+  const source = `${http.baseUrl}/v1/extract`;
+  return readExtractZip(res.body, source, texts.length);
+}
+
+/**
+ * Connect to an offload server: read `/healthz`, then send the probe to learn its `meta.json`.
  *
  * @example
  * ```ts
@@ -181,23 +215,51 @@ export async function createOffloadFeatureExtractor(
   const collector = options.collector ?? new OffloadMetricsCollector();
   const limits = requestLimits(options);
   const health = await fetchHealth(options);
+  // The probe has its own connection and counters: it is not part of the run's metrics.
+  const probe = new OffloadHttpClient({
+    ...options,
+    collector: new OffloadMetricsCollector(),
+    maxConcurrency: 1,
+  });
+  let meta: ExtractMeta;
+  try {
+    meta = (await postExtract(probe, [PROBE_ITEM.text], [PROBE_ITEM.prompt], "embeddings")).meta;
+  } catch (e) {
+    throw new Error(
+      `offload server ${probe.baseUrl}: the connection probe (/v1/extract, 1 item) failed: ${
+        e instanceof Error ? e.message : String(e)
+      }`,
+      { cause: e },
+    );
+  } finally {
+    await probe.close();
+  }
   const http = new OffloadHttpClient({ ...options, collector });
-  const fingerprint = health.fingerprint;
+  const fingerprint = meta.server_fingerprint;
+  const handNames = metaHandcraftedNames(meta);
+  const dim = meta.embedding.dim;
+  const embNames = embeddingColumnNames(dim);
   const root = options.cacheRoot ?? DEFAULT_CACHE_ROOT;
-  const useCache = options.useCache ?? true;
-  const cache = useCache
-    ? new JsonDiskCache({
-      dir: join(root, "offload_extract"),
-      schema: ExtractEntrySchema,
-      collector,
-      service: "extract",
-      warn: options.log,
-    })
-    : undefined;
-  const namesCache = useCache
-    ? new JsonDiskCache({ dir: join(root, "offload_extract"), schema: NamesEntrySchema })
+  const cacheDirs = (options.useCache ?? true)
+    ? {
+      embeddings: join(root, "offload_embeddings"),
+      handcrafted: join(root, "offload_handcrafted"),
+    }
     : undefined;
   const concurrency = options.maxConcurrency ?? 2;
+  const embCounters = collector.service("embedding");
+  const handCounters = collector.service("extract");
+  const embPath = (text: string) =>
+    join(
+      cacheDirs!.embeddings,
+      `${extractEmbeddingKey(meta.embedding.model_name, meta.embedding.max_length, text)}.npy`,
+    );
+  const handPath = (text: string, prompt: string) =>
+    join(
+      cacheDirs!.handcrafted,
+      fingerprint,
+      `${handcraftedKey(meta.schema_version, text, prompt)}.npy`,
+    );
 
   async function extract(
     essays: readonly EssayInput[],
@@ -206,374 +268,253 @@ export async function createOffloadFeatureExtractor(
     const featureSet = opts.featureSet;
     const wantHand = featureSet !== "embeddings";
     const wantEmb = featureSet !== "handcrafted";
-    const keys = essays.map((e) =>
-      canonicalHash({
-        kind: "offload_extract_row",
-        fingerprint,
-        feature_set: featureSet,
-        text: e.text,
-        prompt: e.prompt,
-      })
-    );
-    const namesKey = canonicalHash({
-      kind: "offload_extract_names",
-      fingerprint,
-      feature_set: featureSet,
-    });
-    let names: NamesEntry | undefined = namesCache ? await namesCache.get(namesKey) : undefined;
-    const rows = new Map<string, ExtractEntry>();
+    // Deduplicate by (text, prompt): one request item and one cache lookup each.
+    const itemKey = (e: EssayInput) => `${e.text}\u0000${e.prompt}`;
     const firstIndex = new Map<string, number>();
-    keys.forEach((k, i) => {
-      if (!firstIndex.has(k)) firstIndex.set(k, i);
-    });
+    essays.forEach((e, i) => firstIndex.has(itemKey(e)) || firstIndex.set(itemKey(e), i));
     const unique = [...firstIndex.keys()];
-    if (cache) {
+    const hand = new Map<string, Float32Array>();
+    const emb = new Map<string, Float32Array>();
+    if (cacheDirs) {
       for (let i = 0; i < unique.length; i += 64) {
-        const batch = unique.slice(i, i + 64);
-        const got = await Promise.all(batch.map((k) => cache.get(k)));
-        got.forEach((entry, j) => {
-          if (entry && entryFits(entry, wantHand, wantEmb)) rows.set(batch[j], entry);
-        });
+        await Promise.all(
+          unique.slice(i, i + 64).map(async (k) => {
+            const e = essays[firstIndex.get(k)!];
+            if (wantEmb) {
+              const row = await readRow(embPath(e.text), dim, embCounters, options.log);
+              if (row) emb.set(k, row);
+            }
+            if (wantHand) {
+              const row = await readRow(
+                handPath(e.text, e.prompt),
+                handNames.length,
+                handCounters,
+                options.log,
+              );
+              if (row) hand.set(k, row);
+            }
+          }),
+        );
       }
     }
-    let missing = unique.filter((k) => !rows.has(k));
-    if (!names && missing.length === 0 && unique.length > 0) missing = [unique[0]];
+    const complete = (k: string) => (!wantHand || hand.has(k)) && (!wantEmb || emb.has(k));
+    const missing = unique.filter((k) => !complete(k));
     const total = essays.length;
-    const doneCount = () => keys.filter((k) => rows.has(k)).length;
+    const doneCount = () => essays.filter((e) => complete(itemKey(e))).length;
     opts.onProgress?.("offload_extract", doneCount(), total);
 
     const missingEssays = missing.map((k) => essays[firstIndex.get(k)!]);
-    const texts = missingEssays.map((e) => e.text);
-    const prompts = missingEssays.map((e) => e.prompt);
-    const base = extractBodyBytes([], [], featureSet);
-    // + 2 separators per item: an upper bound (exact but for the first item's 2 bytes)
     const sizes = missingEssays.map((e) => jsonStringBytes(e.text) + jsonStringBytes(e.prompt) + 2);
-    const chunks = chunkIndices(sizes, { ...limits, baseBytes: base });
+    const chunks = chunkIndices(sizes, { ...limits, baseBytes: 50 });
+    let wroteMeta = false;
 
     await runBounded(chunks, concurrency, async (chunk) => {
-      const body = {
-        texts: chunk.map((i) => texts[i]),
-        prompts: chunk.map((i) => prompts[i]),
-        feature_set: featureSet,
-      };
-      const res = await http.postJson("extract", "/v1/extract", body, opts.signal);
-      const headerFp = res.headers[HEADERS.fingerprint.toLowerCase()];
-      // Every answer is checked before any of it is used or cached (answer_validation.ts).
-      refuseMalformed(
-        collector,
-        `${http.baseUrl}/v1/extract`,
-        () =>
-          validateWireExtractAnswer(res.body, chunk.length, {
-            handcrafted: wantHand ? { width: names?.handcrafted?.length } : undefined,
-            embeddings: wantEmb ? { width: health.models.encoder.dimension } : undefined,
-          }),
+      const part = chunk.map((i) => missingEssays[i]);
+      const archive = await postExtract(
+        http,
+        part.map((e) => e.text),
+        part.map((e) => e.prompt),
+        featureSet,
+        opts.signal,
       );
-      const parsed = ExtractResponseSchema.safeParse(res.body);
-      if (!parsed.success) {
-        collector.service("extract").invalidAnswer++;
-        throw new Error(`${http.baseUrl}/v1/extract: invalid response: ${parsed.error.message}`);
-      }
-      const r = parsed.data;
-      if (r.fingerprint !== fingerprint || (headerFp !== undefined && headerFp !== fingerprint)) {
+      const got = archive.meta;
+      if (got.server_fingerprint !== fingerprint) {
         throw new Error(
-          `${http.baseUrl}: server fingerprint changed from ${fingerprint} to ${r.fingerprint} ` +
-            "during the run (the server's models, options or versions changed); " +
-            "start a new run so features are not mixed",
+          `offload server ${http.baseUrl}: server fingerprint changed from ${fingerprint} to ` +
+            `${got.server_fingerprint} during the run (its models, schema or versions changed); ` +
+            "refusing to mix rows of two configurations: start a new run",
         );
       }
-      const got: NamesEntry = {
-        handcrafted: r.handcrafted?.names,
-        embeddings: r.embeddings?.names,
-      };
-      checkMatrices(r, chunk.length, wantHand, wantEmb, http.baseUrl);
-      if (!names) {
-        names = got;
-        await namesCache?.set(namesKey, got);
-      } else if (!sameNames(names, got)) {
-        throw new Error(`${http.baseUrl}: column names differ between responses`);
+      if (wantHand && !archive.handcrafted) {
+        throw new Error(`${http.baseUrl}/v1/extract: zip has no handcrafted.npy`);
+      }
+      if (wantEmb && !archive.embeddings) {
+        throw new Error(`${http.baseUrl}/v1/extract: zip has no embeddings.npy`);
+      }
+      // Every answer is checked (rows, width, value types) before any of it is used or cached.
+      const source = `${http.baseUrl}/v1/extract`;
+      if (archive.handcrafted) {
+        checkAnswerMatrix(collector, source, "extract", archive.handcrafted, {
+          rows: part.length,
+          allowNaN: true,
+          what: "handcrafted",
+        });
+      }
+      if (archive.embeddings) {
+        checkAnswerMatrix(collector, source, "extract", archive.embeddings, {
+          rows: part.length,
+          allowNaN: false,
+          what: "embeddings",
+        });
       }
       const writes: Promise<void>[] = [];
-      chunk.forEach((localIndex, j) => {
-        const entry: ExtractEntry = {
-          handcrafted: r.handcrafted?.rows[j],
-          embeddings: r.embeddings?.rows[j],
-        };
-        const key = missing[localIndex];
-        rows.set(key, entry);
-        if (cache) writes.push(cache.set(key, entry));
+      part.forEach((e, j) => {
+        const k = itemKey(e);
+        if (archive.handcrafted) {
+          const w = archive.handcrafted.shape[1];
+          const row = archive.handcrafted.data.slice(j * w, (j + 1) * w);
+          hand.set(k, row);
+          if (cacheDirs) writes.push(writeRow(handPath(e.text, e.prompt), row));
+        }
+        if (archive.embeddings) {
+          const w = archive.embeddings.shape[1];
+          const row = archive.embeddings.data.slice(j * w, (j + 1) * w);
+          emb.set(k, row);
+          if (cacheDirs) writes.push(writeRow(embPath(e.text), row));
+        }
       });
       await Promise.all(writes);
+      if (cacheDirs && wantHand && !wroteMeta) {
+        wroteMeta = true;
+        await Deno.mkdir(cacheDirs.handcrafted, { recursive: true });
+        await writeFileAtomic(
+          join(cacheDirs.handcrafted, "current_meta.json"),
+          writeExtractMeta(got),
+        );
+      }
       opts.onProgress?.("offload_extract", doneCount(), total);
     }, opts.signal);
 
-    if (!names && essays.length === 0) {
-      // No rows to learn the column names from: ask the server with an empty request.
-      const res = await http.postJson("extract", "/v1/extract", {
-        texts: [],
-        prompts: [],
-        feature_set: featureSet,
-      }, opts.signal);
-      const parsed = ExtractResponseSchema.safeParse(res.body);
-      if (!parsed.success) {
-        throw new Error(`${http.baseUrl}/v1/extract: invalid response: ${parsed.error.message}`);
-      }
-      names = {
-        handcrafted: parsed.data.handcrafted?.names,
-        embeddings: parsed.data.embeddings?.names,
-      };
-    }
-    const n = essays.length;
-    const build = (which: "handcrafted" | "embeddings"): FeatureMatrix => {
-      const colNames = names?.[which] ?? [];
-      const nCols = colNames.length;
-      const values = new Float64Array(n * nCols);
-      keys.forEach((k, r) => {
-        const row = rows.get(k)?.[which] as WireFloat[] | undefined;
+    const build = (rows: Map<string, Float32Array>, names: readonly string[]): FeatureMatrix => {
+      const nCols = names.length;
+      const values = new Float64Array(essays.length * nCols);
+      essays.forEach((e, r) => {
+        const row = rows.get(itemKey(e));
         if (!row || row.length !== nCols) {
-          throw new Error(`offload extract: row for essay ${essays[r].id} is missing ${which}`);
+          throw new Error(`offload extract: no row of ${nCols} values for essay ${e.id}`);
         }
-        decodeRowInto(row, values, r * nCols);
+        for (let c = 0; c < nCols; c++) values[r * nCols + c] = row[c];
       });
-      return { names: colNames, nRows: n, nCols, values };
+      return { names, nRows: essays.length, nCols, values };
     };
     return {
       ids: essays.map((e) => e.id),
-      handcrafted: wantHand ? build("handcrafted") : undefined,
-      embeddings: wantEmb ? build("embeddings") : undefined,
+      handcrafted: wantHand ? build(hand, handNames) : undefined,
+      embeddings: wantEmb ? build(emb, embNames) : undefined,
     };
   }
 
   return {
     fingerprint,
+    featureSchema: {
+      version: `hemma-offload-schema-v${meta.schema_version}`,
+      handcraftedNames: handNames,
+    },
+    provenance: {
+      offload_service_url: http.baseUrl,
+      server_fingerprint: fingerprint,
+      schema_version: meta.schema_version,
+      git_sha: meta.git_sha,
+      embedding: meta.embedding,
+      language_tool: meta.language_tool,
+      feature_schema: {
+        tier1: meta.feature_schema.tier1,
+        tier2: meta.feature_schema.tier2,
+        tier3: meta.feature_schema.tier3,
+      },
+      versions: meta.versions,
+    },
     health,
+    meta,
     http,
-    cache,
+    handcraftedNames: handNames,
+    cacheDirs,
     extract,
     close: () => http.close(),
   };
 }
 
-/**
- * Run an answer check; a malformed answer is counted (`invalid_answer` in offload_metrics.json)
- * and becomes an error naming the endpoint — nothing of it is cached.
- */
-function refuseMalformed<T>(
-  collector: OffloadMetricsCollector,
-  url: string,
-  check: () => T,
-  service: "extract" | "embedding" = "extract",
-): T {
-  try {
-    return check();
-  } catch (error) {
-    if (!(error instanceof InvalidAnswerError)) throw error;
-    collector.service(service).invalidAnswer++;
-    throw new InvalidAnswerError(`${url}: malformed answer, not used or cached: ${error.message}`);
-  }
-}
-
-function entryFits(entry: ExtractEntry, wantHand: boolean, wantEmb: boolean): boolean {
-  return (!wantHand || entry.handcrafted !== undefined) &&
-    (!wantEmb || entry.embeddings !== undefined);
-}
-
-function sameNames(a: NamesEntry, b: NamesEntry): boolean {
-  return JSON.stringify(a.handcrafted ?? null) === JSON.stringify(b.handcrafted ?? null) &&
-    JSON.stringify(a.embeddings ?? null) === JSON.stringify(b.embeddings ?? null);
-}
-
-function checkMatrices(
-  r: z.infer<typeof ExtractResponseSchema>,
-  nItems: number,
-  wantHand: boolean,
-  wantEmb: boolean,
-  url: string,
-): void {
-  const problems: string[] = [];
-  if (wantHand && r.handcrafted?.rows.length !== nItems) problems.push("handcrafted rows");
-  if (wantEmb && r.embeddings?.rows.length !== nItems) problems.push("embedding rows");
-  if (problems.length > 0) {
-    throw new Error(
-      `${url}/v1/extract: response lacks ${problems.join(" and ")} for ${nItems} items`,
-    );
-  }
-}
-
-/** Stored LanguageTool cache entry. */
-const LanguageToolEntrySchema = z.object({
-  derived_counts: z.object({
-    grammar: z.number().int().min(0),
-    spelling: z.number().int().min(0),
-    punctuation: z.number().int().min(0),
-  }),
-  response: LanguageToolResponse,
-});
-/** A LanguageTool cache entry: category counts (original mapping) and the full response. */
-export type LanguageToolCacheEntry = z.infer<typeof LanguageToolEntrySchema>;
-
-/** Options of the LanguageTool checker client. */
-export interface LanguageToolCheckerOptions extends OffloadClientOptions {
-  /** Extra form parameters sent with every check (e.g. `{ level: "picky" }`); part of the key. */
-  readonly options?: Readonly<Record<string, string>>;
-}
-
-/** An `ErrorChecker` over LanguageTool's `/v2/check`. */
-export interface LanguageToolChecker extends ErrorChecker {
-  readonly http: OffloadHttpClient;
-  readonly cache?: JsonDiskCache<LanguageToolCacheEntry>;
-  /** The cache key of a check (sha256 of canonical JSON). */
-  cacheKey(text: string, language: string): string;
-  close(): Promise<void>;
-}
-
-/**
- * An `ErrorChecker` that calls LanguageTool's `POST /v2/check` (form-encoded `text`, `language`)
- * on a real LanguageTool server or this project's offload server, with the disk cache.
- *
- * @example
- * ```ts
- * const lt = createLanguageToolChecker({ baseUrl: "http://127.0.0.1:18085" });
- * const matches = await lt.check("This are wrong.", "en-US");
- * ```
- */
-export function createLanguageToolChecker(
-  options: LanguageToolCheckerOptions,
-): LanguageToolChecker {
-  const collector = options.collector ?? new OffloadMetricsCollector();
-  const http = new OffloadHttpClient({ ...options, collector });
-  const extra = options.options ?? {};
-  const cache = (options.useCache ?? true)
-    ? new JsonDiskCache({
-      dir: join(options.cacheRoot ?? DEFAULT_CACHE_ROOT, "offload_language_tool"),
-      schema: LanguageToolEntrySchema,
-      collector,
-      service: "language_tool",
-      warn: options.log,
-    })
-    : undefined;
-  const cacheKey = (text: string, language: string) =>
-    canonicalHash({
-      language,
-      text: normaliseWhitespace(text),
-      base_url: http.baseUrl,
-      timeout_ms: http.timeoutMs,
-      options: extra,
-    });
-  async function check(text: string, language: string): Promise<readonly ErrorMatch[]> {
-    const key = cacheKey(text, language);
-    const hit = cache ? await cache.get(key) : undefined;
-    if (hit) return parseLanguageToolResponse(hit.response, `${cache!.pathFor(key)}`);
-    const form = new URLSearchParams({ ...extra, text, language });
-    const res = await http.postForm("language_tool", "/v2/check", form);
-    const parsed = LanguageToolResponse.safeParse(res.body);
-    if (!parsed.success) {
-      throw new Error(`${http.baseUrl}/v2/check: invalid response: ${parsed.error.message}`);
-    }
-    const matches = parseLanguageToolResponse(parsed.data, `${http.baseUrl}/v2/check`);
-    await cache?.set(key, { derived_counts: deriveErrorCounts(matches), response: parsed.data });
-    return matches;
-  }
-  return {
-    name: `languagetool-http(${http.baseUrl}${
-      Object.keys(extra).length ? ` ${canonicalHash(extra).slice(0, 12)}` : ""
-    })`,
-    http,
-    cache,
-    cacheKey,
-    check,
-    close: () => http.close(),
-  };
-}
-
-const EmbedEntrySchema = z.object({ vector: z.array(z.number()) });
-
 /** A `SentenceEncoder` over an offload server's `/v1/embed`. */
 export interface RemoteEncoder extends SentenceEncoder {
   readonly health: HealthResponse;
   readonly http: OffloadHttpClient;
+  /** Model name and max length sent with every request (from `/healthz`). */
+  readonly model: { readonly name: string; readonly maxLength: number };
   close(): Promise<void>;
 }
 
 /**
- * Connect to an offload server and return a `SentenceEncoder` over `/v1/embed`; its name and
- * dimension are the server's model's, its name carries the server fingerprint.
+ * Connect to an offload server and return a `SentenceEncoder` over `/v1/embed`. The model name
+ * and max length come from the server's `/healthz` (`model_name`, `max_length`) and are sent with
+ * every request, as the original client does; the dimension from a one-text probe.
  */
 export async function createRemoteEncoder(options: OffloadClientOptions): Promise<RemoteEncoder> {
   const collector = options.collector ?? new OffloadMetricsCollector();
   const limits = requestLimits(options);
   const health = await fetchHealth(options);
+  if (health.model_name === undefined || health.max_length === undefined) {
+    throw new Error(
+      `${options.baseUrl}/healthz has no model_name/max_length: not an offload server`,
+    );
+  }
+  const modelName = health.model_name;
+  const maxLength = health.max_length;
   const http = new OffloadHttpClient({ ...options, collector });
-  const { fingerprint } = health;
-  const { name: model, dimension } = health.models.encoder;
-  const cache = (options.useCache ?? true)
-    ? new JsonDiskCache({
-      dir: join(options.cacheRoot ?? DEFAULT_CACHE_ROOT, "offload_embed"),
-      schema: EmbedEntrySchema,
-      collector,
-      service: "embedding",
-      warn: options.log,
-    })
+  const counters = collector.service("embedding");
+  const post = async (texts: readonly string[]) => {
+    const res = await http.postJsonForBytes("embedding", "/v1/embed", {
+      texts,
+      model_name: modelName,
+      max_length: maxLength,
+    });
+    return decodeNpyMatrix(res.body, `${http.baseUrl}/v1/embed`, texts.length);
+  };
+  let dimension: number;
+  try {
+    dimension = (await post([PROBE_ITEM.text])).shape[1];
+  } catch (e) {
+    await http.close();
+    throw e;
+  }
+  const cacheDir = (options.useCache ?? true)
+    ? join(options.cacheRoot ?? DEFAULT_CACHE_ROOT, "offload_embeddings")
     : undefined;
+  const pathOf = (text: string) =>
+    join(cacheDir!, `${embedEmbeddingKey(modelName, maxLength, text)}.npy`);
   const concurrency = options.maxConcurrency ?? 2;
 
   async function embed(texts: readonly string[]): Promise<Float32Array[]> {
-    const keys = texts.map((text) => canonicalHash({ kind: "offload_embed", fingerprint, text }));
     const vectors = new Map<string, Float32Array>();
-    const firstIndex = new Map<string, number>();
-    keys.forEach((k, i) => firstIndex.has(k) || firstIndex.set(k, i));
-    const unique = [...firstIndex.keys()];
-    if (cache) {
+    const unique = [...new Set(texts)];
+    if (cacheDir) {
       for (let i = 0; i < unique.length; i += 64) {
-        const batch = unique.slice(i, i + 64);
-        const got = await Promise.all(batch.map((k) => cache.get(k)));
-        got.forEach((e, j) => {
-          if (e && e.vector.length === dimension) {
-            vectors.set(batch[j], Float32Array.from(e.vector));
-          }
-        });
-      }
-    }
-    const missing = unique.filter((k) => !vectors.has(k));
-    const missingTexts = missing.map((k) => texts[firstIndex.get(k)!]);
-    const base = new TextEncoder().encode(JSON.stringify({ texts: [] })).length;
-    const chunks = chunkIndices(missingTexts.map((t) => jsonStringBytes(t) + 1), {
-      ...limits,
-      baseBytes: base,
-    });
-    await runBounded(chunks, concurrency, async (chunk) => {
-      const res = await http.postJson("embedding", "/v1/embed", {
-        texts: chunk.map((i) => missingTexts[i]),
-      });
-      const parsed = EmbedResponseSchema.safeParse(res.body);
-      if (!parsed.success) {
-        collector.service("embedding").invalidAnswer++;
-        throw new Error(`${http.baseUrl}/v1/embed: invalid response: ${parsed.error.message}`);
-      }
-      const r = parsed.data;
-      if (r.fingerprint !== fingerprint) {
-        throw new Error(
-          `${http.baseUrl}: server fingerprint changed from ${fingerprint} to ${r.fingerprint} during the run`,
+        await Promise.all(
+          unique.slice(i, i + 64).map(async (t) => {
+            const row = await readRow(pathOf(t), dimension, counters, options.log);
+            if (row) vectors.set(t, row);
+          }),
         );
       }
-      const checked = refuseMalformed(
-        collector,
-        `${http.baseUrl}/v1/embed`,
-        () => validateEmbedAnswer(r.vectors, chunk.length, dimension),
-        "embedding",
-      );
-      await Promise.all(chunk.map((i, j) => {
-        vectors.set(missing[i], checked[j]);
-        return cache?.set(missing[i], { vector: r.vectors[j] });
+    }
+    const missing = unique.filter((t) => !vectors.has(t));
+    const chunks = chunkIndices(missing.map((t) => jsonStringBytes(t) + 1), {
+      ...limits,
+      baseBytes: 70,
+    });
+    await runBounded(chunks, concurrency, async (chunk) => {
+      const part = chunk.map((i) => missing[i]);
+      const m = await post(part);
+      checkAnswerMatrix(collector, `${http.baseUrl}/v1/embed`, "embedding", m, {
+        rows: part.length,
+        width: dimension,
+        allowNaN: false,
+        what: "embeddings",
+      });
+      await Promise.all(part.map((t, j) => {
+        const row = m.data.slice(j * dimension, (j + 1) * dimension);
+        vectors.set(t, row);
+        return cacheDir ? writeRow(pathOf(t), row) : undefined;
       }));
     });
-    return keys.map((k) => vectors.get(k)!);
+    return texts.map((t) => vectors.get(t)!);
   }
 
   return {
-    name: `remote(${model}, server ${fingerprint.slice(0, 16)})`,
+    name: `remote(${modelName}, max_length ${maxLength}, dim ${dimension})`,
     dimension,
     health,
     http,
+    model: { name: modelName, maxLength },
     embed,
     close: () => http.close(),
   };

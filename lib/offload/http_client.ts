@@ -48,9 +48,13 @@ export type RequestBody =
 export interface OffloadResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
+  /** Parsed JSON, or the raw bytes when the request asked for `expect: "bytes"`. */
   readonly body: unknown;
   readonly seconds: number;
 }
+
+/** How to read a 2xx body: parsed JSON (default) or raw bytes (zip, `.npy`). */
+export type ResponseKind = "json" | "bytes";
 
 /** A 4xx answer: not retried. */
 export class OffloadHttpError extends Error {
@@ -135,6 +139,18 @@ export class OffloadHttpClient {
     return this.send(service, "POST", path, { json }, signal);
   }
 
+  /** POST JSON to `path` with retries; the 2xx body is returned as raw bytes (`Uint8Array`). */
+  postJsonForBytes(
+    service: OffloadService,
+    path: string,
+    json: unknown,
+    signal?: AbortSignal,
+  ): Promise<OffloadResponse & { readonly body: Uint8Array }> {
+    return this.send(service, "POST", path, { json }, signal, "bytes") as Promise<
+      OffloadResponse & { readonly body: Uint8Array }
+    >;
+  }
+
   /** POST a form (application/x-www-form-urlencoded) to `path` with retries. */
   postForm(
     service: OffloadService,
@@ -152,12 +168,13 @@ export class OffloadHttpClient {
     path: string,
     body: RequestBody,
     signal?: AbortSignal,
+    expect: ResponseKind = "json",
   ): Promise<OffloadResponse> {
     const url = `${this.baseUrl}${path}`;
     const counters = this.collector.service(service);
     const correlationId = crypto.randomUUID();
     const headers: Record<string, string> = {
-      accept: "application/json",
+      accept: expect === "json" ? "application/json" : "*/*",
       [HEADERS.correlationId]: correlationId,
     };
     if (this.#opts.token) headers.authorization = `Bearer ${this.#opts.token}`;
@@ -188,11 +205,16 @@ export class OffloadHttpClient {
           dispatcher: this.#agent,
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         });
-        const text = await res.body.text();
+        const bytes = new Uint8Array(await res.body.arrayBuffer());
         const seconds = (performance.now() - t0) / 1000;
         counters.latencies.push(seconds);
         const resHeaders = flattenHeaders(res.headers);
-        if (res.statusCode >= 200 && res.statusCode < 300) {
+        const ok = res.statusCode >= 200 && res.statusCode < 300;
+        if (ok && expect === "bytes") {
+          return { status: res.statusCode, headers: resHeaders, body: bytes, seconds };
+        }
+        const text = new TextDecoder().decode(bytes);
+        if (ok) {
           let parsed: unknown;
           try {
             parsed = text === "" ? null : JSON.parse(text);
@@ -262,9 +284,22 @@ function flattenHeaders(h: Record<string, string | string[] | undefined>): Recor
   return out;
 }
 
-function errorFields(text: string): { code: string; detail: string } {
+/**
+ * Error code and detail of a non-2xx body: the offload envelope `{error, detail}`, the
+ * LanguageTool service's `{error: {code, message}}`, or plain text (aiohttp's 404/405/500, a
+ * proxy, a stock LanguageTool).
+ */
+export function errorFields(text: string): { code: string; detail: string } {
   try {
     const b = JSON.parse(text) as { error?: unknown; detail?: unknown; message?: unknown };
+    const inner = b && typeof b === "object" ? b.error : undefined;
+    if (inner && typeof inner === "object") {
+      const e = inner as { code?: unknown; message?: unknown };
+      return {
+        code: typeof e.code === "string" ? e.code : "error",
+        detail: typeof e.message === "string" ? e.message : text.slice(0, 300),
+      };
+    }
     if (b && typeof b === "object") {
       return {
         code: typeof b.error === "string" ? b.error : "error",

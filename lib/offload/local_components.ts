@@ -22,6 +22,11 @@ export interface LocalServerComponentOptions {
   /** Encoder batch size (default: env `OFFLOAD_EMBEDDING_BATCH_SIZE` or 32). */
   readonly batchSize?: number;
   readonly log?: (line: string) => void;
+  /**
+   * Tier 1 checker to use instead of the local harper.js + nspell one (e.g. a LanguageTool client
+   * for `--language-tool-url`); it then runs on the server's main thread.
+   */
+  readonly checker?: ErrorChecker;
   /** Give up waiting for the extractor's warm-up after this long (default 180 s; degraded). */
   readonly warmUpTimeoutMs?: number;
 }
@@ -55,13 +60,14 @@ export async function createLocalServerComponents(
   const batchSize = options.batchSize ?? embeddingBatchSizeFromEnv();
   const t0 = performance.now();
   const encoder = await loadUseLiteEncoder({ maxBatch: batchSize });
-  const checker = new LocalErrorChecker();
+  const checker = options.checker ?? new LocalErrorChecker();
   // With no workers the extractor shares the loaded encoder (same model, same fingerprint).
   const extractor = createLocalFeatureExtractor({
     workers: options.workers,
     language,
     encoderOptions: { maxBatch: batchSize },
     encoder: options.workers === 0 ? encoder : undefined,
+    checker: options.checker,
   });
   const problems: string[] = [];
   try {

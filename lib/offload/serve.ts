@@ -1,7 +1,14 @@
 /**
  * CLI of the Hemma offload server: `deno task serve-offload [--host 127.0.0.1] [--port 19000]
  * [--token T] [--max-concurrency 2] [--max-queue 32] [--request-timeout-ms 300000]
- * [--workers N] [--language en-US]`.
+ * [--workers N] [--language en-US] [--feature-schema ours|original]
+ * [--language-tool-url URL [--language-tool-protocol auto|huleedu|stock]
+ * [--language-tool-version 6.6]]`.
+ *
+ * `--feature-schema original` serves exactly the original server's 25 handcrafted columns (so
+ * the original Python client accepts it); `--language-tool-url` makes Tier 1 (and `/v1/check`,
+ * `/v2/check`) use a real LanguageTool — a stock server (`deno task serve-languagetool`) or the
+ * HuleEdu service — instead of harper.js + nspell, as the original server does.
  *
  * Serves the real local extractor, checker and encoder (see `local_components.ts`). Binds
  * 127.0.0.1 unless `--host` says otherwise; the token may also come from `OFFLOAD_SERVICE_TOKEN`;
@@ -14,6 +21,13 @@
 import { parseArgs } from "node:util";
 import { createLocalServerComponents } from "./local_components.ts";
 import { createOffloadServer, DEFAULT_SERVER_LIMITS, startOffloadServer } from "./server.ts";
+import { FEATURE_SCHEMA_MODES, type FeatureSchemaMode } from "./server_identity.ts";
+import {
+  connectLanguageToolChecker,
+  LANGUAGE_TOOL_PROTOCOLS,
+  type LanguageToolProtocol,
+} from "./language_tool_client.ts";
+import { LANGUAGE_TOOL_VERSION } from "./languagetool_server.ts";
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -35,6 +49,10 @@ export async function serveOffload(args: readonly string[]): Promise<void> {
       "request-timeout-ms": { type: "string" },
       workers: { type: "string" },
       language: { type: "string", default: "en-US" },
+      "feature-schema": { type: "string", default: "ours" },
+      "language-tool-url": { type: "string" },
+      "language-tool-protocol": { type: "string", default: "auto" },
+      "language-tool-version": { type: "string", default: LANGUAGE_TOOL_VERSION },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -43,7 +61,9 @@ export async function serveOffload(args: readonly string[]): Promise<void> {
     console.log(
       "deno task serve-offload [--host 127.0.0.1] [--port 19000] [--token T] " +
         "[--max-concurrency 2] [--max-queue 32] [--request-timeout-ms 300000] [--workers N] " +
-        "[--language en-US]\nEnv: OFFLOAD_SERVICE_TOKEN, OFFLOAD_EMBEDDING_BATCH_SIZE (default 32)",
+        "[--language en-US] [--feature-schema ours|original] [--language-tool-url URL] " +
+        "[--language-tool-protocol auto|huleedu|stock] [--language-tool-version 6.6]\n" +
+        "Env: OFFLOAD_SERVICE_TOKEN, OFFLOAD_EMBEDDING_BATCH_SIZE (default 32), OFFLOAD_GIT_SHA",
     );
     return;
   }
@@ -78,13 +98,45 @@ export async function serveOffload(args: readonly string[]): Promise<void> {
   const workers = values.workers === undefined
     ? undefined
     : positiveInt("workers", values.workers, 2);
-  log("loading models (USE-lite encoder, harper.js + nspell checker, extraction workers)");
+  const featureSchema = values["feature-schema"];
+  if (!(FEATURE_SCHEMA_MODES as readonly string[]).includes(featureSchema)) {
+    throw new Error(`--feature-schema must be one of ${FEATURE_SCHEMA_MODES.join(", ")}`);
+  }
+  const protocol = values["language-tool-protocol"];
+  if (!(LANGUAGE_TOOL_PROTOCOLS as readonly string[]).includes(protocol)) {
+    throw new Error(
+      `--language-tool-protocol must be one of ${LANGUAGE_TOOL_PROTOCOLS.join(", ")}`,
+    );
+  }
+  const ltUrl = values["language-tool-url"];
+  const lt = ltUrl
+    ? await connectLanguageToolChecker({
+      baseUrl: ltUrl,
+      protocol: protocol as LanguageToolProtocol,
+      useCache: false,
+      maxConcurrency: 8,
+      log,
+    })
+    : undefined;
+  log(
+    `loading models (USE-lite encoder, ${
+      lt ? `LanguageTool ${lt.protocol} at ${ltUrl}` : "harper.js + nspell"
+    } checker, extraction workers)`,
+  );
   const components = await createLocalServerComponents({
     language: values.language,
     workers,
+    checker: lt,
     log,
   });
-  const server = createOffloadServer({ ...components, token, limits, log });
+  const server = createOffloadServer({
+    ...components,
+    token,
+    limits,
+    log,
+    featureSchema: featureSchema as FeatureSchemaMode,
+    languageTool: ltUrl ? { url: ltUrl, version: values["language-tool-version"] } : undefined,
+  });
   const running = startOffloadServer(server, {
     hostname: values.host,
     port,
@@ -92,13 +144,16 @@ export async function serveOffload(args: readonly string[]): Promise<void> {
     log,
   });
   log(
-    `listening on ${running.url} (fingerprint ${server.fingerprint}, batch size ${server.batchSize}, ` +
+    `listening on ${running.url} (fingerprint ${server.fingerprint}, ` +
+      `${server.identity.handcraftedNames.length} handcrafted columns (${featureSchema}), ` +
+      `batch size ${server.batchSize}, ` +
       `max ${limits.maxConcurrency} concurrent + ${limits.maxQueue} queued, ` +
       `timeout ${limits.requestTimeoutMs} ms, token ${token ? "required" : "not required"})`,
   );
   console.log(`LISTENING ${running.url}`);
   await running.finished;
   await components.close();
+  await lt?.close();
   log("stopped");
 }
 

@@ -5,7 +5,8 @@
  * Opens a run (`<outputRoot>/<stamp>_<runName>/`, whose manifest already records versions, git
  * commit and input sha256s), then checks: the input CSVs exist and load through the same
  * validating loader as `prepare-dataset`; and each configured offload URL answers `/healthz`
- * (extract server) or `/v2/check` (LanguageTool). Writes `reports/health.json`.
+ * (offload server) or checks a sentence (LanguageTool, either dialect: the HuleEdu service's
+ * `/v1/check` or a stock `/v2/check`). Writes `reports/health.json`.
  *
  * @module
  */
@@ -16,6 +17,10 @@ import { writeJsonAtomic } from "../run/atomic_write.ts";
 import { loadDataset } from "../dataset/load_dataset.ts";
 import { OffloadHttpClient } from "../offload/http_client.ts";
 import { fetchHealth } from "../offload/client.ts";
+import {
+  connectLanguageToolChecker,
+  type LanguageToolChecker,
+} from "../offload/language_tool_client.ts";
 import { type FileStatus, fileStatuses, type RuntimeInfo, runtimeInfo } from "./notebook.ts";
 
 /** Outcome of probing one service URL. */
@@ -62,7 +67,7 @@ async function probeHealthz(
       service,
       url,
       ok: health.status === "ok",
-      detail: health.status + (health.problems.length ? `: ${health.problems.join("; ")}` : ""),
+      detail: health.status + (health.issues?.length ? `: ${health.issues.join("; ")}` : ""),
       seconds: (performance.now() - t0) / 1000,
       body: health,
     };
@@ -81,21 +86,20 @@ async function probeHealthz(
 
 async function probeLanguageTool(url: string): Promise<ServiceProbe> {
   const t0 = performance.now();
+  let lt: LanguageToolChecker | undefined;
   try {
-    const res = await fetch(`${url.replace(/\/+$/, "")}/v2/check`, {
-      method: "POST",
-      body: new URLSearchParams({ language: "en-US", text: "This are a test." }),
-      signal: AbortSignal.timeout(10_000),
+    lt = await connectLanguageToolChecker({
+      baseUrl: url,
+      useCache: false,
+      timeoutS: 10,
+      maxRetries: 1,
     });
-    const body = await res.json().catch(() => undefined) as { matches?: unknown[] } | undefined;
-    const ok = res.ok && Array.isArray(body?.matches);
+    const answer = await lt.checkDetailed("This are a test.");
     return {
       service: "language_tool",
       url,
-      ok,
-      detail: ok
-        ? `HTTP ${res.status}, ${body!.matches!.length} match(es) on a test sentence`
-        : `HTTP ${res.status}: not a LanguageTool /v2/check response`,
+      ok: Array.isArray(answer.errors),
+      detail: `${lt.protocol} protocol, ${answer.errors.length} error(s) on a test sentence`,
       seconds: (performance.now() - t0) / 1000,
     };
   } catch (error) {
@@ -106,6 +110,8 @@ async function probeLanguageTool(url: string): Promise<ServiceProbe> {
       detail: (error as Error).message,
       seconds: (performance.now() - t0) / 1000,
     };
+  } finally {
+    await lt?.close();
   }
 }
 

@@ -191,7 +191,7 @@ export async function runOffloadBenchmark(
             baseUrl: serverUrl!,
             useCache: false,
           });
-          fingerprint = warm.health.fingerprint;
+          fingerprint = warm.fingerprint;
           await warm.extract(essays.slice(0, Math.min(4, essays.length)), { featureSet });
           await warm.close();
         });

@@ -87,6 +87,10 @@ export const ExperimentConfigSchema = z.object({
   offloadServiceUrl: z.string().url().optional(),
   embeddingServiceUrl: z.string().url().optional(),
   languageToolServiceUrl: z.string().url().optional(),
+  /** Dialect of `languageToolServiceUrl`: the HuleEdu service (`/v1/check`) or stock (`/v2/check`). */
+  languageToolProtocol: z.enum(["auto", "huleedu", "stock"]).default("auto"),
+  /** Per-request timeout of the offload clients, seconds (LanguageTool default 60, as the original). */
+  offloadRequestTimeoutS: z.number().min(1).max(600).optional(),
   reuseCvFeatureStoreDir: z.string().optional(),
   /** Handcrafted features left out of the model (e.g. the ones drop-column said to drop). */
   excludedFeatures: z.array(z.string().min(1)).default([]),

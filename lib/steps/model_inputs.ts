@@ -32,6 +32,16 @@ export const FEATURE_FLAGS: readonly FlagSpec[] = [
   { name: "embedding-service-url", type: "string", description: "remote /v1/embed URL" },
   { name: "language-tool-service-url", type: "string", description: "LanguageTool URL" },
   {
+    name: "language-tool-protocol",
+    type: "string",
+    description: "auto | huleedu (POST /v1/check JSON) | stock (POST /v2/check form)",
+  },
+  {
+    name: "offload-request-timeout-s",
+    type: "number",
+    description: "per-request timeout of the offload clients in seconds (LanguageTool: 60)",
+  },
+  {
     name: "extraction-workers",
     type: "int",
     configKey: null,

@@ -20,10 +20,10 @@ Deno.test("chunkIndices keeps order and respects item and byte limits", () => {
   );
 });
 
-Deno.test("extractBodyBytes equals the byte length of the JSON body actually sent", () => {
+Deno.test("extractBodyBytes is the original client's estimate: the body's bytes + 2", () => {
   const texts = ["plain", 'quote " and \\ backslash', "ünïcödé — ✓", "line\nbreak\ttab"];
   const prompts = ["p1", "p2", "p3", "p4"];
   const body = JSON.stringify({ texts, prompts, feature_set: "combined" });
-  assert.equal(extractBodyBytes(texts, prompts, "combined"), new TextEncoder().encode(body).length);
+  assert.equal(extractBodyBytes(texts, prompts), new TextEncoder().encode(body).length + 2);
   assert.equal(jsonStringBytes("é"), 4); // quotes + 2 UTF-8 bytes
 });

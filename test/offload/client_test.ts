@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  createLanguageToolChecker,
-  createOffloadFeatureExtractor,
-  createRemoteEncoder,
-} from "../../lib/offload/client.ts";
+import { createOffloadFeatureExtractor, createRemoteEncoder } from "../../lib/offload/client.ts";
+import { handcraftedKey } from "../../lib/offload/hemma/cache_keys.ts";
+import { decodeNpy } from "../../lib/offload/hemma/npy.ts";
+import type { FeatureMatrix } from "../../lib/features/types.ts";
+import { extractWithStore, FeatureStoreMismatchError } from "../../lib/features/feature_store.ts";
+import { ORIGINAL_HANDCRAFTED_NAMES } from "../../lib/offload/hemma/meta.ts";
 import { OffloadHttpError, OffloadRequestError } from "../../lib/offload/http_client.ts";
 import {
   buildOffloadMetrics,
@@ -13,6 +14,7 @@ import {
 } from "../../lib/offload/offload_metrics.ts";
 import { createOffloadServer, startOffloadServer } from "../../lib/offload/server.ts";
 import {
+  FIXTURE_HANDCRAFTED,
   fixtureChecker,
   fixtureEncoder,
   fixtureExtractor,
@@ -25,13 +27,16 @@ const fast = { maxRetries: 2, backoffBaseMs: 10, backoffMaxMs: 40 };
 
 async function cacheFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
-  for await (const shard of Deno.readDir(dir)) {
-    if (!shard.isDirectory) continue;
-    for await (const f of Deno.readDir(join(dir, shard.name))) {
-      out.push(join(dir, shard.name, f.name));
-    }
+  for await (const f of Deno.readDir(dir)) {
+    if (f.isDirectory) out.push(...(await cacheFiles(join(dir, f.name))));
+    else out.push(join(dir, f.name));
   }
   return out.sort();
+}
+
+/** The values of a matrix as float32 (the wire dtype). */
+function f32(m: FeatureMatrix): Float64Array {
+  return Float64Array.from(m.values, (v) => Math.fround(v));
 }
 
 Deno.test("client extraction equals direct extraction, chunked into <= 64 items", async () => {
@@ -52,10 +57,11 @@ Deno.test("client extraction equals direct extraction, chunked into <= 64 items"
     assert.equal(client.fingerprint, srv.server.fingerprint);
     assert.deepEqual(got.ids, want.ids);
     assert.deepEqual(got.handcrafted!.names, want.handcrafted!.names);
-    assert.deepEqual(got.handcrafted!.values, want.handcrafted!.values);
-    assert.deepEqual(got.embeddings!.values, want.embeddings!.values);
-    assert.equal(served.calls, 3); // 130 unique essays: 64 + 64 + 2
-    assert.equal(served.items, 130); // the duplicate is sent once
+    assert.deepEqual(got.handcrafted!.values, f32(want.handcrafted!));
+    assert.deepEqual(got.embeddings!.values, f32(want.embeddings!));
+    assert.equal(got.embeddings!.names[0], "embedding_000");
+    assert.equal(served.calls, 1 + 3); // the probe, then 130 unique essays: 64 + 64 + 2
+    assert.equal(served.items, 1 + 130); // the duplicate is sent once
     const m = buildOffloadMetrics(collector, "hemma");
     assert.equal(m.offload.extract.requests.count, 3); // 3 chunks (healthz not counted)
     assert.equal(m.offload.extract.cache.misses, 130);
@@ -73,7 +79,7 @@ Deno.test("client extraction of zero essays returns empty matrices with column n
     const got = await client.extract([], { featureSet: "combined" });
     assert.deepEqual(got.ids, []);
     assert.equal(got.handcrafted!.nRows, 0);
-    assert.deepEqual(got.handcrafted!.names, ["word_count", "char_count", "prompt_chars", "ratio"]);
+    assert.deepEqual(got.handcrafted!.names, FIXTURE_HANDCRAFTED);
     assert.equal(got.embeddings!.nCols, 4);
   } finally {
     await client.close();
@@ -97,7 +103,7 @@ Deno.test("client respects the byte limit when chunking", async () => {
       prompt: "p",
     }));
     const got = await client.extract(essays, { featureSet: "handcrafted" });
-    assert.equal(served.calls, 3); // two ~1.5 kB essays per 4 kB request
+    assert.equal(served.calls, 1 + 3); // the probe; two ~1.5 kB essays per 4 kB request
     assert.equal(got.handcrafted!.nRows, 6);
     await assert.rejects(
       () =>
@@ -135,7 +141,7 @@ Deno.test("rerun is served from the cache (hit rate 1.0, no extract requests)", 
       onProgress: (_s, done) => progress.push(done),
     });
     await second.close();
-    assert.equal(served.calls, callsAfterFirst);
+    assert.equal(served.calls, callsAfterFirst + 1); // only the second client's probe
     assert.deepEqual(b.handcrafted!.values, a.handcrafted!.values);
     assert.deepEqual(b.embeddings!.values, a.embeddings!.values);
     assert.equal(progress.at(-1), 20);
@@ -147,11 +153,27 @@ Deno.test("rerun is served from the cache (hit rate 1.0, no extract requests)", 
     const written = JSON.parse(await Deno.readTextFile(path));
     assert.equal(written.offload.extract.cache.hit_rate, 1);
     assert.equal(written.requests_timeout, 0);
-    // a different feature set is a different cache key
+    assert.equal(m.offload.embedding.cache.hits, 20);
+    // handcrafted rows are shared by `handcrafted` and `combined` (key: schema|text|prompt)
     const third = await createOffloadFeatureExtractor({ baseUrl: srv.url, cacheRoot, ...fast });
     await third.extract(essays, { featureSet: "handcrafted" });
     await third.close();
-    assert.equal(served.calls, callsAfterFirst + 1);
+    assert.equal(served.calls, callsAfterFirst + 2);
+    // the original layout: <root>/offload_handcrafted/<fingerprint>/<H>.npy + current_meta.json
+    const hand = await cacheFiles(join(cacheRoot, "offload_handcrafted"));
+    assert.equal(hand.length, 21);
+    assert.ok(hand.includes(join(cacheRoot, "offload_handcrafted", "current_meta.json")));
+    assert.ok(
+      hand.includes(
+        join(
+          cacheRoot,
+          "offload_handcrafted",
+          srv.server.fingerprint,
+          `${handcraftedKey(1, essays[0].text, essays[0].prompt)}.npy`,
+        ),
+      ),
+    );
+    assert.equal((await cacheFiles(join(cacheRoot, "offload_embeddings"))).length, 20);
   } finally {
     await srv.shutdown();
   }
@@ -165,18 +187,15 @@ Deno.test("a corrupt or truncated cache entry is a logged miss and gets rewritte
   try {
     const first = await createOffloadFeatureExtractor({ baseUrl: srv.url, cacheRoot, ...fast });
     const want = await first.extract(essays, { featureSet: "combined" });
-    const rowFile = first.cache!.pathFor(
-      (await import("../../lib/offload/canonical.ts")).canonicalHash({
-        kind: "offload_extract_row",
-        fingerprint: first.fingerprint,
-        feature_set: "combined",
-        text: essays[2].text,
-        prompt: essays[2].prompt,
-      }),
+    const rowFile = join(
+      cacheRoot,
+      "offload_handcrafted",
+      first.fingerprint,
+      `${handcraftedKey(1, essays[2].text, essays[2].prompt)}.npy`,
     );
     await first.close();
-    const full = await Deno.readTextFile(rowFile);
-    await Deno.writeTextFile(rowFile, full.slice(0, Math.floor(full.length / 2)));
+    const full = await Deno.readFile(rowFile);
+    await Deno.writeFile(rowFile, full.slice(0, 140));
     const warnings: string[] = [];
     const collector = new OffloadMetricsCollector();
     const second = await createOffloadFeatureExtractor({
@@ -189,13 +208,13 @@ Deno.test("a corrupt or truncated cache entry is a logged miss and gets rewritte
     const got = await second.extract(essays, { featureSet: "combined" });
     await second.close();
     assert.deepEqual(got.handcrafted!.values, want.handcrafted!.values);
-    assert.equal(second.cache!.stats.corrupt, 1);
-    assert.equal(second.cache!.stats.hits, 4);
-    assert.equal(served.items, 6); // 5 first, then only the corrupt one
+    assert.equal(collector.service("extract").corrupt, 1);
+    assert.equal(collector.service("extract").hits, 4);
+    assert.equal(served.items, 1 + 5 + 1 + 1); // probe, 5, probe, then only the corrupt one
     assert.ok(warnings.some((w) => w.includes(rowFile) && w.includes("miss")));
-    assert.equal(await Deno.readTextFile(rowFile).then((t) => JSON.parse(t).key.length), 64);
-    const files = await cacheFiles(join(cacheRoot, "offload_extract"));
-    assert.ok(files.every((f) => f.endsWith(".json")), "no temp files left behind");
+    assert.deepEqual(decodeNpy(await Deno.readFile(rowFile)).shape, [36]);
+    const files = await cacheFiles(cacheRoot);
+    assert.ok(files.every((f) => f.endsWith(".npy") || f.endsWith(".json")), "no temp files");
   } finally {
     await srv.shutdown();
   }
@@ -257,23 +276,16 @@ Deno.test("5xx (server timeout 504) is retried; 4xx is not", async () => {
     assert.equal(collector.service("extract").httpError, 3);
     assert.equal(collector.service("extract").retries, 2);
 
-    const c2 = new OffloadMetricsCollector();
-    const bad = await createOffloadFeatureExtractor({
+    // a 4xx at the connection probe: not retried, reported with its cause
+    const e2 = await createOffloadFeatureExtractor({
       baseUrl: srv.url,
       useCache: false,
-      collector: c2,
       token: "wrong",
       ...fast,
-    });
-    const e2 = await bad.extract(syntheticEssays(1), { featureSet: "handcrafted" }).then(
-      () => undefined,
-      (e) => e,
-    );
-    await bad.close();
-    assert.ok(e2 instanceof OffloadHttpError);
-    assert.equal(e2.status, 401);
-    assert.equal(c2.service("extract").retries, 0);
-    assert.equal(c2.service("extract").httpError, 1);
+    }).then(() => undefined, (e) => e);
+    assert.match(String(e2?.message), /connection probe .* HTTP 401 unauthorized/);
+    assert.ok(e2.cause instanceof OffloadHttpError);
+    assert.equal(e2.cause.status, 401);
   } finally {
     await srv.shutdown();
   }
@@ -321,46 +333,6 @@ Deno.test("a changed server fingerprint mid-run is refused", async () => {
   }
 });
 
-Deno.test("LanguageTool checker: /v2/check round trip, cache entry with derived_counts", async () => {
-  const srv = startTestServer();
-  const cacheRoot = await tempDir();
-  const collector = new OffloadMetricsCollector();
-  const lt = createLanguageToolChecker({ baseUrl: srv.url, cacheRoot, collector, ...fast });
-  try {
-    const text = "They are is here , and teh dog too.";
-    const matches = await lt.check(text, "en-US");
-    assert.deepEqual(matches, await fixtureChecker.check(text, "en-US"));
-    const entry = JSON.parse(
-      await Deno.readTextFile(lt.cache!.pathFor(lt.cacheKey(text, "en-US"))),
-    );
-    assert.deepEqual(entry.value.derived_counts, { grammar: 1, spelling: 1, punctuation: 1 });
-    assert.equal(entry.value.response.matches.length, 3);
-    assert.equal(entry.value.response.matches[0].rule.category.id, "GRAMMAR");
-    // whitespace-normalised text shares the key; language, base URL, timeout and options do not
-    assert.equal(lt.cacheKey("a  b\n c", "en-US"), lt.cacheKey(" a b c ", "en-US"));
-    assert.notEqual(lt.cacheKey("a b", "en-US"), lt.cacheKey("a b", "en-GB"));
-    const other = createLanguageToolChecker({ baseUrl: srv.url, timeoutMs: 1234, cacheRoot });
-    const picky = createLanguageToolChecker({
-      baseUrl: srv.url,
-      cacheRoot,
-      options: { level: "picky" },
-    });
-    assert.notEqual(other.cacheKey("a b", "en-US"), lt.cacheKey("a b", "en-US"));
-    assert.notEqual(picky.cacheKey("a b", "en-US"), lt.cacheKey("a b", "en-US"));
-    await other.close();
-    await picky.close();
-    const again = await lt.check(text.replace("  ", " "), "en-US");
-    assert.deepEqual(again, matches);
-    const m = buildOffloadMetrics(collector, "local");
-    assert.equal(m.offload.language_tool.requests.count, 1);
-    assert.equal(m.offload.language_tool.cache.hits, 1);
-    assert.equal(m.offload.language_tool.cache.hit_rate, 0.5);
-  } finally {
-    await lt.close();
-    await srv.shutdown();
-  }
-});
-
 Deno.test("remote encoder: vectors over /v1/embed equal the server's encoder, cached", async () => {
   const encoder = fixtureEncoder();
   const srv = startTestServer({ encoder, batchSize: 3 });
@@ -376,6 +348,7 @@ Deno.test("remote encoder: vectors over /v1/embed equal the server's encoder, ca
   try {
     assert.equal(remote.dimension, 4);
     assert.match(remote.name, /fixture-encoder-v1/);
+    encoder.batches.length = 0; // forget the dimension probe
     const texts = Array.from({ length: 12 }, (_, i) => `sentence number ${i % 10}`);
     const got = await remote.embed(texts);
     assert.equal(got.length, 12);
@@ -385,62 +358,67 @@ Deno.test("remote encoder: vectors over /v1/embed equal the server's encoder, ca
     assert.equal(encoder.batches.length, 4);
     const m = buildOffloadMetrics(collector, "local");
     assert.equal(m.offload.embedding.cache.hits, 10);
-    assert.equal(m.offload.embedding.requests.count, 2);
+    assert.equal(m.offload.embedding.requests.count, 3); // the probe, then 2 requests of <= 5
   } finally {
     await remote.close();
     await srv.shutdown();
   }
 });
 
-Deno.test("LanguageTool checker reads a recorded real LanguageTool 6.4 answer", async () => {
-  // A loopback replay of a response recorded from LanguageTool 6.4, to check wire compatibility
-  // with a real LanguageTool server (form fields in, LanguageTool JSON / plain-text errors out).
-  const recorded = await Deno.readTextFile(
-    new URL("../fixtures/languagetool_check_response.json", import.meta.url),
-  );
-  const seen: URLSearchParams[] = [];
-  const lt = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
-    const form = new URLSearchParams(await req.text());
-    seen.push(form);
-    if (!form.get("language")) {
-      return new Response("Error: Missing 'language' parameter", { status: 400 });
-    }
-    return new Response(recorded, { headers: { "content-type": "application/json" } });
-  });
-  const base = `http://127.0.0.1:${(lt.addr as Deno.NetAddr).port}`;
+Deno.test("our client against our server in original mode: 25 columns into a feature store", async () => {
+  const srv = startTestServer({ featureSchema: "original" });
   const cacheRoot = await tempDir();
-  const checker = createLanguageToolChecker({
-    baseUrl: base,
-    cacheRoot,
-    options: { level: "default" },
-    ...fast,
-  });
+  const storeDir = join(await tempDir(), "cv_feature_store");
+  const essays = syntheticEssays(6);
+  const client = await createOffloadFeatureExtractor({ baseUrl: srv.url, cacheRoot, ...fast });
   try {
-    const text = "He go to school. It is a exemple ,and i like it .Its fine";
-    const matches = await checker.check(text, "en-US");
-    assert.equal(seen[0].get("text"), text);
-    assert.equal(seen[0].get("language"), "en-US");
-    assert.equal(seen[0].get("level"), "default");
-    assert.equal(matches.length, 9);
-    assert.deepEqual(matches[0], {
-      offset: 3,
-      length: 2,
-      ruleId: "HE_VERB_AGR",
-      categoryId: "GRAMMAR",
-      message: "The pronoun ‘He’ is usually used with a third-person or a past tense verb.",
+    assert.equal(client.fingerprint, srv.server.fingerprint);
+    assert.deepEqual(client.handcraftedNames, ORIGINAL_HANDCRAFTED_NAMES);
+    const got = await extractWithStore({
+      essays,
+      extractor: client,
+      storeDir,
+      featureSet: "combined",
     });
-    const entry = JSON.parse(
-      await Deno.readTextFile(checker.cache!.pathFor(checker.cacheKey(text, "en-US"))),
-    );
-    // original mapping: TYPOGRAPHY counts as spelling, PUNCT in an id as punctuation
-    assert.deepEqual(entry.value.derived_counts, { grammar: 4, spelling: 4, punctuation: 1 });
-    assert.equal(entry.value.response.software.version, "6.4");
-    const err = await checker.check("x", "").then(() => undefined, (e) => e);
-    assert.ok(err instanceof OffloadHttpError);
-    assert.equal(err.status, 400);
-    assert.match(err.message, /Missing 'language' parameter/);
+    assert.deepEqual(got.handcrafted!.names, ORIGINAL_HANDCRAFTED_NAMES);
+    assert.equal(got.handcrafted!.nCols, 25);
+    assert.equal(got.embeddings!.nCols, 4);
+    const want = await fixtureExtractor().extract(essays, { featureSet: "handcrafted" });
+    assert.equal(got.handcrafted!.values[1], Math.fround(want.handcrafted!.values[1]));
+    const meta = JSON.parse(await Deno.readTextFile(join(storeDir, "metadata.json")));
+    assert.equal(meta.fingerprint, srv.server.fingerprint);
+    assert.equal(meta.schema_version, "hemma-offload-schema-v1");
+    assert.equal(meta.provenance.server_fingerprint, srv.server.fingerprint);
+    assert.equal(meta.provenance.embedding.model_name, "fixture-encoder-v1");
+    assert.deepEqual(meta.provenance.feature_schema.tier3, [
+      "paragraph_count",
+      "has_intro",
+      "has_conclusion",
+      "lexical_overlap",
+      "pronoun_noun_ratio",
+    ]);
   } finally {
-    await checker.close();
-    await lt.shutdown();
+    await client.close();
+    await srv.shutdown();
+  }
+  // A server of another configuration (ours: 36 columns, another fingerprint) may not reuse it.
+  const other = startTestServer();
+  const c2 = await createOffloadFeatureExtractor({ baseUrl: other.url, cacheRoot, ...fast });
+  const fresh = join(await tempDir(), "s");
+  try {
+    await assert.rejects(
+      () =>
+        extractWithStore({
+          essays,
+          extractor: c2,
+          storeDir: fresh,
+          reuseDir: storeDir,
+          featureSet: "combined",
+        }),
+      FeatureStoreMismatchError,
+    );
+  } finally {
+    await c2.close();
+    await other.shutdown();
   }
 });

@@ -10,6 +10,8 @@ import { OffloadRequestError } from "../../lib/offload/http_client.ts";
 import { OffloadMetricsCollector } from "../../lib/offload/offload_metrics.ts";
 import { fixtureExtractor, syntheticEssays } from "./fixtures/fixture_components.ts";
 import { tempDir } from "./helpers.ts";
+import { readExtractZip } from "../../lib/offload/hemma/archive.ts";
+import { decodeNpy } from "../../lib/offload/hemma/npy.ts";
 
 const FIXTURE = new URL("./fixtures/fixture_server.ts", import.meta.url).pathname;
 
@@ -57,17 +59,22 @@ async function stop(p: ServerProcess): Promise<void> {
   await p.rest;
 }
 
+/** Count the `.npy` rows under `dir` (recursively), decoding each (intact, no temp files). */
 async function countEntries(dir: string): Promise<number> {
   let n = 0;
-  for await (const shard of Deno.readDir(dir)) {
-    for await (const f of Deno.readDir(join(dir, shard.name))) {
-      assert.ok(f.name.endsWith(".json"), `unexpected file ${f.name}`);
-      JSON.parse(await Deno.readTextFile(join(dir, shard.name, f.name))); // intact
+  for await (const f of Deno.readDir(dir)) {
+    const path = join(dir, f.name);
+    if (f.isDirectory) n += await countEntries(path);
+    else if (f.name.endsWith(".npy")) {
+      decodeNpy(await Deno.readFile(path), path);
       n++;
-    }
+    } else assert.equal(f.name, "current_meta.json", `unexpected file ${f.name}`);
   }
   return n;
 }
+
+/** The values as float32 (the wire dtype). */
+const f32 = (a: Float64Array) => Float64Array.from(a, (v) => Math.fround(v));
 
 Deno.test("server killed mid-run: client retries, fails clearly, finished entries survive", async () => {
   const cacheRoot = await tempDir();
@@ -100,8 +107,9 @@ Deno.test("server killed mid-run: client retries, fails clearly, finished entrie
     assert.ok(lastDone >= 6 && lastDone < 20, `done ${lastDone}`);
     assert.equal(collector.service("extract").retries, 2);
     assert.ok(collector.service("extract").connectionError >= 3);
-    // every finished row is on disk and readable (+ 1 column-names entry)
-    assert.equal(await countEntries(join(cacheRoot, "offload_extract")), lastDone + 1);
+    // every finished row is on disk and readable (original layout: .npy rows)
+    assert.equal(await countEntries(join(cacheRoot, "offload_handcrafted")), lastDone);
+    assert.equal(await countEntries(join(cacheRoot, "offload_embeddings")), lastDone);
     await stop(server);
 
     // restart on the same port: only the missing rows are requested
@@ -115,8 +123,8 @@ Deno.test("server killed mid-run: client retries, fails clearly, finished entrie
     const got = await resumed.extract(essays, { featureSet: "combined" });
     await resumed.close();
     const want = await fixtureExtractor().extract(essays, { featureSet: "combined" });
-    assert.deepEqual(got.handcrafted!.values, want.handcrafted!.values);
-    assert.deepEqual(got.embeddings!.values, want.embeddings!.values);
+    assert.deepEqual(got.handcrafted!.values, f32(want.handcrafted!.values));
+    assert.deepEqual(got.embeddings!.values, f32(want.embeddings!.values));
     assert.equal(c2.service("extract").hits, lastDone);
     assert.equal(c2.service("extract").misses, 20 - lastDone);
   } finally {
@@ -152,7 +160,7 @@ Deno.test("server killed and restarted within the retry budget: the run complete
     });
     await client.close();
     const want = await fixtureExtractor().extract(essays, { featureSet: "handcrafted" });
-    assert.deepEqual(got.handcrafted!.values, want.handcrafted!.values);
+    assert.deepEqual(got.handcrafted!.values, f32(want.handcrafted!.values));
     assert.ok(collector.service("extract").connectionError >= 1);
     assert.ok(collector.service("extract").retries >= 1);
   } finally {
@@ -173,7 +181,8 @@ Deno.test("SIGTERM: graceful shutdown finishes the in-flight request, then exits
     server.child.kill("SIGTERM");
     const res = await pending;
     assert.equal(res.status, 200);
-    assert.deepEqual((await res.json()).handcrafted.rows, [[3, 5, 1, 1]]);
+    const zip = readExtractZip(new Uint8Array(await res.arrayBuffer()), "sigterm", 1);
+    assert.deepEqual([...zip.handcrafted!.data.slice(0, 4)], [3, 5, 1, 1]);
     const status = await server.child.status;
     assert.equal(status.code, 0);
     assert.match(await server.rest, /STOPPED/);

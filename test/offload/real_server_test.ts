@@ -11,7 +11,11 @@ import { createLocalFeatureExtractor } from "../../lib/features/extract.ts";
 import { HANDCRAFTED_FEATURE_NAMES } from "../../lib/features/handcrafted/schema.ts";
 import type { EssayInput } from "../../lib/features/types.ts";
 import { createExtractorForConfig } from "../../lib/offload/backend.ts";
-import { createLanguageToolChecker, createRemoteEncoder } from "../../lib/offload/client.ts";
+import { createRemoteEncoder } from "../../lib/offload/client.ts";
+import { connectLanguageToolChecker } from "../../lib/offload/language_tool_client.ts";
+import { pythonNormalizeWhitespace } from "../../lib/offload/hemma/cache_keys.ts";
+import { decodeNpy } from "../../lib/offload/hemma/npy.ts";
+import type { ErrorChecker } from "../../lib/features/types.ts";
 import { createLocalServerComponents } from "../../lib/offload/local_components.ts";
 import { createOffloadServer, startOffloadServer } from "../../lib/offload/server.ts";
 import { parsePrometheusText, sampleValue, tempDir } from "./helpers.ts";
@@ -40,6 +44,11 @@ const ESSAYS: EssayInput[] = [
   },
 ];
 
+/** The values as float32 (the wire dtype of the original protocol). */
+function f32(a: Float64Array): Float64Array {
+  return Float64Array.from(a, (v) => Math.fround(v));
+}
+
 Deno.test("real server: hemma extraction equals local extraction; LT and embed clients agree", async () => {
   const components = await createLocalServerComponents({ workers: 0, batchSize: 8 });
   const server = createOffloadServer({ ...components });
@@ -48,8 +57,8 @@ Deno.test("real server: hemma extraction equals local extraction; LT and embed c
   const cacheRoot = await tempDir();
   try {
     const health = await (await fetch(`${running.url}/healthz`)).json();
-    assert.equal(health.status, "ok", JSON.stringify(health.problems));
-    assert.equal(health.models.encoder.dimension, 512);
+    assert.equal(health.status, "ok", JSON.stringify(health.issues));
+    assert.equal(health.embedding_dim, 512);
 
     const handle = await createExtractorForConfig({
       backend: "hemma",
@@ -61,9 +70,10 @@ Deno.test("real server: hemma extraction equals local extraction; LT and embed c
     assert.deepEqual(viaServer.ids, ["a", "b", "c"]);
     assert.deepEqual(viaServer.handcrafted!.names, [...HANDCRAFTED_FEATURE_NAMES]);
     assert.deepEqual(viaServer.handcrafted!.names, direct.handcrafted!.names);
-    assert.deepEqual(viaServer.handcrafted!.values, direct.handcrafted!.values);
-    assert.deepEqual(viaServer.embeddings!.names, direct.embeddings!.names);
-    assert.deepEqual(viaServer.embeddings!.values, direct.embeddings!.values);
+    assert.deepEqual(viaServer.handcrafted!.values, f32(direct.handcrafted!.values));
+    assert.equal(viaServer.embeddings!.names[0], "embedding_000");
+    assert.equal(viaServer.embeddings!.nCols, direct.embeddings!.nCols);
+    assert.deepEqual(viaServer.embeddings!.values, f32(direct.embeddings!.values));
     // Chunked differently (one essay per request), the encoder sees other batches: still
     // bit-identical (USE-lite vectors do not depend on batch composition).
     const chunked = await createExtractorForConfig({
@@ -73,8 +83,8 @@ Deno.test("real server: hemma extraction equals local extraction; LT and embed c
     }, { cacheRoot: await tempDir(), client: { maxItemsPerRequest: 1 } });
     const oneByOne = await chunked.extractor.extract(ESSAYS, { featureSet: "combined" });
     await chunked.close();
-    assert.deepEqual(oneByOne.embeddings!.values, direct.embeddings!.values);
-    assert.deepEqual(oneByOne.handcrafted!.values, direct.handcrafted!.values);
+    assert.deepEqual(oneByOne.embeddings!.values, f32(direct.embeddings!.values));
+    assert.deepEqual(oneByOne.handcrafted!.values, f32(direct.handcrafted!.values));
     // rerun: every row from the cache
     await handle.extractor.extract(ESSAYS, { featureSet: "combined" });
     const metrics = handle.buildMetrics();
@@ -87,9 +97,13 @@ Deno.test("real server: hemma extraction equals local extraction; LT and embed c
     assert.equal(JSON.parse(await Deno.readTextFile(path)).offload.extract.cache.hit_rate, 0.5);
     await handle.close();
 
-    // LanguageTool protocol against the real checker
-    const lt = createLanguageToolChecker({ baseUrl: running.url, cacheRoot });
-    const want = await new LocalErrorChecker().check(ESSAYS[1].text, "en-US");
+    // The LanguageTool service's /v1/check against the real checker (on the normalised text)
+    const lt = await connectLanguageToolChecker({ baseUrl: running.url, cacheRoot });
+    assert.equal(lt.protocol, "huleedu");
+    const want = await new LocalErrorChecker().check(
+      pythonNormalizeWhitespace(ESSAYS[1].text),
+      "en-US",
+    );
     assert.ok(want.length > 0);
     assert.deepEqual(await lt.check(ESSAYS[1].text, "en-US"), want);
     await lt.close();
@@ -105,16 +119,16 @@ Deno.test("real server: hemma extraction equals local extraction; LT and embed c
     const { samples } = parsePrometheusText(await (await fetch(`${running.url}/metrics`)).text());
     assert.equal(
       sampleValue(samples, "offload_items_processed_total", { endpoint: "/v1/extract" }),
-      6, // 3 in one request + 3 one by one (the rerun came from the cache)
+      8, // 2 probes + 3 in one request + 3 one by one (the rerun came from the cache)
     );
     assert.equal(
       sampleValue(samples, "offload_http_requests_total", {
         endpoint: "/v1/extract",
         status: "200",
       }),
-      4,
+      6,
     );
-    assert.equal(sampleValue(samples, "offload_http_requests_total", { endpoint: "/v2/check" }), 1);
+    assert.equal(sampleValue(samples, "offload_http_requests_total", { endpoint: "/v1/check" }), 1);
   } finally {
     await running.shutdown();
     await components.close();
@@ -134,7 +148,13 @@ Deno.test("local backend with remote checker and encoder equals plain local extr
       outputRoot: "unused",
     }, { cacheRoot, local: { workers: 0 } });
     const got = await handle.extractor.extract(ESSAYS, { featureSet: "combined" });
-    const plain = createLocalFeatureExtractor({ workers: 0 });
+    // Tier 1 over LanguageTool checks the whitespace-normalised text, as the original does
+    const local = new LocalErrorChecker();
+    const normalising: ErrorChecker = {
+      name: "normalised-local",
+      check: (text, language) => local.check(pythonNormalizeWhitespace(text), language),
+    };
+    const plain = createLocalFeatureExtractor({ workers: 0, checker: normalising });
     const want = await plain.extract(ESSAYS, { featureSet: "combined" });
     await plain.close();
     assert.deepEqual(got.handcrafted!.values, want.handcrafted!.values);
@@ -173,8 +193,8 @@ Deno.test("serve-offload CLI: real models, token, healthz, SIGTERM exits 0", asy
     const url = /^LISTENING (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
     assert.ok(url, out);
     const health = await (await fetch(`${url}/healthz`)).json();
-    assert.equal(health.status, "ok", JSON.stringify(health.problems));
-    assert.equal(health.embedding_batch_size, 16);
+    assert.equal(health.status, "ok", JSON.stringify(health.issues));
+    assert.equal(health.batch_size, 16);
     const denied = await fetch(`${url}/v1/embed`, {
       method: "POST",
       body: JSON.stringify({ texts: ["x"] }),
@@ -187,7 +207,7 @@ Deno.test("serve-offload CLI: real models, token, healthz, SIGTERM exits 0", asy
       body: JSON.stringify({ texts: ["A short sentence."] }),
     });
     assert.equal(ok.status, 200);
-    assert.equal((await ok.json()).vectors[0].length, 512);
+    assert.deepEqual(decodeNpy(new Uint8Array(await ok.arrayBuffer())).shape, [1, 512]);
     child.kill("SIGTERM");
     assert.equal((await child.status).code, 0);
     assert.match(await stderr, /stopped/);

@@ -1,270 +1,349 @@
+/**
+ * Our offload server on the original protocol (HEMMA_PROTOCOL.md Part B, and Part A's
+ * `/v1/check`): zip and `.npy` answers, headers, the original error envelopes, `/healthz`
+ * fields, `--feature-schema original`, and our extras (token, backpressure, timeouts, metrics).
+ */
 import assert from "node:assert/strict";
-import { HEADERS, OFFLOAD_SCHEMA_VERSION } from "../../lib/offload/protocol.ts";
-import { createOffloadServer, serverFingerprint } from "../../lib/offload/server.ts";
+import { HEADERS } from "../../lib/offload/protocol.ts";
+import { createOffloadServer, embeddingBatchSizeFromEnv } from "../../lib/offload/server.ts";
+import { readExtractZip } from "../../lib/offload/hemma/archive.ts";
+import { decodeNpy } from "../../lib/offload/hemma/npy.ts";
+import {
+  hemmaServerFingerprint,
+  ORIGINAL_HANDCRAFTED_NAMES,
+} from "../../lib/offload/hemma/meta.ts";
+import { HANDCRAFTED_FEATURE_NAMES } from "../../lib/features/handcrafted/schema.ts";
 import {
   fixtureChecker,
   fixtureEncoder,
   fixtureExtractor,
-  syntheticEssays,
+  fixtureVector,
 } from "./fixtures/fixture_components.ts";
 import { parsePrometheusText, sampleValue, startTestServer } from "./helpers.ts";
 
-async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
+async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
-  return { res, json: await res.json() };
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const text = new TextDecoder().decode(bytes);
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(text);
+  } catch { /* binary */ }
+  return { res, bytes, text, json };
 }
 
-function assertErrorBody(json: Record<string, unknown>, res: Response, error: string) {
-  assert.equal(json.schema_version, OFFLOAD_SCHEMA_VERSION);
-  assert.equal(json.error, error);
-  assert.equal(typeof json.detail, "string");
-  assert.ok((json.detail as string).length > 0);
-  assert.equal(json.correlation_id, res.headers.get(HEADERS.correlationId));
+/** The original extract envelope: `{schema_version, error, detail, correlation_id, extra}`. */
+function assertExtractError(
+  r: { res: Response; json: Record<string, unknown>; text: string },
+  status: number,
+  error: string,
+) {
+  assert.equal(r.res.status, status, r.text);
+  assert.deepEqual(Object.keys(r.json), [
+    "schema_version",
+    "error",
+    "detail",
+    "correlation_id",
+    "extra",
+  ]);
+  assert.equal(r.json.schema_version, 1);
+  assert.equal(r.json.error, error);
+  assert.deepEqual(r.json.extra, {});
+  assert.equal(r.json.correlation_id, r.res.headers.get(HEADERS.correlationId));
+  assert.match(r.res.headers.get("content-type") ?? "", /^application\/json; charset=utf-8$/);
+  assert.match(r.text, /^\{"schema_version": 1, "error": /); // aiohttp/json.dumps separators
 }
 
-Deno.test("healthz reports ok, models, limits and the fingerprint", async () => {
+const item = { texts: ["Hello world.", "This is a test ."], prompts: ["Prompt A", "Prompt B"] };
+
+Deno.test("/v1/extract answers the zip: meta.json + float32 matrices, headers", async () => {
   const srv = startTestServer();
   try {
+    const r = await post(`${srv.url}/v1/extract`, { ...item, feature_set: "combined" }, {
+      [HEADERS.correlationId]: "abc-123",
+    });
+    assert.equal(r.res.status, 200);
+    assert.equal(r.res.headers.get("content-type"), "application/zip");
+    assert.equal(r.res.headers.get(HEADERS.schemaVersion), "1");
+    assert.equal(r.res.headers.get(HEADERS.fingerprint), srv.server.fingerprint);
+    assert.equal(r.res.headers.get(HEADERS.correlationId), "abc-123");
+    const zip = readExtractZip(r.bytes, "test", 2);
+    assert.equal(zip.meta.server_fingerprint, srv.server.fingerprint);
+    assert.equal(hemmaServerFingerprint(srv.server.identity.payload), srv.server.fingerprint);
+    assert.deepEqual(zip.handcrafted!.shape, [2, 36]);
+    assert.deepEqual(zip.embeddings!.shape, [2, 4]);
+    assert.deepEqual(
+      [
+        ...zip.meta.feature_schema.tier1,
+        ...zip.meta.feature_schema.tier2,
+        ...zip.meta.feature_schema.tier3,
+      ],
+      HANDCRAFTED_FEATURE_NAMES,
+    );
+    assert.deepEqual([...zip.embeddings!.data.slice(0, 4)], [...fixtureVector("Hello world.")]);
+    assert.equal(zip.handcrafted!.data[3], Math.fround(2 / 3)); // words / 3 as float32
+    const hand = await post(`${srv.url}/v1/extract`, { ...item, feature_set: "handcrafted" });
+    const z2 = readExtractZip(hand.bytes, "test", 2);
+    assert.equal(z2.embeddings, undefined);
+    assert.equal(z2.meta.server_fingerprint, srv.server.fingerprint); // same for every set
+  } finally {
+    await srv.shutdown();
+  }
+});
+
+Deno.test("--feature-schema original serves exactly the original's 25 columns", async () => {
+  const srv = startTestServer({ featureSchema: "original" });
+  try {
+    const r = await post(`${srv.url}/v1/extract`, { ...item, feature_set: "handcrafted" });
+    const zip = readExtractZip(r.bytes, "test", 2);
+    assert.deepEqual(zip.handcrafted!.shape, [2, 25]);
+    const fs = zip.meta.feature_schema;
+    assert.deepEqual([...fs.tier1, ...fs.tier2, ...fs.tier3], ORIGINAL_HANDCRAFTED_NAMES);
+    assert.deepEqual(fs.combined.slice(0, 5), [
+      "embedding_000",
+      "embedding_001",
+      "embedding_002",
+      "embedding_003",
+      "grammar_errors_per_100_words",
+    ]);
+    // meta.json carries only the original's keys (its client forbids extra keys)
+    assert.deepEqual(Object.keys(zip.meta), [
+      "schema_version",
+      "server_fingerprint",
+      "git_sha",
+      "versions",
+      "embedding",
+      "language_tool",
+      "feature_schema",
+    ]);
+    const ours = startTestServer();
+    assert.notEqual(ours.server.fingerprint, srv.server.fingerprint);
+    await ours.shutdown();
+  } finally {
+    await srv.shutdown();
+  }
+});
+
+Deno.test("/v1/extract errors use the original envelope and codes", async () => {
+  const srv = startTestServer({ limits: { maxItems: 2, maxBytes: 10_000 } });
+  const url = `${srv.url}/v1/extract`;
+  try {
+    assertExtractError(await post(url, "{bad"), 400, "invalid_request");
+    assertExtractError(
+      await post(url, { ...item, feature_set: "combined", extra: 1 }),
+      400,
+      "invalid_request",
+    );
+    assertExtractError(
+      await post(url, { texts: ["a"], prompts: ["p", "q"], feature_set: "combined" }),
+      400,
+      "invalid_request",
+    );
+    assertExtractError(
+      await post(url, { texts: [], prompts: [], feature_set: "combined" }),
+      400,
+      "invalid_request",
+    );
+    const many = await post(url, {
+      texts: ["a", "b", "c"],
+      prompts: ["p", "p", "p"],
+      feature_set: "combined",
+    });
+    assertExtractError(many, 413, "too_many_items");
+    assert.equal(many.json.detail, "Too many items in request n=3 limit=2");
+    const big = await post(url, {
+      texts: ["x".repeat(12_000)],
+      prompts: ["p"],
+      feature_set: "combined",
+    });
+    assertExtractError(big, 413, "request_too_large");
+    assert.match(big.json.detail as string, /^Request body exceeds limit bytes=\d+ limit=10000$/);
+    const huge = await post(url, {
+      texts: ["y".repeat(1_100_000)],
+      prompts: ["p"],
+      feature_set: "combined",
+    });
+    assertExtractError(huge, 400, "invalid_request");
+    assert.equal(huge.json.detail, "Request Entity Too Large");
+  } finally {
+    await srv.shutdown();
+  }
+});
+
+Deno.test("a failing LanguageTool dependency is 503 dependency_unavailable", async () => {
+  const failing = fixtureExtractor();
+  const srv = startTestServer({
+    extractor: {
+      ...failing,
+      extract: () => Promise.reject(new Error("LanguageTool offload connection error: refused")),
+    },
+  });
+  try {
+    const r = await post(`${srv.url}/v1/extract`, { ...item, feature_set: "handcrafted" });
+    assertExtractError(r, 503, "dependency_unavailable");
+    const other = startTestServer({
+      extractor: { ...failing, extract: () => Promise.reject(new Error("boom")) },
+    });
+    assertExtractError(
+      await post(`${other.url}/v1/extract`, { ...item, feature_set: "handcrafted" }),
+      500,
+      "internal_error",
+    );
+    await other.shutdown();
+  } finally {
+    await srv.shutdown();
+  }
+});
+
+Deno.test("/v1/embed answers a raw .npy with its headers; mismatches are 400", async () => {
+  const encoder = fixtureEncoder();
+  const srv = startTestServer({ encoder, batchSize: 2 });
+  const url = `${srv.url}/v1/embed`;
+  try {
+    const r = await post(url, { texts: ["a", "bb", "ccc"], model_name: "fixture-encoder-v1" });
+    assert.equal(r.res.status, 200);
+    assert.equal(r.res.headers.get("content-type"), "application/octet-stream");
+    assert.equal(r.res.headers.get(HEADERS.embeddingModel), "fixture-encoder-v1");
+    assert.equal(r.res.headers.get(HEADERS.embeddingDtype), "float32");
+    const npy = decodeNpy(r.bytes);
+    assert.deepEqual(npy.shape, [3, 4]);
+    assert.deepEqual([...npy.data.slice(8)], [...fixtureVector("ccc")]);
+    assert.deepEqual(encoder.batches, [2, 1]);
+    const bad = await post(url, { texts: ["a"], model_name: "microsoft/deberta-v3-base" });
+    assert.equal(bad.res.status, 400);
+    assert.deepEqual(Object.keys(bad.json), ["error", "detail", "correlation_id"]);
+    assert.equal(bad.json.error, "unsupported_model");
+    assert.equal(
+      bad.json.detail,
+      "Requested model_name does not match server configuration. " +
+        "requested=microsoft/deberta-v3-base configured=fixture-encoder-v1",
+    );
+    assert.equal(
+      (await post(url, { texts: ["a"], max_length: 512 })).json.error,
+      "unsupported_max_length",
+    );
+    assert.equal(
+      (await post(url, { texts: ["a"], batch_size: 7 })).json.error,
+      "unsupported_batch_size",
+    );
+    assert.equal((await post(url, { texts: ["a"], max_length: "" })).json.error, "invalid_request");
+    // empty/null model_name, max_length and batch_size mean "not given"
+    assert.equal(
+      (await post(url, { texts: ["a"], model_name: "", batch_size: null })).res.status,
+      200,
+    );
+  } finally {
+    await srv.shutdown();
+  }
+});
+
+Deno.test("/healthz carries the original's fields plus ours; degraded on start-up problems", async () => {
+  const srv = startTestServer({ problems: ["encoder warm-up failed"] });
+  try {
+    await post(`${srv.url}/v1/extract`, { ...item, feature_set: "handcrafted" });
     const res = await fetch(`${srv.url}/healthz`);
     const body = await res.json();
     assert.equal(res.status, 200);
-    assert.equal(body.status, "ok");
-    assert.equal(body.fingerprint, srv.server.fingerprint);
-    assert.equal(body.limits.max_items, 64);
-    assert.equal(body.limits.max_bytes, 900_000);
-    assert.equal(body.models.encoder.dimension, 4);
-    assert.equal(body.models.checker.name, "fixture-checker-v1");
-    assert.equal(res.headers.get(HEADERS.fingerprint), srv.server.fingerprint);
-  } finally {
-    await srv.shutdown();
-  }
-});
-
-Deno.test("healthz is degraded when start-up problems were recorded", async () => {
-  const srv = startTestServer({ problems: ["encoder warm-up failed"] });
-  try {
-    const body = await (await fetch(`${srv.url}/healthz`)).json();
     assert.equal(body.status, "degraded");
-    assert.deepEqual(body.problems, ["encoder warm-up failed"]);
-  } finally {
-    await srv.shutdown();
-  }
-});
-
-Deno.test("POST /v1/extract returns named matrices and protocol headers", async () => {
-  const extractor = fixtureExtractor();
-  const srv = startTestServer({ extractor });
-  try {
-    const essays = syntheticEssays(3);
-    const { res, json } = await postJson(`${srv.url}/v1/extract`, {
-      texts: essays.map((e) => e.text),
-      prompts: essays.map((e) => e.prompt),
-      feature_set: "combined",
+    assert.deepEqual(body.issues, ["encoder warm-up failed"]);
+    assert.equal(body.model_name, "fixture-encoder-v1");
+    assert.equal(body.max_length, 128);
+    assert.equal(body.batch_size, 32);
+    assert.equal(body.gpu.torch.available, false);
+    assert.deepEqual(body.extract, {
+      schema_version: 1,
+      max_items: 64,
+      max_request_bytes: 900_000,
+      max_response_bytes: 8_000_000,
+      language_tool_url: "local:fixture-checker-v1",
+      language_tool_jar_version: "none (harper.js + nspell)",
     });
-    assert.equal(res.status, 200);
-    assert.equal(res.headers.get(HEADERS.schemaVersion), OFFLOAD_SCHEMA_VERSION);
-    assert.equal(res.headers.get(HEADERS.fingerprint), srv.server.fingerprint);
-    const direct = await fixtureExtractor().extract(essays, { featureSet: "combined" });
-    assert.deepEqual(json.handcrafted.names, direct.handcrafted!.names);
-    assert.deepEqual(json.handcrafted.rows.flat(), Array.from(direct.handcrafted!.values));
-    assert.deepEqual(json.embeddings.rows.flat(), Array.from(direct.embeddings!.values));
-    assert.equal(json.n_items, 3);
-    const hand = await postJson(`${srv.url}/v1/extract`, {
-      texts: ["a b"],
-      prompts: ["p"],
-      feature_set: "handcrafted",
-    });
-    assert.equal(hand.json.embeddings, undefined);
-    assert.deepEqual(hand.json.handcrafted.rows, [[2, 3, 1, 2 / 3]]);
-  } finally {
-    await srv.shutdown();
-  }
-});
-
-Deno.test("POST /v1/embed batches by the configured batch size", async () => {
-  const encoder = fixtureEncoder();
-  const srv = startTestServer({ encoder, batchSize: 4 });
-  try {
-    const texts = Array.from({ length: 10 }, (_, i) => `sentence ${i}`);
-    const { res, json } = await postJson(`${srv.url}/v1/embed`, { texts });
-    assert.equal(res.status, 200);
-    assert.deepEqual(encoder.batches, [4, 4, 2]);
-    assert.equal(json.vectors.length, 10);
-    assert.equal(json.model.dimension, 4);
-    assert.equal(json.vectors[3][0], (await encoder.embed(["sentence 3"]))[0][0]);
-  } finally {
-    await srv.shutdown();
-  }
-});
-
-Deno.test("OFFLOAD_EMBEDDING_BATCH_SIZE is honoured and validated", () => {
-  const prev = Deno.env.get("OFFLOAD_EMBEDDING_BATCH_SIZE");
-  try {
-    Deno.env.set("OFFLOAD_EMBEDDING_BATCH_SIZE", "7");
-    const s = createOffloadServer({
-      extractor: fixtureExtractor(),
-      checker: fixtureChecker,
-      encoder: fixtureEncoder(),
-    });
-    assert.equal(s.batchSize, 7);
-    Deno.env.set("OFFLOAD_EMBEDDING_BATCH_SIZE", "zero");
-    assert.throws(
-      () =>
-        createOffloadServer({
-          extractor: fixtureExtractor(),
-          checker: fixtureChecker,
-          encoder: fixtureEncoder(),
-        }),
-      /OFFLOAD_EMBEDDING_BATCH_SIZE/,
+    const ep = body.metrics.endpoints.find((e: { endpoint: string }) =>
+      e.endpoint === "/v1/extract"
     );
-  } finally {
-    if (prev === undefined) Deno.env.delete("OFFLOAD_EMBEDDING_BATCH_SIZE");
-    else Deno.env.set("OFFLOAD_EMBEDDING_BATCH_SIZE", prev);
-  }
-});
-
-Deno.test("fingerprint changes with output-changing parts, not with batch size or limits", () => {
-  const base = {
-    extractor: fixtureExtractor(),
-    checker: fixtureChecker,
-    encoder: fixtureEncoder(),
-  };
-  const fp = serverFingerprint(base);
-  assert.equal(fp, serverFingerprint({ ...base }));
-  assert.notEqual(
-    fp,
-    serverFingerprint({ ...base, extractor: fixtureExtractor({ variant: "b" }) }),
-  );
-  assert.notEqual(fp, serverFingerprint({ ...base, checker: { ...fixtureChecker, name: "x" } }));
-  assert.notEqual(fp, serverFingerprint({ ...base, outputOptions: { language: "en-GB" } }));
-  const a = createOffloadServer({ ...base, batchSize: 8, limits: { maxConcurrency: 1 } });
-  const b = createOffloadServer({ ...base, batchSize: 64, limits: { maxConcurrency: 4 } });
-  assert.equal(a.fingerprint, b.fingerprint);
-});
-
-Deno.test("POST /v2/check answers in LanguageTool's JSON shape", async () => {
-  const srv = startTestServer();
-  try {
-    const res = await fetch(`${srv.url}/v2/check`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ text: "We are is here , teh end.", language: "en-US" }),
-    });
-    const json = await res.json();
-    assert.equal(res.status, 200);
-    assert.equal(typeof json.software.name, "string");
-    assert.equal(json.language.code, "en-US");
-    assert.deepEqual(
-      json.matches.map((m: { offset: number; rule: { id: string; category: { id: string } } }) => [
-        m.offset,
-        m.rule.id,
-        m.rule.category.id,
-      ]),
-      [
-        [3, "AGREEMENT_SENT_START", "GRAMMAR"],
-        [14, "COMMA_PARENTHESIS_WHITESPACE", "PUNCTUATION"],
-        [17, "MORFOLOGIK_RULE_EN_US", "TYPOS"],
-      ],
-    );
-    assert.equal(json.matches[2].length, 3);
-    assert.equal(json.matches[2].rule.category.name, "Possible Typo");
-    assert.equal(typeof json.matches[0].message, "string");
-    const missing = await fetch(`${srv.url}/v2/check`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ text: "x" }),
-    });
-    assertErrorBody(await missing.json(), missing, "invalid_request");
-    assert.equal(missing.status, 400);
+    assert.equal(ep.requests_total, 1);
+    assert.equal(ep.items_total, 2);
+    assert.deepEqual(ep.status_counts, { "200": 1 });
+    assert.equal(body.server_fingerprint, srv.server.fingerprint);
+    assert.equal(body.handcrafted_columns, 36);
   } finally {
     await srv.shutdown();
   }
 });
 
-Deno.test("413 on too many items and too many bytes", async () => {
+Deno.test("/v1/check: the LanguageTool service's JSON answer and error envelope", async () => {
   const srv = startTestServer();
+  const url = `${srv.url}/v1/check`;
   try {
-    const texts = Array.from({ length: 65 }, (_, i) => `t${i}`);
-    const items = await postJson(`${srv.url}/v1/extract`, {
-      texts,
-      prompts: texts,
-      feature_set: "handcrafted",
+    const r = await post(url, {
+      text: "I read teh book , and we are is happy.",
+      language: "en-US",
     });
-    assert.equal(items.res.status, 413);
-    assertErrorBody(items.json, items.res, "too_many_items");
-    const embedItems = await postJson(`${srv.url}/v1/embed`, { texts });
-    assert.equal(embedItems.res.status, 413);
-    const big = "word ".repeat(185_000); // 925,000 bytes
-    const bytes = await postJson(`${srv.url}/v1/extract`, {
-      texts: [big],
-      prompts: ["p"],
-      feature_set: "handcrafted",
-    });
-    assert.equal(bytes.res.status, 413);
-    assertErrorBody(bytes.json, bytes.res, "payload_too_large");
-    const checkBytes = await fetch(`${srv.url}/v2/check`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ text: big, language: "en-US" }),
-    });
-    assert.equal(checkBytes.status, 413);
-    await checkBytes.body?.cancel();
-    // exactly at the item limit is fine
-    const ok = await postJson(`${srv.url}/v1/extract`, {
-      texts: texts.slice(0, 64),
-      prompts: texts.slice(0, 64),
-      feature_set: "handcrafted",
-    });
-    assert.equal(ok.res.status, 200);
-  } finally {
-    await srv.shutdown();
-  }
-});
-
-Deno.test("400 on malformed JSON, mismatched texts/prompts and wrong types", async () => {
-  const srv = startTestServer();
-  try {
-    const cases: [unknown, string, RegExp][] = [
-      ['{"texts": [', "malformed_json", /not JSON/],
-      [
-        { texts: ["a", "b"], prompts: ["p"], feature_set: "combined" },
-        "invalid_request",
-        /same length/,
-      ],
-      [{ texts: [1], prompts: ["p"], feature_set: "combined" }, "invalid_request", /texts\.0/],
-      [
-        { texts: ["a"], prompts: ["p"], feature_set: "everything" },
-        "invalid_request",
-        /feature_set/,
-      ],
-      [
-        { texts: ["a"], prompts: ["p"], feature_set: "combined", extra: 1 },
-        "invalid_request",
-        /extra/,
-      ],
-      [[], "invalid_request", /body/],
-    ];
-    for (const [body, error, detail] of cases) {
-      const { res, json } = await postJson(`${srv.url}/v1/extract`, body, {
-        [HEADERS.correlationId]: "test-corr-1",
-      });
-      assert.equal(res.status, 400, JSON.stringify(body));
-      assertErrorBody(json, res, error);
-      assert.match(json.detail, detail);
-      assert.equal(json.correlation_id, "test-corr-1");
+    assert.equal(r.res.status, 200);
+    assert.equal(r.res.headers.get("content-type"), "application/json");
+    assert.ok(r.text.endsWith("}\n"));
+    assert.deepEqual(Object.keys(r.json), [
+      "errors",
+      "grammar_category_counts",
+      "grammar_rule_counts",
+      "language",
+      "processing_time_ms",
+      "total_grammar_errors",
+    ]);
+    assert.equal(r.json.total_grammar_errors, 3);
+    assert.deepEqual(r.json.grammar_category_counts, { GRAMMAR: 1, PUNCTUATION: 1, TYPOS: 1 });
+    const e0 = (r.json.errors as Record<string, unknown>[])[0];
+    assert.deepEqual(Object.keys(e0).sort(), [
+      "category",
+      "category_id",
+      "category_name",
+      "context",
+      "context_offset",
+      "length",
+      "message",
+      "offset",
+      "replacements",
+      "rule_id",
+      "severity",
+      "short_message",
+    ]);
+    const bad = await post(url, { text: "", language: "en-US" });
+    assert.equal(bad.res.status, 400);
+    const err = bad.json.error as Record<string, unknown>;
+    assert.equal(err.code, "VALIDATION_ERROR");
+    assert.deepEqual(err.details, { field: "request_format" });
+    assert.equal(err.service, "language-tool-service");
+    assert.match(err.timestamp as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00$/);
+    for (const body of ["{}", "[]", "null", "not json"]) {
+      const j = await post(url, body);
+      assert.equal(j.res.status, 400, body);
+      assert.deepEqual((j.json.error as Record<string, unknown>).details, { field: "json_body" });
     }
-    const embed = await postJson(`${srv.url}/v1/embed`, { texts: "not a list" });
-    assert.equal(embed.res.status, 400);
-    const unknown = await fetch(`${srv.url}/v9/nothing`);
-    assert.equal(unknown.status, 404);
-    await unknown.body?.cancel();
-    const wrongMethod = await fetch(`${srv.url}/v1/extract`);
-    assert.equal(wrongMethod.status, 405);
-    await wrongMethod.body?.cancel();
+    const lang = await post(url, { text: "x", language: "en" });
+    assert.equal(lang.res.status, 400);
+    const snake = await post(url, { text: "teh", enabled_only: "yes" });
+    assert.equal(snake.res.status, 200);
+    assert.equal(snake.json.language, "en-US");
+  } finally {
+    await srv.shutdown();
+  }
+});
+
+Deno.test("unknown path and wrong method answer like aiohttp (plain text)", async () => {
+  const srv = startTestServer();
+  try {
+    const nf = await fetch(`${srv.url}/nope`);
+    assert.equal(nf.status, 404);
+    assert.equal(await nf.text(), "404: Not Found");
+    const wm = await fetch(`${srv.url}/v1/extract`);
+    assert.equal(wm.status, 405);
+    assert.equal(wm.headers.get("allow"), "POST");
+    assert.equal(await wm.text(), "405: Method Not Allowed");
+    assert.ok(wm.headers.get(HEADERS.correlationId));
   } finally {
     await srv.shutdown();
   }
@@ -274,17 +353,20 @@ Deno.test("401 on missing or wrong bearer token; /healthz stays open", async () 
   const srv = startTestServer({ token: "s3cret" });
   try {
     const body = { texts: ["a"], prompts: ["p"], feature_set: "handcrafted" };
-    const none = await postJson(`${srv.url}/v1/extract`, body);
-    assert.equal(none.res.status, 401);
-    assertErrorBody(none.json, none.res, "unauthorized");
+    const none = await post(`${srv.url}/v1/extract`, body);
+    assertExtractError(none, 401, "unauthorized");
     assert.match(none.res.headers.get("www-authenticate") ?? "", /Bearer/);
-    const wrong = await postJson(`${srv.url}/v1/extract`, body, { authorization: "Bearer nope" });
-    assert.equal(wrong.res.status, 401);
+    assert.equal(
+      (await post(`${srv.url}/v1/extract`, body, { authorization: "Bearer no" })).res.status,
+      401,
+    );
     const metrics = await fetch(`${srv.url}/metrics`);
     assert.equal(metrics.status, 401);
     await metrics.body?.cancel();
-    const right = await postJson(`${srv.url}/v1/extract`, body, { authorization: "Bearer s3cret" });
-    assert.equal(right.res.status, 200);
+    assert.equal(
+      (await post(`${srv.url}/v1/extract`, body, { authorization: "Bearer s3cret" })).res.status,
+      200,
+    );
     const health = await fetch(`${srv.url}/healthz`);
     assert.equal(health.status, 200);
     await health.body?.cancel();
@@ -301,32 +383,30 @@ Deno.test("503 with Retry-After when the queue is full; 504 past the request tim
   try {
     const body = { texts: ["a"], prompts: ["p"], feature_set: "handcrafted" };
     const [first, second] = await Promise.all([
-      postJson(`${srv.url}/v1/extract`, body),
-      new Promise((r) => setTimeout(r, 50)).then(() => postJson(`${srv.url}/v1/extract`, body)),
+      post(`${srv.url}/v1/extract`, body),
+      new Promise((r) => setTimeout(r, 50)).then(() => post(`${srv.url}/v1/extract`, body)),
     ]);
-    assert.equal(first.res.status, 504);
-    assertErrorBody(first.json, first.res, "request_timeout");
-    assert.equal(second.res.status, 503);
-    assertErrorBody(second.json, second.res, "overloaded");
+    assertExtractError(first, 504, "request_timeout");
+    assertExtractError(second, 503, "overloaded");
     assert.equal(second.res.headers.get("retry-after"), "1");
   } finally {
     await srv.shutdown();
   }
 });
 
-Deno.test("/metrics parses as Prometheus text and counts what happened", async () => {
+Deno.test("/metrics is Prometheus text (prom-client) counting what happened", async () => {
   const srv = startTestServer();
   try {
-    const ok = { texts: ["a b", "c"], prompts: ["p", "q"], feature_set: "combined" };
-    for (let i = 0; i < 3; i++) await postJson(`${srv.url}/v1/extract`, ok);
-    await postJson(`${srv.url}/v1/extract`, "{bad");
-    await postJson(`${srv.url}/v1/embed`, { texts: ["x"] });
+    for (let i = 0; i < 3; i++) {
+      await post(`${srv.url}/v1/extract`, { ...item, feature_set: "combined" });
+    }
+    await post(`${srv.url}/v1/extract`, "{bad");
+    await post(`${srv.url}/v1/embed`, { texts: ["x"] });
     const res = await fetch(`${srv.url}/metrics`);
     assert.match(res.headers.get("content-type") ?? "", /text\/plain; version=0\.0\.4/);
     const { samples, types } = parsePrometheusText(await res.text());
     assert.equal(types.get("offload_http_requests_total"), "counter");
     assert.equal(types.get("offload_http_request_duration_seconds"), "histogram");
-    assert.equal(types.get("offload_http_requests_in_flight"), "gauge");
     const req = (endpoint: string, status: string) =>
       sampleValue(samples, "offload_http_requests_total", { endpoint, status });
     assert.equal(req("/v1/extract", "200"), 3);
@@ -335,7 +415,7 @@ Deno.test("/metrics parses as Prometheus text and counts what happened", async (
     assert.equal(
       sampleValue(samples, "offload_http_request_errors_total", {
         endpoint: "/v1/extract",
-        error: "malformed_json",
+        error: "invalid_request",
       }),
       1,
     );
@@ -346,20 +426,11 @@ Deno.test("/metrics parses as Prometheus text and counts what happened", async (
       4,
     );
     assert.equal(
-      sampleValue(samples, "offload_http_request_duration_seconds_bucket", {
-        endpoint: "/v1/extract",
-        le: "+Inf",
-      }),
-      4,
-    );
-    assert.equal(
       sampleValue(samples, "offload_items_processed_total", { endpoint: "/v1/extract" }),
       6,
     );
-    // the scrape itself is in flight while the body is rendered
     assert.equal(sampleValue(samples, "offload_http_requests_in_flight"), 1);
     assert.ok(sampleValue(samples, "process_resident_memory_bytes") > 1e6);
-    assert.ok(sampleValue(samples, "process_heap_used_bytes") > 0);
     assert.equal(
       sampleValue(samples, "offload_server_info", { fingerprint: srv.server.fingerprint }),
       1,
@@ -369,16 +440,34 @@ Deno.test("/metrics parses as Prometheus text and counts what happened", async (
   }
 });
 
-Deno.test("prometheus parser rejects malformed exposition", () => {
-  assert.throws(() => parsePrometheusText("x 1\n"), /without TYPE/);
-  assert.throws(() => parsePrometheusText('# TYPE x counter\nx{a="b} 1\n'), /bad/);
-  assert.throws(() => parsePrometheusText("# TYPE x counter\nx one\n"), /bad value/);
-  assert.throws(() => parsePrometheusText("# TYPE x counter\nx 1"), /newline/);
+Deno.test("fingerprint: stable, changes with output-changing parts, not with limits", () => {
+  const make = (o: Record<string, unknown> = {}) =>
+    createOffloadServer({
+      extractor: fixtureExtractor(),
+      checker: fixtureChecker,
+      encoder: fixtureEncoder(),
+      batchSize: 32,
+      ...o,
+    }).fingerprint;
+  const base = make();
+  assert.match(base, /^[0-9a-f]{64}$/);
+  assert.equal(make(), base);
+  assert.equal(make({ limits: { maxConcurrency: 1, maxQueue: 3 } }), base);
+  assert.notEqual(make({ extractor: fixtureExtractor({ variant: "b" }) }), base);
+  assert.notEqual(make({ batchSize: 16 }), base); // batch_size is hashed, as in the original
+  assert.notEqual(make({ languageTool: { url: "http://127.0.0.1:8081", version: "6.6" } }), base);
+});
+
+Deno.test("OFFLOAD_EMBEDDING_BATCH_SIZE is honoured and validated", () => {
+  const env = (v?: string) => ({ get: () => v });
+  assert.equal(embeddingBatchSizeFromEnv(env()), 32);
+  assert.equal(embeddingBatchSizeFromEnv(env("8")), 8);
+  assert.throws(() => embeddingBatchSizeFromEnv(env("0")), /positive integer/);
 });
 
 Deno.test("graceful shutdown (in-process) finishes an in-flight request", async () => {
   const srv = startTestServer({ extractor: fixtureExtractor({ delayMs: 300 }) });
-  const pending = postJson(`${srv.url}/v1/extract`, {
+  const pending = post(`${srv.url}/v1/extract`, {
     texts: ["a"],
     prompts: ["p"],
     feature_set: "handcrafted",
@@ -386,40 +475,8 @@ Deno.test("graceful shutdown (in-process) finishes an in-flight request", async 
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(srv.server.inFlight(), 1);
   await srv.shutdown();
-  const { res, json } = await pending;
-  assert.equal(res.status, 200);
-  assert.deepEqual(json.handcrafted.rows, [[1, 1, 1, 1 / 3]]);
+  const r = await pending;
+  assert.equal(r.res.status, 200);
+  assert.equal(readExtractZip(r.bytes, "t", 1).handcrafted!.data[0], 1);
   await assert.rejects(() => fetch(`${srv.url}/healthz`));
-});
-
-Deno.test("request timeout covers the queue wait; slots come back after timed-out work", async () => {
-  const srv = startTestServer({
-    extractor: fixtureExtractor({ delayMs: 300 }),
-    limits: { maxConcurrency: 1, maxQueue: 1, requestTimeoutMs: 120 },
-  });
-  try {
-    const body = { texts: ["a"], prompts: ["p"], feature_set: "handcrafted" };
-    const [running, queued] = await Promise.all([
-      postJson(`${srv.url}/v1/extract`, body),
-      new Promise((r) => setTimeout(r, 30)).then(() => postJson(`${srv.url}/v1/extract`, body)),
-    ]);
-    assert.equal(running.res.status, 504);
-    assert.equal(queued.res.status, 504);
-    assert.match(queued.json.detail, /queue wait included/);
-    // the fixture extractor honours the abort signal, so the slot frees quickly
-    await new Promise((r) => setTimeout(r, 100));
-    const health = await (await fetch(`${srv.url}/healthz`)).json();
-    assert.equal(health.queued, 0);
-    const { samples } = parsePrometheusText(await (await fetch(`${srv.url}/metrics`)).text());
-    assert.equal(sampleValue(samples, "offload_processing_active"), 0);
-    assert.equal(
-      sampleValue(samples, "offload_http_requests_total", {
-        endpoint: "/v1/extract",
-        status: "504",
-      }),
-      2,
-    );
-  } finally {
-    await srv.shutdown();
-  }
 });

@@ -2,9 +2,10 @@
  * The original system's mapping of checker matches to error categories (grammar / spelling /
  * punctuation), error counts per essay, and per-100-word densities.
  *
- * Mapping (SPEC §3, exactly as the original): `PUNCT` in the category id or rule id →
- * punctuation; category TYPOS / SPELLING / TYPOGRAPHY / MISSPELLING or a rule id containing
- * `SPELL` → spelling; everything else → grammar. Ids are compared upper-cased.
+ * Mapping (exactly the original research client's, HEMMA_PROTOCOL.md §A.9.3): `PUNCT` in the
+ * category id or the rule id → punctuation; else category TYPOS / SPELLING / TYPOGRAPHY /
+ * MISSPELLING, or a category id containing `SPELL` → spelling; everything else → grammar. Ids are
+ * compared upper-cased. The rule id is used only in the punctuation test.
  *
  * @module
  */
@@ -40,7 +41,7 @@ export function categoriseMatch(match: Pick<ErrorMatch, "ruleId" | "categoryId">
   const category = match.categoryId.toUpperCase();
   const rule = match.ruleId.toUpperCase();
   if (category.includes("PUNCT") || rule.includes("PUNCT")) return "punctuation";
-  if (SPELLING_CATEGORIES.has(category) || rule.includes("SPELL")) return "spelling";
+  if (SPELLING_CATEGORIES.has(category) || category.includes("SPELL")) return "spelling";
   return "grammar";
 }
 

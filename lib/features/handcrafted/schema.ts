@@ -64,7 +64,8 @@ export const HANDCRAFTED_REFERENCE_DIGEST =
   "5f76c60c2c2de3b6d90a60f0e19c318761917c86a50524f4e3ca91552647a58b";
 
 const CHECKER_NOTE = "Local backend: harper.js lints + nspell/dictionary-en instead of " +
-  "LanguageTool (lower recall); with --language-tool-service-url, LanguageTool /v2/check.";
+  "LanguageTool (lower recall); with --language-tool-service-url, LanguageTool (the HuleEdu " +
+  "service's /v1/check or a stock /v2/check).";
 
 const PARSE_NOTE = "No dependency parser here: a proxy from wink-nlp Universal POS tags.";
 

@@ -22,7 +22,9 @@ Deno.test("categoriseMatch implements the original mapping, PUNCT first", () => 
     ["COMMA_PARENTHESIS_WHITESPACE", "TYPOGRAPHY", "spelling"],
     ["X", "SPELLING", "spelling"],
     ["X", "MISSPELLING", "spelling"],
-    ["EN_SPELLING_VARIANT", "GRAMMAR", "spelling"],
+    // SPELL is tested in the category id (§A.9.3), not in the rule id.
+    ["EN_SPELLING_VARIANT", "GRAMMAR", "grammar"],
+    ["X", "BRITISH_SPELLING", "spelling"],
     ["HE_VERB_AGR", "GRAMMAR", "grammar"],
     ["I_LOWERCASE", "CASING", "grammar"],
     ["EN_A_VS_AN", "MISC", "grammar"],

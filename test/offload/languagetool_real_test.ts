@@ -1,0 +1,89 @@
+/**
+ * Integration test against a REAL stock LanguageTool (the pinned 6.6, fetched from Maven Central
+ * once into `~/.cache/essay-scoring/` and started by the test on a free loopback port): our
+ * LanguageTool client in the stock dialect directly, and in the HuleEdu `/v1/check` dialect
+ * through our offload server standing in front of it (as the user's service does). Skipped, with
+ * the reason printed, only when Java or Maven is not installed.
+ */
+import assert from "node:assert/strict";
+import {
+  missingJavaTools,
+  type RunningLanguageTool,
+  startLanguageTool,
+} from "../../lib/offload/languagetool_server.ts";
+import { connectLanguageToolChecker } from "../../lib/offload/language_tool_client.ts";
+import { deriveErrorCounts } from "../../lib/features/checkers/error_categories.ts";
+import { fixtureEncoder, fixtureExtractor } from "./fixtures/fixture_components.ts";
+import { startTestServer, tempDir } from "./helpers.ts";
+
+const missing = await missingJavaTools();
+if (missing) console.warn(`languagetool_real_test: SKIPPED, ${missing} not installed`);
+
+const TEXT = "I recieve your letter yesterday , thanks. She go home";
+
+Deno.test({
+  name: "real LanguageTool 6.6: stock dialect directly and /v1/check through our server",
+  ignore: missing !== null,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    let lt: RunningLanguageTool | undefined;
+    try {
+      lt = await startLanguageTool({ port: 0, startTimeoutMs: 180_000 });
+      // 1. stock dialect, straight to LanguageTool (auto probe: /v2/languages is a JSON array)
+      const stock = await connectLanguageToolChecker({
+        baseUrl: lt.url,
+        cacheRoot: await tempDir(),
+        timeoutS: 120,
+      });
+      assert.equal(stock.protocol, "stock");
+      const direct = await stock.checkDetailed(TEXT);
+      const rules = direct.errors.map((e) => e.rule_id);
+      assert.ok(rules.includes("MORFOLOGIK_RULE_EN_US"), rules.join());
+      assert.ok(rules.includes("HE_VERB_AGR"), rules.join());
+      // COMMA_PARENTHESIS_WHITESPACE (issueType whitespace) is dropped, as by the service
+      assert.ok(!rules.includes("COMMA_PARENTHESIS_WHITESPACE"), rules.join());
+      const counts = deriveErrorCounts(await stock.check(TEXT, "en-US"));
+      assert.equal(counts.spelling, 1);
+      assert.ok(counts.grammar >= 1);
+      const recieve = direct.errors.find((e) => e.rule_id === "MORFOLOGIK_RULE_EN_US")!;
+      assert.equal(recieve.category_id, "TYPOS");
+      assert.equal(recieve.category, "Possible Typo");
+      assert.equal(recieve.offset, 2);
+      assert.ok(recieve.replacements.includes("receive"));
+
+      // 2. our offload server in front of it, answering the service's /v1/check
+      const upstream = await connectLanguageToolChecker({
+        baseUrl: lt.url,
+        protocol: "stock",
+        useCache: false,
+        timeoutS: 120,
+      });
+      const srv = startTestServer({
+        extractor: fixtureExtractor(),
+        encoder: fixtureEncoder(),
+        checker: upstream,
+        languageTool: { url: lt.url, version: "6.6" },
+      });
+      try {
+        const huleedu = await connectLanguageToolChecker({
+          baseUrl: srv.url,
+          protocol: "huleedu",
+          useCache: false,
+          timeoutS: 120,
+        });
+        const via = await huleedu.checkDetailed(TEXT);
+        assert.deepEqual(via.errors, direct.errors);
+        assert.equal(via.total_grammar_errors, direct.errors.length);
+        assert.deepEqual(deriveErrorCounts(await huleedu.check(TEXT, "en-US")), counts);
+        await huleedu.close();
+      } finally {
+        await srv.shutdown();
+        await upstream.close();
+        await stock.close();
+      }
+    } finally {
+      await lt?.stop();
+    }
+  },
+});
