@@ -189,6 +189,7 @@ async function postExtract(
   prompts: readonly string[],
   featureSet: string,
   signal?: AbortSignal,
+  collector?: OffloadMetricsCollector,
 ) {
   const res = await http.postJsonForBytes("extract", "/v1/extract", {
     texts,
@@ -196,7 +197,15 @@ async function postExtract(
     feature_set: featureSet,
   }, signal);
   const source = `${http.baseUrl}/v1/extract`;
-  return readExtractZip(res.body, source, texts.length);
+  try {
+    return readExtractZip(res.body, source, texts.length);
+  } catch (error) {
+    // Not a zip, no or bad meta.json, a matrix of the wrong shape or dtype: a malformed answer.
+    if (collector) collector.service("extract").invalidAnswer++;
+    throw new InvalidAnswerError(
+      `${source}: malformed answer, not used or cached: ${(error as Error).message}`,
+    );
+  }
 }
 
 /**
@@ -316,6 +325,7 @@ export async function createOffloadFeatureExtractor(
         part.map((e) => e.prompt),
         featureSet,
         opts.signal,
+        collector,
       );
       const got = archive.meta;
       if (got.server_fingerprint !== fingerprint) {

@@ -16,6 +16,9 @@ import {
   syntheticEssays,
 } from "./fixtures/fixture_components.ts";
 import { tempDir } from "./helpers.ts";
+import { readExtractZip, writeExtractZip } from "../../lib/offload/hemma/archive.ts";
+import type { ExtractMeta } from "../../lib/offload/hemma/meta.ts";
+import type { NpyArray } from "../../lib/offload/hemma/npy.ts";
 
 const hand = { rows: 2, allowNaN: true, what: "handcrafted" };
 
@@ -66,9 +69,26 @@ Deno.test("decodeWireAnswerMatrix: JSON rows, null/'NaN' carried as NaN, ragged 
   assert.throws(() => validateEmbedAnswer([[0.5, 1]], 2, 2), /1 rows for 2 essays/);
 });
 
-type Mangle = (body: Record<string, unknown>) => void;
+/** A float32 matrix a test may spoil. */
+interface MutableMatrix {
+  rows: number;
+  cols: number;
+  data: Float32Array;
+}
 
-/** The fixture offload server, its /v1/extract answers passed through `mangle`. */
+/** The decoded matrices of one /v1/extract answer, for a test to spoil. */
+interface AnswerParts {
+  meta: ExtractMeta;
+  handcrafted?: MutableMatrix;
+  embeddings?: MutableMatrix;
+}
+type Mangle = (parts: AnswerParts) => void;
+
+function matrixOf(a: NpyArray | undefined): MutableMatrix | undefined {
+  return a ? { rows: a.shape[0], cols: a.shape[1], data: Float32Array.from(a.data) } : undefined;
+}
+
+/** The fixture offload server, its /v1/extract zips decoded, passed through `mangle`, re-zipped. */
 function startManglingServer(mangle: Mangle) {
   const server: OffloadServer = createOffloadServer({
     extractor: fixtureExtractor(),
@@ -79,36 +99,48 @@ function startManglingServer(mangle: Mangle) {
   const http = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const res = await server.handler(req);
     if (!new URL(req.url).pathname.endsWith("/v1/extract") || res.status !== 200) return res;
-    const body = await res.json();
-    mangle(body);
+    const body = new Uint8Array(await res.arrayBuffer());
+    const archive = readExtractZip(body, "fixture");
+    // the client's connection probe asks for embeddings only: pass it through unspoilt
+    if (!archive.handcrafted) return new Response(body, { status: 200, headers: res.headers });
+    const parts: AnswerParts = {
+      meta: archive.meta,
+      handcrafted: matrixOf(archive.handcrafted),
+      embeddings: matrixOf(archive.embeddings),
+    };
+    mangle(parts);
     const headers = new Headers(res.headers);
     headers.delete("content-length");
-    return new Response(JSON.stringify(body), { status: 200, headers });
+    return new Response(writeExtractZip(parts) as Uint8Array<ArrayBuffer>, {
+      status: 200,
+      headers,
+    });
   });
   return { url: `http://127.0.0.1:${http.addr.port}`, shutdown: () => http.shutdown() };
 }
 
-type Rows = { names: string[]; rows: unknown[][] };
-const handOf = (b: Record<string, unknown>) => b.handcrafted as Rows;
-const embOf = (b: Record<string, unknown>) => b.embeddings as Rows;
+/** Drop the last row of a matrix (the zip then holds one row fewer than essays sent). */
+function dropLastRow(m: AnswerParts["handcrafted"]) {
+  m!.rows -= 1;
+  m!.data = m!.data.slice(0, m!.rows * m!.cols);
+}
 
 const MALFORMED: [string, Mangle, RegExp][] = [
-  ["a row too few", (b) => {
-    handOf(b).rows.pop();
-  }, /handcrafted: 4 rows for 5 essays/],
-  ["a ragged row", (b) => {
-    handOf(b).rows[2].pop();
-  }, /handcrafted row 2 has 3 values for 4 columns/],
-  ["a non-numeric value", (b) => {
-    handOf(b).rows[1][2] = "abc";
-  }, /handcrafted row 1, column "prompt_chars": "abc" is not a number/],
-  ["embeddings wider than the encoder", (b) => {
-    embOf(b).names.push("emb_extra");
-    for (const r of embOf(b).rows) r.push(0.5);
-  }, new RegExp(`embeddings: rows are ${FIXTURE_DIM + 1} wide, expected ${FIXTURE_DIM}`)],
-  ["a NaN embedding value", (b) => {
-    embOf(b).rows[0][1] = null;
-  }, /embeddings row 0, column "emb_1": NaN/],
+  ["a row too few", (p) => dropLastRow(p.handcrafted), /handcrafted\.npy/],
+  ["an infinite value", (p) => {
+    p.handcrafted!.data[1 * p.handcrafted!.cols + 2] = Infinity;
+  }, /handcrafted row 1, column 2: Infinity \(not a finite number\)/],
+  ["embeddings wider than meta.json says", (p) => {
+    const m = p.embeddings!;
+    const wider = new Float32Array(m.rows * (m.cols + 1));
+    for (let r = 0; r < m.rows; r++) {
+      wider.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), r * (m.cols + 1));
+    }
+    p.embeddings = { rows: m.rows, cols: m.cols + 1, data: wider };
+  }, new RegExp(`embeddings\\.npy: ${FIXTURE_DIM + 1} columns, meta.json says ${FIXTURE_DIM}`)],
+  ["a NaN embedding value", (p) => {
+    p.embeddings!.data[1] = NaN;
+  }, /embeddings row 0, column 1: NaN/],
 ];
 
 for (const [name, mangle, message] of MALFORMED) {
@@ -153,9 +185,10 @@ for (const [name, mangle, message] of MALFORMED) {
 }
 
 Deno.test("offload client carries NaN in handcrafted columns (and caches it as NaN)", async () => {
-  const srv = startManglingServer((b) => {
-    handOf(b).rows[3][1] = null;
-    handOf(b).rows[4][0] = "NaN";
+  const srv = startManglingServer((p) => {
+    const k = p.handcrafted!.cols;
+    p.handcrafted!.data[3 * k + 1] = NaN;
+    p.handcrafted!.data[4 * k] = NaN;
   });
   const cacheRoot = await tempDir();
   const essays = syntheticEssays(5);

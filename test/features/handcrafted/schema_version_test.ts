@@ -40,7 +40,7 @@ import type { FeatureExtractor } from "../../../lib/features/types.ts";
  */
 const PINNED: Readonly<Record<string, { definitions: string; reference: string }>> = {
   "handcrafted-v2": {
-    definitions: "aa8b6bcb4d7f4bfa08f4a7967eb7bc8dcd6e7ee919cc653cb3fb02a42a6b635d",
+    definitions: "4d1af05c67407f88ee4bfd80959dd9d7c5486f5c0015371b3a791d2de7d44026",
     reference: "5f76c60c2c2de3b6d90a60f0e19c318761917c86a50524f4e3ca91552647a58b",
   },
 };
