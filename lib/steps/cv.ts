@@ -7,7 +7,8 @@
  * is refused). Per fold the learner is fitted on the fold's training rows only (text stacking,
  * early stopping and cut-points all inside them) and scored on the held-out rows. Writes
  * `artifacts/cv_metrics.json`, `artifacts/cv_oof_predictions.csv`, `reports/cv_report.md`, and
- * appends the QWK mean ± std to the experiment log.
+ * appends the QWK mean ± std to the experiment log. With `--evaluate-test`, it then fits on the
+ * whole filtered train set and scores the official test set (`cv_test_evaluation.ts`).
  *
  * @module
  */
@@ -16,11 +17,17 @@ import { crossValidate, type CrossValidationResult } from "../model/cross_valida
 import { cvReportMarkdown, fmtMeanStd, type ModelReportContext } from "../model/model_reports.ts";
 import { roundToHalfPoint } from "../model/metrics.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
-import type { CommandSpec } from "../run/cli_flags.ts";
+import { type CommandSpec, type FlagSpec, UsageError } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import { configFromInvocation } from "../run/config_loading.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
 import { existingInputs, modelRunJsonHeader, recordRunInExperimentLog } from "./common.ts";
+import {
+  evaluateOnTest,
+  type TestEvaluation,
+  testEvaluationJson,
+  testEvaluationMarkdown,
+} from "./cv_test_evaluation.ts";
 import {
   CV_FLAGS,
   cvTrainingInputs,
@@ -40,6 +47,36 @@ export interface CvStepResult {
   readonly oofPath: string;
   readonly featureStoreDir: string;
   readonly cv: CrossValidationResult;
+  /** Full train → test figures (`--evaluate-test` only). */
+  readonly test?: TestEvaluation;
+}
+
+/** What `cv` adds to the shared CV flags. */
+export const CV_TEST_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "evaluate-test",
+    type: "boolean",
+    configKey: null,
+    description: "after the folds, fit on the whole filtered train set and score the official " +
+      "test set (the reference protocol's train → test figure)",
+  },
+  {
+    name: "reuse-test-feature-store-dir",
+    type: "string",
+    configKey: null,
+    description: "with --evaluate-test: reuse the feature_store_test/ of an earlier run",
+  },
+];
+
+/** Options of {@link runCv} besides the config. */
+export interface CvRunOptions {
+  argv?: readonly string[];
+  echo?: boolean;
+  step?: StepModelOptions;
+  /** Fit on the whole train set and score the test set after the folds. */
+  evaluateTest?: boolean;
+  /** A store holding the test essays' features (else extracted into the run). */
+  reuseTestStoreDir?: string;
 }
 
 /** Report header context of a model step. */
@@ -82,7 +119,7 @@ export function reportContext(
  */
 export async function runCv(
   config: ExperimentConfig,
-  options: { argv?: readonly string[]; echo?: boolean; step?: StepModelOptions } = {},
+  options: CvRunOptions = {},
 ): Promise<CvStepResult> {
   const step = options.step ?? { textStacking: true, cutpointInnerFolds: 3 };
   const { result } = await withRun(
@@ -129,6 +166,16 @@ export async function runCv(
         cv.featureNames.length,
         X.nRows,
       );
+      const test = options.evaluateTest
+        ? await evaluateOnTest(
+          run,
+          config,
+          step,
+          data,
+          { X, names, embeddingColumns },
+          options.reuseTestStoreDir,
+        )
+        : undefined;
       const metricsPath = run.artifactPath("cv_metrics.json");
       const oofPath = run.artifactPath("cv_oof_predictions.csv");
       const reportPath = run.reportPath("cv_report.md");
@@ -145,6 +192,7 @@ export async function runCv(
           feature_names: cv.featureNames,
           summary: cv.summary,
           folds: cv.folds,
+          ...(test ? { test: testEvaluationJson(test) } : {}),
         });
         const rows = data.train.map((e, i) => [
           e.id,
@@ -170,7 +218,10 @@ export async function runCv(
             ],
           }),
         );
-        await writeFileAtomic(reportPath, cvReportMarkdown(ctx, cv));
+        await writeFileAtomic(
+          reportPath,
+          cvReportMarkdown(ctx, cv) + (test ? "\n" + testEvaluationMarkdown(test) : ""),
+        );
         run.log.info(`report: ${reportPath}`);
       });
       const s = cv.summary;
@@ -184,6 +235,17 @@ export async function runCv(
             ? [{ label: "QWK with cut-points (CV mean±std)", value: fmtMeanStd(s.qwkCutpoints) }]
             : []),
           { label: "MAE (CV mean±std)", value: fmtMeanStd(s.mae) },
+          ...(test
+            ? [
+              { label: "QWK full train → test", value: test.rounded.qwk.toFixed(4) },
+              ...(test.cutpointMetrics
+                ? [{
+                  label: "QWK full train → test with cut-points",
+                  value: test.cutpointMetrics.qwk.toFixed(4),
+                }]
+                : []),
+            ]
+            : []),
         ],
         notes: [
           `model: ${config.model} ${JSON.stringify(learnerParams(config))}, text stacking ` +
@@ -199,6 +261,7 @@ export async function runCv(
         oofPath,
         featureStoreDir: `${run.dir}/cv_feature_store`,
         cv,
+        test,
       };
     },
   );
@@ -210,18 +273,32 @@ export const cvCommand: CommandSpec = {
   name: "cv",
   summary: "Cross-validate a learner on a feature set over a splits.json scheme (QWK mean±std, " +
     "per-fold report, out-of-fold predictions, reusable feature store).",
-  flags: CV_FLAGS,
+  flags: [...CV_FLAGS, ...CV_TEST_FLAGS],
   async run(invocation) {
-    const config = await configFromInvocation(invocation, CV_FLAGS);
+    const flags = [...CV_FLAGS, ...CV_TEST_FLAGS];
+    const config = await configFromInvocation(invocation, flags);
+    const reuseTest = invocation.values["reuse-test-feature-store-dir"] as string | undefined;
+    const evaluateTest = invocation.values["evaluate-test"] === true;
+    if (reuseTest !== undefined && !evaluateTest) {
+      throw new UsageError("--reuse-test-feature-store-dir needs --evaluate-test");
+    }
     const r = await runCv(config, {
       argv: invocation.argv,
       step: stepModelOptions(invocation.values),
+      evaluateTest,
+      reuseTestStoreDir: reuseTest,
     });
     console.log(`run directory: ${r.runDir}`);
     console.log(`report: ${r.reportPath}`);
     console.log(`QWK (CV mean±std): ${fmtMeanStd(r.cv.summary.qwk)}`);
     if (r.cv.summary.qwkCutpoints) {
       console.log(`QWK with cut-points: ${fmtMeanStd(r.cv.summary.qwkCutpoints)}`);
+    }
+    if (r.test) {
+      console.log(
+        `QWK full train → test: ${r.test.rounded.qwk.toFixed(4)}` +
+          (r.test.cutpointMetrics ? ` (cut-points ${r.test.cutpointMetrics.qwk.toFixed(4)})` : ""),
+      );
     }
     return 0;
   },

@@ -23,11 +23,6 @@ import { bootstrapQwkInterval } from "../model/bootstrap.ts";
 import { stringify } from "csv-stringify/sync";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 import type { Essay } from "../dataset/essay.ts";
-import { join } from "node:path";
-import {
-  FEATURE_STORE_METADATA_FILE,
-  readFeatureStoreMetadata,
-} from "../features/feature_store.ts";
 import { gradeScaleReport } from "../model/grade_scale.ts";
 import { linearShap } from "../model/linear_shap.ts";
 import type { DenseMatrix } from "../model/matrix.ts";
@@ -56,6 +51,7 @@ import { reportContext } from "./cv.ts";
 import { existingInputs, modelRunJsonHeader, recordRunInExperimentLog } from "./common.ts";
 import {
   extractFeatures,
+  extractTestFeatures,
   FEATURE_FLAGS,
   featureSetMatrix,
   learnerParams,
@@ -141,22 +137,11 @@ async function trainFeatures(
     step.extractionWorkers,
   );
   // a reused store may also hold the test essays (e.g. one built over train + test)
-  let reuseForTest: string | undefined;
-  if (config.reuseCvFeatureStoreDir) {
-    const meta = await readFeatureStoreMetadata(
-      join(config.reuseCvFeatureStoreDir, FEATURE_STORE_METADATA_FILE),
-    );
-    const have = new Set(meta.rows.map((r) => `${r.id}\u0000${r.text_hash}`));
-    const covered = test.every((e) => have.has(`${e.id}\u0000${normalisedTextHash(e.text)}`));
-    if (covered) reuseForTest = config.reuseCvFeatureStoreDir;
-    else run.log.info("test essays are not in the reused store: extracting them");
-  }
-  const testFeatures = await extractFeatures(
+  const testFeatures = await extractTestFeatures(
     run,
     config,
     test,
-    "feature_store_test",
-    reuseForTest,
+    [config.reuseCvFeatureStoreDir],
     step.extractionWorkers,
   );
   return {
