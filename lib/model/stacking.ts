@@ -17,7 +17,7 @@ import { type DenseMatrix, selectRows } from "./matrix.ts";
 import { seededRandom, shuffled } from "./random.ts";
 import { Ridge } from "./ridge.ts";
 import { fitSparseRidge, predictSparseRidge } from "./sparse_ridge.ts";
-import { csrSelectRows, TfidfVectorizer } from "./tfidf.ts";
+import { csrSelectRows, type TfidfAnalyzer, TfidfVectorizer } from "./tfidf.ts";
 
 /** Column name of the stacked feature. */
 export const STACKED_TEXT_FEATURE = "tfidf_ridge_oof";
@@ -32,6 +32,8 @@ export interface StackingOptions {
   readonly minDf?: number;
   /** Seed of the inner fold assignment. */
   readonly seed: number;
+  /** Text stacking: word 1–2-grams (default) or `char_wb` 2–5-grams. */
+  readonly analyzer?: TfidfAnalyzer;
 }
 
 /** The stacked feature for the training rows (out-of-fold) and the held-out rows. */
@@ -63,7 +65,10 @@ export function stackedTextFeature(
   const k = options.innerFolds ?? 5;
   if (n < k) throw new Error(`stackedTextFeature: ${n} training rows < ${k} inner folds`);
   const alpha = options.alpha ?? 1;
-  const vectorizer = new TfidfVectorizer({ minDf: options.minDf ?? 2 }).fit(trainTexts);
+  const vectorizer = new TfidfVectorizer({
+    minDf: options.minDf ?? 2,
+    analyzer: options.analyzer,
+  }).fit(trainTexts);
   const Xtrain = vectorizer.transform(trainTexts);
   const order = shuffled(
     Array.from({ length: n }, (_, i) => i),
@@ -90,6 +95,9 @@ export function stackedTextFeature(
     : new Float64Array(0);
   return { train, heldOut };
 }
+
+/** Column name of the stacked character n-gram feature (`analyzer: "char_wb"`). */
+export const STACKED_CHAR_TEXT_FEATURE = "char_tfidf_ridge_oof";
 
 /** Column name of the stacked embedding feature. */
 export const STACKED_EMBEDDING_FEATURE = "embedding_ridge_oof";

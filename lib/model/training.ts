@@ -11,10 +11,17 @@
  *    predictions of boosted trees are near-perfect and would teach nothing). Parts are scored
  *    both with plain half-point rounding and with the thresholds.
  *
+ * Further levers (`docs/model.md` has their measured effect): a second text stack over
+ * character n-grams (`char_tfidf_ridge_oof`), and a **blend** (`blend.ts`) of the learner with the
+ * stacked ridge columns, fitted on inner out-of-fold predictions (optionally with a spread match);
+ * when on, the parts' predictions are the blend's and the learner's own are kept beside them (SHAP
+ * explains the learner).
+ *
  * Labels of the predicted parts are never read.
  *
  * @module
  */
+import { applyStackBlend, fitStackBlend, type StackBlend } from "./blend.ts";
 import { applyCutpoints, fitCutpoints } from "./cutpoints.ts";
 import { fitRegressor, type Regressor } from "./estimator.ts";
 import { createRegressor } from "./factory.ts";
@@ -28,6 +35,7 @@ import {
 } from "./matrix.ts";
 import { seededRandom, shuffled } from "./random.ts";
 import {
+  STACKED_CHAR_TEXT_FEATURE,
   STACKED_EMBEDDING_FEATURE,
   STACKED_TEXT_FEATURE,
   stackedDenseFeature,
@@ -40,6 +48,7 @@ import type { ExperimentConfig, ModelKind } from "../run/config.ts";
 export interface StackedColumns {
   readonly text?: StackedFeature;
   readonly dense?: StackedFeature;
+  readonly char?: StackedFeature;
 }
 
 /** A matrix with its column names (and, for stacking, the essays' texts). */
@@ -71,6 +80,14 @@ export interface TrainingOptions {
   readonly cutpointInnerFolds: number;
   /** Fit in the calling thread even when the learner has a worker path (inside CV workers). */
   readonly singleThreaded?: boolean;
+  /** Also append an out-of-fold ridge over `char_wb` 2–5-gram TF-IDF (`char_tfidf_ridge_oof`). */
+  readonly charTextStacking?: boolean;
+  /** Ridge penalty of the character model (default 1). */
+  readonly charTextStackingAlpha?: number;
+  /** Blend the learner with the stacked columns on inner out-of-fold predictions (`blend.ts`). */
+  readonly blendStacks?: boolean;
+  /** After the blend, match the training labels' mean and std. */
+  readonly blendMatchSpread?: boolean;
 }
 
 /** A trained model with its inputs and outputs. */
@@ -82,8 +99,12 @@ export interface TrainingResult {
   readonly trainX: DenseMatrix;
   /** Each predicted part's matrix as predicted (with the stacked column). */
   readonly partsX: readonly DenseMatrix[];
-  /** Raw predictions per part. */
+  /** Raw predictions per part (the blend's when blending is on). */
   readonly predictions: readonly Float64Array[];
+  /** The learner's own predictions per part (equal to `predictions` without a blend). */
+  readonly learnerPredictions: readonly Float64Array[];
+  /** The fitted blend (null when off). */
+  readonly blend: StackBlend | null;
   /** In-sample predictions on the training part. */
   readonly trainPredictions: Float64Array;
   /** Fitted thresholds (null when cut-points are off). */
@@ -151,31 +172,42 @@ export async function trainAndPredict(
       STACKED_EMBEDDING_FEATURE,
     ];
   }
-  let stacked: StackedFeature | null = null;
-  if (options.textStacking) {
-    if (precomputed?.text) stacked = precomputed.text;
-    else {
-      if (!train.texts || parts.some((p) => !p.texts)) {
-        throw new Error("trainAndPredict: text stacking needs the texts of every part");
-      }
-      const heldOutTexts = parts.flatMap((p) => p.texts!);
-      stacked = stackedTextFeature(train.texts, y, heldOutTexts, {
-        seed: options.seed,
-        alpha: options.textStackingAlpha,
-      });
-    }
-    const nHeld = parts.reduce((s, p) => s + p.X.nRows, 0);
-    if (stacked.train.length !== train.X.nRows || stacked.heldOut.length !== nHeld) {
+  const members: { name: string; s: StackedFeature }[] = [];
+  if (denseStacked) members.push({ name: STACKED_EMBEDDING_FEATURE, s: denseStacked });
+  const appendStacked = (name: string, s: StackedFeature) => {
+    const nHeld = partsX.reduce((t, X) => t + X.nRows, 0);
+    if (s.train.length !== trainX.nRows || s.heldOut.length !== nHeld) {
       throw new Error("trainAndPredict: stacked column does not match the parts' rows");
     }
-    trainX = withColumn(trainX, stacked.train);
+    trainX = withColumn(trainX, s.train);
     let offset = 0;
     partsX = partsX.map((X) => {
-      const col = stacked!.heldOut.slice(offset, offset + X.nRows);
+      const col = s.heldOut.slice(offset, offset + X.nRows);
       offset += X.nRows;
       return withColumn(X, col);
     });
-    featureNames = [...featureNames, STACKED_TEXT_FEATURE];
+    featureNames = [...featureNames, name];
+    members.push({ name, s });
+  };
+  const textOf = (analyzer: "word" | "char_wb", alpha: number | undefined) => {
+    if (!train.texts || parts.some((p) => !p.texts)) {
+      throw new Error("trainAndPredict: text stacking needs the texts of every part");
+    }
+    return stackedTextFeature(train.texts, y, parts.flatMap((p) => p.texts!), {
+      seed: options.seed,
+      alpha,
+      analyzer,
+    });
+  };
+  let stacked: StackedFeature | null = null;
+  if (options.textStacking) {
+    stacked = precomputed?.text ?? textOf("word", options.textStackingAlpha);
+    appendStacked(STACKED_TEXT_FEATURE, stacked);
+  }
+  let charStacked: StackedFeature | undefined;
+  if (options.charTextStacking) {
+    charStacked = precomputed?.char ?? textOf("char_wb", options.charTextStackingAlpha);
+    appendStacked(STACKED_CHAR_TEXT_FEATURE, charStacked);
   }
   const fit = async (m: Regressor, X: DenseMatrix, yy: ArrayLike<number>) => {
     if (options.singleThreaded) m.fit(X, yy);
@@ -183,28 +215,35 @@ export async function trainAndPredict(
   };
   const model = createRegressor(options.kind, options.params, options.seed);
   await fit(model, trainX, y);
-  const predictions = partsX.map((X) => model.predict(X));
-  const trainPredictions = model.predict(trainX);
+  const learnerPredictions = partsX.map((X) => model.predict(X));
+  const learnerTrain = model.predict(trainX);
 
+  const k = options.cutpointInnerFolds;
+  const blendOn = options.blendStacks === true && members.length > 0;
+  const innerK = k >= 2 ? k : blendOn ? 3 : 0;
+  let oof = innerK >= 2 ? await innerOutOfFold(trainX, y, innerK, options, fit) : null;
+  let predictions = learnerPredictions;
+  let trainPredictions = learnerTrain;
+  let blend: StackBlend | null = null;
+  if (blendOn && oof) {
+    const heldOf = (p: number) => {
+      const offset = partsX.slice(0, p).reduce((t, X) => t + X.nRows, 0);
+      return members.map((m) => m.s.heldOut.subarray(offset, offset + partsX[p].nRows));
+    };
+    const trainMembers = members.map((m) => m.s.train);
+    blend = fitStackBlend(
+      [model.name, ...members.map((m) => m.name)],
+      [oof, ...trainMembers],
+      y,
+      { matchSpread: options.blendMatchSpread },
+    );
+    oof = applyStackBlend(blend, [oof, ...trainMembers]);
+    predictions = learnerPredictions.map((p, i) => applyStackBlend(blend!, [p, ...heldOf(i)]));
+    trainPredictions = applyStackBlend(blend, [learnerTrain, ...trainMembers]);
+  }
   let cutpoints: number[] | null = null;
   let cutpointPredictions: Float64Array[] | null = null;
-  const k = options.cutpointInnerFolds;
-  if (k >= 2) {
-    const n = trainX.nRows;
-    const order = shuffled(
-      Array.from({ length: n }, (_, i) => i),
-      seededRandom(options.seed, "cutpoint-inner-folds"),
-    );
-    const oof = new Float64Array(n);
-    for (let f = 0; f < k; f++) {
-      const fitRows: number[] = [];
-      const predRows: number[] = [];
-      order.forEach((row, pos) => (pos % k === f ? predRows : fitRows).push(row));
-      const inner = createRegressor(options.kind, options.params, options.seed);
-      await fit(inner, selectRows(trainX, fitRows), fitRows.map((i) => y[i]));
-      const pred = inner.predict(selectRows(trainX, predRows));
-      predRows.forEach((row, j) => (oof[row] = pred[j]));
-    }
+  if (k >= 2 && oof) {
     cutpoints = fitCutpoints(y, oof);
     cutpointPredictions = predictions.map((p) => applyCutpoints(p, cutpoints!));
   }
@@ -214,12 +253,43 @@ export async function trainAndPredict(
     trainX,
     partsX,
     predictions,
+    learnerPredictions,
+    blend,
     trainPredictions,
     cutpoints,
     cutpointPredictions,
     fitSeconds: (performance.now() - t0) / 1000,
-    stacked: { text: stacked ?? undefined, dense: denseStacked },
+    stacked: { text: stacked ?? undefined, dense: denseStacked, char: charStacked },
   };
+}
+
+/**
+ * Out-of-fold predictions of the learner over the training rows (seeded inner K-fold, each inner
+ * model a full refit): what cut-points and the blend are fitted on.
+ */
+async function innerOutOfFold(
+  trainX: DenseMatrix,
+  y: ArrayLike<number>,
+  k: number,
+  options: TrainingOptions,
+  fit: (m: Regressor, X: DenseMatrix, y: ArrayLike<number>) => Promise<void>,
+): Promise<Float64Array> {
+  const n = trainX.nRows;
+  const order = shuffled(
+    Array.from({ length: n }, (_, i) => i),
+    seededRandom(options.seed, "cutpoint-inner-folds"),
+  );
+  const oof = new Float64Array(n);
+  for (let f = 0; f < k; f++) {
+    const fitRows: number[] = [];
+    const predRows: number[] = [];
+    order.forEach((row, pos) => (pos % k === f ? predRows : fitRows).push(row));
+    const inner = createRegressor(options.kind, options.params, options.seed);
+    await fit(inner, selectRows(trainX, fitRows), fitRows.map((i) => y[i]));
+    const pred = inner.predict(selectRows(trainX, predRows));
+    predRows.forEach((row, j) => (oof[row] = pred[j]));
+  }
+  return oof;
 }
 
 /** What one CV fold keeps of a {@link TrainingResult} (plain data: it crosses worker borders). */

@@ -52,6 +52,17 @@ export const RidgeParamsSchema = z.object({
   alpha: z.number().positive().default(10),
 }).strict();
 
+/**
+ * Pipeline levers around the learner (issue 14; measured effects in docs/model.md): a second
+ * text stack over character n-grams, and a blend of the learner with the stacked ridge columns
+ * fitted on inner out-of-fold predictions, optionally with a spread match.
+ */
+export const PipelineParamsSchema = z.object({
+  charTextStacking: z.boolean().default(false),
+  blendStacks: z.boolean().default(false),
+  blendMatchSpread: z.boolean().default(false),
+}).strict();
+
 /** The complete, validated configuration of one experiment. */
 export const ExperimentConfigSchema = z.object({
   datasetKind: z.enum(["ellipse", "ielts"]).default("ellipse"),
@@ -83,6 +94,7 @@ export const ExperimentConfigSchema = z.object({
   model: z.enum(MODEL_KINDS).default("gbm"),
   treeParams: TreeParamsSchema.default(TreeParamsSchema.parse({})),
   ridgeParams: RidgeParamsSchema.default(RidgeParamsSchema.parse({})),
+  pipeline: PipelineParamsSchema.default(PipelineParamsSchema.parse({})),
   optimiseCutpoints: z.boolean().default(true),
   skipShap: z.boolean().default(false),
   skipGradeScaleReport: z.boolean().default(false),
@@ -115,7 +127,7 @@ export function resolveExperimentConfig(
     Object.entries(overrides).filter(([, v]) => v !== undefined),
   );
   const merged: Record<string, unknown> = { ...base, ...defined };
-  for (const key of ["treeParams", "ridgeParams"] as const) {
+  for (const key of ["treeParams", "ridgeParams", "pipeline"] as const) {
     const fromFile = (base as Record<string, unknown>)[key];
     const fromFlags = defined[key];
     if (fromFile !== undefined || fromFlags !== undefined) {

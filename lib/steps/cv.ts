@@ -105,6 +105,7 @@ export function reportContext(
     cutpointInnerFolds: config.optimiseCutpoints ? step.cutpointInnerFolds : 0,
     nFeatures,
     nEssays,
+    pipeline: config.pipeline,
   };
 }
 

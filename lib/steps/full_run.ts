@@ -252,6 +252,7 @@ export async function runFullRun(
           feature_set: config.featureSet,
           text_stacking: step.textStacking,
           cutpoints: trained.cutpoints,
+          blend: trained.blend,
           model: trained.model.toJSON(),
         });
         const rows: (string | number)[][] = [];
@@ -326,8 +327,9 @@ export async function runFullRun(
           let summary: ShapSummary | null = null;
           for (
             const [name, X, essays, pred] of [
-              ["val", XvalAug, valEssays, predVal],
-              ["test", XtestAug, data.test, predTest],
+              // SHAP explains the learner (before any blend with the stacked columns)
+              ["val", XvalAug, valEssays, trained.learnerPredictions[0]],
+              ["test", XtestAug, data.test, trained.learnerPredictions[1]],
             ] as const
           ) {
             const s = compute(X);

@@ -141,6 +141,25 @@ export const MODEL_FLAGS: readonly FlagSpec[] = [
     description: "ridge penalty of the embedding stack (default: 300)",
   },
   {
+    name: "char-text-stacking",
+    type: "boolean",
+    configKey: "pipeline.charTextStacking",
+    description: "also stack an out-of-fold ridge over char_wb 2–5-gram TF-IDF",
+  },
+  {
+    name: "blend-stacks",
+    type: "boolean",
+    configKey: "pipeline.blendStacks",
+    description: "blend the learner with the stacked ridge columns (fitted on inner " +
+      "out-of-fold predictions of the training part)",
+  },
+  {
+    name: "blend-match-spread",
+    type: "boolean",
+    configKey: "pipeline.blendMatchSpread",
+    description: "after the blend, match the training labels' mean and std",
+  },
+  {
     name: "cv-workers",
     type: "int",
     configKey: null,
@@ -427,6 +446,9 @@ export function trainingOptionsFor(
     denseStackColumns: usesEmbeddingStacking(config, step) ? embeddingColumns : undefined,
     denseStackAlpha: step.embeddingStackingAlpha,
     cutpointInnerFolds: config.optimiseCutpoints ? step.cutpointInnerFolds : 0,
+    charTextStacking: config.pipeline.charTextStacking,
+    blendStacks: config.pipeline.blendStacks,
+    blendMatchSpread: config.pipeline.blendMatchSpread,
   };
 }
 
