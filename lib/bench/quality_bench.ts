@@ -14,7 +14,7 @@
  * Flags: `--train-path --test-path [--splits-path] [--config pipeline.json]
  * [--reuse-cv-feature-store-dir DIR] [--reuse-test-feature-store-dir DIR] [--skip-reference]
  * [--reference-no-cutpoints] (2–3 min instead of 11–12: the reference's cut-point columns stay
- * empty)
+ * empty) [--reference-cache-only] (use a cached reference JSON, never start the tool)
  * [--python /usr/bin/python3] [--reference-script PATH] [--out output/bench]`.
  *
  * @module
@@ -303,6 +303,7 @@ interface Args {
   reuseTestStore?: string;
   skipReference: boolean;
   referenceCutpoints: boolean;
+  referenceCacheOnly: boolean;
   python: string;
   script: string;
   out: string;
@@ -321,6 +322,7 @@ function parse(args: readonly string[]): Args {
       "reuse-test-feature-store-dir": { type: "string" },
       "skip-reference": { type: "boolean", default: false },
       "reference-no-cutpoints": { type: "boolean", default: false },
+      "reference-cache-only": { type: "boolean", default: false },
       python: { type: "string", default: "/usr/bin/python3" },
       "reference-script": {
         type: "string",
@@ -340,6 +342,7 @@ function parse(args: readonly string[]): Args {
     reuseTestStore: values["reuse-test-feature-store-dir"],
     skipReference: values["skip-reference"]!,
     referenceCutpoints: !values["reference-no-cutpoints"],
+    referenceCacheOnly: values["reference-cache-only"]!,
     python: values.python!,
     script: values["reference-script"]!,
     out: values.out!,
@@ -424,6 +427,7 @@ export async function runQualityBench(args: readonly string[]): Promise<QualityR
         seed: a.seed,
         cutpoints: a.referenceCutpoints,
         cacheDir: join(a.out, "quality_reference"),
+        cacheOnly: a.referenceCacheOnly,
       }, (l) => console.error(l));
       if (r.ok) {
         references.set(scheme, r.json);

@@ -60,6 +60,8 @@ export interface ReferenceRequest {
   readonly cutpoints: boolean;
   /** Directory of the cached JSON files. */
   readonly cacheDir: string;
+  /** Use the cache only: never start the tool. */
+  readonly cacheOnly?: boolean;
 }
 
 /** Outcome of {@link referenceResult}. */
@@ -155,6 +157,7 @@ export async function referenceResult(
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) onLog(`reference cache ${path} unusable: ${e}`);
   }
+  if (r.cacheOnly) return { ok: false, reason: `no cached reference JSON ${path} (cache only)` };
   const missing = await referenceUnavailable(r.python, r.script);
   if (missing) return { ok: false, reason: missing };
   await Deno.mkdir(r.cacheDir, { recursive: true });
