@@ -120,26 +120,26 @@ function withColumn(X: DenseMatrix, col: Float64Array): DenseMatrix {
   return hconcat([X, { nRows: X.nRows, nCols: 1, values: col }]);
 }
 
+/** The matrices with the stacked columns appended, and the stacked members for the blend. */
+interface StackedMatrices {
+  readonly trainX: DenseMatrix;
+  readonly partsX: readonly DenseMatrix[];
+  readonly featureNames: readonly string[];
+  readonly members: readonly { name: string; s: StackedFeature }[];
+  readonly stacked: StackedColumns;
+}
+
 /**
- * Fit on `train` (labels `y`), predict each of `parts`.
- *
- * @example
- * ```ts
- * const r = await trainAndPredict({ X: Xtr, texts: tTr }, yTr, [{ X: Xva, texts: tVa }], {
- *   kind: "gbm", params: config, seed: 42, featureNames, textStacking: true, cutpointInnerFolds: 3,
- * });
- * r.predictions[0]; // raw predictions of the validation part
- * ```
+ * Replace the dense stack columns by `embedding_ridge_oof` and append the text stacks (word and,
+ * if on, character n-grams), all fitted on the training part only.
  */
-export async function trainAndPredict(
+function withStackedColumns(
   train: ModelPart,
   y: ArrayLike<number>,
   parts: readonly ModelPart[],
   options: TrainingOptions,
-  /** Stacked columns computed earlier for exactly these rows (drop-column reuses them). */
-  precomputed?: StackedColumns,
-): Promise<TrainingResult> {
-  const t0 = performance.now();
+  precomputed: StackedColumns | undefined,
+): StackedMatrices {
   if (options.featureNames.length !== train.X.nCols) {
     throw new Error(
       `trainAndPredict: ${options.featureNames.length} names for ${train.X.nCols} columns`,
@@ -209,6 +209,42 @@ export async function trainAndPredict(
     charStacked = precomputed?.char ?? textOf("char_wb", options.charTextStackingAlpha);
     appendStacked(STACKED_CHAR_TEXT_FEATURE, charStacked);
   }
+  return {
+    trainX,
+    partsX,
+    featureNames,
+    members,
+    stacked: { text: stacked ?? undefined, dense: denseStacked, char: charStacked },
+  };
+}
+
+/**
+ * Fit on `train` (labels `y`), predict each of `parts`.
+ *
+ * @example
+ * ```ts
+ * const r = await trainAndPredict({ X: Xtr, texts: tTr }, yTr, [{ X: Xva, texts: tVa }], {
+ *   kind: "gbm", params: config, seed: 42, featureNames, textStacking: true, cutpointInnerFolds: 3,
+ * });
+ * r.predictions[0]; // raw predictions of the validation part
+ * ```
+ */
+export async function trainAndPredict(
+  train: ModelPart,
+  y: ArrayLike<number>,
+  parts: readonly ModelPart[],
+  options: TrainingOptions,
+  /** Stacked columns computed earlier for exactly these rows (drop-column reuses them). */
+  precomputed?: StackedColumns,
+): Promise<TrainingResult> {
+  const t0 = performance.now();
+  const { trainX, partsX, featureNames, members, stacked } = withStackedColumns(
+    train,
+    y,
+    parts,
+    options,
+    precomputed,
+  );
   const fit = async (m: Regressor, X: DenseMatrix, yy: ArrayLike<number>) => {
     if (options.singleThreaded) m.fit(X, yy);
     else await fitRegressor(m, X, yy);
@@ -259,7 +295,7 @@ export async function trainAndPredict(
     cutpoints,
     cutpointPredictions,
     fitSeconds: (performance.now() - t0) / 1000,
-    stacked: { text: stacked ?? undefined, dense: denseStacked, char: charStacked },
+    stacked,
   };
 }
 
