@@ -131,3 +131,18 @@ Deno.test("trainAndPredict: char stacking adds its column; the blend changes pre
   assert.equal(blended.cutpoints!.length, 8);
   assert.equal(X.nRows, n);
 });
+
+Deno.test("defaults keep the issue-14 pipeline: blend + spread match on, depth 3, char off", () => {
+  const c = resolveExperimentConfig(undefined, {});
+  assert.deepEqual(c.pipeline, {
+    charTextStacking: false,
+    blendStacks: true,
+    blendMatchSpread: true,
+  });
+  assert.equal(c.treeParams.maxDepth, 3);
+  // flags and config files reach the nested keys; unknown keys are refused
+  const off = resolveExperimentConfig({ pipeline: { blendStacks: false } }, {});
+  assert.equal(off.pipeline.blendStacks, false);
+  assert.equal(off.pipeline.blendMatchSpread, true);
+  assert.throws(() => resolveExperimentConfig({ pipeline: { blend: true } }, {}), /pipeline/);
+});
