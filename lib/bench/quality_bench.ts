@@ -192,6 +192,30 @@ export interface QualityReport {
   readonly runDirs: readonly string[];
 }
 
+/** One table per scheme: both sides per fold, Δ per fold and the folds won. */
+function foldDeltaTables(schemes: readonly SchemeComparison[]): string[] {
+  const lines: string[] = [];
+  for (const s of schemes) {
+    if (!s.pairedDelta) continue;
+    const head = ["", ...s.foldNumbers.map((n) => `fold ${n}`), "folds won"];
+    const won = (d: FoldStats) => `${d.folds.filter((x) => x > 0).length}/${d.folds.length}`;
+    const fr = (label: string, d: FoldStats) => [label, ...d.folds.map(signed), won(d)];
+    const t: string[][] = [
+      [
+        "project rounded",
+        ...s.project.rounded.folds.map(f3),
+        "",
+      ],
+      ["reference rounded", ...s.reference!.rounded.folds.map(f3), ""],
+      fr("Δ rounded", s.pairedDelta.rounded),
+    ];
+    if (s.pairedDelta.cutpoints) t.push(fr("Δ cut-points", s.pairedDelta.cutpoints));
+    lines.push(`### ${s.scheme} (project cv ${s.project.cvSeconds.toFixed(1)} s)`, "");
+    lines.push(markdownTable(head, t), "");
+  }
+  return lines;
+}
+
 /**
  * The side-by-side Markdown table.
  *
@@ -258,24 +282,7 @@ export function qualityMarkdown(r: QualityReport): string {
     "## Fold-paired Δ (project − reference)",
     "",
   );
-  for (const s of r.schemes) {
-    if (!s.pairedDelta) continue;
-    const head = ["", ...s.foldNumbers.map((n) => `fold ${n}`), "folds won"];
-    const won = (d: FoldStats) => `${d.folds.filter((x) => x > 0).length}/${d.folds.length}`;
-    const fr = (label: string, d: FoldStats) => [label, ...d.folds.map(signed), won(d)];
-    const t: string[][] = [
-      [
-        "project rounded",
-        ...s.project.rounded.folds.map(f3),
-        "",
-      ],
-      ["reference rounded", ...s.reference!.rounded.folds.map(f3), ""],
-      fr("Δ rounded", s.pairedDelta.rounded),
-    ];
-    if (s.pairedDelta.cutpoints) t.push(fr("Δ cut-points", s.pairedDelta.cutpoints));
-    lines.push(`### ${s.scheme} (project cv ${s.project.cvSeconds.toFixed(1)} s)`, "");
-    lines.push(markdownTable(head, t), "");
-  }
+  lines.push(...foldDeltaTables(r.schemes));
   if (r.targets.length > 0) {
     lines.push("## Targets (issue 14)", "");
     lines.push(
