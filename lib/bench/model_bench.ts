@@ -15,7 +15,8 @@
  * single-threaded). The ratio that matters on a shared machine is CPU seconds.
  *
  * Flags: `--rows 1300 --cols 550 --rounds 300 --depth 6 --repeats 3 --out output/bench
- * [--venv output/bench/python_venv] [--no-install]`. Results: `output/bench/model_bench.{json,md}`.
+ * [--venv output/bench/python_venv] [--no-install] [--threads 1,2]` (thread counts of the release
+ * builds; on a crowded machine their OpenMP threads mostly wait, so `--threads 1` is the fair one). Results: `output/bench/model_bench.{json,md}`.
  *
  * @module
  */
@@ -111,7 +112,7 @@ async function releaseBuildTimings(
   X: DenseMatrix,
   y: Float64Array,
   params: Record<string, number>,
-  opts: { venv: string; install: boolean; repeats: number },
+  opts: { venv: string; install: boolean; repeats: number; threads: number[] },
 ): Promise<{ timings: BenchTiming[]; notes: string[]; versions: Record<string, string> }> {
   const venv = await ensurePythonVenv(
     opts.venv,
@@ -136,7 +137,7 @@ async function releaseBuildTimings(
         cols: X.nCols,
         rounds: params.nEstimators,
         repeats: opts.repeats,
-        threads: [1, 2],
+        threads: opts.threads,
         seed: 1,
       }),
     );
@@ -188,6 +189,7 @@ export async function runModelBench(args: readonly string[]): Promise<string> {
       out: { type: "string", default: "output/bench" },
       venv: { type: "string", default: "output/bench/python_venv" },
       "no-install": { type: "boolean", default: false },
+      threads: { type: "string", default: "1,2" },
     },
     strict: true,
   }).values;
@@ -234,6 +236,7 @@ export async function runModelBench(args: readonly string[]): Promise<string> {
     venv: flags.venv!,
     install: !flags["no-install"],
     repeats,
+    threads: flags.threads!.split(",").map(Number).filter((t) => t >= 1),
   });
   for (const t of release.timings) log(t);
 
