@@ -29,6 +29,7 @@ import { seededRandom } from "../model/random.ts";
 import { RandomForest } from "../model/random_forest.ts";
 import { Ridge } from "../model/ridge.ts";
 import { shapAdditivityError, treeShap } from "../model/tree_shap.ts";
+import { TreeParamsSchema } from "../run/config.ts";
 import { ensurePythonVenv } from "./python_venv.ts";
 
 /** Timing of one measured configuration (median of repeats, seconds). */
@@ -240,10 +241,10 @@ export async function runModelBench(args: readonly string[]): Promise<string> {
   });
   for (const t of release.timings) log(t);
 
-  // default config (what cv/run use): depth 4, lr 0.05, early stopping on an inner split
+  // default config (what cv/run use), early stopping on an inner split
   log(
     await timeIt(
-      "gbm default config (depth 4, lr 0.05, ≤300 rounds, early stopping 50)",
+      `gbm default config (${JSON.stringify(TreeParamsSchema.parse({}))})`,
       repeats,
       () => {
         new GradientBoostedTrees({}, 1).fit(X, y).predict(X);
