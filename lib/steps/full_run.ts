@@ -406,6 +406,18 @@ export async function runFullRun(
           config.skipGradeScaleReport
             ? "grade-scale report skipped (`--skip-grade-scale-report`)"
             : `grade-scale report: \`${run.reportPath("grade_scale_report.md")}\``,
+          ...(trained.blend
+            ? [
+              `predictions = blend of ${
+                trained.blend.members.map((m, j) =>
+                  `${trained.blend!.coef[j].toFixed(3)} · \`${m}\``
+                ).join(" + ")
+              } + ${trained.blend.intercept.toFixed(3)}, then × ${
+                trained.blend.spread.b.toFixed(3)
+              } + ${trained.blend.spread.a.toFixed(3)} (fitted on inner out-of-fold values of ` +
+              "the training part); SHAP explains the learner before the blend",
+            ]
+            : []),
         ]),
       );
       run.log.info(`report: ${reportPath}`);

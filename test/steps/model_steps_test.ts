@@ -161,6 +161,12 @@ Deno.test("cv, drop-column and run on embedded data with a synthetic store", asy
         const test = r.metrics.find((m) => m.split === "test")!;
         assert.ok(test.rounded.qwk > 0.5);
         assert.ok(r.shap && !r.shap.skipped && r.shap.maxAdditivityError < 1e-6);
+        // default pipeline: the blend is reported and saved; SHAP explains the learner
+        assert.match(await Deno.readTextFile(r.reportPath), /SHAP explains the learner/);
+        const saved = JSON.parse(
+          await Deno.readTextFile(join(r.runDir, "artifacts", "model.json")),
+        );
+        assert.equal(saved.blend.members[0], "gbm");
         for (const f of ["model.json", "predictions.csv", "shap_test.json", "run_metrics.json"]) {
           await Deno.stat(join(r.runDir, "artifacts", f));
         }
