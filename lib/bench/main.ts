@@ -22,6 +22,11 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
     summary: "local feature extraction: essays/s cold and warm, per-stage ms, peak RSS, levers",
     run: async (a) => (await import("./features_bench.ts")).runFeaturesBench(a),
   },
+  quality: {
+    summary: "default cv (both schemes) + full train → test vs the Python reference stack, " +
+      "same folds",
+    run: async (a) => (await import("./quality_bench.ts")).runQualityBench(a),
+  },
   offload: {
     summary: "offload throughput: client concurrency x batch size, encoder batch size",
     run: async (a) => (await import("./offload_bench.ts")).runOffloadBench(a),

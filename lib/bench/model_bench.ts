@@ -1,18 +1,22 @@
 /**
  * `deno task bench model`: fit + predict time of the boosted learner on a matrix the size of the
- * real combined feature set (≈ 1,300 × 550, 300 rounds, depth 6), against a mainstream C++
- * gradient-boosting library's histogram method with 2 threads when one is runnable here (the
- * `xgboost` CLI from Debian's `xgboost` package, `tree_method=hist`, `nthread=2`), plus the
- * random forest in one thread vs 2 Web Workers, ridge, and TreeSHAP.
+ * real combined feature set (≈ 1,300 × 550, 300 rounds, depth 6) side by side with the release
+ * builds of LightGBM, XGBoost and scikit-learn's `HistGradientBoostingRegressor` from PyPI
+ * (installed by the bench into `output/bench/python_venv/`, skipped with a note when they cannot
+ * be installed), plus the random forest in one thread vs 2 Web Workers, ridge, and TreeSHAP.
  *
  * The matrix is synthetic and seeded (a known non-linear signal in 4 columns, the rest noise):
- * what matters for time is its shape and that every column is continuous (255 bins each). Both
- * learners see the same matrix (written as LibSVM for xgboost) and the same hyper-parameters.
- * XGBoost's time is the wall time of its CLI process (training incl. loading the text file); its
- * fixed cost is measured separately with one round and reported beside it.
+ * what matters for time is its shape and that every column is continuous (255 bins each). Every
+ * library gets the same matrix (as raw float64, read before timing) and the same
+ * hyper-parameters (LightGBM: `num_leaves = 2^depth`, `min_data_in_leaf = 1`; HGBR has no row or
+ * column subsampling, so it fits every row and column). A timed region is fit + predict on the
+ * training matrix, dataset construction and binning included; wall seconds and CPU seconds (all
+ * threads) per repeat, medians reported, at 1 and 2 threads for the Python libraries (this GBM is
+ * single-threaded). The ratio that matters on a shared machine is CPU seconds.
  *
- * Flags: `--rows 1300 --cols 550 --rounds 300 --depth 6 --repeats 3 --out output/bench`.
- * Results: `output/bench/model_bench.json` and `model_bench.md`.
+ * Flags: `--rows 1300 --cols 550 --rounds 300 --depth 6 --repeats 3 --out output/bench
+ * [--venv output/bench/python_venv] [--no-install] [--threads 1,2]` (thread counts of the release
+ * builds; on a crowded machine their OpenMP threads mostly wait, so `--threads 1` is the fair one). Results: `output/bench/model_bench.{json,md}`.
  *
  * @module
  */
@@ -25,6 +29,8 @@ import { seededRandom } from "../model/random.ts";
 import { RandomForest } from "../model/random_forest.ts";
 import { Ridge } from "../model/ridge.ts";
 import { shapAdditivityError, treeShap } from "../model/tree_shap.ts";
+import { TreeParamsSchema } from "../run/config.ts";
+import { ensurePythonVenv } from "./python_venv.ts";
 
 /** Timing of one measured configuration (median of repeats, seconds). */
 export interface BenchTiming {
@@ -82,71 +88,86 @@ async function timeIt(
   };
 }
 
-async function xgboostAvailable(): Promise<string | null> {
+/** One timing of a Python release build, as printed by `python/gbm_release_timing.py`. */
+interface ReleaseTiming {
+  readonly name: string;
+  readonly version: string;
+  readonly threads: number;
+  readonly seconds: number[];
+  readonly cpuSeconds: number[];
+}
+
+/** Python packages timed against this GBM (pip name → module). */
+const RELEASE_PACKAGES: readonly [string, string][] = [
+  ["numpy", "numpy"],
+  ["lightgbm", "lightgbm"],
+  ["xgboost", "xgboost"],
+  ["scikit-learn", "sklearn"],
+];
+
+/**
+ * Time the release builds in the venv on the same matrix; resolves to their timings and notes
+ * on what was skipped.
+ */
+async function releaseBuildTimings(
+  X: DenseMatrix,
+  y: Float64Array,
+  params: Record<string, number>,
+  opts: { venv: string; install: boolean; repeats: number; threads: number[] },
+): Promise<{ timings: BenchTiming[]; notes: string[]; versions: Record<string, string> }> {
+  const venv = await ensurePythonVenv(
+    opts.venv,
+    RELEASE_PACKAGES.map(([p]) => p),
+    RELEASE_PACKAGES.map(([, m]) => m),
+    { install: opts.install, log: (l) => console.log(l) },
+  );
+  if (!venv.ok) {
+    return { timings: [], notes: [`release builds skipped: ${venv.reason}`], versions: {} };
+  }
+  const notes = Object.entries(venv.failed).map(([p, why]) => `${p} skipped: ${why}`);
+  const dir = await Deno.makeTempDir({ prefix: "model_bench_" });
   try {
-    const out = await new Deno.Command("xgboost", {
-      args: ["-V"],
+    const f64 = (a: Float64Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    await Deno.writeFile(join(dir, "X.f64"), f64(X.values));
+    await Deno.writeFile(join(dir, "y.f64"), f64(y));
+    await Deno.writeTextFile(
+      join(dir, "params.json"),
+      JSON.stringify({
+        ...params,
+        rows: X.nRows,
+        cols: X.nCols,
+        rounds: params.nEstimators,
+        repeats: opts.repeats,
+        threads: opts.threads,
+        seed: 1,
+      }),
+    );
+    const script = new URL("./python/gbm_release_timing.py", import.meta.url).pathname;
+    const out = await new Deno.Command(venv.python, {
+      args: [script, dir],
       stdout: "piped",
-      stderr: "piped",
-    })
-      .output();
-    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-    return out.success ? text.trim().split("\n")[0] : null;
-  } catch {
-    return null;
-  }
-}
-
-function toLibsvm(X: DenseMatrix, y: Float64Array): string {
-  const lines: string[] = [];
-  for (let r = 0; r < X.nRows; r++) {
-    const parts = [y[r].toPrecision(17)];
-    for (let c = 0; c < X.nCols; c++) {
-      parts.push(`${c}:${X.values[r * X.nCols + c].toPrecision(17)}`);
+      stderr: "inherit",
+    }).output();
+    if (!out.success) {
+      return { timings: [], notes: [...notes, "release-build timing script failed"], versions: {} };
     }
-    lines.push(parts.join(" "));
+    const r = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+      versions: Record<string, string>;
+      timings: ReleaseTiming[];
+      skipped: Record<string, string>;
+    };
+    for (const [lib, why] of Object.entries(r.skipped)) notes.push(`${lib} skipped: ${why}`);
+    const timings = r.timings.map((t) => ({
+      name: `${t.name} ${t.version} (PyPI release, ${t.threads} thread${t.threads > 1 ? "s" : ""})`,
+      seconds: t.seconds,
+      medianSeconds: median(t.seconds),
+      cpuSeconds: t.cpuSeconds,
+      medianCpuSeconds: median(t.cpuSeconds),
+    }));
+    return { timings, notes, versions: r.versions };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
-  return lines.join("\n") + "\n";
-}
-
-/** Train with the xgboost CLI; resolves to the child's CPU seconds (user + system). */
-async function runXgboost(
-  dir: string,
-  rounds: number,
-  p: Record<string, number>,
-  nthread: number,
-): Promise<number> {
-  const conf = [
-    "booster = gbtree",
-    "objective = reg:squarederror",
-    `eta = ${p.learningRate}`,
-    `max_depth = ${p.maxDepth}`,
-    `min_child_weight = ${p.minChildWeight}`,
-    `lambda = ${p.lambdaL2}`,
-    `subsample = ${p.subsample}`,
-    `colsample_bytree = ${p.colsampleByTree}`,
-    "tree_method = hist",
-    `max_bin = ${p.maxBins}`,
-    `nthread = ${nthread}`,
-    `num_round = ${rounds}`,
-    `data = "${join(dir, "train.svm")}?format=libsvm"`,
-    `model_out = "${join(dir, "xgb.model")}"`,
-    "silent = 1",
-  ].join("\n");
-  await Deno.writeTextFile(join(dir, "xgb.conf"), conf + "\n");
-  // `times` after the child reports its user and system CPU time (2nd line)
-  const out = await new Deno.Command("sh", {
-    args: ["-c", `xgboost "${join(dir, "xgb.conf")}" >/dev/null && times`],
-    cwd: dir,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    throw new Error(`xgboost failed: ${new TextDecoder().decode(out.stderr).slice(0, 500)}`);
-  }
-  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
-  const m = lines[lines.length - 1].match(/(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s/);
-  return m ? Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]) : NaN;
 }
 
 /**
@@ -167,6 +188,9 @@ export async function runModelBench(args: readonly string[]): Promise<string> {
       depth: { type: "string", default: "6" },
       repeats: { type: "string", default: "3" },
       out: { type: "string", default: "output/bench" },
+      venv: { type: "string", default: "output/bench/python_venv" },
+      "no-install": { type: "boolean", default: false },
+      threads: { type: "string", default: "1,2" },
     },
     strict: true,
   }).values;
@@ -209,40 +233,18 @@ export async function runModelBench(args: readonly string[]): Promise<string> {
     ),
   );
 
-  const xgbVersion = await xgboostAvailable();
-  let xgbNote = "no C++ reference runnable here (xgboost CLI not found)";
-  if (xgbVersion) {
-    const dir = await Deno.makeTempDir({ prefix: "model_bench_" });
-    try {
-      await Deno.writeTextFile(join(dir, "train.svm"), toLibsvm(X, y));
-      for (const nthread of [2, 1]) {
-        log(
-          await timeIt(
-            `xgboost ${xgbVersion} CLI (hist, nthread=${nthread}): train ${rounds} rounds incl. loading`,
-            repeats,
-            () => runXgboost(dir, rounds, params, nthread),
-          ),
-        );
-      }
-      log(
-        await timeIt(
-          "xgboost CLI fixed cost (1 round: start-up + LibSVM parsing + binning)",
-          repeats,
-          () => runXgboost(dir, 1, params, 1),
-        ),
-      );
-      xgbNote = `${xgbVersion} (Debian package \`xgboost\`), tree_method=hist, same ` +
-        "hyper-parameters, reading the same matrix as LibSVM text; with nthread=2 on this busy " +
-        "machine its OpenMP threads spend much CPU waiting, so nthread=1 is listed too";
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  }
+  const release = await releaseBuildTimings(X, y, params, {
+    venv: flags.venv!,
+    install: !flags["no-install"],
+    repeats,
+    threads: flags.threads!.split(",").map(Number).filter((t) => t >= 1),
+  });
+  for (const t of release.timings) log(t);
 
-  // default config (what cv/run use): depth 4, lr 0.05, early stopping on an inner split
+  // default config (what cv/run use), early stopping on an inner split
   log(
     await timeIt(
-      "gbm default config (depth 4, lr 0.05, ≤300 rounds, early stopping 50)",
+      `gbm default config (${JSON.stringify(TreeParamsSchema.parse({}))})`,
       repeats,
       () => {
         new GradientBoostedTrees({}, 1).fit(X, y).predict(X);
@@ -275,10 +277,15 @@ export async function runModelBench(args: readonly string[]): Promise<string> {
     }),
   );
 
-  const gbmT = timings[0].medianSeconds;
-  const xgb2 = timings.find((t) => t.name.includes("nthread=2"));
-  const ratio = xgb2 ? gbmT / xgb2.medianSeconds : null;
-  const cpuRatio = xgb2 ? timings[0].medianCpuSeconds / xgb2.medianCpuSeconds : null;
+  const gbmT = timings[0];
+  const comparisons = release.timings.map((t) => ({
+    name: t.name,
+    wallRatio: gbmT.medianSeconds / t.medianSeconds,
+    cpuRatio: gbmT.medianCpuSeconds / t.medianCpuSeconds,
+  }));
+  const lgb1 = release.timings.find((t) =>
+    t.name.startsWith("lightgbm") && t.name.endsWith("1 thread)")
+  );
   const rf1 =
     timings.find((t) => t.name.includes("1 thread") && t.name.startsWith("rf"))!.medianSeconds;
   const rf2 = timings.find((t) => t.name.includes("Web Workers"))!.medianSeconds;
@@ -291,10 +298,10 @@ export async function runModelBench(args: readonly string[]): Promise<string> {
     },
     matrix: { rows: n, cols: p, synthetic: true },
     gbmParams: params,
-    reference: xgbNote,
+    releaseBuilds: { versions: release.versions, notes: release.notes },
     timings,
-    gbmOverReferenceRatio: ratio,
-    gbmOverReferenceCpuRatio: cpuRatio,
+    gbmOverRelease: comparisons,
+    gbmOverLightgbmCpuRatio: lgb1 ? gbmT.medianCpuSeconds / lgb1.medianCpuSeconds : null,
     rfWorkerSpeedup: rf1 / rf2,
     shapAdditivityMaxError: additivity,
   };
@@ -309,7 +316,11 @@ export async function runModelBench(args: readonly string[]): Promise<string> {
       JSON.stringify(params)
     }\`.`,
     "",
-    `Reference: ${xgbNote}.`,
+    "Release builds (PyPI, in `" + flags.venv + "`): " +
+    (Object.keys(release.versions).length
+      ? Object.entries(release.versions).map(([k, v]) => `${k} ${v}`).join(", ")
+      : "none") +
+    ". " + release.notes.join("; "),
     "",
     "| what | median wall s | median CPU s | wall runs (s) |",
     "|---|---:|---:|---|",
@@ -319,11 +330,21 @@ export async function runModelBench(args: readonly string[]): Promise<string> {
       } |`
     ),
     "",
-    ratio === null
-      ? "No reference ratio (no C++ library runnable)."
-      : `**GBM / xgboost (nthread=2) wall-time ratio: ${
-        ratio.toFixed(2)
-      }** (target ≤ 2); CPU-time ratio ${cpuRatio!.toFixed(2)}.`,
+    "## This GBM against the release builds (fit + predict, same matrix and parameters)",
+    "",
+    comparisons.length === 0 ? "No release build could be timed (see the note above)." : [
+      "| release build | GBM / it, wall | GBM / it, CPU |",
+      "|---|---:|---:|",
+      ...comparisons.map((c) =>
+        `| ${c.name} | ${c.wallRatio.toFixed(2)} | ${c.cpuRatio.toFixed(2)} |`
+      ),
+    ].join("\n"),
+    "",
+    lgb1
+      ? `**GBM CPU seconds / LightGBM's (1 thread): ${
+        (gbmT.medianCpuSeconds / lgb1.medianCpuSeconds).toFixed(2)
+      }** (target ≤ 1.5, aim ≤ 1).`
+      : "No LightGBM timing (see the note above).",
     "",
     `RF speed-up from 2 Web Workers: ${(rf1 / rf2).toFixed(2)}× (trees are independent; each ` +
     "worker gets a copy of the binned matrix)" +

@@ -61,6 +61,12 @@ export interface ModelReportContext {
   readonly sampleWeighting?: string;
   readonly nFeatures: number;
   readonly nEssays: number;
+  /** Pipeline levers (`ExperimentConfig.pipeline`). */
+  readonly pipeline?: {
+    readonly charTextStacking: boolean;
+    readonly blendStacks: boolean;
+    readonly blendMatchSpread: boolean;
+  };
 }
 
 function header(ctx: ModelReportContext): string[] {
@@ -88,6 +94,17 @@ function header(ctx: ModelReportContext): string[] {
     }`,
     "- embedding stacking (the embedding dimensions replaced by one out-of-fold ridge column " +
       `\`embedding_ridge_oof\`): ${ctx.embeddingStacking ? "on" : "off"}`,
+    ...(ctx.pipeline
+      ? [
+        `- character n-gram stacking (\`char_tfidf_ridge_oof\`): ${
+          ctx.pipeline.charTextStacking ? "on" : "off"
+        }; blend of the learner with the stacked ridge columns (inner out-of-fold): ${
+          ctx.pipeline.blendStacks
+            ? `on${ctx.pipeline.blendMatchSpread ? ", with spread match" : ""}`
+            : "off"
+        }`,
+      ]
+      : []),
     `- QWK-optimised cut-points: ${
       ctx.cutpointMode === "lofo" && ctx.cutpointInnerFolds >= 2
         ? "on, leave-one-fold-out (cv: fold k scored with thresholds fitted on the other folds' " +

@@ -19,7 +19,7 @@ import { groupedInnerFolds, innerFoldRows, type RowGroups } from "./inner_folds.
 import { seededRandom } from "./random.ts";
 import { Ridge } from "./ridge.ts";
 import { fitSparseRidge, predictSparseRidge, type SparseRidgeModel } from "./sparse_ridge.ts";
-import { csrSelectRows, TfidfVectorizer } from "./tfidf.ts";
+import { csrSelectRows, type TfidfAnalyzer, TfidfVectorizer } from "./tfidf.ts";
 
 /** Column name of the stacked feature. */
 export const STACKED_TEXT_FEATURE = "tfidf_ridge_oof";
@@ -39,6 +39,8 @@ export interface StackingOptions {
    * so a duplicated text never predicts its twin. Required: pass one id per row.
    */
   readonly groups: RowGroups;
+  /** Text stacking: word 1–2-grams (default) or `char_wb` 2–5-grams. */
+  readonly analyzer?: TfidfAnalyzer;
 }
 
 /** The text model fitted on the whole training part: what scoring applies to new texts. */
@@ -102,7 +104,10 @@ export function stackedTextFeature(
   if (n < k) throw new Error(`stackedTextFeature: ${n} training rows < ${k} inner folds`);
   checkGroups(options.groups, n, "stackedTextFeature");
   const alpha = options.alpha ?? 1;
-  const vectorizer = new TfidfVectorizer({ minDf: options.minDf ?? 2 }).fit(trainTexts);
+  const vectorizer = new TfidfVectorizer({
+    minDf: options.minDf ?? 2,
+    analyzer: options.analyzer,
+  }).fit(trainTexts);
   const Xtrain = vectorizer.transform(trainTexts);
   const { foldOf } = groupedInnerFolds(
     options.groups,
@@ -130,6 +135,9 @@ export function stackedTextFeature(
   };
   return { train, heldOut: predictTextStack(model, heldOutTexts), model };
 }
+
+/** Column name of the stacked character n-gram feature (`analyzer: "char_wb"`). */
+export const STACKED_CHAR_TEXT_FEATURE = "char_tfidf_ridge_oof";
 
 /** Column name of the stacked embedding feature. */
 export const STACKED_EMBEDDING_FEATURE = "embedding_ridge_oof";

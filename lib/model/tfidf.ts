@@ -6,7 +6,10 @@
  * adjacent tokens with a space. `fit` keeps terms whose document frequency is ≥ `minDf` (and, if
  * set, the `maxFeatures` most frequent); idf is smoothed, `ln((1 + n) / (1 + df)) + 1`; term
  * frequency is sublinear, `1 + ln(tf)`; rows are L2-normalised — scikit-learn's
- * `TfidfVectorizer(ngram_range=(1, 2), min_df, sublinear_tf=True)`.
+ * `TfidfVectorizer(ngram_range=(1, 2), min_df, sublinear_tf=True)`. With `analyzer: "char_wb"` the
+ * terms are character n-grams inside word boundaries instead (scikit-learn's `char_wb`: each
+ * whitespace-separated, lower-cased word padded with one space on each side, n = `minNgram` …
+ * `maxNgram`, default 2 … 5), which see misspellings and morphology that word n-grams miss.
  *
  * @module
  */
@@ -27,8 +30,41 @@ export interface TfidfOptions {
   readonly minDf?: number;
   /** Keep at most this many terms, the most frequent by document frequency (default all). */
   readonly maxFeatures?: number;
-  /** Largest n-gram length (default 2). */
+  /** Largest n-gram length (default 2 for words, 5 for `char_wb`). */
   readonly maxNgram?: number;
+  /** Smallest n-gram length (`char_wb` only; default 2). */
+  readonly minNgram?: number;
+  /** `word` (default): word n-grams; `char_wb`: character n-grams within word boundaries. */
+  readonly analyzer?: TfidfAnalyzer;
+}
+
+/** What a TF-IDF term is made of. */
+export type TfidfAnalyzer = "word" | "char_wb";
+
+/**
+ * Character n-grams within word boundaries, as scikit-learn's `char_wb` analyzer: each
+ * whitespace-separated lower-cased word is padded with one space on each side; a padded word
+ * shorter than n gives itself once.
+ *
+ * @example
+ * ```ts
+ * charWbNgrams("Hi", 2, 3); // [" h", "hi", "i ", " hi", "hi "]
+ * ```
+ */
+export function charWbNgrams(text: string, minN = 2, maxN = 5): string[] {
+  const out: string[] = [];
+  for (const word of text.toLowerCase().split(/\s+/)) {
+    if (word === "") continue;
+    const w = ` ${word} `;
+    for (let n = minN; n <= maxN; n++) {
+      if (w.length <= n) {
+        out.push(w);
+        break;
+      }
+      for (let i = 0; i + n <= w.length; i++) out.push(w.slice(i, i + n));
+    }
+  }
+  return out;
 }
 
 /**
@@ -67,6 +103,8 @@ export class TfidfVectorizer {
   private readonly minDf: number;
   private readonly maxFeatures: number;
   private readonly maxNgram: number;
+  private readonly minNgram: number;
+  private readonly analyzer: TfidfAnalyzer;
 
   /**
    * @example
@@ -78,14 +116,23 @@ export class TfidfVectorizer {
   constructor(options: TfidfOptions = {}) {
     this.minDf = options.minDf ?? 2;
     this.maxFeatures = options.maxFeatures ?? Infinity;
-    this.maxNgram = options.maxNgram ?? 2;
+    this.analyzer = options.analyzer ?? "word";
+    this.maxNgram = options.maxNgram ?? (this.analyzer === "word" ? 2 : 5);
+    this.minNgram = options.minNgram ?? 2;
+  }
+
+  /** The terms of one document under this vectoriser's analyzer. */
+  terms(text: string): string[] {
+    return this.analyzer === "word"
+      ? wordNgrams(text, this.maxNgram)
+      : charWbNgrams(text, this.minNgram, this.maxNgram);
   }
 
   /** Learn vocabulary and idf from documents. */
   fit(texts: readonly string[]): this {
     const df = new Map<string, number>();
     for (const t of texts) {
-      for (const term of new Set(wordNgrams(t, this.maxNgram))) {
+      for (const term of new Set(this.terms(t))) {
         df.set(term, (df.get(term) ?? 0) + 1);
       }
     }
@@ -148,7 +195,7 @@ export class TfidfVectorizer {
     const dat: number[] = [];
     texts.forEach((t, r) => {
       const tf = new Map<number, number>();
-      for (const term of wordNgrams(t, this.maxNgram)) {
+      for (const term of this.terms(t)) {
         const j = this.vocabulary.get(term);
         if (j !== undefined) tf.set(j, (tf.get(j) ?? 0) + 1);
       }

@@ -11,13 +11,20 @@
  *    predictions of boosted trees are near-perfect and would teach nothing). Parts are scored
  *    both with plain half-point rounding and with the thresholds.
  *
- * Every split inside the training part (the stacks' inner folds, the cut-points' inner folds,
- * gradient boosting's early-stopping holdout) is grouped by the training rows' `groups`
- * (normalised-text hashes, `inner_folds.ts`), like the outer folds: an identical text is never
- * on both sides. Labels of the predicted parts are never read.
+ * Further levers (`docs/model.md` has their measured effect): a second text stack over
+ * character n-grams (`char_tfidf_ridge_oof`), and a **blend** (`blend.ts`) of the learner with the
+ * stacked ridge columns, fitted on inner out-of-fold predictions (optionally with a spread match);
+ * when on, the parts' predictions are the blend's and the learner's own are kept beside them (SHAP
+ * explains the learner).
+ *
+ * Every split inside the training part (the stacks' inner folds, the cut-points' and the blend's
+ * inner folds, gradient boosting's early-stopping holdout) is grouped by the training rows'
+ * `groups` (normalised-text hashes, `inner_folds.ts`), like the outer folds: an identical text is
+ * never on both sides. Labels of the predicted parts are never read.
  *
  * @module
  */
+import { applyStackBlend, fitStackBlend, type StackBlend } from "./blend.ts";
 import { applyCutpoints, fitCutpoints } from "./cutpoints.ts";
 import { fitRegressor, type Regressor } from "./estimator.ts";
 import { createRegressor } from "./factory.ts";
@@ -33,6 +40,7 @@ import { groupedInnerFolds, innerFoldRows } from "./inner_folds.ts";
 import { seededRandom } from "./random.ts";
 import { type SampleWeighting, sampleWeights } from "./sample_weights.ts";
 import {
+  STACKED_CHAR_TEXT_FEATURE,
   STACKED_EMBEDDING_FEATURE,
   STACKED_TEXT_FEATURE,
   stackedDenseFeature,
@@ -45,6 +53,7 @@ import type { ExperimentConfig, ModelKind } from "../run/config.ts";
 export interface StackedColumns {
   readonly text?: StackedFeature;
   readonly dense?: StackedFeature;
+  readonly char?: StackedFeature;
 }
 
 /** A matrix with its column names (and, for stacking, the essays' texts). */
@@ -87,6 +96,14 @@ export interface TrainingOptions {
   readonly singleThreaded?: boolean;
   /** Grade-band sample weights of every fit, from that fit's own labels (default none). */
   readonly sampleWeighting?: { readonly mode: SampleWeighting; readonly cap: number };
+  /** Also append an out-of-fold ridge over `char_wb` 2–5-gram TF-IDF (`char_tfidf_ridge_oof`). */
+  readonly charTextStacking?: boolean;
+  /** Ridge penalty of the character model (default 1). */
+  readonly charTextStackingAlpha?: number;
+  /** Blend the learner with the stacked columns on inner out-of-fold predictions (`blend.ts`). */
+  readonly blendStacks?: boolean;
+  /** After the blend, match the training labels' mean and std. */
+  readonly blendMatchSpread?: boolean;
 }
 
 /** A trained model with its inputs and outputs. */
@@ -98,8 +115,12 @@ export interface TrainingResult {
   readonly trainX: DenseMatrix;
   /** Each predicted part's matrix as predicted (with the stacked column). */
   readonly partsX: readonly DenseMatrix[];
-  /** Raw predictions per part. */
+  /** Raw predictions per part (the blend's when blending is on). */
   readonly predictions: readonly Float64Array[];
+  /** The learner's own predictions per part (equal to `predictions` without a blend). */
+  readonly learnerPredictions: readonly Float64Array[];
+  /** The fitted blend (null when off). */
+  readonly blend: StackBlend | null;
   /** In-sample predictions on the training part. */
   readonly trainPredictions: Float64Array;
   /** Fitted thresholds (null when cut-points are off). */
@@ -113,6 +134,106 @@ export interface TrainingResult {
 
 function withColumn(X: DenseMatrix, col: Float64Array): DenseMatrix {
   return hconcat([X, { nRows: X.nRows, nCols: 1, values: col }]);
+}
+
+/** The matrices with the stacked columns appended, and the stacked members for the blend. */
+interface StackedMatrices {
+  readonly trainX: DenseMatrix;
+  readonly partsX: readonly DenseMatrix[];
+  readonly featureNames: readonly string[];
+  readonly members: readonly { name: string; s: StackedFeature }[];
+  readonly stacked: StackedColumns;
+}
+
+/**
+ * Replace the dense stack columns by `embedding_ridge_oof` and append the text stacks (word and,
+ * if on, character n-grams), all fitted on the training part only.
+ */
+function withStackedColumns(
+  train: TrainingPart,
+  y: ArrayLike<number>,
+  parts: readonly ModelPart[],
+  options: TrainingOptions,
+  precomputed: StackedColumns | undefined,
+): StackedMatrices {
+  if (options.featureNames.length !== train.X.nCols) {
+    throw new Error(
+      `trainAndPredict: ${options.featureNames.length} names for ${train.X.nCols} columns`,
+    );
+  }
+  let trainX = train.X;
+  let partsX = parts.map((p) => p.X);
+  let featureNames = [...options.featureNames];
+  const dense = options.denseStackColumns ?? [];
+  let denseStacked: StackedFeature | undefined;
+  if (dense.length > 0) {
+    const heldOut = partsX.length > 0
+      ? vconcat(partsX.map((X) => selectColumns(X, dense)))
+      : { nRows: 0, nCols: dense.length, values: new Float64Array(0) };
+    const s = precomputed?.dense ?? stackedDenseFeature(selectColumns(trainX, dense), y, heldOut, {
+      seed: options.seed,
+      alpha: options.denseStackAlpha,
+      groups: train.groups,
+    });
+    denseStacked = s;
+    trainX = withColumn(dropColumns(trainX, dense), s.train);
+    let offset = 0;
+    partsX = partsX.map((X) => {
+      const col = s.heldOut.slice(offset, offset + X.nRows);
+      offset += X.nRows;
+      return withColumn(dropColumns(X, dense), col);
+    });
+    const drop = new Set(dense);
+    featureNames = [
+      ...featureNames.filter((_, j) => !drop.has(j)),
+      STACKED_EMBEDDING_FEATURE,
+    ];
+  }
+  const members: { name: string; s: StackedFeature }[] = [];
+  if (denseStacked) members.push({ name: STACKED_EMBEDDING_FEATURE, s: denseStacked });
+  const appendStacked = (name: string, s: StackedFeature) => {
+    const nHeld = partsX.reduce((t, X) => t + X.nRows, 0);
+    if (s.train.length !== trainX.nRows || s.heldOut.length !== nHeld) {
+      throw new Error("trainAndPredict: stacked column does not match the parts' rows");
+    }
+    trainX = withColumn(trainX, s.train);
+    let offset = 0;
+    partsX = partsX.map((X) => {
+      const col = s.heldOut.slice(offset, offset + X.nRows);
+      offset += X.nRows;
+      return withColumn(X, col);
+    });
+    featureNames = [...featureNames, name];
+    members.push({ name, s });
+  };
+  const textOf = (analyzer: "word" | "char_wb", alpha: number | undefined) => {
+    if (!train.texts || parts.some((p) => !p.texts)) {
+      throw new Error("trainAndPredict: text stacking needs the texts of every part");
+    }
+    return stackedTextFeature(train.texts, y, parts.flatMap((p) => p.texts!), {
+      seed: options.seed,
+      alpha,
+      analyzer,
+      groups: train.groups,
+    });
+  };
+  let stacked: StackedFeature | null = null;
+  if (options.textStacking) {
+    stacked = precomputed?.text ?? textOf("word", options.textStackingAlpha);
+    appendStacked(STACKED_TEXT_FEATURE, stacked);
+  }
+  let charStacked: StackedFeature | undefined;
+  if (options.charTextStacking) {
+    charStacked = precomputed?.char ?? textOf("char_wb", options.charTextStackingAlpha);
+    appendStacked(STACKED_CHAR_TEXT_FEATURE, charStacked);
+  }
+  return {
+    trainX,
+    partsX,
+    featureNames,
+    members,
+    stacked: { text: stacked ?? undefined, dense: denseStacked, char: charStacked },
+  };
 }
 
 /**
@@ -136,11 +257,6 @@ export async function trainAndPredict(
   precomputed?: StackedColumns,
 ): Promise<TrainingResult> {
   const t0 = performance.now();
-  if (options.featureNames.length !== train.X.nCols) {
-    throw new Error(
-      `trainAndPredict: ${options.featureNames.length} names for ${train.X.nCols} columns`,
-    );
-  }
   const groups = train.groups;
   if (groups === undefined || groups.length !== train.X.nRows) {
     throw new Error(
@@ -148,67 +264,14 @@ export async function trainAndPredict(
         `(got ${groups?.length})`,
     );
   }
-  let trainX = train.X;
-  let partsX = parts.map((p) => p.X);
-  let featureNames = [...options.featureNames];
-  const dense = options.denseStackColumns ?? [];
-  let denseStacked: StackedFeature | undefined;
-  if (dense.length > 0) {
-    const heldOut = partsX.length > 0
-      ? vconcat(partsX.map((X) => selectColumns(X, dense)))
-      : { nRows: 0, nCols: dense.length, values: new Float64Array(0) };
-    const s = precomputed?.dense ?? stackedDenseFeature(selectColumns(trainX, dense), y, heldOut, {
-      seed: options.seed,
-      alpha: options.denseStackAlpha,
-      groups,
-    });
-    denseStacked = s;
-    trainX = withColumn(dropColumns(trainX, dense), s.train);
-    let offset = 0;
-    partsX = partsX.map((X) => {
-      const col = s.heldOut.slice(offset, offset + X.nRows);
-      offset += X.nRows;
-      return withColumn(dropColumns(X, dense), col);
-    });
-    const drop = new Set(dense);
-    featureNames = [
-      ...featureNames.filter((_, j) => !drop.has(j)),
-      STACKED_EMBEDDING_FEATURE,
-    ];
-  }
-  let stacked: StackedFeature | null = null;
-  if (options.textStacking) {
-    if (precomputed?.text) stacked = precomputed.text;
-    else {
-      if (!train.texts || parts.some((p) => !p.texts)) {
-        throw new Error("trainAndPredict: text stacking needs the texts of every part");
-      }
-      const heldOutTexts = parts.flatMap((p) => p.texts!);
-      stacked = stackedTextFeature(train.texts, y, heldOutTexts, {
-        seed: options.seed,
-        alpha: options.textStackingAlpha,
-        groups,
-      });
-    }
-    const nHeld = parts.reduce((s, p) => s + p.X.nRows, 0);
-    if (stacked.train.length !== train.X.nRows || stacked.heldOut.length !== nHeld) {
-      throw new Error("trainAndPredict: stacked column does not match the parts' rows");
-    }
-    trainX = withColumn(trainX, stacked.train);
-    let offset = 0;
-    partsX = partsX.map((X) => {
-      const col = stacked!.heldOut.slice(offset, offset + X.nRows);
-      offset += X.nRows;
-      return withColumn(X, col);
-    });
-    featureNames = [...featureNames, STACKED_TEXT_FEATURE];
-  }
-  const fit = async (
-    m: Regressor,
-    X: DenseMatrix,
-    yy: ArrayLike<number>,
-    gg: readonly string[],
-  ) => {
+  const { trainX, partsX, featureNames, members, stacked } = withStackedColumns(
+    train,
+    y,
+    parts,
+    options,
+    precomputed,
+  );
+  const fit: InnerFit = async (m, X, yy, gg) => {
     const sw = options.sampleWeighting;
     const w = sw ? sampleWeights(yy, sw.mode, sw.cap) ?? undefined : undefined;
     const fitOptions = { groups: gg, sampleWeights: w };
@@ -217,31 +280,35 @@ export async function trainAndPredict(
   };
   const model = createRegressor(options.kind, options.params, options.seed);
   await fit(model, trainX, y, groups);
-  const predictions = partsX.map((X) => model.predict(X));
-  const trainPredictions = model.predict(trainX);
+  const learnerPredictions = partsX.map((X) => model.predict(X));
+  const learnerTrain = model.predict(trainX);
 
+  const k = options.cutpointInnerFolds;
+  const blendOn = options.blendStacks === true && members.length > 0;
+  const innerK = k >= 2 ? k : blendOn ? 3 : 0;
+  let oof = innerK >= 2 ? await innerOutOfFold(trainX, y, groups, innerK, options, fit) : null;
+  let predictions = learnerPredictions;
+  let trainPredictions = learnerTrain;
+  let blend: StackBlend | null = null;
+  if (blendOn && oof) {
+    const heldOf = (p: number) => {
+      const offset = partsX.slice(0, p).reduce((t, X) => t + X.nRows, 0);
+      return members.map((m) => m.s.heldOut.subarray(offset, offset + partsX[p].nRows));
+    };
+    const trainMembers = members.map((m) => m.s.train);
+    blend = fitStackBlend(
+      [model.name, ...members.map((m) => m.name)],
+      [oof, ...trainMembers],
+      y,
+      { matchSpread: options.blendMatchSpread },
+    );
+    oof = applyStackBlend(blend, [oof, ...trainMembers]);
+    predictions = learnerPredictions.map((p, i) => applyStackBlend(blend!, [p, ...heldOf(i)]));
+    trainPredictions = applyStackBlend(blend, [learnerTrain, ...trainMembers]);
+  }
   let cutpoints: number[] | null = null;
   let cutpointPredictions: Float64Array[] | null = null;
-  const k = options.cutpointInnerFolds;
-  if (k >= 2) {
-    const folds = groupedInnerFolds(
-      groups,
-      k,
-      seededRandom(options.seed, "cutpoint-inner-folds"),
-    );
-    const oof = new Float64Array(trainX.nRows);
-    for (let f = 0; f < k; f++) {
-      const { fitRows, predRows } = innerFoldRows(folds, f);
-      const inner = createRegressor(options.kind, options.params, options.seed);
-      await fit(
-        inner,
-        selectRows(trainX, fitRows),
-        fitRows.map((i) => y[i]),
-        fitRows.map((i) => groups[i]),
-      );
-      const pred = inner.predict(selectRows(trainX, predRows));
-      predRows.forEach((row, j) => (oof[row] = pred[j]));
-    }
+  if (k >= 2 && oof) {
     cutpoints = fitCutpoints(y, oof);
     cutpointPredictions = predictions.map((p) => applyCutpoints(p, cutpoints!));
   }
@@ -251,12 +318,51 @@ export async function trainAndPredict(
     trainX,
     partsX,
     predictions,
+    learnerPredictions,
+    blend,
     trainPredictions,
     cutpoints,
     cutpointPredictions,
     fitSeconds: (performance.now() - t0) / 1000,
-    stacked: { text: stacked ?? undefined, dense: denseStacked },
+    stacked,
   };
+}
+
+/** Fit one learner on rows with their group ids (weights come from the training options). */
+type InnerFit = (
+  m: Regressor,
+  X: DenseMatrix,
+  y: ArrayLike<number>,
+  groups: readonly string[],
+) => Promise<void>;
+
+/**
+ * Out-of-fold predictions of the learner over the training rows (seeded inner K-fold grouped by
+ * text hash, each inner model a full refit): what cut-points and the blend are fitted on.
+ */
+async function innerOutOfFold(
+  trainX: DenseMatrix,
+  y: ArrayLike<number>,
+  groups: readonly string[],
+  k: number,
+  options: TrainingOptions,
+  fit: InnerFit,
+): Promise<Float64Array> {
+  const folds = groupedInnerFolds(groups, k, seededRandom(options.seed, "cutpoint-inner-folds"));
+  const oof = new Float64Array(trainX.nRows);
+  for (let f = 0; f < k; f++) {
+    const { fitRows, predRows } = innerFoldRows(folds, f);
+    const inner = createRegressor(options.kind, options.params, options.seed);
+    await fit(
+      inner,
+      selectRows(trainX, fitRows),
+      fitRows.map((i) => y[i]),
+      fitRows.map((i) => groups[i]),
+    );
+    const pred = inner.predict(selectRows(trainX, predRows));
+    predRows.forEach((row, j) => (oof[row] = pred[j]));
+  }
+  return oof;
 }
 
 /** What one CV fold keeps of a {@link TrainingResult} (plain data: it crosses worker borders). */
@@ -290,6 +396,7 @@ export function foldTrainingResult(fold: number, r: TrainingResult): FoldTrainin
     stacked: {
       text: r.stacked.text && { train: r.stacked.text.train, heldOut: r.stacked.text.heldOut },
       dense: r.stacked.dense && { train: r.stacked.dense.train, heldOut: r.stacked.dense.heldOut },
+      char: r.stacked.char && { train: r.stacked.char.train, heldOut: r.stacked.char.heldOut },
     },
     featureNames: r.featureNames,
     fitSeconds: r.fitSeconds,

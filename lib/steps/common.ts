@@ -135,6 +135,7 @@ export function modelRunJsonHeader(
     feature_set: config.featureSet,
     model: config.model,
     params,
+    pipeline: config.pipeline,
     seed: config.seed,
   };
 }

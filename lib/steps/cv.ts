@@ -7,7 +7,8 @@
  * is refused). Per fold the learner is fitted on the fold's training rows only (text stacking,
  * early stopping and cut-points all inside them) and scored on the held-out rows. Writes
  * `artifacts/cv_metrics.json`, `artifacts/cv_oof_predictions.csv`, `reports/cv_report.md`, and
- * appends the QWK mean ± std to the experiment log.
+ * appends the QWK mean ± std to the experiment log. With `--evaluate-test`, it then fits on the
+ * whole filtered train set and scores the official test set (`cv_test_evaluation.ts`).
  *
  * @module
  */
@@ -18,7 +19,7 @@ import { cvReportMarkdown, fmtMeanStd, type ModelReportContext } from "../model/
 import { roundToHalfPoint } from "../model/metrics.ts";
 import type { StackedColumns } from "../model/training.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
-import type { CommandSpec, FlagSpec } from "../run/cli_flags.ts";
+import { type CommandSpec, type FlagSpec, UsageError } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import { configFromInvocation } from "../run/config_loading.ts";
 import { resolveResume, RESUME_FLAG, type ResumeTarget } from "../run/resume.ts";
@@ -26,6 +27,12 @@ import { type RunContext, withRun } from "../run/run_context.ts";
 import { existingInputs, modelRunJsonHeader, recordRunInExperimentLog } from "./common.ts";
 import { oofPart, partEvidence, writeResidualOutputs } from "./evidence_outputs.ts";
 import { lofoSectionMarkdown, tailSectionMarkdown } from "../model/evidence_reports.ts";
+import {
+  evaluateOnTest,
+  type TestEvaluation,
+  testEvaluationJson,
+  testEvaluationMarkdown,
+} from "./cv_test_evaluation.ts";
 import {
   CV_FLAGS,
   cvTrainingInputs,
@@ -45,6 +52,40 @@ export interface CvStepResult {
   readonly oofPath: string;
   readonly featureStoreDir: string;
   readonly cv: CrossValidationResult;
+  /** Full train → test figures (`--evaluate-test` only). */
+  readonly test?: TestEvaluation;
+}
+
+/** What `cv` adds to the shared CV flags. */
+export const CV_TEST_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "evaluate-test",
+    type: "boolean",
+    configKey: null,
+    description: "after the folds, fit on the whole filtered train set and score the official " +
+      "test set (the reference protocol's train → test figure)",
+  },
+  {
+    name: "reuse-test-feature-store-dir",
+    type: "string",
+    configKey: null,
+    description: "with --evaluate-test: reuse the feature_store_test/ of an earlier run",
+  },
+];
+
+/** Options of {@link runCv} besides the config. */
+export interface CvRunOptions {
+  argv?: readonly string[];
+  echo?: boolean;
+  step?: StepModelOptions;
+  /** Fit on the whole train set and score the test set after the folds. */
+  evaluateTest?: boolean;
+  /** A store holding the test essays' features (else extracted into the run). */
+  reuseTestStoreDir?: string;
+  /** Continue this interrupted run directory (`--resume`; checked by `resolveResume`). */
+  resume?: ResumeTarget;
+  /** Stacked columns per fold shared between runs on the same folds (sweep, ablation). */
+  stackingCache?: Map<number, StackedColumns>;
 }
 
 /** Report header context of a model step. */
@@ -79,6 +120,7 @@ export function reportContext(
       : `${config.sampleWeighting} (cap ${config.sampleWeightCap})`,
     nFeatures,
     nEssays,
+    pipeline: config.pipeline,
   };
 }
 
@@ -93,15 +135,7 @@ export function reportContext(
  */
 export async function runCv(
   config: ExperimentConfig,
-  options: {
-    argv?: readonly string[];
-    echo?: boolean;
-    step?: StepModelOptions;
-    /** Continue this interrupted run directory (`--resume`; checked by `resolveResume`). */
-    resume?: ResumeTarget;
-    /** Stacked columns per fold shared between runs on the same folds (sweep, ablation). */
-    stackingCache?: Map<number, StackedColumns>;
-  } = {},
+  options: CvRunOptions = {},
 ): Promise<CvStepResult> {
   const step = options.step ?? { textStacking: true, cutpointInnerFolds: 3 };
   const { result } = await withRun(
@@ -155,6 +189,16 @@ export async function runCv(
       );
       const oof = oofPart(data.train, X, names, cv);
       const evidence = partEvidence(oof);
+      const test = options.evaluateTest
+        ? await evaluateOnTest(
+          run,
+          config,
+          step,
+          data,
+          { X, names, embeddingColumns },
+          options.reuseTestStoreDir,
+        )
+        : undefined;
       const metricsPath = run.artifactPath("cv_metrics.json");
       const oofPath = run.artifactPath("cv_oof_predictions.csv");
       const reportPath = run.reportPath("cv_report.md");
@@ -184,6 +228,7 @@ export async function runCv(
               all_oof_cutpoints: cv.lofo.allOofCutpoints,
             }
             : null,
+          ...(test ? { test: testEvaluationJson(test) } : {}),
         });
         const rows = data.train.map((e, i) => [
           e.id,
@@ -211,12 +256,13 @@ export async function runCv(
         );
         await writeFileAtomic(
           reportPath,
-          cvReportMarkdown(ctx, cv) + "\n" + lofoSectionMarkdown(cv) + tailSectionMarkdown([
-            { label: "out-of-fold, rounded", evidence: evidence.rounded },
-            ...(evidence.cutpoints
-              ? [{ label: "out-of-fold, cut-points", evidence: evidence.cutpoints }]
-              : []),
-          ]) + `\nResidual diagnostics: \`${run.reportPath("residual_diagnostics.md")}\`.\n`,
+          cvReportMarkdown(ctx, cv) + (test ? "\n" + testEvaluationMarkdown(test) : "") + "\n" +
+            lofoSectionMarkdown(cv) + tailSectionMarkdown([
+              { label: "out-of-fold, rounded", evidence: evidence.rounded },
+              ...(evidence.cutpoints
+                ? [{ label: "out-of-fold, cut-points", evidence: evidence.cutpoints }]
+                : []),
+            ]) + `\nResidual diagnostics: \`${run.reportPath("residual_diagnostics.md")}\`.\n`,
         );
         run.log.info(`report: ${reportPath}`);
       });
@@ -235,6 +281,17 @@ export async function runCv(
             ? [{ label: "QWK with cut-points (CV mean±std)", value: fmtMeanStd(s.qwkCutpoints) }]
             : []),
           { label: "MAE (CV mean±std)", value: fmtMeanStd(s.mae) },
+          ...(test
+            ? [
+              { label: "QWK full train → test", value: test.rounded.qwk.toFixed(4) },
+              ...(test.cutpointMetrics
+                ? [{
+                  label: "QWK full train → test with cut-points",
+                  value: test.cutpointMetrics.qwk.toFixed(4),
+                }]
+                : []),
+            ]
+            : []),
         ],
         notes: [
           `model: ${config.model} ${JSON.stringify(learnerParams(config))}, text stacking ` +
@@ -250,6 +307,7 @@ export async function runCv(
         oofPath,
         featureStoreDir: `${run.dir}/cv_feature_store`,
         cv,
+        test,
       };
     },
   );
@@ -257,7 +315,7 @@ export async function runCv(
 }
 
 /** `cv`'s flags plus `--resume <run-dir>`. */
-const CV_FLAGS_WITH_RESUME: readonly FlagSpec[] = [...CV_FLAGS, RESUME_FLAG];
+const CV_FLAGS_WITH_RESUME: readonly FlagSpec[] = [...CV_FLAGS, ...CV_TEST_FLAGS, RESUME_FLAG];
 
 /** The `cv` CLI command. */
 export const cvCommand: CommandSpec = {
@@ -273,17 +331,32 @@ export const cvCommand: CommandSpec = {
       configFromInvocation,
       existingInputs,
     );
-    const config = resumed?.config ?? await configFromInvocation(invocation, CV_FLAGS);
+    const values = resumed?.values ?? invocation.values;
+    const config = resumed?.config ??
+      await configFromInvocation(invocation, [...CV_FLAGS, ...CV_TEST_FLAGS]);
+    const reuseTest = values["reuse-test-feature-store-dir"] as string | undefined;
+    const evaluateTest = values["evaluate-test"] === true;
+    if (reuseTest !== undefined && !evaluateTest) {
+      throw new UsageError("--reuse-test-feature-store-dir needs --evaluate-test");
+    }
     const r = await runCv(config, {
       argv: invocation.argv,
-      step: stepModelOptions(resumed?.values ?? invocation.values),
+      step: stepModelOptions(values),
       resume: resumed?.target,
+      evaluateTest,
+      reuseTestStoreDir: reuseTest,
     });
     console.log(`run directory: ${r.runDir}`);
     console.log(`report: ${r.reportPath}`);
     console.log(`QWK (CV mean±std): ${fmtMeanStd(r.cv.summary.qwk)}`);
     if (r.cv.summary.qwkCutpoints) {
       console.log(`QWK with cut-points: ${fmtMeanStd(r.cv.summary.qwkCutpoints)}`);
+    }
+    if (r.test) {
+      console.log(
+        `QWK full train → test: ${r.test.rounded.qwk.toFixed(4)}` +
+          (r.test.cutpointMetrics ? ` (cut-points ${r.test.cutpointMetrics.qwk.toFixed(4)})` : ""),
+      );
     }
     return 0;
   },

@@ -25,11 +25,6 @@ import { bootstrapQwkInterval } from "../model/bootstrap.ts";
 import { stringify } from "csv-stringify/sync";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 import type { Essay } from "../dataset/essay.ts";
-import { join } from "node:path";
-import {
-  FEATURE_STORE_METADATA_FILE,
-  readFeatureStoreMetadata,
-} from "../features/feature_store.ts";
 import { gradeScaleReport } from "../model/grade_scale.ts";
 import { linearShap } from "../model/linear_shap.ts";
 import type { DenseMatrix } from "../model/matrix.ts";
@@ -62,6 +57,7 @@ import { partEvidence, type PredictedPart, writeResidualOutputs } from "./eviden
 import { tailSectionMarkdown } from "../model/evidence_reports.ts";
 import {
   extractFeatures,
+  extractTestFeatures,
   FEATURE_FLAGS,
   featureSetMatrix,
   learnerParams,
@@ -147,22 +143,11 @@ async function trainFeatures(
     step.extractionWorkers,
   );
   // a reused store may also hold the test essays (e.g. one built over train + test)
-  let reuseForTest: string | undefined;
-  if (config.reuseCvFeatureStoreDir) {
-    const meta = await readFeatureStoreMetadata(
-      join(config.reuseCvFeatureStoreDir, FEATURE_STORE_METADATA_FILE),
-    );
-    const have = new Set(meta.rows.map((r) => `${r.id}\u0000${r.text_hash}`));
-    const covered = test.every((e) => have.has(`${e.id}\u0000${normalisedTextHash(e.text)}`));
-    if (covered) reuseForTest = config.reuseCvFeatureStoreDir;
-    else run.log.info("test essays are not in the reused store: extracting them");
-  }
-  const testFeatures = await extractFeatures(
+  const testFeatures = await extractTestFeatures(
     run,
     config,
     test,
-    "feature_store_test",
-    reuseForTest,
+    [config.reuseCvFeatureStoreDir],
     step.extractionWorkers,
   );
   return {
@@ -304,6 +289,7 @@ export async function runFullRun(
           feature_set: config.featureSet,
           text_stacking: step.textStacking,
           cutpoints: trained.cutpoints,
+          blend: trained.blend,
           model: trained.model.toJSON(),
         });
         const rows: (string | number)[][] = [];
@@ -397,8 +383,9 @@ export async function runFullRun(
           let summary: ShapSummary | null = null;
           for (
             const [name, X, essays, pred] of [
-              ["val", XvalAug, valEssays, predVal],
-              ["test", XtestAug, data.test, predTest],
+              // SHAP explains the learner (before any blend with the stacked columns)
+              ["val", XvalAug, valEssays, trained.learnerPredictions[0]],
+              ["test", XtestAug, data.test, trained.learnerPredictions[1]],
             ] as const
           ) {
             const s = compute(X);
@@ -481,6 +468,18 @@ export async function runFullRun(
             ? "grade-scale report skipped (`--skip-grade-scale-report`)"
             : `grade-scale report: \`${run.reportPath("grade_scale_report.md")}\``,
           `residual diagnostics: \`${run.reportPath("residual_diagnostics.md")}\``,
+          ...(trained.blend
+            ? [
+              `predictions = blend of ${
+                trained.blend.members.map((m, j) =>
+                  `${trained.blend!.coef[j].toFixed(3)} · \`${m}\``
+                ).join(" + ")
+              } + ${trained.blend.intercept.toFixed(3)}, then × ${
+                trained.blend.spread.b.toFixed(3)
+              } + ${trained.blend.spread.a.toFixed(3)} (fitted on inner out-of-fold values of ` +
+              "the training part); SHAP explains the learner before the blend",
+            ]
+            : []),
         ]) + "\n" + tailSectionMarkdown(evidence.flatMap((e) => [
           { label: `${e.split}, rounded`, evidence: e.rounded },
           ...(e.cutpoints ? [{ label: `${e.split}, cut-points`, evidence: e.cutpoints }] : []),

@@ -12,7 +12,12 @@ import type { Essay } from "../dataset/essay.ts";
 import { applyStandardFilters } from "../dataset/filters.ts";
 import { loadDataset } from "../dataset/load_dataset.ts";
 import { countWords } from "../dataset/words.ts";
-import { extractWithStore } from "../features/feature_store.ts";
+import {
+  extractWithStore,
+  FEATURE_STORE_METADATA_FILE,
+  readFeatureStoreMetadata,
+} from "../features/feature_store.ts";
+import { normalisedTextHash } from "../dataset/text_hash.ts";
 import type { ExtractedFeatures } from "../features/types.ts";
 import { type DenseMatrix, hconcat, selectColumns } from "../model/matrix.ts";
 import type { TrainingOptions } from "../model/training.ts";
@@ -162,6 +167,25 @@ export const MODEL_FLAGS: readonly FlagSpec[] = [
     description: "cap on a score's raw weight √(n_max / n_score) before normalising to mean 1",
   },
   {
+    name: "char-text-stacking",
+    type: "boolean",
+    configKey: "pipeline.charTextStacking",
+    description: "also stack an out-of-fold ridge over char_wb 2–5-gram TF-IDF",
+  },
+  {
+    name: "blend-stacks",
+    type: "boolean",
+    configKey: "pipeline.blendStacks",
+    description: "blend the learner with the stacked ridge columns (fitted on inner " +
+      "out-of-fold predictions of the training part)",
+  },
+  {
+    name: "blend-match-spread",
+    type: "boolean",
+    configKey: "pipeline.blendMatchSpread",
+    description: "after the blend, match the training labels' mean and std",
+  },
+  {
     name: "cv-workers",
     type: "int",
     configKey: null,
@@ -281,6 +305,45 @@ export async function extractFeatures(
       await handle.close();
     }
   });
+}
+
+/**
+ * Features of the official test essays: from `reuseDirs` (the first store whose rows cover every
+ * test essay, e.g. a store built over train + test, or the `feature_store_test/` of an earlier
+ * run), else extracted into `<run>/feature_store_test/`.
+ *
+ * @example
+ * ```ts
+ * const test = await extractTestFeatures(run, config, data.test, [config.reuseCvFeatureStoreDir]);
+ * ```
+ */
+export async function extractTestFeatures(
+  run: RunContext,
+  config: ExperimentConfig,
+  test: readonly Essay[],
+  reuseDirs: readonly (string | undefined)[],
+  extractionWorkers?: number,
+): Promise<ExtractedFeatures> {
+  let reuse: string | undefined;
+  for (const dir of reuseDirs) {
+    if (!dir) continue;
+    const meta = await readFeatureStoreMetadata(join(dir, FEATURE_STORE_METADATA_FILE));
+    const have = new Set(meta.rows.map((r) => `${r.id}\u0000${r.text_hash}`));
+    if (test.every((e) => have.has(`${e.id}\u0000${normalisedTextHash(e.text)}`))) {
+      reuse = dir;
+      break;
+    }
+    run.log.info(`test essays are not all in the store ${dir}`);
+  }
+  if (!reuse) run.log.info("extracting the test essays' features");
+  return await extractFeatures(
+    run,
+    config,
+    test,
+    "feature_store_test",
+    reuse,
+    extractionWorkers,
+  );
 }
 
 /** The model's input matrix with column names. */
@@ -420,6 +483,9 @@ export function trainingOptionsFor(
     sampleWeighting: config.sampleWeighting === "none"
       ? undefined
       : { mode: config.sampleWeighting, cap: config.sampleWeightCap },
+    charTextStacking: config.pipeline.charTextStacking,
+    blendStacks: config.pipeline.blendStacks,
+    blendMatchSpread: config.pipeline.blendMatchSpread,
   };
 }
 

@@ -71,12 +71,17 @@ Deno.test("CLI exit codes: help 0, unknown command/flag 2", async () => {
     assert.equal(await main(["prepare-dataset", "--help"]), 0);
     assert.equal(await main(["prepare-dataset", "--bogus"]), 2);
     assert.equal(await main(["no-such-command"]), 2);
+    // issue 14: cv --help lists the new flags; a test store without --evaluate-test is refused
+    assert.equal(await main(["cv", "--help"]), 0);
+    assert.equal(await main(["cv", "--reuse-test-feature-store-dir", "x"]), 2);
   } finally {
     console.log = log;
     console.error = err;
   }
   assert.ok(out.some((l) => l.includes("unknown flag --bogus")));
   assert.ok(out.some((l) => l.includes('unknown command "no-such-command"')));
+  assert.ok(out.some((l) => l.includes("--evaluate-test") && l.includes("--blend-stacks")));
+  assert.ok(out.some((l) => l.includes("--reuse-test-feature-store-dir needs --evaluate-test")));
 });
 
 Deno.test("manifests record the CLI line, and say so when a run has no CLI command", async () => {

@@ -108,6 +108,34 @@ Deno.test("cv, drop-column and run on embedded data with a synthetic store", asy
       assert.match(log, /QWK \(CV mean±std\)/);
     });
 
+    await t.step("cv --evaluate-test: full train → test figures in report and JSON", async () => {
+      const r = await runCv({ ...config, runName: "cv_test" }, {
+        echo: false,
+        step: { textStacking: true, cutpointInnerFolds: 3, cvWorkers: 1 },
+        evaluateTest: true,
+      });
+      const t = r.test!;
+      const data = await loadDataset(config);
+      const settings = filterSettingsOf(config);
+      assert.equal(t.nTrain, applyStandardFilters(data.train, settings).kept.length);
+      assert.equal(t.nTest, applyStandardFilters(data.test, settings).kept.length);
+      assert.ok(t.rounded.qwk > 0.6, `signal feature should give test QWK > 0.6`);
+      assert.ok(t.cutpointMetrics !== null && t.cutpoints?.length === 8);
+      const metrics = JSON.parse(await Deno.readTextFile(r.metricsPath));
+      assert.equal(metrics.test.n_test, t.nTest);
+      assert.equal(metrics.test.qwk, t.rounded.qwk);
+      assert.equal(metrics.test.qwk_cutpoints, t.cutpointMetrics!.qwk);
+      // the CV part is the same as without --evaluate-test
+      assert.ok(metrics.summary.qwk.mean > 0.6);
+      const report = await Deno.readTextFile(r.reportPath);
+      assert.match(report, /## Full train → official test/);
+      assert.match(report, new RegExp(`\\| QWK \\| ${t.rounded.qwk.toFixed(4)} \\|`));
+      const preds = (await Deno.readTextFile(t.predictionsPath)).trim().split("\n");
+      assert.equal(preds.length, t.nTest + 1);
+      const log = await Deno.readTextFile(config.experimentLogPath);
+      assert.match(log, /QWK full train → test/);
+    });
+
     await t.step("drop-column: signal kept, noise dropped", async () => {
       const r = await runDropColumn(
         { ...config, runName: "drop", treeParams: { ...config.treeParams, colsampleByTree: 1 } },
@@ -133,6 +161,12 @@ Deno.test("cv, drop-column and run on embedded data with a synthetic store", asy
         const test = r.metrics.find((m) => m.split === "test")!;
         assert.ok(test.rounded.qwk > 0.5);
         assert.ok(r.shap && !r.shap.skipped && r.shap.maxAdditivityError < 1e-6);
+        // default pipeline: the blend is reported and saved; SHAP explains the learner
+        assert.match(await Deno.readTextFile(r.reportPath), /SHAP explains the learner/);
+        const saved = JSON.parse(
+          await Deno.readTextFile(join(r.runDir, "artifacts", "model.json")),
+        );
+        assert.equal(saved.blend.members[0], "gbm");
         for (const f of ["model.json", "predictions.csv", "shap_test.json", "run_metrics.json"]) {
           await Deno.stat(join(r.runDir, "artifacts", f));
         }
