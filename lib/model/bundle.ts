@@ -22,6 +22,7 @@
 import { z } from "zod";
 import { canonicalJson } from "../features/fingerprint.ts";
 import { FEATURE_SETS, MODEL_KINDS } from "../run/config.ts";
+import { applyStackBlend } from "./blend.ts";
 import { applyCutpoints } from "./cutpoints.ts";
 import type { Regressor, RegressorJSON } from "./estimator.ts";
 import { regressorFromJSON } from "./factory.ts";
@@ -31,6 +32,7 @@ import { Ridge } from "./ridge.ts";
 import {
   type DenseStackModel,
   predictTextStack,
+  STACKED_CHAR_TEXT_FEATURE,
   STACKED_EMBEDDING_FEATURE,
   STACKED_TEXT_FEATURE,
   type TextStackModel,
@@ -48,6 +50,8 @@ export const BUNDLE_INDEX_FILE = "bundle.json";
 export const LEARNER_FILE = "learner.json";
 /** The TF-IDF stacking model file (present when text stacking is on). */
 export const TEXT_STACK_FILE = "text_stack.json";
+/** The character n-gram TF-IDF stacking model file (present when character stacking is on). */
+export const CHAR_TEXT_STACK_FILE = "char_text_stack.json";
 /** The embedding stacking model file (present when embedding stacking is on). */
 export const EMBEDDING_STACK_FILE = "embedding_stack.json";
 
@@ -85,6 +89,19 @@ export const BundleMetaSchema = z.object({
     columns: z.array(z.number().int().min(0)).min(1),
   }).strict().nullable(),
   text_stacking: z.object({ feature: z.literal(STACKED_TEXT_FEATURE) }).strict().nullable(),
+  /** The character n-gram TF-IDF stack (`--char-text-stacking`), appended after the word one. */
+  char_text_stacking: z.object({ feature: z.literal(STACKED_CHAR_TEXT_FEATURE) }).strict()
+    .nullable(),
+  /**
+   * The blend of the learner with the stacked columns (`--blend-stacks`, `blend.ts`): members
+   * in order, the learner first, the others by model column name; null when off.
+   */
+  blend: z.object({
+    members: names.min(2),
+    coef: numbers,
+    intercept: num,
+    spread: z.object({ a: num, b: num }).strict(),
+  }).strict().nullable(),
   cutpoints: numbers.nullable(),
   word_window: z.object({
     min_words: z.number().int().min(0),
@@ -169,6 +186,8 @@ export const TextStackFileSchema = z.object({
     minDf: z.number().int().min(1),
     maxFeatures: z.number().int().min(1).nullable(),
     maxNgram: z.number().int().min(1),
+    analyzer: z.enum(["word", "char_wb"]).optional(),
+    minNgram: z.number().int().min(1).optional(),
     terms: z.array(z.string()),
     idf: numbers,
   }).strict(),
@@ -186,23 +205,41 @@ export interface ModelBundle {
   readonly learner: Regressor;
   readonly textStack: TextStackModel | null;
   readonly denseStack: DenseStackModel | null;
+  /** The character n-gram stack (absent or null when off). */
+  readonly charTextStack?: TextStackModel | null;
+}
+
+function textStackFile(model: TextStackModel) {
+  const { ridge, vectorizer, alpha } = model;
+  return {
+    vectorizer: vectorizer.toJSON(),
+    ridge: {
+      coef: Array.from(ridge.coef),
+      intercept: ridge.intercept,
+      iterations: ridge.iterations,
+    },
+    alpha,
+  };
+}
+
+function textStackFromFile(text: z.infer<typeof TextStackFileSchema>): TextStackModel {
+  return {
+    kind: "text",
+    vectorizer: TfidfVectorizer.fromJSON(text.vectorizer),
+    ridge: {
+      coef: Float64Array.from(text.ridge.coef),
+      intercept: text.ridge.intercept,
+      iterations: text.ridge.iterations,
+    },
+    alpha: text.alpha,
+  };
 }
 
 /** The serialisable files of a bundle (file name → JSON value), without the index. */
 export function bundleFiles(bundle: ModelBundle): Record<string, unknown> {
   const files: Record<string, unknown> = { [LEARNER_FILE]: bundle.learner.toJSON() };
-  if (bundle.textStack) {
-    const { ridge, vectorizer, alpha } = bundle.textStack;
-    files[TEXT_STACK_FILE] = {
-      vectorizer: vectorizer.toJSON(),
-      ridge: {
-        coef: Array.from(ridge.coef),
-        intercept: ridge.intercept,
-        iterations: ridge.iterations,
-      },
-      alpha,
-    };
-  }
+  if (bundle.textStack) files[TEXT_STACK_FILE] = textStackFile(bundle.textStack);
+  if (bundle.charTextStack) files[CHAR_TEXT_STACK_FILE] = textStackFile(bundle.charTextStack);
   if (bundle.denseStack) files[EMBEDDING_STACK_FILE] = { ridge: bundle.denseStack.ridge.toJSON() };
   return files;
 }
@@ -211,6 +248,7 @@ export function bundleFiles(bundle: ModelBundle): Record<string, unknown> {
 export const BUNDLE_FILE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   [LEARNER_FILE]: LearnerFileSchema,
   [TEXT_STACK_FILE]: TextStackFileSchema,
+  [CHAR_TEXT_STACK_FILE]: TextStackFileSchema,
   [EMBEDDING_STACK_FILE]: EmbeddingStackFileSchema,
 };
 
@@ -237,6 +275,7 @@ export function expectedModelFeatureNames(meta: BundleMeta): string[] {
     ...meta.input_feature_names.filter((_, j) => !drop.has(j)),
     ...(meta.embedding_stacking ? [STACKED_EMBEDDING_FEATURE] : []),
     ...(meta.text_stacking ? [STACKED_TEXT_FEATURE] : []),
+    ...(meta.char_text_stacking ? [STACKED_CHAR_TEXT_FEATURE] : []),
   ];
 }
 
@@ -261,6 +300,17 @@ export function checkBundleConsistency(bundle: ModelBundle): void {
     fail(`learner is ${bundle.learner.name}, not ${meta.learner}`);
   }
   if (!meta.text_stacking !== !bundle.textStack) fail("text stacking setting and model disagree");
+  if (!meta.char_text_stacking !== !bundle.charTextStack) {
+    fail("character stacking setting and model disagree");
+  }
+  const blend = meta.blend;
+  if (blend) {
+    if (blend.coef.length !== blend.members.length) fail("blend: one weight per member expected");
+    if (blend.members[0] !== meta.learner) fail("blend: the first member must be the learner");
+    for (const m of blend.members.slice(1)) {
+      if (!meta.model_feature_names.includes(m)) fail(`blend member ${m} is not a model column`);
+    }
+  }
   if (!meta.embedding_stacking !== !bundle.denseStack) {
     fail("embedding stacking setting and model disagree");
   }
@@ -291,25 +341,16 @@ export function checkBundleConsistency(bundle: ModelBundle): void {
  */
 export function bundleFromFiles(meta: BundleMeta, files: Record<string, unknown>): ModelBundle {
   const learner = regressorFromJSON(files[LEARNER_FILE] as RegressorJSON);
-  let textStack: TextStackModel | null = null;
-  const text = files[TEXT_STACK_FILE] as z.infer<typeof TextStackFileSchema> | undefined;
-  if (text) {
-    textStack = {
-      kind: "text",
-      vectorizer: TfidfVectorizer.fromJSON(text.vectorizer),
-      ridge: {
-        coef: Float64Array.from(text.ridge.coef),
-        intercept: text.ridge.intercept,
-        iterations: text.ridge.iterations,
-      },
-      alpha: text.alpha,
-    };
-  }
+  type TextFile = z.infer<typeof TextStackFileSchema> | undefined;
+  const text = files[TEXT_STACK_FILE] as TextFile;
+  const textStack = text ? textStackFromFile(text) : null;
+  const char = files[CHAR_TEXT_STACK_FILE] as TextFile;
+  const charTextStack = char ? textStackFromFile(char) : null;
   const dense = files[EMBEDDING_STACK_FILE] as { ridge: RegressorJSON } | undefined;
   const denseStack: DenseStackModel | null = dense
     ? { kind: "dense", ridge: Ridge.fromJSON(dense.ridge) }
     : null;
-  const bundle = { meta, learner, textStack, denseStack };
+  const bundle = { meta, learner, textStack, denseStack, charTextStack };
   checkBundleConsistency(bundle);
   return bundle;
 }
@@ -346,6 +387,7 @@ export function bundleModelMatrix(
     M = withColumn(dropColumns(M, cols), col);
   }
   if (bundle.textStack) M = withColumn(M, predictTextStack(bundle.textStack, texts));
+  if (bundle.charTextStack) M = withColumn(M, predictTextStack(bundle.charTextStack, texts));
   return M;
 }
 
@@ -354,6 +396,8 @@ export interface BundlePredictions {
   /** The learner's input matrix (with stacked columns). */
   readonly modelX: DenseMatrix;
   readonly raw: Float64Array;
+  /** The learner's own predictions (what SHAP explains; equal to `raw` without a blend). */
+  readonly learnerRaw: Float64Array;
   /** Raw prediction rounded to the half-point grid and clipped to 1–5. */
   readonly rounded: Float64Array;
   /** Raw prediction through the bundle's cut-points (null when the run fitted none). */
@@ -374,13 +418,32 @@ export function predictWithBundle(
   texts: readonly string[],
 ): BundlePredictions {
   const modelX = bundleModelMatrix(bundle, X, texts);
-  const raw = modelX.nRows > 0 ? bundle.learner.predict(modelX) : new Float64Array(0);
+  const learnerRaw = modelX.nRows > 0 ? bundle.learner.predict(modelX) : new Float64Array(0);
+  const raw = blendedPredictions(bundle.meta, modelX, learnerRaw);
   return {
     modelX,
     raw,
+    learnerRaw,
     rounded: raw.map(roundToHalfPoint),
     cutpoints: bundle.meta.cutpoints ? applyCutpoints(raw, bundle.meta.cutpoints) : null,
   };
+}
+
+/**
+ * The bundle's blend applied to the learner's predictions and the stacked model columns (the
+ * learner's predictions unchanged when the run blended nothing) — what `trainAndPredict` does
+ * for held-out rows.
+ */
+function blendedPredictions(
+  meta: BundleMeta,
+  modelX: DenseMatrix,
+  learnerRaw: Float64Array,
+): Float64Array {
+  if (!meta.blend) return learnerRaw;
+  const columns = meta.blend.members.slice(1).map((name) =>
+    selectColumns(modelX, [meta.model_feature_names.indexOf(name)]).values
+  );
+  return applyStackBlend(meta.blend, [learnerRaw, ...columns]);
 }
 
 /** What the extractor now in use says about itself. */

@@ -90,6 +90,10 @@ export interface TfidfJSON {
   /** `null` = no cap (JSON has no Infinity). */
   readonly maxFeatures: number | null;
   readonly maxNgram: number;
+  /** Absent in files written before character stacking existed: `word`. */
+  readonly analyzer?: TfidfAnalyzer;
+  /** Smallest n-gram length (`char_wb` only). */
+  readonly minNgram?: number;
   readonly terms: readonly string[];
   readonly idf: readonly number[];
 }
@@ -160,6 +164,8 @@ export class TfidfVectorizer {
       minDf: this.minDf,
       maxFeatures: Number.isFinite(this.maxFeatures) ? this.maxFeatures : null,
       maxNgram: this.maxNgram,
+      analyzer: this.analyzer,
+      minNgram: this.minNgram,
       terms,
       idf: Array.from(this.idf),
     };
@@ -181,6 +187,8 @@ export class TfidfVectorizer {
       minDf: json.minDf,
       maxFeatures: json.maxFeatures ?? undefined,
       maxNgram: json.maxNgram,
+      analyzer: json.analyzer,
+      minNgram: json.minNgram,
     });
     json.terms.forEach((term, j) => v.vocabulary.set(term, j));
     if (v.vocabulary.size !== json.terms.length) throw new Error("tfidf JSON: duplicate terms");

@@ -26,6 +26,7 @@ import type { DenseMatrix } from "../model/matrix.ts";
 import type { Ridge } from "../model/ridge.ts";
 import {
   type DenseStackModel,
+  STACKED_CHAR_TEXT_FEATURE,
   STACKED_EMBEDDING_FEATURE,
   STACKED_TEXT_FEATURE,
   type TextStackModel,
@@ -111,6 +112,15 @@ async function bundleMeta(run: RunContext, input: RunBundleInputs): Promise<Bund
       ? { feature: STACKED_EMBEDDING_FEATURE, columns: [...dense] }
       : null,
     text_stacking: options.textStacking ? { feature: STACKED_TEXT_FEATURE } : null,
+    char_text_stacking: options.charTextStacking ? { feature: STACKED_CHAR_TEXT_FEATURE } : null,
+    blend: trained.blend
+      ? {
+        members: [...trained.blend.members],
+        coef: [...trained.blend.coef],
+        intercept: trained.blend.intercept,
+        spread: { ...trained.blend.spread },
+      }
+      : null,
     cutpoints: trained.cutpoints,
     word_window: { min_words: config.minWords, max_words: config.maxWords },
     training_prompts: [...new Set(input.trainEssays.map((e) => e.prompt))].sort(),
@@ -142,11 +152,15 @@ export async function buildRunModelBundle(
   if (dense.length > 0 && stacked.dense?.model?.kind !== "dense") {
     throw new Error("model bundle: the embedding stacking model was not kept by training");
   }
+  if (input.options.charTextStacking && stacked.char?.model?.kind !== "text") {
+    throw new Error("model bundle: the character stacking model was not kept by training");
+  }
   return {
     meta: await bundleMeta(run, input),
     learner: model,
     textStack: input.options.textStacking ? stacked.text!.model as TextStackModel : null,
     denseStack: dense.length > 0 ? stacked.dense!.model as DenseStackModel : null,
+    charTextStack: input.options.charTextStacking ? stacked.char!.model as TextStackModel : null,
   };
 }
 

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import {
   BUNDLE_INDEX_FILE,
   type BundleMeta,
+  CHAR_TEXT_STACK_FILE,
   checkBundleExtractor,
   EMBEDDING_STACK_FILE,
   ExtractorMismatchError,
@@ -80,6 +81,15 @@ function metaFor(
       ? { feature: "embedding_ridge_oof", columns: [...options.denseStackColumns] }
       : null,
     text_stacking: options.textStacking ? { feature: "tfidf_ridge_oof" } : null,
+    char_text_stacking: options.charTextStacking ? { feature: "char_tfidf_ridge_oof" } : null,
+    blend: r.blend
+      ? {
+        members: [...r.blend.members],
+        coef: [...r.blend.coef],
+        intercept: r.blend.intercept,
+        spread: { ...r.blend.spread },
+      }
+      : null,
     cutpoints: r.cutpoints,
     word_window: { min_words: 200, max_words: 1000 },
     training_prompts: ["Phones and driving"],
@@ -96,7 +106,7 @@ function metaFor(
   };
 }
 
-async function trainedBundle(kind: ModelKind, stackEmbeddings: boolean) {
+async function trainedBundle(kind: ModelKind, stackEmbeddings: boolean, levers = false) {
   const d = data(160, 3);
   const train = Array.from({ length: 120 }, (_, i) => i);
   const held = Array.from({ length: 40 }, (_, i) => 120 + i);
@@ -111,6 +121,9 @@ async function trainedBundle(kind: ModelKind, stackEmbeddings: boolean) {
     denseStackColumns: stackEmbeddings ? [3, 4, 5, 6, 7, 8] : undefined,
     cutpointInnerFolds: 3,
     singleThreaded: true,
+    charTextStacking: levers,
+    blendStacks: levers,
+    blendMatchSpread: levers,
   };
   const r = await trainAndPredict(
     {
@@ -127,27 +140,39 @@ async function trainedBundle(kind: ModelKind, stackEmbeddings: boolean) {
     learner: r.model,
     textStack: r.stacked.text!.model as TextStackModel,
     denseStack: stackEmbeddings ? r.stacked.dense!.model as DenseStackModel : null,
+    charTextStack: levers ? r.stacked.char!.model as TextStackModel : null,
   };
   return {
     bundle,
     heldX: selectRows(d.X, held),
     heldTexts: held.map((i) => d.texts[i]),
     expected: r.predictions[0],
+    expectedLearner: r.learnerPredictions[0],
     expectedCut: r.cutpointPredictions![0],
   };
 }
 
-for (const [kind, stack] of [["gbm", true], ["rf", true], ["ridge", false]] as const) {
-  Deno.test(`bundle round trip (${kind}, text${stack ? " + embedding" : ""} stacking): bit for bit`, async () => {
+const ROUND_TRIPS = [
+  ["gbm", true, false],
+  ["rf", true, false],
+  ["ridge", false, false],
+  ["gbm", true, true],
+] as const;
+for (const [kind, stack, levers] of ROUND_TRIPS) {
+  const what = `text${stack ? " + embedding" : ""}${levers ? " + char stacking + blend" : ""}`;
+  Deno.test(`bundle round trip (${kind}, ${what}): bit for bit`, async () => {
     const dir = await Deno.makeTempDir({ prefix: "bundle_test_" });
     try {
-      const t = await trainedBundle(kind, stack);
+      const t = await trainedBundle(kind, stack, levers);
+      assert.equal(t.bundle.meta.blend !== null, levers);
       const index = await writeModelBundle(join(dir, "model"), t.bundle);
       assert.ok(index.files[LEARNER_FILE] && index.files[TEXT_STACK_FILE]);
       assert.equal(EMBEDDING_STACK_FILE in index.files, stack);
+      assert.equal(CHAR_TEXT_STACK_FILE in index.files, levers);
       const loaded = await readModelBundle(join(dir, "model"));
       const p = predictWithBundle(loaded, t.heldX, t.heldTexts);
       assert.ok(sameBits(p.raw, t.expected), "raw predictions differ");
+      assert.ok(sameBits(p.learnerRaw, t.expectedLearner), "learner predictions differ");
       assert.ok(sameBits(p.cutpoints!, t.expectedCut), "cut-point predictions differ");
       // one row at a time gives the same values (rows are independent)
       const one = predictWithBundle(loaded, selectRows(t.heldX, [5]), [t.heldTexts[5]]);
@@ -158,7 +183,8 @@ for (const [kind, stack] of [["gbm", true], ["rf", true], ["ridge", false]] as c
         for (let r = 0; r < s.shap.nRows; r++) {
           let sum: number = s.shap.expectedValue;
           for (let f = 0; f < s.shap.nFeatures; f++) sum += s.shap.values[r * s.shap.nFeatures + f];
-          assert.ok(Math.abs(sum - p.raw[r]) < 1e-9, "SHAP additivity");
+          // SHAP explains the learner (before any blend)
+          assert.ok(Math.abs(sum - p.learnerRaw[r]) < 1e-9, "SHAP additivity");
         }
         const top = topContributions(s.shap, loaded.meta.model_feature_names, 3);
         assert.equal(top[0].length, 3);
