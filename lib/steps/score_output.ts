@@ -37,7 +37,11 @@ export function predictionRows(
     flags[i].join(";"),
     ...(hasLabels ? [e.label ?? ""] : []),
     ...(explained
-      ? [explained.base, ...explained.top[i].flatMap((c) => [c.feature, c.value])]
+      ? [
+        p.learnerRaw[i],
+        explained.base,
+        ...explained.top[i].flatMap((c) => [c.feature, c.value]),
+      ]
       : []),
   ]);
 }
@@ -54,6 +58,8 @@ export function predictionColumns(hasLabels: boolean, topK: number | null): stri
     "flags",
     ...(hasLabels ? ["overall_true"] : []),
     ...(topK === null ? [] : [
+      // what SHAP explains: the learner's own prediction (= prediction_raw without a blend)
+      "prediction_learner",
       "shap_base",
       ...Array.from({ length: topK }, (_, k) => [`shap_${k + 1}_feature`, `shap_${k + 1}_value`])
         .flat(),

@@ -235,7 +235,10 @@ Deno.test("score reproduces run's test predictions, flags, refuses a foreign ext
         await Deno.readTextFile(join(q.runDir, "artifacts", "shap_scored.json")),
       );
       const sum = shap.values[0].reduce((a: number, b: number) => a + b, shap.base_value);
-      assert.ok(Math.abs(sum - q.predictions.raw[0]) < 1e-9, "SHAP adds up to the prediction");
+      assert.ok(
+        Math.abs(sum - q.predictions.learnerRaw[0]) < 1e-9,
+        "SHAP adds up to the learner's prediction",
+      );
     });
 
     await t.step("an extractor with another fingerprint is refused with the reason", async () => {
