@@ -21,6 +21,7 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
+import { ensureNginx, nginxPath } from "../lib/run/system_setup.ts";
 
 const TEMPLATE = new URL("./nginx.conf.template", import.meta.url);
 const SERVE = new URL("../lib/offload/serve.ts", import.meta.url).pathname;
@@ -35,40 +36,7 @@ export interface ServerProcess {
 }
 
 /** Path of the nginx binary, or undefined when it is not installed. */
-export function findNginx(): string | undefined {
-  for (const p of ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"]) {
-    try {
-      if (Deno.statSync(p).isFile) return p;
-    } catch { /* next */ }
-  }
-  return undefined;
-}
-
-/** Find nginx, installing Debian's package with apt-get when missing (root only). */
-export async function ensureNginx(log: (l: string) => void = console.error): Promise<string> {
-  const found = findNginx();
-  if (found) return found;
-  if (Deno.uid?.() !== 0) {
-    throw new Error("nginx is not installed: run `sudo apt-get install -y nginx`");
-  }
-  log("offload-cluster: installing nginx (apt-get install -y nginx) …");
-  const apt = (args: string[]) =>
-    new Deno.Command("apt-get", {
-      args,
-      env: { DEBIAN_FRONTEND: "noninteractive" },
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).output();
-  const install = ["install", "-y", "--no-install-recommends", "nginx"];
-  if (!(await apt(install)).success) {
-    await apt(["update"]);
-    await apt(install);
-  }
-  const path = findNginx();
-  if (!path) throw new Error("apt-get install nginx failed: install it by hand");
-  return path;
-}
+export const findNginx = nginxPath;
 
 /**
  * Spawn `command` (which must print `LISTENING <url>` on stdout once bound; stderr is inherited
@@ -323,7 +291,7 @@ async function startCommand(args: string[]): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(n) || n < 1) throw new Error("--servers must be a positive integer");
   if (!Number.isInteger(port) || port < 1 || port > 65535 - n) throw new Error("bad --port");
-  await ensureNginx();
+  if (!(await ensureNginx())) throw new Error("nginx is not installed: apt-get install -y nginx");
   const runDir = values["run-dir"] ?? join(tmpdir(), `offload-cluster-${port}`);
   console.error(`offload-cluster: starting ${n} servers on ports ${port + 1}-${port + n} …`);
   const cluster = await startCluster({

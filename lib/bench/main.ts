@@ -26,6 +26,10 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
     summary: "offload throughput: client concurrency x batch size, encoder batch size",
     run: async (a) => (await import("./offload_bench.ts")).runOffloadBench(a),
   },
+  "offload-load": {
+    summary: "load on 1 server vs 3 behind nginx: throughput, p50/p95/p99, 503 shedding, RSS",
+    run: async (a) => (await import("./offload_load_bench.ts")).runOffloadLoadBench(a),
+  },
   checkers: {
     summary:
       "Tier 1 densities: real LanguageTool vs harper.js + nspell (Spearman, agreement, time)",
