@@ -19,7 +19,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import { ensureNginx, nginxPath } from "../lib/run/system_setup.ts";
 
@@ -168,7 +168,8 @@ async function waitForPort(port: number, timeoutMs: number, child: Deno.ChildPro
 }
 
 /** Render the configuration into `runDir` and start nginx (foreground) on `listenPort`. */
-export async function startNginx(options: NginxOptions): Promise<NginxProcess> {
+export async function startNginx(given: NginxOptions): Promise<NginxProcess> {
+  const options = { ...given, runDir: resolve(given.runDir) };
   const nginx = findNginx();
   if (!nginx) throw new Error("nginx is not installed (apt-get install -y nginx)");
   await Deno.mkdir(options.runDir, { recursive: true });
