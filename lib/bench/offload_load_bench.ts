@@ -14,9 +14,10 @@
  * here show the balancer's overhead and correctness, not a speed-up.
  *
  * Flags: `--csv PATH` (default the embedded train CSV), `--items-per-request 4`,
- * `--requests 48` per sweep point, `--concurrency 1,2,4,8,16`, `--overload-concurrency 96`,
- * `--overload-requests 192`, `--feature-set handcrafted`, `--max-queue 8` (each server's waiting
- * room; `--max-concurrency 2` its slots), `--port 19200` (nginx; servers on the next ports),
+ * `--requests 24` per sweep point, `--concurrency 1,2,4,8,16`, `--overload-concurrency 160`,
+ * `--overload-requests 320` (more than 3 servers' 2 slots + 32 queued), `--feature-set
+ * handcrafted`, `--max-queue 32` (each server's waiting room, the server default;
+ * `--max-concurrency 2` its slots), `--port 19200` (nginx; servers on the next ports),
  * `--out output/bench`.
  *
  * @module
@@ -169,12 +170,12 @@ function parse(args: readonly string[]) {
     options: {
       csv: { type: "string", default: "data/embedded/ellipse_embedded_train.csv" },
       "items-per-request": { type: "string", default: "4" },
-      requests: { type: "string", default: "48" },
+      requests: { type: "string", default: "24" },
       concurrency: { type: "string", default: "1,2,4,8,16" },
-      "overload-concurrency": { type: "string", default: "96" },
-      "overload-requests": { type: "string", default: "192" },
+      "overload-concurrency": { type: "string", default: "160" },
+      "overload-requests": { type: "string", default: "320" },
       "feature-set": { type: "string", default: "handcrafted" },
-      "max-queue": { type: "string", default: "8" },
+      "max-queue": { type: "string", default: "32" },
       "max-concurrency": { type: "string", default: "2" },
       port: { type: "string", default: "19200" },
       out: { type: "string", default: "output/bench" },
@@ -205,6 +206,7 @@ export async function runOffloadLoadBench(args: readonly string[]): Promise<Load
   const nginxes: NginxProcess[] = [];
   const points: LoadPoint[] = [];
   const runDir = await Deno.makeTempDir({ dir: tmpdir(), prefix: "offload_load_" });
+  const loadBefore = loadAverage();
   try {
     for (let i = 0; i < 3; i++) {
       log(`starting server ${i + 1}/3 on port ${port + 1 + i} …`);
@@ -277,8 +279,18 @@ export async function runOffloadLoadBench(args: readonly string[]): Promise<Load
     itemsPerRequest: per,
     featureSet: v["feature-set"],
     serverFlags: serverFlags.join(" "),
+    loadAverage: `${loadBefore} → ${loadAverage()}`,
   });
   return points;
+}
+
+/** The 1-minute load average (from /proc; "?" elsewhere). */
+function loadAverage(): string {
+  try {
+    return Deno.readTextFileSync("/proc/loadavg").split(" ")[0];
+  } catch {
+    return "?";
+  }
 }
 
 /** Best sweep throughput of a topology (essays/s). */
@@ -323,7 +335,8 @@ async function writeReport(
   const md = [
     "# Offload load benchmark (`deno task bench offload-load`)",
     "",
-    `${json.generated_utc}; ${cores} cores shared by every server and nginx; ` +
+    `${json.generated_utc}; ${cores} cores shared by every server and nginx (load average ` +
+    `${setup.loadAverage}); ` +
     `${setup.itemsPerRequest} essays per \`/v1/extract\` request (feature set ` +
     `${setup.featureSet}); servers: \`serve-offload ${setup.serverFlags}\`; no client retries.`,
     "",
