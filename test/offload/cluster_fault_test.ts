@@ -282,3 +282,40 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "cluster: nginx with no live server answers 503 + Retry-After (JSON); an oversize body 413",
+  ignore: !NGINX,
+  async fn() {
+    const runDir = await tempDir();
+    const dead = [freePort(), freePort()];
+    const nginx = await startNginx({
+      upstreams: dead.map((p) => `127.0.0.1:${p}`),
+      listenPort: freePort(),
+      runDir,
+    });
+    try {
+      const res = await fetch(`${nginx.url}/v1/extract`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ texts: ["a"], prompts: ["b"], feature_set: "handcrafted" }),
+      });
+      assert.equal(res.status, 503);
+      assert.equal(res.headers.get("retry-after"), "2");
+      assert.equal((await res.json()).error, "unavailable");
+      const log = await nginx.accessLog();
+      // both dead servers were tried before giving up
+      assert.match(log, new RegExp(`upstream=127\\.0\\.0\\.1:\\d+, 127\\.0\\.0\\.1:\\d+`));
+      const big = await fetch(`${nginx.url}/v1/extract`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "x".repeat(1_100_000),
+      });
+      assert.equal(big.status, 413);
+      assert.equal((await big.json()).error, "request_too_large");
+    } finally {
+      await nginx.stop();
+      await Deno.remove(runDir, { recursive: true }).catch(() => {});
+    }
+  },
+});
