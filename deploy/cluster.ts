@@ -271,6 +271,17 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   }
 }
 
+/**
+ * nginx's read timeout for servers started with `serverArgs`: their `--request-timeout-ms`
+ * (default 300,000) plus 10 s, so nginx never cuts a request the server would still answer.
+ */
+export function readTimeoutFor(serverArgs: readonly string[]): number {
+  const i = serverArgs.indexOf("--request-timeout-ms");
+  const ms = i >= 0 ? Number(serverArgs[i + 1]) : 300_000;
+  if (!Number.isFinite(ms) || ms <= 0) throw new Error("--request-timeout-ms must be positive");
+  return Math.ceil(ms / 1000) + 10;
+}
+
 function stateFile(runDir: string): string {
   return join(runDir, "cluster.json");
 }
@@ -301,6 +312,7 @@ async function startCommand(args: string[]): Promise<void> {
     runDir,
     serverCommand: (p) => serveCommand(p, serverArgs),
     verbose: !values.quiet,
+    nginx: { readTimeoutS: readTimeoutFor(serverArgs) },
   });
   await Deno.writeTextFile(
     stateFile(runDir),
