@@ -35,6 +35,10 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
     summary: "24-variant sweep on a warm store and one compare-runs (targets 5 min, 5 s)",
     run: async (a) => (await import("./evidence_bench.ts")).runEvidenceBench(a),
   },
+  "offload-load": {
+    summary: "load on 1 server vs 3 behind nginx: throughput, p50/p95/p99, 503 shedding, RSS",
+    run: async (a) => (await import("./offload_load_bench.ts")).runOffloadLoadBench(a),
+  },
   checkers: {
     summary:
       "Tier 1 densities: real LanguageTool vs harper.js + nspell (Spearman, agreement, time)",

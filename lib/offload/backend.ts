@@ -48,7 +48,9 @@ export type BackendConfig =
     | "languageToolServiceUrl"
     | "outputRoot"
   >
-  & Partial<Pick<ExperimentConfig, "languageToolProtocol" | "offloadRequestTimeoutS">>;
+  & Partial<
+    Pick<ExperimentConfig, "languageToolProtocol" | "offloadRequestTimeoutS" | "offloadConcurrency">
+  >;
 
 /** Options of `createExtractorForConfig`. */
 export interface ExtractorForConfigOptions {
@@ -149,6 +151,9 @@ export async function createExtractorForConfig(
     token: options.token ?? Deno.env.get("OFFLOAD_SERVICE_TOKEN") ?? undefined,
     log,
     ...(timeoutS === undefined ? {} : { timeoutMs: timeoutS * 1000 }),
+    ...(config.offloadConcurrency === undefined
+      ? {}
+      : { maxConcurrency: config.offloadConcurrency }),
     ...options.client,
     baseUrl,
     cacheRoot,

@@ -40,7 +40,7 @@ import {
   MAX_BYTES_PER_REQUEST,
   MAX_ITEMS_PER_REQUEST,
 } from "./protocol.ts";
-import { readExtractZip } from "./hemma/archive.ts";
+import { postExtractVerified } from "./verified_extract.ts";
 import { embedEmbeddingKey, extractEmbeddingKey, handcraftedKey } from "./hemma/cache_keys.ts";
 import {
   embeddingColumnNames,
@@ -189,23 +189,9 @@ async function postExtract(
   prompts: readonly string[],
   featureSet: string,
   signal?: AbortSignal,
-  collector?: OffloadMetricsCollector,
 ) {
-  const res = await http.postJsonForBytes("extract", "/v1/extract", {
-    texts,
-    prompts,
-    feature_set: featureSet,
-  }, signal);
-  const source = `${http.baseUrl}/v1/extract`;
-  try {
-    return readExtractZip(res.body, source, texts.length);
-  } catch (error) {
-    // Not a zip, no or bad meta.json, a matrix of the wrong shape or dtype: a malformed answer.
-    if (collector) collector.service("extract").invalidAnswer++;
-    throw new InvalidAnswerError(
-      `${source}: malformed answer, not used or cached: ${(error as Error).message}`,
-    );
-  }
+  // Integrity-checked (CRC-32) and resent when a 2xx body is unusable: verified_extract.ts.
+  return await postExtractVerified(http, texts, prompts, featureSet, signal);
 }
 
 /**
@@ -317,7 +303,7 @@ export async function createOffloadFeatureExtractor(
     const chunks = chunkIndices(sizes, { ...limits, baseBytes: 50 });
     let wroteMeta = false;
 
-    await runBounded(chunks, concurrency, async (chunk) => {
+    const run = runBounded(chunks, concurrency, async (chunk) => {
       const part = chunk.map((i) => missingEssays[i]);
       const archive = await postExtract(
         http,
@@ -325,7 +311,6 @@ export async function createOffloadFeatureExtractor(
         part.map((e) => e.prompt),
         featureSet,
         opts.signal,
-        collector,
       );
       const got = archive.meta;
       if (got.server_fingerprint !== fingerprint) {
@@ -384,6 +369,9 @@ export async function createOffloadFeatureExtractor(
       }
       opts.onProgress?.("offload_extract", doneCount(), total);
     }, opts.signal);
+    await run.catch((e) => {
+      throw extractIncompleteError(e, doneCount(), total, http.baseUrl, cacheDirs !== undefined);
+    });
 
     const build = (rows: Map<string, Float32Array>, names: readonly string[]): FeatureMatrix => {
       const nCols = names.length;
@@ -432,6 +420,26 @@ export async function createOffloadFeatureExtractor(
     extract,
     close: () => http.close(),
   };
+}
+
+/**
+ * The final error of an extraction whose retries are spent: the cause itself (its class, e.g.
+ * `OffloadRequestError`, is kept), its message prefixed with how many essays are done (their rows
+ * are in the cache, so a rerun sends only the rest) and `essaysDone` / `essaysTotal` attached.
+ */
+export function extractIncompleteError(
+  cause: unknown,
+  done: number,
+  total: number,
+  baseUrl: string,
+  cached: boolean,
+): Error {
+  const err = cause instanceof Error ? cause : new Error(String(cause));
+  err.message = `offload extraction via ${baseUrl} stopped: ${done} of ${total} essays done` +
+    (cached ? " (their rows are in the cache; a rerun sends only the rest)" : "") +
+    `; cause: ${err.message}`;
+  Object.assign(err, { essaysDone: done, essaysTotal: total });
+  return err;
 }
 
 /** A `SentenceEncoder` over an offload server's `/v1/embed`. */

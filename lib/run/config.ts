@@ -103,6 +103,8 @@ export const ExperimentConfigSchema = z.object({
   languageToolProtocol: z.enum(["auto", "huleedu", "stock"]).default("auto"),
   /** Per-request timeout of the offload clients, seconds (LanguageTool default 60, as the original). */
   offloadRequestTimeoutS: z.number().min(1).max(600).optional(),
+  /** Requests the offload clients keep in flight (default 2); behind a balancer of N servers, ~2N. */
+  offloadConcurrency: z.number().int().min(1).max(64).optional(),
   reuseCvFeatureStoreDir: z.string().optional(),
   /** Handcrafted features left out of the model (e.g. the ones drop-column said to drop). */
   excludedFeatures: z.array(z.string().min(1)).default([]),

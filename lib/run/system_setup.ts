@@ -8,6 +8,9 @@
  * kernels only. This script installs it with apt-get when missing and the user is root; any
  * other case is a warning, never a failure (`--strict` makes a missing library an error).
  *
+ * It also installs `nginx` (the load balancer of `deploy/`, used by `deno task offload-cluster`,
+ * the cluster fault tests and `deno task bench offload-load`) the same way.
+ *
  * @module
  */
 
@@ -76,8 +79,47 @@ export async function ensureOpenBlas(): Promise<boolean> {
   return ok;
 }
 
+/** The Debian package of the load balancer of `deploy/` (offload cluster demo and tests). */
+export const NGINX_PACKAGE = "nginx";
+
+/** Path of the nginx binary, or undefined when it is not installed. */
+export function nginxPath(): string | undefined {
+  for (const p of ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"]) {
+    try {
+      if (Deno.statSync(p).isFile) return p;
+    } catch { /* next */ }
+  }
+  return undefined;
+}
+
+/**
+ * Ensure nginx is installed (apt-get, non-interactive, root only): `deploy/cluster.ts` runs it
+ * unprivileged on loopback with its own prefix; the package's own service is never started by
+ * this project. Resolves to the binary's path, or undefined (with a warning) when missing.
+ */
+export async function ensureNginx(): Promise<string | undefined> {
+  if (nginxPath()) return nginxPath();
+  if (Deno.uid?.() !== 0) {
+    console.warn(
+      `setup: ${NGINX_PACKAGE} is not installed and this user is not root; the offload ` +
+        `cluster (deploy/) and its fault tests need it: sudo apt-get install -y ${NGINX_PACKAGE}`,
+    );
+    return undefined;
+  }
+  console.error(`setup: installing ${NGINX_PACKAGE} (apt-get) for the offload cluster …`);
+  if (!(await aptGet(["install", "-y", "--no-install-recommends", NGINX_PACKAGE]))) {
+    await aptGet(["update"]);
+    await aptGet(["install", "-y", "--no-install-recommends", NGINX_PACKAGE]);
+  }
+  const path = nginxPath();
+  if (!path) console.warn(`setup: could not install ${NGINX_PACKAGE}`);
+  return path;
+}
+
 if (import.meta.main) {
   const ok = await ensureOpenBlas();
   console.error(`setup: OpenBLAS ${ok ? "available" : "NOT available (wasm kernels)"}`);
-  if (!ok && Deno.args.includes("--strict")) Deno.exit(1);
+  const nginx = await ensureNginx();
+  console.error(`setup: nginx ${nginx ?? "NOT available (offload cluster tests are skipped)"}`);
+  if ((!ok || !nginx) && Deno.args.includes("--strict")) Deno.exit(1);
 }

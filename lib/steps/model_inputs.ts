@@ -47,6 +47,12 @@ export const FEATURE_FLAGS: readonly FlagSpec[] = [
     description: "per-request timeout of the offload clients in seconds (LanguageTool: 60)",
   },
   {
+    name: "offload-concurrency",
+    type: "int",
+    description: "requests the offload clients keep in flight (default 2; ~2 per server " +
+      "behind a load balancer)",
+  },
+  {
     name: "extraction-workers",
     type: "int",
     configKey: null,
