@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  checkHtmlFiles,
+  findChromium,
+  pagePassed,
+  pageProblems,
+} from "../../notebooks/tools/check_html_chromium.ts";
+import { inlinePlotlyBundle, plotlyBundlePath } from "../../notebooks/tools/html_report.ts";
+import { PROJECT_ROOT } from "../../notebooks/tools/setup_jupyter.ts";
+import { plotlyHtml } from "../../lib/report/plotly.ts";
+
+const chromium = findChromium();
+if (!chromium) {
+  console.warn(
+    "SKIP check_html_chromium_test: chromium is not installed (run `deno task setup` as root)",
+  );
+}
+
+function page(body: string): string {
+  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>t</title></head>` +
+    `<body>${body}</body></html>\n`;
+}
+
+Deno.test({
+  name: "headless Chromium passes a rendered report, fails script errors and unrendered figures",
+  ignore: !chromium,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "check-html-" });
+    try {
+      const bundle = await Deno.readTextFile(await plotlyBundlePath(PROJECT_ROOT));
+      const fig = plotlyHtml({
+        data: [{ type: "bar", x: ["a", "b"], y: [1, 2] }],
+        layout: { title: { text: "t" } },
+      }, "fig_good");
+      const good = join(dir, "good.html");
+      const broken = join(dir, "broken.html");
+      const offline = join(dir, "no_plotly.html");
+      await Deno.writeTextFile(good, inlinePlotlyBundle(page(fig), bundle));
+      await Deno.writeTextFile(
+        broken,
+        inlinePlotlyBundle(page(`${fig}<script>notDefinedAnywhere();</script>`), bundle),
+      );
+      // No inlined bundle and no network: the figure's CDN fallback cannot load plotly.js.
+      await Deno.writeTextFile(offline, page(plotlyHtml({ data: [{ y: [1] }] }, "fig_missing")));
+
+      const [g, b, o] = await checkHtmlFiles([good, broken, offline], { timeoutMs: 4000 });
+
+      assert.deepEqual(pageProblems(g), []);
+      assert.ok(pagePassed(g));
+      assert.equal(g.expectedFigures, 1);
+      assert.equal(g.renderedFigures, 1);
+
+      assert.ok(!pagePassed(b));
+      assert.equal(b.renderedFigures, 1, "the figure itself still renders");
+      assert.equal(b.scriptErrors.length, 1, b.scriptErrors.join("; "));
+      assert.match(b.scriptErrors[0], /notDefinedAnywhere is not defined/);
+      assert.match(pageProblems(b)[0], /broken\.html: script error/);
+
+      assert.ok(!pagePassed(o));
+      assert.deepEqual(o.unrenderedFigures, ["fig_missing"]);
+      assert.match(pageProblems(o).join("\n"), /no_plotly\.html: plotly figure fig_missing/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "checkHtmlFiles fails clearly on a missing file and leaves no profile dir behind",
+  ignore: !chromium,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
+    const profiles = () =>
+      [...Deno.readDirSync(tmp)].filter((e) => e.name.startsWith("essay-chromium-")).map((e) =>
+        e.name
+      );
+    const before = new Set(profiles());
+    const [p] = await checkHtmlFiles(["/nonexistent/report.html"], { timeoutMs: 4000 });
+    assert.ok(!pagePassed(p));
+    assert.match(pageProblems(p).join("\n"), /report\.html: /);
+    assert.deepEqual(profiles().filter((n) => !before.has(n)), []);
+  },
+});
