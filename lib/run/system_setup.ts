@@ -9,7 +9,8 @@
  * other case is a warning, never a failure (`--strict` makes a missing library an error).
  *
  * It also installs `nginx` (the load balancer of `deploy/`, used by `deno task offload-cluster`,
- * the cluster fault tests and `deno task bench offload-load`) the same way.
+ * the cluster fault tests and `deno task bench offload-load`) the same way, and `chromium`
+ * (headless browser that checks the notebooks' HTML reports, `notebooks/tools/check_html_chromium.ts`).
  *
  * @module
  */
@@ -116,10 +117,59 @@ export async function ensureNginx(): Promise<string | undefined> {
   return path;
 }
 
+/** The Debian package of the headless browser that checks the notebooks' HTML reports. */
+export const CHROMIUM_PACKAGE = "chromium";
+
+/** Binary names tried on `PATH` (Debian's package installs `chromium`). */
+export const CHROMIUM_NAMES = ["chromium", "chromium-browser", "google-chrome"] as const;
+
+/** Path of the Chromium binary (`$CHROMIUM_PATH` first, then `PATH`), or undefined. */
+export function findChromium(): string | undefined {
+  const explicit = Deno.env.get("CHROMIUM_PATH");
+  if (explicit) return explicit;
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":").filter(Boolean)) {
+    for (const name of CHROMIUM_NAMES) {
+      try {
+        if (Deno.statSync(`${dir}/${name}`).isFile) return `${dir}/${name}`;
+      } catch { /* next */ }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Ensure Debian's `chromium` is installed (apt-get, non-interactive, root only). Resolves to the
+ * binary's path, or undefined (with a warning) when missing: `deno task notebooks` then skips
+ * the browser check of its reports, and the checker's test is skipped.
+ */
+export async function ensureChromium(): Promise<string | undefined> {
+  const found = findChromium();
+  if (found) return found;
+  if (Deno.uid?.() !== 0) {
+    console.warn(
+      `setup: ${CHROMIUM_PACKAGE} is not installed and this user is not root; the notebooks' ` +
+        `HTML reports will not be checked in a browser: sudo apt-get install -y ${CHROMIUM_PACKAGE}`,
+    );
+    return undefined;
+  }
+  console.error(`setup: installing ${CHROMIUM_PACKAGE} (apt-get) to check the notebook reports …`);
+  if (!(await aptGet(["install", "-y", "--no-install-recommends", CHROMIUM_PACKAGE]))) {
+    await aptGet(["update"]);
+    await aptGet(["install", "-y", "--no-install-recommends", CHROMIUM_PACKAGE]);
+  }
+  const path = findChromium();
+  if (!path) console.warn(`setup: could not install ${CHROMIUM_PACKAGE}`);
+  return path;
+}
+
 if (import.meta.main) {
   const ok = await ensureOpenBlas();
   console.error(`setup: OpenBLAS ${ok ? "available" : "NOT available (wasm kernels)"}`);
   const nginx = await ensureNginx();
   console.error(`setup: nginx ${nginx ?? "NOT available (offload cluster tests are skipped)"}`);
-  if ((!ok || !nginx) && Deno.args.includes("--strict")) Deno.exit(1);
+  const chromium = await ensureChromium();
+  console.error(
+    `setup: chromium ${chromium ?? "NOT available (notebook reports are not browser-checked)"}`,
+  );
+  if ((!ok || !nginx || !chromium) && Deno.args.includes("--strict")) Deno.exit(1);
 }

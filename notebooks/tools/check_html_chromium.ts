@@ -17,23 +17,9 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { findChromium } from "../../lib/run/system_setup.ts";
 
-/** Binary names tried on `PATH` (Debian's package installs `chromium`). */
-export const CHROMIUM_NAMES = ["chromium", "chromium-browser", "google-chrome"] as const;
-
-/** Path of the Chromium binary (`$CHROMIUM_PATH` first, then `PATH`), or undefined. */
-export function findChromium(): string | undefined {
-  const explicit = Deno.env.get("CHROMIUM_PATH");
-  if (explicit) return explicit;
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":").filter(Boolean)) {
-    for (const name of CHROMIUM_NAMES) {
-      try {
-        if (Deno.statSync(`${dir}/${name}`).isFile) return `${dir}/${name}`;
-      } catch { /* next */ }
-    }
-  }
-  return undefined;
-}
+export { findChromium };
 
 /** The outcome of checking one HTML file. */
 export interface PageCheck {

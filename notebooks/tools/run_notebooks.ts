@@ -8,7 +8,10 @@
  *    IOPub after idle, so no output is lost), with the kernel's working directory set to
  *    `notebooks/` as in a live Jupyter session;
  * 3. fail when a cell raised or a code cell has no output (see `output_check.ts`);
- * 4. export HTML with nbconvert and inline `plotly.js-dist-min` once (see `html_report.ts`).
+ * 4. export HTML with nbconvert and inline `plotly.js-dist-min` once (see `html_report.ts`);
+ * 5. open every HTML report in headless Chromium and fail the notebook when a plotly figure does
+ *    not render or a script error occurs (see `check_html_chromium.ts`; `--no-browser-check`
+ *    skips it, and it is skipped with a warning when `chromium` is not installed).
  *
  * Everything goes to `output/notebooks/<UTC yyyymmdd_hhmmss>/` (or `--out-dir`): per notebook the
  * executed `.ipynb`, the `.html` report and the executor's `.summary.json`, plus `summary.json`
@@ -27,6 +30,7 @@ import {
   plotlyBundleVersion,
 } from "./html_report.ts";
 import { ensureJupyter, notebookPython, PROJECT_ROOT } from "./setup_jupyter.ts";
+import { checkHtmlFiles, findChromium, pageProblems } from "./check_html_chromium.ts";
 
 /** Where the notebooks live. */
 export const NOTEBOOK_DIR = join(PROJECT_ROOT, "notebooks");
@@ -47,6 +51,8 @@ export interface RunNotebooksOptions {
   readonly noHtml?: boolean;
   /** Stop after the first failing notebook (default: run all, fail at the end). */
   readonly failFast?: boolean;
+  /** Skip the headless-Chromium check of the HTML reports. */
+  readonly noBrowserCheck?: boolean;
 }
 
 /** What happened to one notebook. */
@@ -225,6 +231,40 @@ function indexHtml(results: readonly NotebookRunResult[], outDir: string): strin
     `${rows.join("")}</table></body></html>\n`;
 }
 
+/**
+ * Open every written HTML report in headless Chromium (`check_html_chromium.ts`); a notebook
+ * whose report has a script error or an unrendered plotly figure is marked failed in place.
+ */
+export async function browserCheck(results: NotebookRunResult[]): Promise<void> {
+  const withHtml = results.map((r, i) => ({ r, i })).filter(({ r }) => r.htmlPath);
+  if (withHtml.length === 0) return;
+  if (!findChromium()) {
+    console.warn(
+      "notebooks: chromium is not installed; the HTML reports were NOT checked in a browser " +
+        "(`deno task setup` installs it as root)",
+    );
+    return;
+  }
+  const pages = await checkHtmlFiles(withHtml.map(({ r }) => r.htmlPath!));
+  pages.forEach((page, k) => {
+    const { r, i } = withHtml[k];
+    const problems = pageProblems(page);
+    console.error(
+      `${problems.length ? "✘" : "✔"} chromium ${basename(page.file)}: ` +
+        `${page.renderedFigures}/${page.expectedFigures} plotly figures rendered, ` +
+        `${page.scriptErrors.length} script errors`,
+    );
+    for (const p of problems) console.error(`    ${p}`);
+    if (problems.length) {
+      results[i] = {
+        ...r,
+        status: "failed",
+        error: [r.error, ...problems].filter(Boolean).join("\n"),
+      };
+    }
+  });
+}
+
 /** Run the notebooks; resolves to the per-notebook results (also written to `summary.json`). */
 export async function runNotebooks(
   options: RunNotebooksOptions = {},
@@ -266,6 +306,8 @@ export async function runNotebooks(
     await writeTextAtomic(join(outDir, "summary.json"), JSON.stringify(results, null, 2) + "\n");
     if (result.status === "failed" && options.failFast) break;
   }
+  if (!options.noHtml && !options.noBrowserCheck) await browserCheck(results);
+  await writeTextAtomic(join(outDir, "summary.json"), JSON.stringify(results, null, 2) + "\n");
   await writeTextAtomic(join(outDir, "index.html"), indexHtml(results, outDir));
   console.error(`reports: ${outDir}/index.html`);
   return results;
@@ -283,6 +325,7 @@ Execute notebooks headless on the Deno kernel and render HTML reports.
   --drain-seconds S     IOPub quiet period after idle (default 0.5)
   --no-html             skip the HTML reports
   --fail-fast           stop at the first failing notebook
+  --no-browser-check    do not open the HTML reports in headless Chromium
   --list                list notebooks and their parameters, run nothing`;
 
 /** Parse the command line of `deno task notebooks`. */
@@ -338,6 +381,9 @@ export function parseRunNotebooksArgs(args: readonly string[]): RunNotebooksOpti
       case "--fail-fast":
         out.failFast = true;
         break;
+      case "--no-browser-check":
+        out.noBrowserCheck = true;
+        break;
       case "--list":
         opts.list = true;
         break;
@@ -370,6 +416,7 @@ export function parseRunNotebooksArgs(args: readonly string[]): RunNotebooksOpti
     drainSeconds: out.drainSeconds as number | undefined,
     noHtml: out.noHtml as boolean | undefined,
     failFast: out.failFast as boolean | undefined,
+    noBrowserCheck: out.noBrowserCheck as boolean | undefined,
   };
 }
 
