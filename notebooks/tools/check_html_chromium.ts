@@ -17,6 +17,7 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { z } from "zod";
 import { findChromium } from "../../lib/run/system_setup.ts";
 
 export { findChromium };
@@ -58,8 +59,23 @@ export function pageProblems(p: PageCheck): string[] {
   return out;
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 type Pending = { resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void };
 type Listener = (params: Record<string, unknown>, sessionId?: string) => void;
+
+/** One DevTools message: a reply (`id`) or an event (`method`). */
+const CdpMessage = z.object({
+  id: z.number().optional(),
+  method: z.string().optional(),
+  sessionId: z.string().optional(),
+  params: z.record(z.string(), z.unknown()).optional(),
+  result: z.record(z.string(), z.unknown()).optional(),
+  error: z.object({ code: z.number(), message: z.string() }).optional(),
+});
+
+/** Default bound (ms) on the reply to one DevTools command. */
+export const COMMAND_TIMEOUT_MS = 15_000;
 
 /** A minimal Chrome DevTools Protocol client over one browser WebSocket (flat sessions). */
 export class CdpClient {
@@ -87,26 +103,40 @@ export class CdpClient {
   }
 
   #onMessage(text: string): void {
-    const msg = JSON.parse(text);
-    if (typeof msg.id === "number") {
+    const parsed = CdpMessage.safeParse(JSON.parse(text));
+    if (!parsed.success) return; // not a protocol message we understand
+    const msg = parsed.data;
+    if (msg.id !== undefined) {
       const p = this.#pending.get(msg.id);
       this.#pending.delete(msg.id);
       if (msg.error) p?.reject(new Error(`${msg.error.message} (${msg.error.code})`));
       else p?.resolve(msg.result ?? {});
       return;
     }
+    if (msg.method === undefined) return;
     for (const fn of this.#listeners.get(msg.method) ?? []) fn(msg.params ?? {}, msg.sessionId);
   }
 
-  /** Send a command (to a page when `sessionId` is given); resolves to its result. */
+  /**
+   * Send a command (to a page when `sessionId` is given); resolves to its result, rejects on a
+   * protocol error or when no reply came within `timeoutMs`.
+   */
   send(
     method: string,
     params: Record<string, unknown> = {},
     sessionId?: string,
+    timeoutMs: number = COMMAND_TIMEOUT_MS,
   ): Promise<Record<string, unknown>> {
     const id = this.#nextId++;
     return new Promise((ok, fail) => {
-      this.#pending.set(id, { resolve: ok, reject: fail });
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        fail(new Error(`DevTools ${method} got no reply within ${timeoutMs} ms`));
+      }, Math.max(1, timeoutMs));
+      this.#pending.set(id, {
+        resolve: (v) => (clearTimeout(timer), ok(v)),
+        reject: (e) => (clearTimeout(timer), fail(e)),
+      });
       this.#ws.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
     });
   }
@@ -177,6 +207,20 @@ async function readDevToolsUrl(
   );
 }
 
+/** Remove a profile dir, retrying while exiting helper processes may still write into it. */
+async function removeProfile(dir: string): Promise<void> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    try {
+      await Deno.remove(dir, { recursive: true });
+      return;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return;
+      await sleep(200);
+    }
+  }
+  console.warn(`check_html_chromium: could not remove the profile dir ${dir}`);
+}
+
 /** Start headless Chromium with a fresh profile and connect to its DevTools WebSocket. */
 export async function launchChromium(
   binary: string | undefined = findChromium(),
@@ -197,7 +241,7 @@ export async function launchChromium(
       child.kill("SIGKILL");
     } catch { /* already gone */ }
     await child.status.catch(() => {});
-    await Deno.remove(profile, { recursive: true }).catch(() => {});
+    await removeProfile(profile);
   };
   try {
     const url = await readDevToolsUrl(child.stderr, startTimeoutMs);
@@ -205,7 +249,16 @@ export async function launchChromium(
     return {
       cdp,
       close: async () => {
+        // Graceful first (Chromium's helper processes exit and stop writing the profile).
+        await cdp.send("Browser.close", {}, undefined, 5000).catch(() => {});
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const exited = await Promise.race([
+          child.status.then(() => true),
+          new Promise<boolean>((r) => timer = setTimeout(() => r(false), 5000)),
+        ]);
+        clearTimeout(timer);
         cdp.close();
+        if (!exited) console.warn("check_html_chromium: chromium did not close; killing it");
         await close();
       },
     };
@@ -220,6 +273,8 @@ const FIGURE_PROBE = `JSON.stringify(Array.from(document.querySelectorAll(".plot
   .map((d, i) => ({ id: d.id || "#" + i,
     rendered: !!d.querySelector(".main-svg") && !!d._fullLayout })))`;
 
+const FigureProbe = z.array(z.object({ id: z.string(), rendered: z.boolean() }));
+
 function describeException(params: Record<string, unknown>): string {
   const d = params.exceptionDetails as {
     text?: string;
@@ -228,15 +283,15 @@ function describeException(params: Record<string, unknown>): string {
     exception?: { description?: string };
   };
   const what = d?.exception?.description ?? d?.text ?? "exception";
-  return `${what.split("\n")[0]}${d?.url ? ` (${d.url.split("/").pop()}:${d.lineNumber})` : ""}`;
+  return `${what.split("\n")[0]}${
+    d?.url ? ` (${d.url.split("/").pop()}:${(d.lineNumber ?? 0) + 1})` : ""
+  }`;
 }
 
 function describeConsole(params: Record<string, unknown>): string {
   const args = (params.args as { value?: unknown; description?: string }[] | undefined) ?? [];
   return `console.error: ${args.map((a) => String(a.value ?? a.description ?? "")).join(" ")}`;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Open one file in a new target of `browser` and check it (see the module doc). */
 export async function checkPage(
@@ -285,8 +340,13 @@ export async function checkPage(
     if (nav.errorText) throw new Error(`navigation failed: ${nav.errorText}`);
     while (Date.now() < deadline) {
       if (loaded) {
-        const r = await cdp.send("Runtime.evaluate", { expression: FIGURE_PROBE }, sid);
-        figures = JSON.parse(String((r.result as { value?: string }).value ?? "[]"));
+        const r = await cdp.send(
+          "Runtime.evaluate",
+          { expression: FIGURE_PROBE, returnByValue: true },
+          sid,
+          Math.max(1, deadline - Date.now()),
+        );
+        figures = FigureProbe.parse(JSON.parse(String((r.result as { value?: unknown }).value)));
         if (figures.every((f) => f.rendered)) break;
       }
       await sleep(100);

@@ -8,6 +8,11 @@ import {
 } from "../../notebooks/tools/check_html_chromium.ts";
 import { inlinePlotlyBundle, plotlyBundlePath } from "../../notebooks/tools/html_report.ts";
 import { PROJECT_ROOT } from "../../notebooks/tools/setup_jupyter.ts";
+import {
+  browserCheck,
+  type NotebookRunResult,
+  parseRunNotebooksArgs,
+} from "../../notebooks/tools/run_notebooks.ts";
 import { plotlyHtml } from "../../lib/report/plotly.ts";
 
 const chromium = findChromium();
@@ -85,4 +90,59 @@ Deno.test({
     assert.match(pageProblems(p).join("\n"), /report\.html: /);
     assert.deepEqual(profiles().filter((n) => !before.has(n)), []);
   },
+});
+
+Deno.test({
+  name: "a page whose script never returns is bounded by the per-page timeout",
+  ignore: !chromium,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "check-html-" });
+    try {
+      const hang = join(dir, "hang.html");
+      await Deno.writeTextFile(hang, page("<script>while (true) {}</script>"));
+      const [p] = await checkHtmlFiles([hang], { timeoutMs: 2000 });
+      assert.ok(!pagePassed(p));
+      assert.match(pageProblems(p)[0], /hang\.html: page did not fire its load event/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "deno task notebooks: browserCheck marks a notebook with a broken report failed",
+  ignore: !chromium,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "check-html-" });
+    try {
+      const bundle = await Deno.readTextFile(await plotlyBundlePath(PROJECT_ROOT));
+      const fig = plotlyHtml({ data: [{ type: "scatter", y: [3, 1, 2] }] }, "fig_a");
+      const okHtml = join(dir, "a.html");
+      const badHtml = join(dir, "b.html");
+      await Deno.writeTextFile(okHtml, inlinePlotlyBundle(page(fig), bundle));
+      await Deno.writeTextFile(badHtml, page(`<script>throw new Error("report boom")</script>`));
+      const base = { seconds: 1, executedPath: "x.ipynb", injected: {} };
+      const results: NotebookRunResult[] = [
+        { ...base, notebook: "a.ipynb", status: "ok", htmlPath: okHtml },
+        { ...base, notebook: "b.ipynb", status: "ok", htmlPath: badHtml },
+        { ...base, notebook: "c.ipynb", status: "failed", error: "cell 3 raised" },
+      ];
+      await browserCheck(results);
+      assert.equal(results[0].status, "ok");
+      assert.equal(results[1].status, "failed");
+      assert.match(results[1].error ?? "", /b\.html: script error: Error: report boom/);
+      assert.equal(results[2].error, "cell 3 raised", "a notebook without HTML is left alone");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("--no-browser-check is parsed", () => {
+  assert.equal(parseRunNotebooksArgs(["--no-browser-check"]).noBrowserCheck, true);
+  assert.equal(parseRunNotebooksArgs([]).noBrowserCheck, undefined);
 });
