@@ -178,35 +178,42 @@ Deno.test({
         assert.ok(restarted, "the kill happened mid-run");
         servers[0] = await restarted;
         await new Promise((res) => setTimeout(res, 200)); // nginx logs after answering
-        const afterFirst = (await nginx!.accessLog()).split("\n").length - 1;
         same(r);
         // nginx retried the requests the dead server dropped on another server: the client saw
         // at most the rare error nginx passed on, and counted each one it saw.
         const m = r.metrics;
         assert.equal(m.requests_timeout, 0);
         assert.equal(m.retries, m.requests_http_error + m.requests_connection_error);
-        // The restarted server rejoins: a second run reaches it again.
-        await new Promise((res) => setTimeout(res, 1_100));
-        const again = await run(url);
-        same(again);
         // nginx's own retries: a request that met the dead server went on to another one
-        // (access log `upstream=<dead>, <other>`), invisible to the client; and the restarted
-        // server answered again. nginx writes a line after answering: poll briefly.
+        // (access log `upstream=<dead>, <other>`), invisible to the client. nginx writes a line
+        // after answering: poll briefly.
         const retried = (l: string) =>
           new RegExp(`upstream=[^ ]*127\\.0\\.0\\.1:${ports[0]}, `).test(l);
         const rejoined = (l: string) =>
           l.includes(`upstream=127.0.0.1:${ports[0]} `) && l.includes(" 200 ");
-        let lines: string[] = [];
-        for (let i = 0; i < 50; i++) {
-          lines = (await nginx!.accessLog()).split("\n").slice(before);
-          if (lines.some(retried) && lines.slice(afterFirst - before).some(rejoined)) break;
-          await new Promise((res) => setTimeout(res, 50));
+        const logSince = async (from: number, until: (lines: string[]) => boolean) => {
+          let lines: string[] = [];
+          for (let i = 0; i < 50; i++) {
+            lines = (await nginx!.accessLog()).split("\n").slice(from);
+            if (until(lines)) break;
+            await new Promise((res) => setTimeout(res, 50));
+          }
+          return lines;
+        };
+        // The restarted server rejoins once nginx's fail_timeout has passed: a later run reaches
+        // it again. How soon least_conn picks it depends on timing (a loaded machine), so allow a
+        // few runs; every one of them must still give the same bytes.
+        let back = false;
+        for (let attempt = 0; attempt < 5 && !back; attempt++) {
+          await new Promise((res) => setTimeout(res, 1_100));
+          const from = (await nginx!.accessLog()).split("\n").length - 1;
+          const again = await run(url);
+          same(again);
+          back = (await logSince(from, (ls) => ls.some(rejoined))).some(rejoined);
         }
-        assert.ok(lines.some(retried), "nginx retried a request the killed server dropped");
-        assert.ok(
-          lines.slice(afterFirst - before).some(rejoined),
-          "the restarted server served requests of the next run",
-        );
+        assert.ok(back, "the restarted server served requests of a later run");
+        const all = await logSince(before, (ls) => ls.some(retried));
+        assert.ok(all.some(retried), "nginx retried a request the killed server dropped");
       });
 
       const faultCase = async (mode: FaultMode, check: (m: OffloadMetrics, n: number) => void) => {
