@@ -294,7 +294,8 @@ export function qualityMarkdown(r: QualityReport): string {
     );
   }
   lines.push(
-    "The paired bootstrap CI of Δ needs `compare-runs` (not in this branch); until then the " +
+    "No paired bootstrap CI of Δ here: `compare-runs` pairs two of this project's cv runs, and " +
+      "the reference writes no per-essay predictions to pair with; the " +
       "per-fold Δ and the count of folds won are the paired evidence.",
     "",
   );
