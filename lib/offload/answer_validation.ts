@@ -8,10 +8,9 @@
  * readability values), so it is carried; ±Infinity is never a feature value and is refused, and
  * embeddings must be finite.
  *
- * The checks are pure functions over decoded data, independent of the wire format:
- * {@link validateExtractAnswer} takes a decoded matrix (JSON rows decoded, or a `.npy` array),
- * {@link decodeWireAnswerMatrix} decodes and checks this project's JSON `{names, rows}` form,
- * and {@link validateEmbedAnswer} checks `/v1/embed` vectors.
+ * The check is a pure function over a decoded matrix (a `.npy` array of the extract zip or of a
+ * `/v1/embed` answer), independent of the wire format: {@link validateExtractAnswer}. Bodies
+ * damaged in transit (not a zip, CRC-32 mismatch) are caught before, by `verified_extract.ts`.
  *
  * @module
  */
@@ -114,125 +113,4 @@ export function validateExtractAnswer(
     }
   }
   return { names: names ? [...names] : [], nRows, nCols, values };
-}
-
-/** Decode one JSON wire cell: numbers, `null`/`"NaN"` → NaN, `"±Infinity"`; else as is. */
-function decodeWireCell(x: unknown): unknown {
-  if (x === null || x === "NaN") return Number.NaN;
-  if (x === "Infinity") return Number.POSITIVE_INFINITY;
-  if (x === "-Infinity") return Number.NEGATIVE_INFINITY;
-  return x;
-}
-
-/**
- * Decode and check a matrix in this project's JSON wire form `{names, rows}` (see
- * `protocol.ts`); throws {@link InvalidAnswerError} naming the row and column at fault.
- *
- * @example
- * ```ts
- * decodeWireAnswerMatrix({ names: ["a"], rows: [[null], [2]] },
- *   { rows: 2, allowNaN: true, what: "handcrafted" }).values; // Float64Array [NaN, 2]
- * ```
- */
-export function decodeWireAnswerMatrix(raw: unknown, expected: AnswerExpectation): FeatureMatrix {
-  const { what } = expected;
-  if (raw === undefined || raw === null) {
-    throw new InvalidAnswerError(`no ${what} matrix in the answer`);
-  }
-  const m = raw as { names?: unknown; rows?: unknown };
-  if (!Array.isArray(m.names) || m.names.some((n) => typeof n !== "string")) {
-    throw new InvalidAnswerError(`${what}: "names" is not a list of column names`);
-  }
-  if (!Array.isArray(m.rows)) throw new InvalidAnswerError(`${what}: "rows" is not a list`);
-  const names = m.names as string[];
-  const nCols = names.length;
-  const values: unknown[] = [];
-  m.rows.forEach((row: unknown, r: number) => {
-    if (!Array.isArray(row)) throw new InvalidAnswerError(`${what} row ${r} is not a list`);
-    if (row.length !== nCols) {
-      throw new InvalidAnswerError(
-        `${what} row ${r} has ${row.length} values for ${nCols} columns (a ragged matrix)`,
-      );
-    }
-    for (const cell of row) values.push(decodeWireCell(cell));
-  });
-  return validateExtractAnswer({ names, nRows: m.rows.length, nCols, values }, expected);
-}
-
-/**
- * Check `/v1/embed` vectors: `rows` vectors of `dimension` finite numbers each.
- *
- * @example
- * ```ts
- * validateEmbedAnswer([[0.6, 0.8]], 1, 2); // [Float32Array [0.6, 0.8]]
- * ```
- */
-export function validateEmbedAnswer(
-  vectors: unknown,
-  rows: number,
-  dimension: number,
-): Float32Array[] {
-  if (!Array.isArray(vectors)) throw new InvalidAnswerError(`embeddings: "vectors" is not a list`);
-  const values: unknown[] = [];
-  vectors.forEach((v: unknown, r: number) => {
-    if (!Array.isArray(v) || v.length !== dimension) {
-      throw new InvalidAnswerError(
-        `embeddings row ${r}: ${Array.isArray(v) ? `${v.length} values` : "not a list"}, ` +
-          `expected ${dimension}`,
-      );
-    }
-    values.push(...v);
-  });
-  const m = validateExtractAnswer(
-    { nRows: vectors.length, nCols: dimension, values },
-    { rows, width: dimension, allowNaN: false, what: "embeddings" },
-  );
-  return Array.from(
-    { length: rows },
-    (_, r) => Float32Array.from(m.values.subarray(r * dimension, (r + 1) * dimension)),
-  );
-}
-
-/** Which matrices an extract answer must carry, with their widths when known. */
-export interface ExtractAnswerWants {
-  readonly handcrafted?: { readonly width?: number };
-  readonly embeddings?: { readonly width?: number };
-}
-
-/**
- * Check the matrices of a JSON `/v1/extract` answer body: each wanted matrix present, `rows` rows
- * of the expected width, numeric values (NaN carried in handcrafted columns only).
- *
- * @example
- * ```ts
- * validateWireExtractAnswer(body, 64, { handcrafted: {}, embeddings: { width: 512 } });
- * ```
- */
-export function validateWireExtractAnswer(
-  body: unknown,
-  rows: number,
-  wants: ExtractAnswerWants,
-): { handcrafted?: FeatureMatrix; embeddings?: FeatureMatrix } {
-  if (typeof body !== "object" || body === null) {
-    throw new InvalidAnswerError("the answer is not a JSON object");
-  }
-  const b = body as Record<string, unknown>;
-  const out: { handcrafted?: FeatureMatrix; embeddings?: FeatureMatrix } = {};
-  if (wants.handcrafted) {
-    out.handcrafted = decodeWireAnswerMatrix(b.handcrafted, {
-      rows,
-      width: wants.handcrafted.width,
-      allowNaN: true,
-      what: "handcrafted",
-    });
-  }
-  if (wants.embeddings) {
-    out.embeddings = decodeWireAnswerMatrix(b.embeddings, {
-      rows,
-      width: wants.embeddings.width,
-      allowNaN: false,
-      what: "embeddings",
-    });
-  }
-  return out;
 }
