@@ -66,26 +66,6 @@ export const EmbedRequestSchema = z.strictObject({
 /** Embed request. */
 export type EmbedRequest = z.infer<typeof EmbedRequestSchema>;
 
-/** The extract error envelope. */
-export const ExtractErrorSchema = z.object({
-  schema_version: z.number().int(),
-  error: z.string(),
-  detail: z.string(),
-  correlation_id: z.string(),
-  extra: z.record(z.string(), z.unknown()),
-});
-/** Extract error body. */
-export type ExtractErrorBody = z.infer<typeof ExtractErrorSchema>;
-
-/** The embed error envelope. */
-export const EmbedErrorSchema = z.object({
-  error: z.string(),
-  detail: z.string(),
-  correlation_id: z.string(),
-});
-/** Embed error body. */
-export type EmbedErrorBody = z.infer<typeof EmbedErrorSchema>;
-
 /**
  * `GET /healthz`, read tolerantly: the original's fields (only `status` required) plus anything a
  * server adds (ours adds `server_fingerprint`, `feature_schema`, `limits`, …).
