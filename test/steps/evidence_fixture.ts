@@ -4,8 +4,7 @@
  * through `reuseCvFeatureStoreDir`, so cv runs are fast and their quality is known.
  */
 import { join } from "node:path";
-import { applyStandardFilters } from "../../lib/dataset/filters.ts";
-import { loadDataset } from "../../lib/dataset/load_dataset.ts";
+import { embeddedSplitsAndEssays, testRunSettings } from "./embedded_splits_fixture.ts";
 import { createLocalFeatureExtractor } from "../../lib/features/extract.ts";
 import { rowIdentities, writeFeatureStore } from "../../lib/features/feature_store.ts";
 import {
@@ -14,8 +13,6 @@ import {
 } from "../../lib/features/handcrafted/schema.ts";
 import { seededRandom } from "../../lib/model/random.ts";
 import { type ExperimentConfig, resolveExperimentConfig } from "../../lib/run/config.ts";
-import { makeSplits } from "../../lib/steps/make_splits.ts";
-import { filterSettingsOf } from "../../lib/steps/prepare_dataset.ts";
 
 /** The handcrafted column that carries the score. */
 export const SIGNAL_FEATURE = HANDCRAFTED_FEATURE_NAMES[0];
@@ -29,19 +26,9 @@ export async function evidenceFixture(
   root: string,
   options: { embeddings?: boolean } = {},
 ): Promise<ExperimentConfig> {
-  const common = {
-    outputRoot: join(root, "out"),
-    experimentLogPath: join(root, "EXPERIMENT_LOG.md"),
-    heartbeatMinutes: 60,
-  };
-  const base = resolveExperimentConfig(undefined, { ...common, runName: "splits" });
-  const splits = await makeSplits(base, { echo: false });
-  const data = await loadDataset(base);
-  const settings = filterSettingsOf(base);
-  const essays = [
-    ...applyStandardFilters(data.train, settings).kept,
-    ...applyStandardFilters(data.test, settings).kept,
-  ];
+  const common = testRunSettings(root);
+  const splits = await embeddedSplitsAndEssays(root);
+  const essays = [...splits.train, ...splits.test];
   const random = seededRandom(5, "store");
   const p = HANDCRAFTED_FEATURE_NAMES.length;
   const values = new Float64Array(essays.length * p);

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { embeddedSplitsAndEssays, testRunSettings } from "./embedded_splits_fixture.ts";
 import { loadDataset } from "../../lib/dataset/load_dataset.ts";
 import { applyStandardFilters } from "../../lib/dataset/filters.ts";
 import type { Essay } from "../../lib/dataset/essay.ts";
@@ -19,7 +20,6 @@ import { type ExperimentConfig, resolveExperimentConfig } from "../../lib/run/co
 import { runCv } from "../../lib/steps/cv.ts";
 import { runDropColumn } from "../../lib/steps/drop_column.ts";
 import { runFullRun } from "../../lib/steps/full_run.ts";
-import { makeSplits } from "../../lib/steps/make_splits.ts";
 import { filterSettingsOf } from "../../lib/steps/prepare_dataset.ts";
 
 const SIGNAL = HANDCRAFTED_FEATURE_NAMES[0];
@@ -56,25 +56,11 @@ async function writeSyntheticStore(dir: string, essays: readonly Essay[]): Promi
 }
 
 async function setup(root: string): Promise<ExperimentConfig> {
-  const base = resolveExperimentConfig(undefined, {
-    outputRoot: join(root, "out"),
-    experimentLogPath: join(root, "EXPERIMENT_LOG.md"),
-    runName: "splits",
-    heartbeatMinutes: 60,
-  });
-  const splits = await makeSplits(base, { echo: false });
-  const data = await loadDataset(base);
-  const settings = filterSettingsOf(base);
-  const essays = [
-    ...applyStandardFilters(data.train, settings).kept,
-    ...applyStandardFilters(data.test, settings).kept,
-  ];
+  const splits = await embeddedSplitsAndEssays(root);
   const store = join(root, "store");
-  await writeSyntheticStore(store, essays);
+  await writeSyntheticStore(store, [...splits.train, ...splits.test]);
   return resolveExperimentConfig(undefined, {
-    outputRoot: join(root, "out"),
-    experimentLogPath: join(root, "EXPERIMENT_LOG.md"),
-    heartbeatMinutes: 60,
+    ...testRunSettings(root),
     splitsPath: splits.splitsPath,
     featureSet: "handcrafted",
     reuseCvFeatureStoreDir: store,

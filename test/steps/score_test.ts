@@ -8,11 +8,10 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { embeddedSplitsAndEssays, testRunSettings } from "./embedded_splits_fixture.ts";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import type { Essay } from "../../lib/dataset/essay.ts";
-import { applyStandardFilters } from "../../lib/dataset/filters.ts";
-import { loadDataset } from "../../lib/dataset/load_dataset.ts";
 import { createLocalFeatureExtractor } from "../../lib/features/extract.ts";
 import { rowIdentities, writeFeatureStore } from "../../lib/features/feature_store.ts";
 import {
@@ -24,9 +23,7 @@ import { ExtractorMismatchError } from "../../lib/model/bundle.ts";
 import { seededRandom } from "../../lib/model/random.ts";
 import { type ExperimentConfig, resolveExperimentConfig } from "../../lib/run/config.ts";
 import { runFullRun } from "../../lib/steps/full_run.ts";
-import { makeSplits } from "../../lib/steps/make_splits.ts";
 import { sameBits } from "../../lib/steps/model_bundle.ts";
-import { filterSettingsOf } from "../../lib/steps/prepare_dataset.ts";
 import { runScore } from "../../lib/steps/score.ts";
 import { startTestServer } from "../offload/helpers.ts";
 
@@ -91,18 +88,9 @@ interface Setup {
 }
 
 async function setup(root: string): Promise<Setup> {
-  const base = resolveExperimentConfig(undefined, {
-    outputRoot: join(root, "out"),
-    experimentLogPath: join(root, "EXPERIMENT_LOG.md"),
-    runName: "splits",
-    heartbeatMinutes: 60,
-  });
-  const splits = await makeSplits(base, { echo: false });
-  const data = await loadDataset(base);
-  const settings = filterSettingsOf(base);
-  const train = applyStandardFilters(data.train, settings).kept;
-  const test = applyStandardFilters(data.test, settings).kept;
-  const essays = [...train, ...test];
+  const splits = await embeddedSplitsAndEssays(root);
+  const { test } = splits;
+  const essays = [...splits.train, ...test];
   const rows = syntheticRows(essays);
   const fingerprint = createLocalFeatureExtractor({ workers: 0 }).fingerprint;
   const store = join(root, "store");
@@ -116,9 +104,7 @@ async function setup(root: string): Promise<Setup> {
     features: featuresOf(essays.map((e) => e.id), rows),
   });
   const config = resolveExperimentConfig(undefined, {
-    outputRoot: join(root, "out"),
-    experimentLogPath: join(root, "EXPERIMENT_LOG.md"),
-    heartbeatMinutes: 60,
+    ...testRunSettings(root),
     splitsPath: splits.splitsPath,
     featureSet: "combined",
     reuseCvFeatureStoreDir: store,
