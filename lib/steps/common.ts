@@ -12,6 +12,8 @@ import {
 } from "../run/experiment_log.ts";
 import { InterruptedError } from "../run/interrupt.ts";
 import type { RunContext } from "../run/run_context.ts";
+import type { Essay } from "../dataset/essay.ts";
+import { roundToHalfPoint } from "../model/metrics.ts";
 
 /** Extra fields a step adds to its log entry. */
 export interface LogEntryExtras {
@@ -138,4 +140,38 @@ export function modelRunJsonHeader(
     pipeline: config.pipeline,
     seed: config.seed,
   };
+}
+
+/** Columns of a predictions CSV row made by {@link predictionCsvRows}. */
+export const PREDICTION_CSV_COLUMNS = [
+  "id",
+  "prompt",
+  "overall_true",
+  "prediction_raw",
+  "prediction_rounded",
+  "prediction_cutpoints",
+] as const;
+
+/**
+ * One predictions CSV row per essay: id, prompt, true score, raw prediction, half-point score and
+ * (when fitted) the cut-point score.
+ *
+ * @example
+ * ```ts
+ * predictionCsvRows(essays, raw, cut); // [["a1", "Phones", 3.5, 3.41, 3.5, 3.5], …]
+ * ```
+ */
+export function predictionCsvRows(
+  essays: readonly Essay[],
+  raw: ArrayLike<number>,
+  cutpoints?: ArrayLike<number> | null,
+): (string | number)[][] {
+  return essays.map((e, i) => [
+    e.id,
+    e.prompt,
+    e.overall,
+    raw[i],
+    roundToHalfPoint(raw[i]),
+    cutpoints ? cutpoints[i] : "",
+  ]);
 }

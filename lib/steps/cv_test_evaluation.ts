@@ -8,11 +8,12 @@
  *
  * @module
  */
+import { PREDICTION_CSV_COLUMNS, predictionCsvRows } from "./common.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 import { stringify } from "csv-stringify/sync";
 import type { Essay } from "../dataset/essay.ts";
 import { bootstrapQwkInterval, type Interval } from "../model/bootstrap.ts";
-import { roundToHalfPoint, type ScoreMetrics, scoreMetrics } from "../model/metrics.ts";
+import { type ScoreMetrics, scoreMetrics } from "../model/metrics.ts";
 import { markdownTable } from "../model/model_reports.ts";
 import { trainAndPredict } from "../model/training.ts";
 import { writeFileAtomic } from "../run/atomic_write.ts";
@@ -90,27 +91,10 @@ export async function evaluateOnTest(
   const predictionsPath = run.artifactPath("cv_test_predictions.csv");
   await writeFileAtomic(
     predictionsPath,
-    stringify(
-      data.test.map((e, i) => [
-        e.id,
-        e.prompt,
-        e.overall,
-        pred[i],
-        roundToHalfPoint(pred[i]),
-        cut ? cut[i] : "",
-      ]),
-      {
-        header: true,
-        columns: [
-          "id",
-          "prompt",
-          "overall_true",
-          "prediction_raw",
-          "prediction_rounded",
-          "prediction_cutpoints",
-        ],
-      },
-    ),
+    stringify(predictionCsvRows(data.test, pred, cut), {
+      header: true,
+      columns: [...PREDICTION_CSV_COLUMNS],
+    }),
   );
   const out: TestEvaluation = {
     nTrain: data.train.length,

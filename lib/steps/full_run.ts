@@ -29,7 +29,7 @@ import { gradeScaleReport } from "../model/grade_scale.ts";
 import { linearShap } from "../model/linear_shap.ts";
 import type { DenseMatrix } from "../model/matrix.ts";
 import { selectRows } from "../model/matrix.ts";
-import { roundToHalfPoint, scoreMetrics } from "../model/metrics.ts";
+import { scoreMetrics } from "../model/metrics.ts";
 import {
   gradeScaleReportMarkdown,
   runReportMarkdown,
@@ -51,7 +51,13 @@ import { loadSplitsFile } from "../splits/splits_file.ts";
 import { describeOverallClass, overallClass } from "../splits/overall_class.ts";
 import { runTrainValSplit } from "../splits/build_splits.ts";
 import { reportContext } from "./cv.ts";
-import { existingInputs, modelRunJsonHeader, recordRunInExperimentLog } from "./common.ts";
+import {
+  existingInputs,
+  modelRunJsonHeader,
+  PREDICTION_CSV_COLUMNS,
+  predictionCsvRows,
+  recordRunInExperimentLog,
+} from "./common.ts";
 import { saveRunModelBundle } from "./model_bundle.ts";
 import { partEvidence, type PredictedPart, writeResidualOutputs } from "./evidence_outputs.ts";
 import { tailSectionMarkdown } from "../model/evidence_reports.ts";
@@ -292,36 +298,20 @@ export async function runFullRun(
           blend: trained.blend,
           model: trained.model.toJSON(),
         });
-        const rows: (string | number)[][] = [];
-        const add = (name: string, essays: readonly Essay[], raw: Float64Array, c?: Float64Array) =>
-          essays.forEach((e, i) =>
-            rows.push([
-              name,
-              e.id,
-              e.prompt,
-              e.overall,
-              raw[i],
-              roundToHalfPoint(raw[i]),
-              c ? c[i] : "",
-            ])
-          );
-        add("train", trainEssays, trained.trainPredictions);
-        add("val", valEssays, predVal, cut?.[0]);
-        add("test", data.test, predTest, cut?.[1]);
+        const part = (
+          name: string,
+          essays: readonly Essay[],
+          raw: Float64Array,
+          c?: Float64Array,
+        ) => predictionCsvRows(essays, raw, c).map((row) => [name, ...row]);
+        const rows = [
+          ...part("train", trainEssays, trained.trainPredictions),
+          ...part("val", valEssays, predVal, cut?.[0]),
+          ...part("test", data.test, predTest, cut?.[1]),
+        ];
         await writeFileAtomic(
           run.artifactPath("predictions.csv"),
-          stringify(rows, {
-            header: true,
-            columns: [
-              "split",
-              "id",
-              "prompt",
-              "overall_true",
-              "prediction_raw",
-              "prediction_rounded",
-              "prediction_cutpoints",
-            ],
-          }),
+          stringify(rows, { header: true, columns: ["split", ...PREDICTION_CSV_COLUMNS] }),
         );
         await writeJsonAtomic(run.artifactPath("run_metrics.json"), {
           ...modelRunJsonHeader(config, learnerParams(config)),
