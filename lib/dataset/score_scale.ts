@@ -113,6 +113,8 @@ function decimalsOf(x: number): number {
  * ```
  */
 export function scoreScale(spec: unknown): ScoreScale {
+  const e = ellipseSingleton;
+  if (e && isSameSpec(e.spec, spec)) return e;
   const parsed = ScoreScaleSpecSchema.safeParse(spec);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join(".") || "(scale)"}: ${i.message}`);
@@ -144,8 +146,21 @@ export function scoreScale(spec: unknown): ScoreScale {
   };
 }
 
-/** ELLIPSE's holistic scale: 1.0–5.0 in 0.5 steps (nine levels). */
+let ellipseSingleton: ScoreScale | undefined;
+
+function isSameSpec(a: ScoreScaleSpec, b: unknown): boolean {
+  if (typeof b !== "object" || b === null) return false;
+  const o = b as Record<string, unknown>;
+  return a.kind === "numeric" && o.kind === "numeric" && o.min === a.min && o.max === a.max &&
+    o.step === a.step && Object.keys(o).length === 4;
+}
+
+/**
+ * ELLIPSE's holistic scale: 1.0–5.0 in 0.5 steps (nine levels). {@link scoreScale} returns this
+ * very object for an equal spec, so `scale === ELLIPSE_SCALE` tells the ELLIPSE layout apart.
+ */
 export const ELLIPSE_SCALE: ScoreScale = scoreScale({ kind: "numeric", min: 1, max: 5, step: 0.5 });
+ellipseSingleton = ELLIPSE_SCALE;
 
 /**
  * Model value of level `k` (0-based): `min + k·step`, rounded to the scale's decimals.

@@ -73,7 +73,7 @@ export const ClassMergeSchema = z.object({
 }).strict();
 
 const CreatedFromSchema = z.object({
-  dataset_kind: z.enum(["ellipse", "ielts"]),
+  dataset_kind: z.enum(["ellipse", "manifest", "ielts"]),
   train_file: z.string().min(1),
   train_sha256: Sha256,
   test_file: z.string().min(1).nullable(),
