@@ -113,8 +113,10 @@ function decimalsOf(x: number): number {
  * ```
  */
 export function scoreScale(spec: unknown): ScoreScale {
-  const e = ellipseSingleton;
-  if (e && isSameSpec(e.spec, spec)) return e;
+  return isSameSpec(ELLIPSE_SCALE.spec, spec) ? ELLIPSE_SCALE : buildScale(spec);
+}
+
+function buildScale(spec: unknown): ScoreScale {
   const parsed = ScoreScaleSpecSchema.safeParse(spec);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join(".") || "(scale)"}: ${i.message}`);
@@ -146,8 +148,6 @@ export function scoreScale(spec: unknown): ScoreScale {
   };
 }
 
-let ellipseSingleton: ScoreScale | undefined;
-
 function isSameSpec(a: ScoreScaleSpec, b: unknown): boolean {
   if (typeof b !== "object" || b === null) return false;
   const o = b as Record<string, unknown>;
@@ -159,8 +159,7 @@ function isSameSpec(a: ScoreScaleSpec, b: unknown): boolean {
  * ELLIPSE's holistic scale: 1.0–5.0 in 0.5 steps (nine levels). {@link scoreScale} returns this
  * very object for an equal spec, so `scale === ELLIPSE_SCALE` tells the ELLIPSE layout apart.
  */
-export const ELLIPSE_SCALE: ScoreScale = scoreScale({ kind: "numeric", min: 1, max: 5, step: 0.5 });
-ellipseSingleton = ELLIPSE_SCALE;
+export const ELLIPSE_SCALE: ScoreScale = buildScale({ kind: "numeric", min: 1, max: 5, step: 0.5 });
 
 /**
  * Model value of level `k` (0-based): `min + k·step`, rounded to the scale's decimals.

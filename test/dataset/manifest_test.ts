@@ -15,7 +15,7 @@ import { resolveExperimentConfig } from "../../lib/run/config.ts";
 
 const TSV_HEADER = "essay_id\tessay_set\tessay\tdomain1_score\tgenre\n";
 
-function tsvManifest(dir: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+function tsvManifest(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     name: "asap_like",
     language: "en",
@@ -43,7 +43,7 @@ async function writeCorpus(rows: string[], extra: Record<string, unknown> = {}) 
   const bytes = Uint8Array.from([...text].map((ch) => (ch === "é" ? 0xe9 : ch.charCodeAt(0))));
   await Deno.writeFile(join(dir, "essays.tsv"), bytes);
   const manifestPath = join(dir, "corpus.json");
-  await Deno.writeTextFile(manifestPath, JSON.stringify(tsvManifest(dir, extra)));
+  await Deno.writeTextFile(manifestPath, JSON.stringify(tsvManifest(extra)));
   return { dir, manifestPath };
 }
 
@@ -95,7 +95,7 @@ async function loadError(rows: string[], extra: Record<string, unknown> = {}): P
 
 Deno.test("bad manifests give one error naming the manifest field", async () => {
   const bad = (extra: Record<string, unknown>) =>
-    assert.throws(() => parseDatasetManifest(tsvManifest(".", extra), "m.json"), ManifestError);
+    assert.throws(() => parseDatasetManifest(tsvManifest(extra), "m.json"), ManifestError);
   bad({ encoding: "klingon-8" });
   bad({ scale: { kind: "numeric", min: 1, max: 5, step: 0.3 } });
   bad({ language: "not a tag!" });
