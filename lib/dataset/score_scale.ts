@@ -162,6 +162,18 @@ function isSameSpec(a: ScoreScaleSpec, b: unknown): boolean {
 export const ELLIPSE_SCALE: ScoreScale = buildScale({ kind: "numeric", min: 1, max: 5, step: 0.5 });
 
 /**
+ * Whether a scale is ELLIPSE's 1.0–5.0 by 0.5 (also after a structured clone into a worker).
+ *
+ * @example
+ * ```ts
+ * isEllipseScale(scoreScale({ kind: "numeric", min: 1, max: 5, step: 0.5 })); // true
+ * ```
+ */
+export function isEllipseScale(scale: ScoreScale): boolean {
+  return scale === ELLIPSE_SCALE || isSameSpec(ELLIPSE_SCALE.spec, scale.spec);
+}
+
+/**
  * Model value of level `k` (0-based): `min + k·step`, rounded to the scale's decimals.
  *
  * @example
@@ -347,4 +359,22 @@ export function parseScoreCell(
     return { error: `off-step score ${s}; expected a multiple of ${scale.step}` };
   }
   return { value: scaleValue(scale, Math.round(steps)) };
+}
+
+/**
+ * The plain-rounding thresholds in words (ELLIPSE: "1.25, 1.75, …, 4.75").
+ *
+ * @example
+ * ```ts
+ * roundingCutpointsText(ELLIPSE_SCALE); // "1.25, 1.75, …, 4.75"
+ * ```
+ */
+export function roundingCutpointsText(scale: ScoreScale): string {
+  const first = scale.min + scale.step / 2;
+  const last = first + (scale.nLevels - 2) * scale.step;
+  const d = scale.decimals + 2;
+  const f = (x: number) => String(Number(x.toFixed(d)));
+  return scale.nLevels <= 3
+    ? [first, last].map(f).join(", ")
+    : `${f(first)}, ${f(first + scale.step)}, …, ${f(last)}`;
 }

@@ -10,7 +10,7 @@
 import { stringify } from "csv-stringify/sync";
 import { writeFileAtomic } from "../run/atomic_write.ts";
 import { type CsvTable, DatasetError, readCsvTable } from "./csv_table.ts";
-import { parseHalfPointScore } from "./ellipse_csv.ts";
+import { ELLIPSE_SCALE, parseScoreCell, type ScoreScale } from "./score_scale.ts";
 
 /** Which columns hold what. */
 export interface ScoringColumns {
@@ -85,6 +85,7 @@ function optionalColumn(
 export function scoringEssaysFromTable(
   table: CsvTable,
   columns: ScoringColumns = {},
+  scale: ScoreScale = ELLIPSE_SCALE,
 ): ScoringInput {
   const idColumn = columns.idColumn ?? "text_id_kaggle";
   const textColumn = columns.textColumn ?? "full_text";
@@ -113,7 +114,7 @@ export function scoringEssaysFromTable(
     const prompt = promptColumn === null ? null : cells[promptColumn].trim() || null;
     let label: number | null = null;
     if (labelColumn !== null && cells[labelColumn].trim() !== "") {
-      const parsed = parseHalfPointScore(cells[labelColumn]);
+      const parsed = parseScoreCell(scale, cells[labelColumn]);
       if (parsed.error) fail(labelColumn, parsed.error);
       label = parsed.value!;
     }
@@ -137,8 +138,9 @@ export function scoringEssaysFromTable(
 export async function loadScoringCsv(
   file: string,
   columns: ScoringColumns = {},
+  scale: ScoreScale = ELLIPSE_SCALE,
 ): Promise<ScoringInput> {
-  return scoringEssaysFromTable(await readCsvTable(file), columns);
+  return scoringEssaysFromTable(await readCsvTable(file), columns, scale);
 }
 
 /**

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { ScoreScale } from "../dataset/score_scale.ts";
 import { quadraticWeightedKappa } from "./metrics.ts";
 import { seededRandom } from "./random.ts";
 
@@ -27,7 +28,7 @@ export interface Interval {
 export function bootstrapQwkInterval(
   yTrue: ArrayLike<number>,
   yPred: ArrayLike<number>,
-  options: { seed: number; resamples?: number; level?: number },
+  options: { seed: number; resamples?: number; level?: number; scale?: ScoreScale },
 ): Interval {
   const n = yTrue.length;
   if (n !== yPred.length) throw new Error("bootstrapQwkInterval: lengths differ");
@@ -44,7 +45,7 @@ export function bootstrapQwkInterval(
       t[i] = yTrue[j];
       p[i] = yPred[j];
     }
-    values[b] = quadraticWeightedKappa(t, p);
+    values[b] = quadraticWeightedKappa(t, p, options.scale);
   }
   values.sort();
   const at = (q: number) =>

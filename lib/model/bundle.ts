@@ -19,6 +19,12 @@
  *
  * @module
  */
+import {
+  ELLIPSE_SCALE,
+  type ScoreScale,
+  scoreScale,
+  ScoreScaleSpecSchema,
+} from "../dataset/score_scale.ts";
 import { z } from "zod";
 import { canonicalJson } from "../features/fingerprint.ts";
 import { FEATURE_SETS, MODEL_KINDS } from "../run/config.ts";
@@ -103,6 +109,8 @@ export const BundleMetaSchema = z.object({
     spread: z.object({ a: num, b: num }).strict(),
   }).strict().nullable(),
   cutpoints: numbers.nullable(),
+  /** The score scale the model predicts on (absent in older bundles = ELLIPSE's 1–5 by 0.5). */
+  score_scale: ScoreScaleSpecSchema.optional(),
   word_window: z.object({
     min_words: z.number().int().min(0),
     max_words: z.number().int().min(0),
@@ -327,6 +335,10 @@ export function checkBundleConsistency(bundle: ModelBundle): void {
   }
   const cut = meta.cutpoints;
   if (cut && cut.some((c, k) => k > 0 && c < cut[k - 1])) fail("cut-points are not ascending");
+  const levels = bundleScale(meta).nLevels;
+  if (cut && cut.length !== levels - 1) {
+    fail(`${cut.length} cut-points for a scale of ${levels} levels (expected ${levels - 1})`);
+  }
   const bg = meta.linear_shap_background_mean;
   if (bg && bg.length !== meta.model_feature_names.length) fail("SHAP background has wrong size");
 }
@@ -398,7 +410,7 @@ export interface BundlePredictions {
   readonly raw: Float64Array;
   /** The learner's own predictions (what SHAP explains; equal to `raw` without a blend). */
   readonly learnerRaw: Float64Array;
-  /** Raw prediction rounded to the half-point grid and clipped to 1–5. */
+  /** Raw prediction rounded to the scale's grid and clipped to it (ELLIPSE: half points 1–5). */
   readonly rounded: Float64Array;
   /** Raw prediction through the bundle's cut-points (null when the run fitted none). */
   readonly cutpoints: Float64Array | null;
@@ -420,12 +432,13 @@ export function predictWithBundle(
   const modelX = bundleModelMatrix(bundle, X, texts);
   const learnerRaw = modelX.nRows > 0 ? bundle.learner.predict(modelX) : new Float64Array(0);
   const raw = blendedPredictions(bundle.meta, modelX, learnerRaw);
+  const scale = bundleScale(bundle.meta);
   return {
     modelX,
     raw,
     learnerRaw,
-    rounded: raw.map((x) => roundToHalfPoint(x)),
-    cutpoints: bundle.meta.cutpoints ? applyCutpoints(raw, bundle.meta.cutpoints) : null,
+    rounded: raw.map((x) => roundToHalfPoint(x, scale)),
+    cutpoints: bundle.meta.cutpoints ? applyCutpoints(raw, bundle.meta.cutpoints, scale) : null,
   };
 }
 
@@ -499,4 +512,16 @@ export function checkBundleExtractor(meta: BundleMeta, now: ExtractorIdentity): 
     );
   }
   if (reasons.length > 0) throw new ExtractorMismatchError(reasons);
+}
+
+/**
+ * The score scale of a bundle (ELLIPSE's when the bundle predates scales).
+ *
+ * @example
+ * ```ts
+ * bundleScale(bundle.meta).nLevels; // 9
+ * ```
+ */
+export function bundleScale(meta: Pick<BundleMeta, "score_scale">): ScoreScale {
+  return meta.score_scale === undefined ? ELLIPSE_SCALE : scoreScale(meta.score_scale);
 }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { ScoreScale } from "../dataset/score_scale.ts";
 import type { DenseMatrix } from "./matrix.ts";
 import { selectRows } from "./matrix.ts";
 import { meanStd, type ScoreMetrics, scoreMetrics } from "./metrics.ts";
@@ -136,8 +137,10 @@ export async function crossValidate(input: CrossValidationInput): Promise<CrossV
       fold: fold.fold,
       nTrain: fold.trainIndices.length,
       nVal: fold.valIndices.length,
-      metrics: scoreMetrics(yVal, r.predictions),
-      cutpointMetrics: r.cutpointPredictions ? scoreMetrics(yVal, r.cutpointPredictions) : null,
+      metrics: scoreMetrics(yVal, r.predictions, options.scale),
+      cutpointMetrics: r.cutpointPredictions
+        ? scoreMetrics(yVal, r.cutpointPredictions, options.scale)
+        : null,
       cutpoints: r.cutpoints,
       fitSeconds: r.fitSeconds,
       ...(r.bestIteration !== undefined ? { bestIteration: r.bestIteration } : {}),
@@ -187,7 +190,7 @@ export async function crossValidate(input: CrossValidationInput): Promise<CrossV
     for (const fold of folds) record(fold, byFold.get(fold.fold)!);
   }
 
-  const lofo = mode ? withLofo(y, oof, oofFold, folds) : null;
+  const lofo = mode ? withLofo(y, oof, oofFold, folds, options.scale) : null;
   const finalOutcomes = mode === "lofo" ? outcomes.map((o) => lofoOutcome(o, lofo!)) : outcomes;
   const ms = (f: (o: FoldOutcome) => number) => meanStd(finalOutcomes.map(f));
   const cutOof = mode === "lofo" ? lofo!.predictions : oofCut;
@@ -228,11 +231,16 @@ function withLofo(
   oof: Float64Array,
   oofFold: Int32Array,
   folds: readonly FoldRows[],
+  scale?: ScoreScale,
 ): LofoWithMetrics {
-  const l = lofoCutpoints(y, oof, oofFold);
+  const l = lofoCutpoints(y, oof, oofFold, scale);
   const perFoldMetrics = new Map(folds.map((f) => [
     f.fold,
-    scoreMetrics(f.valIndices.map((i) => y[i]), f.valIndices.map((i) => l.predictions[i])),
+    scoreMetrics(
+      f.valIndices.map((i) => y[i]),
+      f.valIndices.map((i) => l.predictions[i]),
+      scale,
+    ),
   ]));
   const perFoldQwk = folds.map((f) => perFoldMetrics.get(f.fold)!.qwk);
   return { ...l, qwk: meanStd(perFoldQwk), perFoldQwk, perFoldMetrics };

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { ELLIPSE_SCALE, type ScoreScale } from "../dataset/score_scale.ts";
 import { applyCutpoints, fitCutpoints } from "./cutpoints.ts";
 
 /** LOFO thresholds and the predictions they give. */
@@ -34,6 +35,7 @@ export function lofoCutpoints(
   y: ArrayLike<number>,
   oof: ArrayLike<number>,
   oofFold: ArrayLike<number>,
+  scale: ScoreScale = ELLIPSE_SCALE,
 ): LofoCutpoints {
   const n = y.length;
   if (oof.length !== n || oofFold.length !== n) {
@@ -48,9 +50,11 @@ export function lofoCutpoints(
     Array.from({ length: n }, (_, i) => i).filter((i) => oofFold[i] >= 0 && keep(oofFold[i]));
   const perFold = folds.map((fold) => {
     const fitRows = rowsOf((f) => f !== fold);
-    const cutpoints = fitCutpoints(fitRows.map((i) => y[i]), fitRows.map((i) => oof[i]));
+    const cutpoints = fitCutpoints(fitRows.map((i) => y[i]), fitRows.map((i) => oof[i]), {
+      scale,
+    });
     const scoreRows = rowsOf((f) => f === fold);
-    const scored = applyCutpoints(scoreRows.map((i) => oof[i]), cutpoints);
+    const scored = applyCutpoints(scoreRows.map((i) => oof[i]), cutpoints, scale);
     scoreRows.forEach((row, j) => (predictions[row] = scored[j]));
     return { fold, cutpoints };
   });
@@ -58,6 +62,6 @@ export function lofoCutpoints(
   return {
     perFold,
     predictions,
-    allOofCutpoints: fitCutpoints(all.map((i) => y[i]), all.map((i) => oof[i])),
+    allOofCutpoints: fitCutpoints(all.map((i) => y[i]), all.map((i) => oof[i]), { scale }),
   };
 }

@@ -11,9 +11,18 @@ import type { DropColumnRow } from "./drop_column.ts";
 import type { GradeScaleReport } from "./grade_scale.ts";
 import type { ScoreMetrics } from "./metrics.ts";
 import { MIN_PROMPT_QWK_N } from "./slice_metrics.ts";
+import {
+  describeScale,
+  ELLIPSE_SCALE,
+  isEllipseScale,
+  roundingCutpointsText,
+  scaleLabels,
+  type ScoreScale,
+} from "../dataset/score_scale.ts";
+import { GENRE_MIX_WARNING } from "../run/experiment_log.ts";
 
-/** Score labels of the 9 classes. */
-export const SCORE_LABELS = ["1.0", "1.5", "2.0", "2.5", "3.0", "3.5", "4.0", "4.5", "5.0"];
+/** Score labels of ELLIPSE's 9 classes (other scales: `scaleLabels(scale)`). */
+export const SCORE_LABELS = scaleLabels(ELLIPSE_SCALE);
 
 /**
  * A Markdown table.
@@ -67,10 +76,40 @@ export interface ModelReportContext {
     readonly blendStacks: boolean;
     readonly blendMatchSpread: boolean;
   };
+  /** The score scale (default ELLIPSE's). */
+  readonly scale?: ScoreScale;
+  /** Dataset manifest name (a `--dataset` run). */
+  readonly datasetName?: string;
+  /** The run mixed genres without a declared scope (`--allow-genre-mix`). */
+  readonly allowGenreMix?: boolean;
+}
+
+/**
+ * How QWK is computed on a scale (ELLIPSE: the SPEC §5 sentence).
+ *
+ * @example
+ * ```ts
+ * qwkDefinition(ELLIPSE_SCALE); // "QWK: predictions rounded to the nearest 0.5 …"
+ * ```
+ */
+export function qwkDefinition(scale: ScoreScale = ELLIPSE_SCALE): string {
+  if (isEllipseScale(scale)) {
+    return "QWK: predictions rounded to the nearest 0.5 (halves up), clipped to [1, 5], labels " +
+      "round(2y), quadratic weights over the fixed 9-class range 1.0…5.0. MAE on raw " +
+      "predictions; adjacent accuracy = share within 0.5 after rounding.";
+  }
+  return `QWK: predictions rounded to the nearest level of the scale ${describeScale(scale)} ` +
+    `(halves up, clipped), quadratic weights over all ${scale.nLevels} levels. MAE on raw ` +
+    "predictions in model units" + (scale.levelNames
+      ? " (levels numbered 0…" +
+        `${scale.nLevels - 1})`
+      : "") +
+    "; adjacent accuracy = share within one level after rounding.";
 }
 
 function header(ctx: ModelReportContext): string[] {
-  const lines = [`# ${ctx.title}`, ""];
+  const lines = ctx.allowGenreMix ? [`> ${GENRE_MIX_WARNING}`, ""] : [];
+  lines.push(`# ${ctx.title}`, "");
   if (ctx.datasetKind === "ielts") {
     lines.push(
       "> **IELTS smoke test — not a result.** The IELTS data set is blocked; this run only checks " +
@@ -81,7 +120,8 @@ function header(ctx: ModelReportContext): string[] {
   lines.push(
     `- run: \`${ctx.runDir}\``,
     `- command: \`${ctx.command}\``,
-    `- dataset: ${ctx.datasetKind}, ${ctx.nEssays} essays`,
+    `- dataset: ${ctx.datasetName ?? ctx.datasetKind}, ${ctx.nEssays} essays` +
+      (ctx.scale && !isEllipseScale(ctx.scale) ? `; score scale ${describeScale(ctx.scale)}` : ""),
     `- feature set: \`${ctx.featureSet}\` (${ctx.nFeatures} model inputs${
       ctx.textStacking ? ", incl. stacked out-of-fold columns" : ""
     })`,
@@ -119,9 +159,7 @@ function header(ctx: ModelReportContext): string[] {
       ? [`- sample weighting (∝ 1/√ score frequency in each training part): ${ctx.sampleWeighting}`]
       : []),
     "",
-    "QWK: predictions rounded to the nearest 0.5 (halves up), clipped to [1, 5], labels round(2y), " +
-      "quadratic weights over the fixed 9-class range 1.0…5.0. MAE on raw predictions; adjacent " +
-      "accuracy = share within 0.5 after rounding.",
+    qwkDefinition(ctx.scale),
     "",
   );
   return lines;
@@ -173,11 +211,11 @@ export function cvReportMarkdown(ctx: ModelReportContext, cv: CrossValidationRes
     lines.push("## Cut-points per fold", "");
     lines.push(
       markdownTable(
-        ["fold", ...SCORE_LABELS.slice(1).map((l) => `→ ${l}`)],
+        ["fold", ...scaleLabels(ctx.scale ?? ELLIPSE_SCALE).slice(1).map((l) => `→ ${l}`)],
         cv.folds.map((f) => [f.fold, ...(f.cutpoints ?? []).map((c) => c.toFixed(3))]),
       ),
       "",
-      "Plain rounding uses 1.25, 1.75, …, 4.75.",
+      `Plain rounding uses ${roundingCutpointsText(ctx.scale ?? ELLIPSE_SCALE)}.`,
       "",
     );
   }
@@ -347,7 +385,10 @@ export function gradeScaleReportMarkdown(
   split: string,
   r: GradeScaleReport,
   datasetKind = "ellipse",
+  scale: ScoreScale = ELLIPSE_SCALE,
 ): string {
+  const LABELS = scaleLabels(scale);
+  const range = `${LABELS[0]}…${LABELS[LABELS.length - 1]}`;
   const lines = [`# Grade-scale report (${split}, ${r.n} essays)`, ""];
   if (datasetKind === "ielts") {
     lines.push("> **IELTS smoke test — not a result.**", "");
@@ -368,12 +409,12 @@ export function gradeScaleReportMarkdown(
     "## Confusion matrix (rows = true, columns = predicted, after rounding)",
     "",
     markdownTable(
-      ["true \\ pred", ...SCORE_LABELS, "n"],
-      r.confusion.map((row, i) => [SCORE_LABELS[i], ...row, r.trueCounts[i]]),
-      ["l", ...SCORE_LABELS.map(() => "r" as const), "r"],
+      ["true \\ pred", ...LABELS, "n"],
+      r.confusion.map((row, i) => [LABELS[i], ...row, r.trueCounts[i]]),
+      ["l", ...LABELS.map(() => "r" as const), "r"],
     ),
     "",
-    `Predicted totals: ${r.predictedCounts.map((c, i) => `${SCORE_LABELS[i]}: ${c}`).join(", ")}.`,
+    `Predicted totals: ${r.predictedCounts.map((c, i) => `${LABELS[i]}: ${c}`).join(", ")}.`,
     "",
     "## Per-prompt score distributions",
     "",
@@ -387,8 +428,8 @@ export function gradeScaleReportMarkdown(
         "mean true",
         "mean pred",
         "QWK",
-        "true counts 1.0…5.0",
-        "pred counts 1.0…5.0",
+        `true counts ${range}`,
+        `pred counts ${range}`,
       ],
       r.prompts.map((p) => [
         p.prompt,

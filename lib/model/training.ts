@@ -24,6 +24,7 @@
  *
  * @module
  */
+import type { ScoreScale } from "../dataset/score_scale.ts";
 import { applyStackBlend, fitStackBlend, type StackBlend } from "./blend.ts";
 import { applyCutpoints, fitCutpoints } from "./cutpoints.ts";
 import { fitRegressor, type Regressor } from "./estimator.ts";
@@ -104,6 +105,8 @@ export interface TrainingOptions {
   readonly blendStacks?: boolean;
   /** After the blend, match the training labels' mean and std. */
   readonly blendMatchSpread?: boolean;
+  /** The score scale of `y` (cut-points, sample weights; default ELLIPSE's). */
+  readonly scale?: ScoreScale;
 }
 
 /** A trained model with its inputs and outputs. */
@@ -273,7 +276,7 @@ export async function trainAndPredict(
   );
   const fit: InnerFit = async (m, X, yy, gg) => {
     const sw = options.sampleWeighting;
-    const w = sw ? sampleWeights(yy, sw.mode, sw.cap) ?? undefined : undefined;
+    const w = sw ? sampleWeights(yy, sw.mode, sw.cap, options.scale) ?? undefined : undefined;
     const fitOptions = { groups: gg, sampleWeights: w };
     if (options.singleThreaded) m.fit(X, yy, fitOptions);
     else await fitRegressor(m, X, yy, fitOptions);
@@ -309,8 +312,8 @@ export async function trainAndPredict(
   let cutpoints: number[] | null = null;
   let cutpointPredictions: Float64Array[] | null = null;
   if (k >= 2 && oof) {
-    cutpoints = fitCutpoints(y, oof);
-    cutpointPredictions = predictions.map((p) => applyCutpoints(p, cutpoints!));
+    cutpoints = fitCutpoints(y, oof, { scale: options.scale });
+    cutpointPredictions = predictions.map((p) => applyCutpoints(p, cutpoints!, options.scale));
   }
   return {
     model,

@@ -16,7 +16,7 @@ import {
   overallOfClass,
   type RareClassPolicy,
 } from "./overall_class.ts";
-import { ELLIPSE_SCALE, type ScoreScale } from "../dataset/score_scale.ts";
+import { ELLIPSE_SCALE, isEllipseScale, type ScoreScale } from "../dataset/score_scale.ts";
 import { promptHoldoutKFold } from "./prompt_holdout.ts";
 import { SPLITS_SCHEMA_VERSION, type SplitsFile } from "./splits_file.ts";
 import { stratifiedGroupKFold } from "./stratified_group_kfold.ts";
@@ -83,7 +83,7 @@ export function buildSplitsFile(input: BuildSplitsInput): SplitsFile {
   const hashes = essays.map((e) => normalisedTextHash(e.text));
   const prompts = essays.map((e) => e.prompt);
   const scale = input.scale ?? ELLIPSE_SCALE;
-  const ellipse = scale === ELLIPSE_SCALE;
+  const ellipse = isEllipseScale(scale);
   const labels = Int32Array.from(essays, (e) => overallClass(e.overall, scale));
   const stratifyOn = ellipse ? "round(2*Overall)" : "score level";
 

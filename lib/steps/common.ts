@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { ELLIPSE_SCALE, scoreOutputValue, type ScoreScale } from "../dataset/score_scale.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import {
   appendExperimentLogEntry,
@@ -152,8 +153,9 @@ export const PREDICTION_CSV_COLUMNS = [
 ] as const;
 
 /**
- * One predictions CSV row per essay: id, prompt, true score, raw prediction, half-point score and
- * (when fitted) the cut-point score.
+ * One predictions CSV row per essay: id, prompt, true score, raw prediction, rounded score and
+ * (when fitted) the cut-point score; scores as the scale writes them (ELLIPSE: numbers; an
+ * ordinal scale: level names).
  *
  * @example
  * ```ts
@@ -164,13 +166,15 @@ export function predictionCsvRows(
   essays: readonly Essay[],
   raw: ArrayLike<number>,
   cutpoints?: ArrayLike<number> | null,
+  scale: ScoreScale = ELLIPSE_SCALE,
 ): (string | number)[][] {
+  const out = (v: number) => scoreOutputValue(scale, v);
   return essays.map((e, i) => [
     e.id,
     e.prompt,
-    e.overall,
+    out(e.overall),
     raw[i],
-    roundToHalfPoint(raw[i]),
-    cutpoints ? cutpoints[i] : "",
+    out(roundToHalfPoint(raw[i], scale)),
+    cutpoints ? out(cutpoints[i]) : "",
   ]);
 }

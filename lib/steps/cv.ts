@@ -12,6 +12,8 @@
  *
  * @module
  */
+import { scaleOfConfig } from "../dataset/load_dataset.ts";
+import { scoreOutputValue } from "../dataset/score_scale.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 import { stringify } from "csv-stringify/sync";
 import { crossValidate, type CrossValidationResult } from "../model/cross_validation.ts";
@@ -121,6 +123,9 @@ export function reportContext(
     nFeatures,
     nEssays,
     pipeline: config.pipeline,
+    scale: scaleOfConfig(config),
+    datasetName: config.dataset?.name,
+    allowGenreMix: config.allowGenreMix,
   };
 }
 
@@ -153,6 +158,7 @@ export async function runCv(
         config,
         step,
       );
+      const scale = scaleOfConfig(config);
       const y = data.train.map((e) => e.overall);
       const texts = data.train.map((e) => e.text);
       const groups = texts.map(normalisedTextHash);
@@ -187,7 +193,7 @@ export async function runCv(
         cv.featureNames.length,
         X.nRows,
       );
-      const oof = oofPart(data.train, X, names, cv);
+      const oof = oofPart(data.train, X, names, cv, scale);
       const evidence = partEvidence(oof);
       const test = options.evaluateTest
         ? await evaluateOnTest(
@@ -230,14 +236,17 @@ export async function runCv(
             : null,
           ...(test ? { test: testEvaluationJson(test) } : {}),
         });
+        const out = (v: number) => Number.isNaN(v) ? "" : scoreOutputValue(scale, v);
         const rows = data.train.map((e, i) => [
           e.id,
           e.prompt,
           cv.oofFold[i],
-          e.overall,
+          out(e.overall),
           cv.oofPredictions[i],
-          Number.isNaN(cv.oofPredictions[i]) ? "" : roundToHalfPoint(cv.oofPredictions[i]),
-          cv.oofCutpointPredictions ? cv.oofCutpointPredictions[i] : "",
+          Number.isNaN(cv.oofPredictions[i])
+            ? ""
+            : out(roundToHalfPoint(cv.oofPredictions[i], scale)),
+          cv.oofCutpointPredictions ? out(cv.oofCutpointPredictions[i]) : "",
         ]);
         await writeFileAtomic(
           oofPath,

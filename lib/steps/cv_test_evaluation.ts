@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { scaleOfConfig } from "../dataset/load_dataset.ts";
 import { PREDICTION_CSV_COLUMNS, predictionCsvRows } from "./common.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 import { stringify } from "csv-stringify/sync";
@@ -87,11 +88,12 @@ export async function evaluateOnTest(
       trainingOptionsFor(config, step, train.names, train.embeddingColumns),
     ));
   const pred = r.predictions[0];
+  const scale = scaleOfConfig(config);
   const cut = r.cutpointPredictions ? r.cutpointPredictions[0] : null;
   const predictionsPath = run.artifactPath("cv_test_predictions.csv");
   await writeFileAtomic(
     predictionsPath,
-    stringify(predictionCsvRows(data.test, pred, cut), {
+    stringify(predictionCsvRows(data.test, pred, cut, scale), {
       header: true,
       columns: [...PREDICTION_CSV_COLUMNS],
     }),
@@ -99,9 +101,9 @@ export async function evaluateOnTest(
   const out: TestEvaluation = {
     nTrain: data.train.length,
     nTest: data.test.length,
-    rounded: scoreMetrics(yTest, pred),
-    qwkInterval: bootstrapQwkInterval(yTest, pred, { seed: config.seed }),
-    cutpointMetrics: cut ? scoreMetrics(yTest, cut) : null,
+    rounded: scoreMetrics(yTest, pred, scale),
+    qwkInterval: bootstrapQwkInterval(yTest, pred, { seed: config.seed, scale }),
+    cutpointMetrics: cut ? scoreMetrics(yTest, cut, scale) : null,
     cutpoints: r.cutpoints,
     fitSeconds: r.fitSeconds,
     predictionsPath,

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { ScoreScale } from "../dataset/score_scale.ts";
 import { stringify } from "csv-stringify/sync";
 import type { Essay } from "../dataset/essay.ts";
 import { residualDiagnosticsMarkdown } from "../model/evidence_reports.ts";
@@ -36,6 +37,8 @@ export interface PredictedPart {
   /** The input matrix rows of these essays and its column names (for the covariates). */
   readonly X: DenseMatrix;
   readonly featureNames: readonly string[];
+  /** The score scale (default ELLIPSE's). */
+  readonly scale?: ScoreScale;
 }
 
 /** Tail slices and worst prompt of a part, rounded and (when present) through the cut-points. */
@@ -58,9 +61,9 @@ export function partEvidence(part: PredictedPart): PartEvidence {
   const prompts = part.essays.map((e) => e.prompt);
   return {
     split: part.split,
-    rounded: evidenceMetrics(y, part.predictions, prompts),
+    rounded: evidenceMetrics(y, part.predictions, prompts, part.scale),
     cutpoints: part.cutpointPredictions
-      ? evidenceMetrics(y, part.cutpointPredictions, prompts)
+      ? evidenceMetrics(y, part.cutpointPredictions, prompts, part.scale)
       : null,
   };
 }
@@ -104,11 +107,12 @@ export async function writeResidualOutputs(
       yPred: part.predictions,
       folds: part.folds,
       covariates: residualCovariates(part),
+      scale: part.scale,
     });
     const csvPath = run.artifactPath(`residuals_${part.split}.csv`);
     const table = residualCsvTable(rows);
     await writeFileAtomic(csvPath, stringify(table.rows, { header: true, columns: table.columns }));
-    done.push({ diagnostics: residualDiagnostics(part.split, rows), csvPath });
+    done.push({ diagnostics: residualDiagnostics(part.split, rows, 20, part.scale), csvPath });
   }
   await writeJsonAtomic(run.reportPath("residual_diagnostics.json"), {
     schema_version: 1,
@@ -135,6 +139,7 @@ export function oofPart(
   X: DenseMatrix,
   names: readonly string[],
   cv: CrossValidationResult,
+  scale?: ScoreScale,
 ): PredictedPart {
   const rows = essays.flatMap((_, i) => (cv.oofFold[i] >= 0 ? [i] : []));
   const pick = (a: ArrayLike<number>) => Float64Array.from(rows, (i) => a[i]);
@@ -146,5 +151,6 @@ export function oofPart(
     folds: Int32Array.from(rows, (i) => cv.oofFold[i]),
     X: rows.length === X.nRows ? X : selectRows(X, rows),
     featureNames: names,
+    scale,
   };
 }

@@ -21,6 +21,7 @@
  *
  * @module
  */
+import { scaleOfConfig } from "../dataset/load_dataset.ts";
 import { bootstrapQwkInterval } from "../model/bootstrap.ts";
 import { stringify } from "csv-stringify/sync";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
@@ -193,6 +194,7 @@ export async function runFullRun(
     },
     async (run) => {
       const data = await loadFilteredData(run, config);
+      const scale = scaleOfConfig(config);
       const split = await run.stage("train_val_split", async () => {
         if (config.splitsPath) {
           const applied = applySplitsToDataset(
@@ -205,15 +207,15 @@ export async function runFullRun(
         }
         run.log.info(`train/val split: computed (stratified, text groups, seed ${config.seed})`);
         const computed = runTrainValSplit({
-          labels: Int32Array.from(data.train, (e) => overallClass(e.overall)),
+          labels: Int32Array.from(data.train, (e) => overallClass(e.overall, scale)),
           groups: data.train.map((e) => normalisedTextHash(e.text)),
           seed: config.seed,
         });
         for (const m of computed.merges) {
           run.log.warn(
-            `WARNING rare class: ${describeOverallClass(m.from)} (${m.count} ` +
+            `WARNING rare class: ${describeOverallClass(m.from, scale)} (${m.count} ` +
               `essay${m.count === 1 ? "" : "s"}) stratified together with ` +
-              `${describeOverallClass(m.into)} in the train/val split (labels unchanged)`,
+              `${describeOverallClass(m.into, scale)} in the train/val split (labels unchanged)`,
           );
         }
         return computed;
@@ -254,20 +256,20 @@ export async function runFullRun(
       const metrics: RunSplitMetrics[] = [
         {
           split: "train",
-          rounded: scoreMetrics(yTrain, trained.trainPredictions),
+          rounded: scoreMetrics(yTrain, trained.trainPredictions, scale),
           cutpoints: null,
         },
         {
           split: "val",
-          rounded: scoreMetrics(yVal, predVal),
-          qwkInterval: bootstrapQwkInterval(yVal, predVal, { seed: config.seed }),
-          cutpoints: cut ? scoreMetrics(yVal, cut[0]) : null,
+          rounded: scoreMetrics(yVal, predVal, scale),
+          qwkInterval: bootstrapQwkInterval(yVal, predVal, { seed: config.seed, scale }),
+          cutpoints: cut ? scoreMetrics(yVal, cut[0], scale) : null,
         },
         {
           split: "test",
-          rounded: scoreMetrics(yTest, predTest),
-          qwkInterval: bootstrapQwkInterval(yTest, predTest, { seed: config.seed }),
-          cutpoints: cut ? scoreMetrics(yTest, cut[1]) : null,
+          rounded: scoreMetrics(yTest, predTest, scale),
+          qwkInterval: bootstrapQwkInterval(yTest, predTest, { seed: config.seed, scale }),
+          cutpoints: cut ? scoreMetrics(yTest, cut[1], scale) : null,
         },
       ];
       const heldOutParts: PredictedPart[] = [
@@ -279,7 +281,7 @@ export async function runFullRun(
           X: feats.test.X,
           featureNames: names,
         },
-      ].map((p, k) => ({ ...p, cutpointPredictions: cut ? cut[k] : null }));
+      ].map((p, k) => ({ ...p, cutpointPredictions: cut ? cut[k] : null, scale }));
       const evidence = heldOutParts.map(partEvidence);
       for (const m of metrics) {
         run.log.info(
@@ -303,7 +305,7 @@ export async function runFullRun(
           essays: readonly Essay[],
           raw: Float64Array,
           c?: Float64Array,
-        ) => predictionCsvRows(essays, raw, c).map((row) => [name, ...row]);
+        ) => predictionCsvRows(essays, raw, c, scale).map((row) => [name, ...row]);
         const rows = [
           ...part("train", trainEssays, trained.trainPredictions),
           ...part("val", valEssays, predVal, cut?.[0]),
@@ -420,12 +422,15 @@ export async function runFullRun(
               yPred: pred,
               wordCounts: wordCounts(essays),
               prompts: essays.map((e) => e.prompt),
+              scale,
             }),
           }));
           await writeJsonAtomic(run.reportPath("grade_scale_report.json"), reports);
           await writeFileAtomic(
             run.reportPath("grade_scale_report.md"),
-            reports.map((r) => gradeScaleReportMarkdown(r.split, r.report, config.datasetKind))
+            reports.map((r) =>
+              gradeScaleReportMarkdown(r.split, r.report, config.datasetKind, scale)
+            )
               .join("\n\n"),
           );
         });

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { scaleOfConfig } from "../dataset/load_dataset.ts";
 import { join } from "node:path";
 import type { Essay } from "../dataset/essay.ts";
 import {
@@ -122,6 +123,7 @@ async function bundleMeta(run: RunContext, input: RunBundleInputs): Promise<Bund
       }
       : null,
     cutpoints: trained.cutpoints,
+    score_scale: scaleOfConfig(config).spec,
     word_window: { min_words: config.minWords, max_words: config.maxWords },
     training_prompts: [...new Set(input.trainEssays.map((e) => e.prompt))].sort(),
     excluded_prompts: [...config.ellipseExcludedPrompts],

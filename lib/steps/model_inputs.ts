@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { scaleOfConfig } from "../dataset/load_dataset.ts";
 import { join } from "node:path";
 import type { Essay } from "../dataset/essay.ts";
 import { applyStandardFilters } from "../dataset/filters.ts";
@@ -492,6 +493,7 @@ export function trainingOptionsFor(
     charTextStacking: config.pipeline.charTextStacking,
     blendStacks: config.pipeline.blendStacks,
     blendMatchSpread: config.pipeline.blendMatchSpread,
+    scale: scaleOfConfig(config),
   };
 }
 

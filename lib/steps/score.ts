@@ -20,7 +20,13 @@
  */
 import { join, resolve } from "node:path";
 import { stringify } from "csv-stringify/sync";
-import { type EssayToScore, loadScoringCsv, type ScoringInput } from "../dataset/scoring_csv.ts";
+import {
+  type EssayToScore,
+  loadScoringCsv,
+  type ScoringColumns,
+  type ScoringInput,
+} from "../dataset/scoring_csv.ts";
+import { DatasetManifestSchema } from "../dataset/manifest.ts";
 import { countWords } from "../dataset/words.ts";
 import { extractWithStore } from "../features/feature_store.ts";
 import {
@@ -31,6 +37,7 @@ import type { ExtractedFeatures, FeatureExtractor } from "../features/types.ts";
 import {
   BUNDLE_INDEX_FILE,
   type BundlePredictions,
+  bundleScale,
   checkBundleExtractor,
   type ModelBundle,
   predictWithBundle,
@@ -347,6 +354,7 @@ interface WrittenOutputs {
 
 async function writeOutputs(
   run: RunContext,
+  bundle: ModelBundle,
   input: ScoringInput,
   p: BundlePredictions,
   flags: readonly string[][],
@@ -356,7 +364,9 @@ async function writeOutputs(
   return await run.stage("write_outputs", async () => {
     const hasLabels = input.columns.label !== null;
     const topK = explained ? (explained.top[0]?.length ?? 0) : null;
-    const csv = stringify(predictionRows(input.essays, p, flags, hasLabels, explained), {
+    const scale = bundleScale(bundle.meta);
+    const rows = predictionRows(input.essays, p, flags, hasLabels, explained, scale);
+    const csv = stringify(rows, {
       header: true,
       columns: predictionColumns(hasLabels, topK),
     });
@@ -432,7 +442,12 @@ export async function runScore(options: ScoreOptions): Promise<ScoreResult> {
       );
       const input = await run.stage(
         "load_input",
-        () => loadScoringCsv(options.input, options.columns),
+        () =>
+          loadScoringCsv(
+            options.input,
+            scoringColumnsOf(bundle, options.columns),
+            bundleScale(bundle.meta),
+          ),
       );
       const essays = options.prompt === undefined ? input.essays : input.essays.map((e) => (
         e.prompt === null ? { ...e, prompt: options.prompt! } : e
@@ -448,6 +463,7 @@ export async function runScore(options: ScoreOptions): Promise<ScoreResult> {
         : null;
       const written = await writeOutputs(
         run,
+        bundle,
         { ...input, essays },
         p,
         flags,
@@ -530,3 +546,24 @@ export const scoreCommand: CommandSpec = {
     return 0;
   },
 };
+
+/**
+ * The scoring file's columns: the flags' (`--id-column` …), else the bundle's dataset manifest's
+ * column mapping (a `--dataset` model), else ELLIPSE's defaults.
+ *
+ * @example
+ * ```ts
+ * scoringColumnsOf(bundle, {}).idColumn; // "essay_id" for a manifest that maps id to it
+ * ```
+ */
+export function scoringColumnsOf(bundle: ModelBundle, flags: ScoringColumns = {}): ScoringColumns {
+  const parsed = DatasetManifestSchema.safeParse(bundle.meta.training.config.dataset);
+  if (!parsed.success) return flags;
+  const c = parsed.data.columns;
+  return {
+    idColumn: flags.idColumn ?? c.id,
+    textColumn: flags.textColumn ?? c.text,
+    promptColumn: flags.promptColumn ?? c.prompt,
+    labelColumn: flags.labelColumn ?? c.score,
+  };
+}

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { ELLIPSE_SCALE, scoreOutputValue, type ScoreScale } from "../dataset/score_scale.ts";
 import { parse } from "csv-parse/sync";
 import type { EssayToScore } from "../dataset/scoring_csv.ts";
 import { countWords } from "../dataset/words.ts";
@@ -11,8 +12,8 @@ import type { BundlePredictions } from "../model/bundle.ts";
 import type { Contribution } from "../model/bundle_scoring.ts";
 
 /**
- * One CSV row per essay: id, prompt, words, raw / half-point / cut-point score, flags, the human
- * score when the input has one, and the SHAP base value and top contributions when explained.
+ * One CSV row per essay: id, prompt, words, raw / rounded / cut-point score (as the scale writes
+ * them: numbers, or an ordinal scale's level names), flags, the human score when the input has one, and the SHAP base value and top contributions when explained.
  *
  * @example
  * ```ts
@@ -26,16 +27,18 @@ export function predictionRows(
   flags: readonly string[][],
   hasLabels: boolean,
   explained: { base: number; top: Contribution[][] } | null,
+  scale: ScoreScale = ELLIPSE_SCALE,
 ): (string | number)[][] {
+  const out = (v: number) => scoreOutputValue(scale, v);
   return essays.map((e, i) => [
     e.id,
     e.prompt ?? "",
     countWords(e.text),
     p.raw[i],
-    p.rounded[i],
-    p.cutpoints ? p.cutpoints[i] : "",
+    out(p.rounded[i]),
+    p.cutpoints ? out(p.cutpoints[i]) : "",
     flags[i].join(";"),
-    ...(hasLabels ? [e.label ?? ""] : []),
+    ...(hasLabels ? [e.label === null ? "" : out(e.label)] : []),
     ...(explained
       ? [
         p.learnerRaw[i],

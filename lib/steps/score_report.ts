@@ -8,7 +8,15 @@
 import type { EssayToScore } from "../dataset/scoring_csv.ts";
 import type { BundlePredictions, ModelBundle } from "../model/bundle.ts";
 import { type ScoreMetrics, scoreMetrics } from "../model/metrics.ts";
-import { markdownTable, SCORE_LABELS } from "../model/model_reports.ts";
+import { markdownTable } from "../model/model_reports.ts";
+import { bundleScale } from "../model/bundle.ts";
+import {
+  describeScale,
+  formatLevel,
+  labelIndex,
+  scaleLabels,
+  type ScoreScale,
+} from "../dataset/score_scale.ts";
 
 /** Summary of one scoring run. */
 export interface ScoreSummary {
@@ -21,7 +29,11 @@ export interface ScoreSummary {
   readonly wordWindow: { readonly min: number; readonly max: number };
   /** Essays per flag (only flags that occurred). */
   readonly flagCounts: Readonly<Record<string, number>>;
-  /** Essays per half-point score ("1.0" … "5.0"), plain rounding. */
+  /** The bundle's score scale in words. */
+  readonly scale: string;
+  /** The scale's level names, lowest first (keys of the counts). */
+  readonly levels: readonly string[];
+  /** Essays per level ("1.0" … "5.0" for ELLIPSE), plain rounding. */
   readonly roundedCounts: Readonly<Record<string, number>>;
   /** The same with the cut-points (null when the bundle has none). */
   readonly cutpointCounts: Readonly<Record<string, number>> | null;
@@ -33,9 +45,9 @@ export interface ScoreSummary {
   } | null;
 }
 
-function countsOf(values: ArrayLike<number>): Record<string, number> {
-  const out = Object.fromEntries(SCORE_LABELS.map((l) => [l, 0]));
-  for (let i = 0; i < values.length; i++) out[values[i].toFixed(1)]++;
+function countsOf(values: ArrayLike<number>, scale: ScoreScale): Record<string, number> {
+  const out = Object.fromEntries(scaleLabels(scale).map((l) => [l, 0]));
+  for (let i = 0; i < values.length; i++) out[formatLevel(scale, labelIndex(scale, values[i]))]++;
   return out;
 }
 
@@ -57,11 +69,14 @@ export function scoreSummaryOf(
   for (const f of flags.flat()) flagCounts[f] = (flagCounts[f] ?? 0) + 1;
   const rows = essays.flatMap((e, i) => e.label === null ? [] : [i]);
   const yTrue = rows.map((i) => essays[i].label!);
+  const scale = bundleScale(bundle.meta);
   const labelled = rows.length > 0
     ? {
       n: rows.length,
-      metrics: scoreMetrics(yTrue, rows.map((i) => p.raw[i])),
-      cutpointMetrics: p.cutpoints ? scoreMetrics(yTrue, rows.map((i) => p.cutpoints![i])) : null,
+      metrics: scoreMetrics(yTrue, rows.map((i) => p.raw[i]), scale),
+      cutpointMetrics: p.cutpoints
+        ? scoreMetrics(yTrue, rows.map((i) => p.cutpoints![i]), scale)
+        : null,
     }
     : null;
   const meta = bundle.meta;
@@ -73,9 +88,11 @@ export function scoreSummaryOf(
     extractorFingerprint: meta.extractor.fingerprint,
     trainingRunDir: meta.training.run_dir,
     wordWindow: { min: meta.word_window.min_words, max: meta.word_window.max_words },
+    scale: describeScale(scale),
+    levels: scaleLabels(scale),
     flagCounts,
-    roundedCounts: countsOf(p.rounded),
-    cutpointCounts: p.cutpoints ? countsOf(p.cutpoints) : null,
+    roundedCounts: countsOf(p.rounded, scale),
+    cutpointCounts: p.cutpoints ? countsOf(p.cutpoints, scale) : null,
     labelled,
   };
 }
@@ -120,9 +137,11 @@ export function scoreReportMarkdown(s: ScoreSummary, paths: ScoreReportPaths): s
     "",
     "## Predicted scores",
     "",
+    `Score scale: ${s.scale}.`,
+    "",
     markdownTable(
       ["score", "rounded", ...(s.cutpointCounts ? ["cut-points"] : [])],
-      SCORE_LABELS.map((l) => [
+      s.levels.map((l) => [
         l,
         s.roundedCounts[l],
         ...(s.cutpointCounts ? [s.cutpointCounts[l]] : []),
@@ -140,7 +159,7 @@ export function scoreReportMarkdown(s: ScoreSummary, paths: ScoreReportPaths): s
       markdownTable(
         ["scoring", "QWK", "MAE", "exact", "adjacent"],
         [
-          ["half-point rounding", m.qwk, m.mae, m.exactAccuracy, m.adjacentAccuracy],
+          ["rounding to the scale", m.qwk, m.mae, m.exactAccuracy, m.adjacentAccuracy],
           ...(c ? [["cut-points", c.qwk, c.mae, c.exactAccuracy, c.adjacentAccuracy]] : []),
         ].map((r) => r.map((x) => typeof x === "number" ? x.toFixed(4) : x)),
         ["l", "r", "r", "r", "r"],
