@@ -57,6 +57,12 @@ export function applySplitsToDataset(
   return {
     splits,
     folds(scheme) {
+      const unavailable = scheme === "prompt_holdout"
+        ? splits.schemes.prompt_holdout.unavailable
+        : undefined;
+      if (unavailable !== undefined) {
+        throw new Error(`the prompt_holdout scheme of these splits is ${unavailable}`);
+      }
       return splits.schemes[scheme].folds.map((f) => {
         const valIndices = rows(f.val_ids);
         return { fold: f.fold, trainIndices: complement(valIndices), valIndices };

@@ -97,7 +97,7 @@ export function buildSplitsFile(input: BuildSplitsInput): SplitsFile {
     nSplits,
     seed,
   });
-  const byPrompt = promptHoldoutKFold({ prompts, groups: hashes, nSplits, seed });
+  const byPrompt = promptHoldoutWithFewPrompts(prompts, hashes, nSplits, seed);
   const valFraction = input.runValFraction ?? RUN_VAL_FRACTION;
   const run = runTrainValSplit({ labels, groups: hashes, valFraction, seed, rareClasses: policy });
   const idsAt = (indices: readonly number[]) => indices.map((i) => ids[i]);
@@ -129,12 +129,13 @@ export function buildSplitsFile(input: BuildSplitsInput): SplitsFile {
       },
       prompt_holdout: {
         method: "prompt-grouped k-fold (prompts sharing an identical text held out together; " +
-          "largest prompt first into the smallest fold)",
-        folds: byPrompt.map((f) => ({
+          "largest prompt first into the smallest fold)" + byPrompt.note,
+        folds: byPrompt.folds.map((f) => ({
           fold: f.fold,
           val_prompts: f.valPrompts,
           val_ids: idsAt(f.valIndices),
         })),
+        ...(byPrompt.unavailable ? { unavailable: byPrompt.unavailable } : {}),
       },
     },
     run_split: {
@@ -187,4 +188,42 @@ export function runTrainValSplit(input: {
     seed: input.seed,
   });
   return { ...split, merges: strata.merges };
+}
+
+/**
+ * `prompt_holdout` folds wherever there are enough prompts: `nSplits` folds when there are at
+ * least `nSplits` prompt units, else one fold per unit (leave-one-prompt-out, said in the method),
+ * and with fewer than two units none at all, with the reason recorded (`unavailable`).
+ *
+ * @example
+ * ```ts
+ * promptHoldoutWithFewPrompts(["a", "a", "b"], ["h1", "h2", "h3"], 5, 42).note;
+ * // "; 2 folds (leave-one-prompt-out): only 2 prompt units for 5 folds"
+ * ```
+ */
+export function promptHoldoutWithFewPrompts(
+  prompts: readonly string[],
+  groups: readonly string[],
+  nSplits: number,
+  seed: number,
+): { folds: ReturnType<typeof promptHoldoutKFold>; note: string; unavailable?: string } {
+  let firstError = "";
+  for (let k = nSplits; k >= 2; k--) {
+    try {
+      const folds = promptHoldoutKFold({ prompts, groups, nSplits: k, seed });
+      const note = k === nSplits
+        ? ""
+        : `; ${k} folds (leave-one-prompt-out): ${firstError.replace(/ \(need.*$/, "")}`;
+      return { folds, note };
+    } catch (error) {
+      firstError ||= (error as Error).message;
+      if (!/prompt-holdout folds/.test((error as Error).message)) throw error;
+    }
+  }
+  return {
+    folds: [],
+    note: "",
+    unavailable: `not available: ${firstError.replace(/ \(need.*$/, "")}; prompt holdout ` +
+      "needs at least 2 prompts that share no text",
+  };
 }

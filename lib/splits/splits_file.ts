@@ -97,6 +97,8 @@ const SchemesSchema = z.object({
   prompt_holdout: z.object({
     method: z.string(),
     folds: z.array(PromptHoldoutFoldSchema),
+    /** Why there are no prompt-holdout folds (fewer than 2 prompt units); absent when there are. */
+    unavailable: z.string().optional(),
   }).strict(),
 }).strict();
 
@@ -298,8 +300,13 @@ export function splitsInvariantProblems(splits: SplitsFile): string[] {
     folds: readonly { fold: number; val_ids: readonly string[] }[],
     keyOf: (id: string) => string,
     keyName: string,
+    fewerFoldsAllowed = false,
   ) => {
-    if (folds.length !== splits.n_splits) {
+    // prompt_holdout: one fold per prompt unit when there are fewer units than n_splits
+    const okCount = fewerFoldsAllowed
+      ? folds.length >= 2 && folds.length <= splits.n_splits
+      : folds.length === splits.n_splits;
+    if (!okCount) {
       problems.push(`${name}: ${folds.length} folds, expected n_splits = ${splits.n_splits}`);
     }
     const foldOfId = new Map<string, number>();
@@ -350,12 +357,15 @@ export function splitsInvariantProblems(splits: SplitsFile): string[] {
     (id) => byId.get(id)!.text_sha256,
     "text group",
   );
-  checkScheme(
-    "prompt_holdout",
-    splits.schemes.prompt_holdout.folds,
-    (id) => byId.get(id)!.prompt,
-    "prompt",
-  );
+  if (splits.schemes.prompt_holdout.unavailable === undefined) {
+    checkScheme(
+      "prompt_holdout",
+      splits.schemes.prompt_holdout.folds,
+      (id) => byId.get(id)!.prompt,
+      "prompt",
+      true,
+    );
+  }
   for (const fold of splits.schemes.prompt_holdout.folds) {
     const actual = [
       ...new Set(fold.val_ids.filter((id) => byId.has(id)).map((id) => byId.get(id)!.prompt)),

@@ -248,8 +248,9 @@ export function splitsReportMarkdown(
   renderPartition(out, whole, "text group", describe);
   out.push("## Scheme `prompt_holdout`", "");
   out.push(splits.schemes.prompt_holdout.method + ".", "");
-  const byPrompt = schemeBalance(splits, "prompt_holdout");
-  renderPartition(out, byPrompt, "prompt", describe);
+  const unavailable = splits.schemes.prompt_holdout.unavailable;
+  if (unavailable !== undefined) out.push(`**prompt_holdout is ${unavailable}.**`, "");
+  else renderPartition(out, schemeBalance(splits, "prompt_holdout"), "prompt", describe);
   const crossPrompt = dups.filter((d) => new Set(d.essays.map((e) => e.prompt)).size > 1);
   if (crossPrompt.length > 0) {
     out.push(

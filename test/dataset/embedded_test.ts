@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { readDatasetManifest } from "../../lib/dataset/manifest.ts";
+import { loadCorpus } from "../../lib/dataset/corpus_loader.ts";
+import { generateSwedishDataset } from "../../lib/dataset/embedded/swedish.ts";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
@@ -86,14 +89,14 @@ Deno.test("embedded: CLI writer produces the committed bytes atomically", async 
   const dir = await Deno.makeTempDir();
   try {
     const written = await writeEmbeddedDataset(dir, EMBEDDED_DATASET_SEED);
-    for (const split of ["train", "test"] as const) {
+    for (const split of ["train", "test", "swedish"] as const) {
       assert.deepEqual(
         await Deno.readFile(written[split]),
         await Deno.readFile(join(DATA_DIR, EMBEDDED_FILE_NAMES[split])),
       );
     }
     const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
-    assert.deepEqual(names, [EMBEDDED_FILE_NAMES.test, EMBEDDED_FILE_NAMES.train].sort());
+    assert.deepEqual(names, Object.values(EMBEDDED_FILE_NAMES).sort());
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -308,4 +311,19 @@ Deno.test("embedded: every bank template expands (no unknown slot, balanced brac
     }
   }
   assert.ok(n > 1000);
+});
+
+Deno.test("embedded Swedish: grades F–A, three prompts, two genres, Windows-1252, grade-dependent", async () => {
+  const m = await readDatasetManifest(join(DATA_DIR, "swedish_embedded.json"));
+  const corpus = await loadCorpus(m);
+  const all = [...corpus.train, ...corpus.test];
+  assert.equal(new Set(all.map((e) => e.prompt)).size, 3);
+  assert.deepEqual(corpus.genreCounts, { argumenterande: 102, "berättande": 52, "": 2 });
+  assert.ok(all.some((e) => e.text.includes("ö")), "Windows-1252 decoded");
+  const meanWords = (g: number) => {
+    const texts = all.filter((e) => e.overall === g).map((e) => e.text.split(/\s+/).length);
+    return texts.reduce((a, b) => a + b, 0) / texts.length;
+  };
+  assert.ok(meanWords(5) > meanWords(0) * 1.5, "A essays are clearly longer than F essays");
+  assert.deepEqual(generateSwedishDataset(), generateSwedishDataset());
 });

@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import { main } from "../../lib/cli.ts";
+
+const MANIFEST = "data/embedded/swedish_embedded.json";
+
+async function json(path: string) {
+  return JSON.parse(await Deno.readTextFile(path));
+}
+
+async function runDirs(root: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for await (const e of Deno.readDir(root)) {
+    const m = /^\d{8}_\d{6}_sv_(prep|splits|cv|run|score)$/.exec(e.name);
+    if (e.isDirectory && m) out.set(m[1], join(root, e.name));
+  }
+  return out;
+}
+
+async function cli(args: string[]): Promise<{ code: number; out: string }> {
+  const out: string[] = [];
+  const { log, error } = console;
+  console.log = (...a: unknown[]) => out.push(a.join(" "));
+  console.error = (...a: unknown[]) => out.push(a.join(" "));
+  try {
+    return { code: await main(args), out: out.join("\n") };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+// The non-ELLIPSE manifest end to end through the CLI: a Windows-1252 TSV with a split column,
+// letter grades F–A, a narrative prompt out of scope — prepare → splits → cv → run (runbook)
+// → score, with the real local extractor on the handcrafted features.
+Deno.test({
+  name: "Swedish embedded corpus: runbook and score end to end via --dataset",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const root = await Deno.makeTempDir();
+    const common = ["--output-root", root, "--experiment-log-path", join(root, "LOG.md")];
+    const rb = await cli([
+      "runbook",
+      "--dataset",
+      MANIFEST,
+      "--run-name",
+      "sv",
+      "--feature-set",
+      "handcrafted",
+      "--skip-drop-column",
+      "--n-estimators",
+      "40",
+      ...common,
+    ]);
+    assert.equal(rb.code, 0, rb.out);
+    const dirs = await runDirs(root);
+    const prep = await json(join(dirs.get("prep")!, "reports/dataset_integrity_report.json"));
+    assert.equal(prep.dataset.name, "swedish_embedded");
+    assert.equal(prep.dataset.genre_counts["berättande"], 52);
+    assert.deepEqual(prep.counts.train.stages[0].removedBy, {
+      "genre:berättande": 37,
+      untagged: 2,
+    });
+    const splits = await json(join(dirs.get("splits")!, "artifacts/splits.json"));
+    assert.deepEqual(splits.score_scale.levels, ["F", "E", "D", "C", "B", "A"]);
+    assert.equal(splits.schemes.prompt_holdout.folds.length, 2);
+    assert.match(splits.schemes.prompt_holdout.method, /2 folds \(leave-one-prompt-out\)/);
+    const cv = await json(join(dirs.get("cv")!, "artifacts/cv_metrics.json"));
+    assert.equal(cv.folds.length, 5);
+    assert.ok(cv.summary.qwk.mean > 0.5, `CV QWK ${cv.summary.qwk.mean}`);
+    const cvReport = await Deno.readTextFile(join(dirs.get("cv")!, "reports/cv_report.md"));
+    assert.match(cvReport, /score scale F < E < D < C < B < A/);
+    const runPred = parse(
+      await Deno.readTextFile(join(dirs.get("run")!, "artifacts/predictions.csv")),
+      { columns: true },
+    ) as Record<string, string>[];
+    const levels = new Set(["F", "E", "D", "C", "B", "A"]);
+    assert.ok(runPred.every((r) => levels.has(r.overall_true) && levels.has(r.prediction_rounded)));
+    const grade = await Deno.readTextFile(join(dirs.get("run")!, "reports/grade_scale_report.md"));
+    assert.match(grade, /\| true \\ pred \| F \| E \| D \| C \| B \| A \| n \|/);
+
+    const test = join(dirs.get("prep")!, "artifacts/datasets/swedish_embedded_test_prepared.csv");
+    const sc = await cli([
+      "score",
+      "--model-dir",
+      dirs.get("run")!,
+      "--input",
+      test,
+      "--run-name",
+      "sv_score",
+      ...common,
+    ]);
+    assert.equal(sc.code, 0, sc.out);
+    const scored = parse(
+      await Deno.readTextFile(
+        join((await runDirs(root)).get("score")!, "artifacts/predictions.csv"),
+      ),
+      { columns: true },
+    ) as Record<string, string>[];
+    assert.equal(scored.length, 30);
+    assert.ok(scored.every((r) => levels.has(r.prediction_rounded) && levels.has(r.overall_true)));
+  },
+});
+
+Deno.test("a genre mix without scope stops before anything is written; --allow-genre-mix runs", async () => {
+  const root = await Deno.makeTempDir();
+  const manifest = JSON.parse(await Deno.readTextFile(MANIFEST));
+  delete manifest.genres;
+  manifest.files.data = join(Deno.cwd(), "data/embedded", manifest.files.data);
+  const path = join(root, "mixed.json");
+  await Deno.writeTextFile(path, JSON.stringify(manifest));
+  const common = [
+    "--output-root",
+    join(root, "out"),
+    "--experiment-log-path",
+    join(root, "LOG.md"),
+  ];
+  const bad = await cli(["prepare-dataset", "--dataset", path, "--run-name", "mix", ...common]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.out, /mixes genres \(argumenterande: 102, berättande: 52, \(untagged\): 2\)/);
+  const written = [...Deno.readDirSync(join(root, "out"))].flatMap((d) =>
+    [...Deno.readDirSync(join(root, "out", d.name, "artifacts"))].map((f) => f.name)
+  );
+  assert.deepEqual(written.filter((f) => f !== "manifest.json" && f !== "status.json"), []);
+  const ok = await cli([
+    "prepare-dataset",
+    "--dataset",
+    path,
+    "--allow-genre-mix",
+    "--run-name",
+    "mix2",
+    ...common,
+  ]);
+  assert.equal(ok.code, 0, ok.out);
+  const dir = [...Deno.readDirSync(join(root, "out"))].find((d) => d.name.endsWith("_mix2"))!;
+  const md = await Deno.readTextFile(
+    join(root, "out", dir.name, "reports/dataset_integrity_report.md"),
+  );
+  assert.match(md, /^> \*\*WARNING: genres mixed without a declared scope/);
+  assert.match(await Deno.readTextFile(join(root, "LOG.md")), /WARNING: genres mixed/);
+});
