@@ -117,6 +117,11 @@ export const ExperimentConfigSchema = z.object({
   reuseCvFeatureStoreDir: z.string().optional(),
   /** Handcrafted features left out of the model (e.g. the ones drop-column said to drop). */
   excludedFeatures: z.array(z.string().min(1)).default([]),
+  /**
+   * Handcrafted features left out because the dataset's language is not one they are defined
+   * for (also in `excludedFeatures`; `lib/features/feature_languages.ts`).
+   */
+  languageExcludedFeatures: z.array(z.string().min(1)).default([]),
   model: z.enum(MODEL_KINDS).default("gbm"),
   treeParams: TreeParamsSchema.default(TreeParamsSchema.parse({})),
   ridgeParams: RidgeParamsSchema.default(RidgeParamsSchema.parse({})),

@@ -6,6 +6,12 @@
 import { type ExperimentConfig, resolveExperimentConfig } from "./config.ts";
 import { readDatasetManifest } from "../dataset/manifest.ts";
 import {
+  handcraftedFeaturesNotDefinedFor,
+  isDefinedFor,
+  LOCAL_ENCODER_LANGUAGES,
+  primaryLanguage,
+} from "../features/feature_languages.ts";
+import {
   type CommandInvocation,
   configOverridesFromFlags,
   type FlagSpec,
@@ -53,14 +59,61 @@ export async function configFromInvocation(
       ellipseExcludedPrompts: overrides.ellipseExcludedPrompts ?? dataset.excludedPrompts,
     });
   }
+  let config: ExperimentConfig;
   try {
-    return withManifestFilters(resolveExperimentConfig(fileConfig, overrides));
+    config = withManifestFilters(resolveExperimentConfig(fileConfig, overrides));
   } catch (error) {
     throw new UsageError(
       (typeof path === "string" ? `config (file ${path} + flags): ` : "") +
         (error as Error).message,
     );
   }
+  const selected = languageFeatureSelection(config);
+  for (const w of selected.warnings) console.error(w);
+  return selected.config;
+}
+
+/**
+ * The features a dataset's language allows (issue 18): for a non-English manifest, the
+ * handcrafted features defined for English only are added to `excludedFeatures` (and listed in
+ * `languageExcludedFeatures`) with a WARNING naming them; the local English sentence encoder is
+ * refused with a clear message (embeddings then come from `--embedding-service-url` / the Hemma
+ * backend, or the feature set is `handcrafted`).
+ *
+ * @example
+ * ```ts
+ * const { config: c, warnings } = languageFeatureSelection(config);
+ * ```
+ */
+export function languageFeatureSelection(
+  config: ExperimentConfig,
+): { config: ExperimentConfig; warnings: string[] } {
+  const language = config.dataset?.language ?? "en";
+  if (primaryLanguage(language) === "en") return { config, warnings: [] };
+  const localEncoder = config.featureSet !== "handcrafted" && config.backend === "local" &&
+    !config.embeddingServiceUrl;
+  if (localEncoder && !isDefinedFor(LOCAL_ENCODER_LANGUAGES, language)) {
+    throw new UsageError(
+      `feature set "${config.featureSet}" needs sentence embeddings, and the local sentence ` +
+        `encoder (USE-lite) is English-only; the dataset "${config.dataset?.name}" is in ` +
+        `"${language}". Use --feature-set handcrafted, or give --embedding-service-url (or ` +
+        "--backend hemma) for embeddings from a server with a model for that language.",
+    );
+  }
+  if (config.featureSet === "embeddings") return { config, warnings: [] };
+  const english = handcraftedFeaturesNotDefinedFor(language);
+  const added = english.filter((f) => !config.excludedFeatures.includes(f));
+  return {
+    config: {
+      ...config,
+      excludedFeatures: [...config.excludedFeatures, ...added],
+      languageExcludedFeatures: english,
+    },
+    warnings: english.length === 0 ? [] : [
+      `WARNING: dataset language "${language}": ${english.length} handcrafted features are ` +
+      `defined for English only and are left out: ${english.join(", ")}`,
+    ],
+  };
 }
 
 /**

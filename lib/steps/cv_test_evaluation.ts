@@ -23,6 +23,7 @@ import type { RunContext } from "../run/run_context.ts";
 import {
   extractTestFeatures,
   featureSetMatrix,
+  languageColumnsOf,
   type NamedMatrix,
   type StepModelOptions,
   trainingOptionsFor,
@@ -70,7 +71,12 @@ export async function evaluateOnTest(
     [reuseTestStoreDir, config.reuseCvFeatureStoreDir],
     step.extractionWorkers,
   );
-  const test = featureSetMatrix(features, config.featureSet, config.excludedFeatures);
+  const test = featureSetMatrix(
+    features,
+    config.featureSet,
+    config.excludedFeatures,
+    languageColumnsOf(config, data.test),
+  );
   if (test.names.join("\u0000") !== train.names.join("\u0000")) {
     throw new Error("cv --evaluate-test: train and test feature columns differ");
   }

@@ -67,6 +67,7 @@ import {
   extractTestFeatures,
   FEATURE_FLAGS,
   featureSetMatrix,
+  languageColumnsOf,
   learnerParams,
   loadFilteredData,
   MODEL_FLAGS,
@@ -158,8 +159,18 @@ async function trainFeatures(
     step.extractionWorkers,
   );
   return {
-    train: featureSetMatrix(trainFeatures, config.featureSet, config.excludedFeatures),
-    test: featureSetMatrix(testFeatures, config.featureSet, config.excludedFeatures),
+    train: featureSetMatrix(
+      trainFeatures,
+      config.featureSet,
+      config.excludedFeatures,
+      languageColumnsOf(config, train),
+    ),
+    test: featureSetMatrix(
+      testFeatures,
+      config.featureSet,
+      config.excludedFeatures,
+      languageColumnsOf(config, test),
+    ),
   };
 }
 

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { languageFeatureMatrix } from "../features/language/language_features.ts";
 import { scaleOfConfig } from "../dataset/load_dataset.ts";
 import { join } from "node:path";
 import type { Essay } from "../dataset/essay.ts";
@@ -373,6 +374,7 @@ export function featureSetMatrix(
   features: ExtractedFeatures,
   featureSet: FeatureSet,
   excludedFeatures: readonly string[] = [],
+  language?: LanguageColumns,
 ): NamedMatrix {
   const parts: DenseMatrix[] = [];
   const names: string[] = [];
@@ -391,6 +393,13 @@ export function featureSetMatrix(
     parts.push(keep.length === hand.nCols ? hand : selectColumns(hand, keep));
     for (const c of keep) names.push(hand.names[c]);
     nHand = keep.length;
+    const own = language ? languageFeatureMatrix(language.tag, language.texts) : null;
+    if (own) {
+      if (own.X.nRows !== hand.nRows) throw new Error("features: language columns misaligned");
+      parts.push(own.X);
+      names.push(...own.names);
+      nHand += own.names.length;
+    }
   } else if (excludedFeatures.length > 0) {
     throw new UsageError("--exclude-features applies to handcrafted features, not embeddings");
   }
@@ -548,6 +557,34 @@ export async function cvTrainingInputs(
     data,
     applied,
     features,
-    ...featureSetMatrix(features, config.featureSet, config.excludedFeatures),
+    ...featureSetMatrix(
+      features,
+      config.featureSet,
+      config.excludedFeatures,
+      languageColumnsOf(config, data.train),
+    ),
   };
+}
+
+/** The dataset language and texts whose language-specific columns a matrix gets. */
+export interface LanguageColumns {
+  readonly tag: string;
+  readonly texts: readonly string[];
+}
+
+/**
+ * The language columns of a config's dataset for these essays (undefined for English/ELLIPSE,
+ * whose matrices stay exactly as before).
+ *
+ * @example
+ * ```ts
+ * featureSetMatrix(features, "handcrafted", [], languageColumnsOf(config, essays));
+ * ```
+ */
+export function languageColumnsOf(
+  config: ExperimentConfig,
+  essays: readonly { readonly text: string }[],
+): LanguageColumns | undefined {
+  const tag = config.dataset?.language;
+  return tag === undefined ? undefined : { tag, texts: essays.map((e) => e.text) };
 }

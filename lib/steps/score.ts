@@ -301,7 +301,15 @@ function predictEssays(
   features: ExtractedFeatures,
 ): BundlePredictions {
   const { meta } = bundle;
-  const m = featureSetMatrix(features, meta.feature_set, meta.excluded_features);
+  const language = DatasetManifestSchema.safeParse(meta.training.config.dataset);
+  const m = featureSetMatrix(
+    features,
+    meta.feature_set,
+    meta.excluded_features,
+    language.success
+      ? { tag: language.data.language, texts: essays.map((e) => e.text) }
+      : undefined,
+  );
   if (m.names.join("\u0000") !== meta.input_feature_names.join("\u0000")) {
     throw new Error(
       "score: the extracted feature columns differ from the bundle's input_feature_names",

@@ -70,6 +70,12 @@ Deno.test({
     const cv = await json(join(dirs.get("cv")!, "artifacts/cv_metrics.json"));
     assert.equal(cv.folds.length, 5);
     assert.ok(cv.summary.qwk.mean > 0.5, `CV QWK ${cv.summary.qwk.mean}`);
+    // language-aware features: English-only ones left out with a WARNING, Swedish ones in
+    assert.ok(cv.feature_names.includes("sv_lix"));
+    assert.ok(cv.feature_names.includes("sv_spelling_errors_per_100_words"));
+    assert.ok(cv.feature_names.includes("mtld"));
+    assert.ok(!cv.feature_names.includes("flesch_kincaid"));
+    assert.match(rb.out, /WARNING: dataset language "sv": 30 handcrafted features .* left out/);
     const cvReport = await Deno.readTextFile(join(dirs.get("cv")!, "reports/cv_report.md"));
     assert.match(cvReport, /score scale F < E < D < C < B < A/);
     const runPred = parse(
