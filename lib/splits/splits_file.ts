@@ -363,7 +363,7 @@ export function splitsInvariantProblems(splits: SplitsFile): string[] {
       splits.schemes.prompt_holdout.folds,
       (id) => byId.get(id)!.prompt,
       "prompt",
-      true,
+      splits.schemes.prompt_holdout.method.includes("leave-one-prompt-out"),
     );
   }
   for (const fold of splits.schemes.prompt_holdout.folds) {

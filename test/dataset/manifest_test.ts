@@ -12,6 +12,7 @@ import { applyStandardFilters } from "../../lib/dataset/filters.ts";
 import { loadEllipseTrainTest } from "../../lib/dataset/ellipse_csv.ts";
 import { loadDataset } from "../../lib/dataset/load_dataset.ts";
 import { resolveExperimentConfig } from "../../lib/run/config.ts";
+import { MANIFEST_SCHEMA_PATH, manifestJsonSchemaText } from "../../lib/dataset/manifest_schema.ts";
 
 const TSV_HEADER = "essay_id\tessay_set\tessay\tdomain1_score\tgenre\n";
 
@@ -154,4 +155,10 @@ Deno.test("the ELLIPSE flags map onto the built-in manifest: same essays as befo
   }, "inline");
   const viaManifest = await loadCorpus(m);
   assert.deepEqual(viaManifest.train, direct.train);
+});
+
+Deno.test("docs/dataset_manifest.schema.json is the zod schema's JSON Schema", async () => {
+  assert.equal(await Deno.readTextFile(MANIFEST_SCHEMA_PATH), manifestJsonSchemaText());
+  const schema = JSON.parse(manifestJsonSchemaText());
+  assert.deepEqual(schema.required, ["name", "language", "files", "columns", "scale"]);
 });
