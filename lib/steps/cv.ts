@@ -27,7 +27,12 @@ import { configFromInvocation } from "../run/config_loading.ts";
 import { resolveResume, RESUME_FLAG, type ResumeTarget } from "../run/resume.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
 import { existingInputs, modelRunJsonHeader, recordRunInExperimentLog } from "./common.ts";
-import { oofPart, partEvidence, writeResidualOutputs } from "./evidence_outputs.ts";
+import {
+  oofPart,
+  partEvidence,
+  partPromptTableMarkdown,
+  writeResidualOutputs,
+} from "./evidence_outputs.ts";
 import { lofoSectionMarkdown, tailSectionMarkdown } from "../model/evidence_reports.ts";
 import {
   evaluateOnTest,
@@ -271,7 +276,9 @@ export async function runCv(
               ...(evidence.cutpoints
                 ? [{ label: "out-of-fold, cut-points", evidence: evidence.cutpoints }]
                 : []),
-            ]) + `\nResidual diagnostics: \`${run.reportPath("residual_diagnostics.md")}\`.\n`,
+            ]) + "\n" +
+            partPromptTableMarkdown(oof, "Per prompt (out-of-fold, rounded)", config.seed) +
+            `\nResidual diagnostics: \`${run.reportPath("residual_diagnostics.md")}\`.\n`,
         );
         run.log.info(`report: ${reportPath}`);
       });

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { promptTable, promptTableMarkdown } from "../model/prompt_table.ts";
 import type { ScoreScale } from "../dataset/score_scale.ts";
 import { stringify } from "csv-stringify/sync";
 import type { Essay } from "../dataset/essay.ts";
@@ -153,4 +154,23 @@ export function oofPart(
     featureNames: names,
     scale,
   };
+}
+
+/**
+ * The per-prompt table of a part as Markdown (n, QWK with a bootstrap CI, mean residual, and the
+ * Fisher-z mean of the per-prompt QWKs; `model/prompt_table.ts`).
+ *
+ * @example
+ * ```ts
+ * partPromptTableMarkdown(oof, "Per prompt (out-of-fold)", config.seed);
+ * ```
+ */
+export function partPromptTableMarkdown(part: PredictedPart, title: string, seed: number): string {
+  const table = promptTable(
+    part.essays.map((e) => e.overall),
+    part.predictions,
+    part.essays.map((e) => e.prompt),
+    { seed, scale: part.scale },
+  );
+  return promptTableMarkdown(title, table);
 }

@@ -60,7 +60,12 @@ import {
   recordRunInExperimentLog,
 } from "./common.ts";
 import { saveRunModelBundle } from "./model_bundle.ts";
-import { partEvidence, type PredictedPart, writeResidualOutputs } from "./evidence_outputs.ts";
+import {
+  partEvidence,
+  partPromptTableMarkdown,
+  type PredictedPart,
+  writeResidualOutputs,
+} from "./evidence_outputs.ts";
 import { tailSectionMarkdown } from "../model/evidence_reports.ts";
 import {
   extractFeatures,
@@ -489,7 +494,10 @@ export async function runFullRun(
         ]) + "\n" + tailSectionMarkdown(evidence.flatMap((e) => [
           { label: `${e.split}, rounded`, evidence: e.rounded },
           ...(e.cutpoints ? [{ label: `${e.split}, cut-points`, evidence: e.cutpoints }] : []),
-        ])),
+        ])) + "\n" +
+          heldOutParts.map((p) =>
+            partPromptTableMarkdown(p, `Per prompt (${p.split}, rounded)`, config.seed)
+          ).join("\n"),
       );
       run.log.info(`report: ${reportPath}`);
       const q = (s: string) => metrics.find((m) => m.split === s)!;

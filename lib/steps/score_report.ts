@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { type PromptTable, promptTable, promptTableMarkdown } from "../model/prompt_table.ts";
 import type { EssayToScore } from "../dataset/scoring_csv.ts";
 import type { BundlePredictions, ModelBundle } from "../model/bundle.ts";
 import { type ScoreMetrics, scoreMetrics } from "../model/metrics.ts";
@@ -42,6 +43,8 @@ export interface ScoreSummary {
     readonly n: number;
     readonly metrics: ScoreMetrics;
     readonly cutpointMetrics: ScoreMetrics | null;
+    /** Per prompt (essays without a prompt as "(no prompt)"), rounded predictions. */
+    readonly perPrompt: PromptTable;
   } | null;
 }
 
@@ -77,6 +80,12 @@ export function scoreSummaryOf(
       cutpointMetrics: p.cutpoints
         ? scoreMetrics(yTrue, rows.map((i) => p.cutpoints![i]), scale)
         : null,
+      perPrompt: promptTable(
+        yTrue,
+        rows.map((i) => p.raw[i]),
+        rows.map((i) => essays[i].prompt ?? "(no prompt)"),
+        { seed: Number(bundle.meta.training.config.seed ?? 42), scale },
+      ),
     }
     : null;
   const meta = bundle.meta;
@@ -164,6 +173,8 @@ export function scoreReportMarkdown(s: ScoreSummary, paths: ScoreReportPaths): s
         ].map((r) => r.map((x) => typeof x === "number" ? x.toFixed(4) : x)),
         ["l", "r", "r", "r", "r"],
       ),
+      "",
+      promptTableMarkdown("Per prompt (against the human scores, rounded)", s.labelled.perPrompt),
     );
   }
   return lines.join("\n") + "\n";

@@ -78,6 +78,14 @@ Deno.test({
     assert.match(rb.out, /WARNING: dataset language "sv": 30 handcrafted features .* left out/);
     const cvReport = await Deno.readTextFile(join(dirs.get("cv")!, "reports/cv_report.md"));
     assert.match(cvReport, /score scale F < E < D < C < B < A/);
+    assert.match(
+      cvReport,
+      /## Per prompt \(out-of-fold, rounded\)[\s\S]*Fisher-z mean of per-prompt QWK/,
+    );
+    assert.match(
+      cvReport,
+      /\| Fyra dagars skolvecka \| \d+ \| \d\.\d{3} \| \d\.\d{3}–\d\.\d{3} \|/,
+    );
     const runPred = parse(
       await Deno.readTextFile(join(dirs.get("run")!, "artifacts/predictions.csv")),
       { columns: true },
