@@ -76,9 +76,8 @@ export async function configFromInvocation(
 /**
  * The features a dataset's language allows (issue 18): for a non-English manifest, the
  * handcrafted features defined for English only are added to `excludedFeatures` (and listed in
- * `languageExcludedFeatures`) with a WARNING naming them; the local English sentence encoder is
- * refused with a clear message (embeddings then come from `--embedding-service-url` / the Hemma
- * backend, or the feature set is `handcrafted`).
+ * `languageExcludedFeatures`) with a WARNING naming them. (The local English sentence encoder is
+ * refused where features are extracted: {@link assertEncoderLanguage}.)
  *
  * @example
  * ```ts
@@ -90,16 +89,6 @@ export function languageFeatureSelection(
 ): { config: ExperimentConfig; warnings: string[] } {
   const language = config.dataset?.language ?? "en";
   if (primaryLanguage(language) === "en") return { config, warnings: [] };
-  const localEncoder = config.featureSet !== "handcrafted" && config.backend === "local" &&
-    !config.embeddingServiceUrl;
-  if (localEncoder && !isDefinedFor(LOCAL_ENCODER_LANGUAGES, language)) {
-    throw new UsageError(
-      `feature set "${config.featureSet}" needs sentence embeddings, and the local sentence ` +
-        `encoder (USE-lite) is English-only; the dataset "${config.dataset?.name}" is in ` +
-        `"${language}". Use --feature-set handcrafted, or give --embedding-service-url (or ` +
-        "--backend hemma) for embeddings from a server with a model for that language.",
-    );
-  }
   if (config.featureSet === "embeddings") return { config, warnings: [] };
   const english = handcraftedFeaturesNotDefinedFor(language);
   const added = english.filter((f) => !config.excludedFeatures.includes(f));
@@ -135,4 +124,28 @@ export function withManifestFilters(config: ExperimentConfig): ExperimentConfig 
       excludedPrompts: [...config.ellipseExcludedPrompts],
     },
   };
+}
+
+/**
+ * Refuse to embed a non-English dataset with the local English sentence encoder (USE-lite):
+ * embeddings then come from `--embedding-service-url` / `--backend hemma`, or the feature set is
+ * `handcrafted`. Called where features are extracted (`cv`, `run`, `drop-column`, `score`).
+ *
+ * @example
+ * ```ts
+ * assertEncoderLanguage(config); // throws for a Swedish "combined" run on the local backend
+ * ```
+ */
+export function assertEncoderLanguage(config: ExperimentConfig): void {
+  const language = config.dataset?.language ?? "en";
+  const localEncoder = config.featureSet !== "handcrafted" && config.backend === "local" &&
+    !config.embeddingServiceUrl;
+  if (localEncoder && !isDefinedFor(LOCAL_ENCODER_LANGUAGES, language)) {
+    throw new UsageError(
+      `feature set "${config.featureSet}" needs sentence embeddings, and the local sentence ` +
+        `encoder (USE-lite) is English-only; the dataset "${config.dataset?.name}" is in ` +
+        `"${language}". Use --feature-set handcrafted, or give --embedding-service-url (or ` +
+        "--backend hemma) for embeddings from a server with a model for that language.",
+    );
+  }
 }

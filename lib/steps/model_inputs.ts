@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { assertEncoderLanguage } from "../run/config_loading.ts";
 import { languageFeatureMatrix } from "../features/language/language_features.ts";
 import { scaleOfConfig } from "../dataset/load_dataset.ts";
 import { join } from "node:path";
@@ -292,6 +293,7 @@ export async function extractFeatures(
   extractionWorkers?: number,
 ): Promise<ExtractedFeatures> {
   return await run.stage(`features_${storeName}`, async () => {
+    assertEncoderLanguage(config);
     const handle = await createExtractorForConfig(config, {
       log: (l) => run.log.info(l),
       local: extractionWorkers === undefined ? undefined : { workers: extractionWorkers },

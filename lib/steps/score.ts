@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { assertEncoderLanguage } from "../run/config_loading.ts";
 import { join, resolve } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import {
@@ -235,6 +236,7 @@ async function openExtractor(
   if (options.extractor) {
     return { extractor: options.extractor, description: "injected", finish: async () => {} };
   }
+  assertEncoderLanguage(config);
   const handle = await createExtractorForConfig(config, {
     log: (l) => run.log.info(l),
     local: options.extractionWorkers === undefined

@@ -5,7 +5,10 @@ import {
   swedishSpellingErrorsPer100Words,
 } from "../../../lib/features/language/swedish_features.ts";
 import { languageFeatureMatrix } from "../../../lib/features/language/language_features.ts";
-import { languageFeatureSelection } from "../../../lib/run/config_loading.ts";
+import {
+  assertEncoderLanguage,
+  languageFeatureSelection,
+} from "../../../lib/run/config_loading.ts";
 import { resolveExperimentConfig } from "../../../lib/run/config.ts";
 import { readDatasetManifest } from "../../../lib/dataset/manifest.ts";
 
@@ -45,7 +48,7 @@ Deno.test("a Swedish manifest: English-only features left out with a WARNING; En
   assert.deepEqual(config.languageExcludedFeatures, handcraftedFeaturesNotDefinedFor("sv"));
   assert.match(warnings[0], /^WARNING: dataset language "sv": 30 handcrafted features .*smog/);
   assert.throws(
-    () => languageFeatureSelection({ ...base, featureSet: "combined" }),
+    () => assertEncoderLanguage({ ...base, featureSet: "combined" }),
     /local sentence encoder \(USE-lite\) is English-only; the dataset "swedish_embedded" is in "sv"/,
   );
   const remote = languageFeatureSelection({
