@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { GENRE_MIX_WARNING } from "../run/experiment_log.ts";
 import { type PromptTable, promptTable, promptTableMarkdown } from "../model/prompt_table.ts";
 import type { EssayToScore } from "../dataset/scoring_csv.ts";
 import type { BundlePredictions, ModelBundle } from "../model/bundle.ts";
@@ -30,6 +31,8 @@ export interface ScoreSummary {
   readonly wordWindow: { readonly min: number; readonly max: number };
   /** Essays per flag (only flags that occurred). */
   readonly flagCounts: Readonly<Record<string, number>>;
+  /** The model was trained on a genre mix without a declared scope (`--allow-genre-mix`). */
+  readonly allowGenreMix: boolean;
   /** The bundle's score scale in words. */
   readonly scale: string;
   /** The scale's level names, lowest first (keys of the counts). */
@@ -97,6 +100,7 @@ export function scoreSummaryOf(
     extractorFingerprint: meta.extractor.fingerprint,
     trainingRunDir: meta.training.run_dir,
     wordWindow: { min: meta.word_window.min_words, max: meta.word_window.max_words },
+    allowGenreMix: meta.training.config.allowGenreMix === true,
     scale: describeScale(scale),
     levels: scaleLabels(scale),
     flagCounts,
@@ -125,6 +129,7 @@ export interface ScoreReportPaths {
 export function scoreReportMarkdown(s: ScoreSummary, paths: ScoreReportPaths): string {
   const flags = Object.entries(s.flagCounts);
   const lines = [
+    ...(s.allowGenreMix ? [`> ${GENRE_MIX_WARNING}`, ""] : []),
     "# Score report",
     "",
     `- essays: ${s.n} from \`${paths.input}\``,
