@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { SampleWeighting } from "../run/config.ts";
+import type { SampleWeighting } from "./params.ts";
 import { labelClass, N_SCORE_CLASSES } from "./metrics.ts";
 
 export type { SampleWeighting };

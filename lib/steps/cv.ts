@@ -17,7 +17,7 @@ import { stringify } from "csv-stringify/sync";
 import { crossValidate, type CrossValidationResult } from "../model/cross_validation.ts";
 import { cvReportMarkdown, fmtMeanStd, type ModelReportContext } from "../model/model_reports.ts";
 import { roundToHalfPoint } from "../model/metrics.ts";
-import type { StackedColumns } from "../model/training.ts";
+import type { StackedColumns } from "../model/scoring_pipeline.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import { type CommandSpec, type FlagSpec, UsageError } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";

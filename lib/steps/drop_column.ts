@@ -17,7 +17,7 @@ import { crossValidate } from "../model/cross_validation.ts";
 import { dropColumnImportance, type DropColumnRow } from "../model/drop_column.ts";
 import { dropColumns } from "../model/matrix.ts";
 import { dropColumnReportMarkdown } from "../model/model_reports.ts";
-import type { StackedColumns } from "../model/training.ts";
+import type { StackedColumns } from "../model/scoring_pipeline.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import { type CommandSpec, UsageError } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";
