@@ -15,6 +15,7 @@ import { resolveExperimentConfig } from "../run/config.ts";
 import { runCompareRuns } from "../steps/compare_runs.ts";
 import { runSweep } from "../steps/sweep_step.ts";
 import { expandSpace, parseSearchSpace } from "../steps/sweep_space.ts";
+import { DEFAULT_STEP_MODEL_OPTIONS } from "../steps/model_inputs.ts";
 
 /** The default 24-variant space. */
 export const BENCH_SPACE = {
@@ -67,7 +68,7 @@ export async function runEvidenceBench(args: readonly string[]): Promise<string>
   const loadBefore = Deno.loadavg();
   let t0 = performance.now();
   const sweep = await runSweep(config, expandSpace(space), {
-    step: { textStacking: true, cutpointInnerFolds: 3 },
+    step: DEFAULT_STEP_MODEL_OPTIONS,
     sweepDir: join(root, "sweep"),
     echo: false,
   });

@@ -27,7 +27,7 @@ import {
   predictionCsvRows,
   recordRunInExperimentLog,
 } from "./common.ts";
-import { reportContext } from "./cv.ts";
+import { reportContext } from "./cv_outputs.ts";
 import type { partEvidence } from "./evidence_outputs.ts";
 import {
   learnerParams,
