@@ -13,10 +13,10 @@ import { applyStandardFilters } from "../dataset/filters.ts";
 import { loadDataset } from "../dataset/load_dataset.ts";
 import { countWords } from "../dataset/words.ts";
 import {
-  extractWithStore,
   FEATURE_STORE_METADATA_FILE,
   readFeatureStoreMetadata,
 } from "../features/feature_store.ts";
+import { extractWithStore } from "../features/store_extraction.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 import type { ExtractedFeatures } from "../features/types.ts";
 import { type DenseMatrix, hconcat, selectColumns } from "../model/matrix.ts";

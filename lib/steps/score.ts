@@ -22,7 +22,7 @@ import { join, resolve } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { type EssayToScore, loadScoringCsv, type ScoringInput } from "../dataset/scoring_csv.ts";
 import { countWords } from "../dataset/words.ts";
-import { extractWithStore } from "../features/feature_store.ts";
+import { extractWithStore } from "../features/store_extraction.ts";
 import {
   HANDCRAFTED_FEATURE_NAMES,
   HANDCRAFTED_SCHEMA_VERSION,
