@@ -84,6 +84,17 @@ const FORBIDDEN: Readonly<Record<string, readonly string[]>> = {
   steps: ["bench"],
 };
 
+/**
+ * Known exceptions, each with its reason. The config files compose the layers' schemas (the
+ * dataset manifest, the model's parameters), so they may read them; the manifest's seeded
+ * prompt hold-out borrows the splits' seeded order.
+ */
+const ALLOWED: ReadonlySet<string> = new Set([
+  "run/config.ts → dataset/manifest.ts",
+  "run/config_loading.ts → dataset/manifest.ts",
+  "dataset/corpus_loader.ts → splits/seeded_order.ts",
+]);
+
 function folderOf(path: string): string {
   const parts = path.split("/");
   return parts.length > 1 ? parts[0] : "";
@@ -94,7 +105,10 @@ function layerViolations(graph: ReadonlyMap<string, readonly string[]>): string[
   const out: string[] = [];
   for (const [from, deps] of graph) {
     const banned = FORBIDDEN[folderOf(from)] ?? [];
-    for (const to of deps) if (banned.includes(folderOf(to))) out.push(`${from} → ${to}`);
+    for (const to of deps) {
+      const edge = `${from} → ${to}`;
+      if (banned.includes(folderOf(to)) && !ALLOWED.has(edge)) out.push(edge);
+    }
   }
   return out.sort();
 }

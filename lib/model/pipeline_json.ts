@@ -7,6 +7,7 @@
  * @module
  */
 import { z } from "zod";
+import { ScoreScaleSpecSchema } from "../dataset/score_scale.ts";
 import { MODEL_KINDS } from "./params.ts";
 import type { TextStackModel } from "./stacking.ts";
 import { TfidfVectorizer } from "./tfidf.ts";
@@ -105,6 +106,8 @@ export const ScoringPipelineJsonSchema = z.object({
    * are skipped for other learners.
    */
   shap_background_mean: numbers,
+  /** The dataset's score scale (`dataset/score_scale.ts`). */
+  score_scale: ScoreScaleSpecSchema,
 }).strict();
 
 /** The serialised pipeline. */

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { type ScoreScale, scoreScale } from "../dataset/score_scale.ts";
 import type { StackBlend } from "./blend.ts";
 import type { Regressor, RegressorJSON } from "./estimator.ts";
 import { regressorFromJSON } from "./factory.ts";
@@ -33,6 +34,8 @@ export interface ScoringPipelineState {
   readonly cutpoints: readonly number[] | null;
   /** Training mean of every model column (`pipeline_shap.ts`). */
   readonly shapBackgroundMean: readonly number[];
+  /** The score scale predictions are rounded to and cut-points map onto. */
+  readonly scale: ScoreScale;
 }
 
 function stackModel(state: ScoringPipelineState, kind: FittedStack["kind"]) {
@@ -82,6 +85,7 @@ export function pipelineToJson(state: ScoringPipelineState): ScoringPipelineJson
       : null,
     cutpoints: state.cutpoints ? [...state.cutpoints] : null,
     shap_background_mean: [...state.shapBackgroundMean],
+    score_scale: state.scale.spec,
   };
   return json;
 }
@@ -123,6 +127,7 @@ export function pipelineFromJson(value: unknown): ScoringPipelineState {
     blend: json.blend,
     cutpoints: json.cutpoints,
     shapBackgroundMean: json.shap_background_mean,
+    scale: scoreScale(json.score_scale),
   };
   checkPipelineConsistency(state);
   return state;
@@ -178,6 +183,9 @@ export function checkPipelineConsistency(state: ScoringPipelineState): void {
   }
   const cut = state.cutpoints;
   if (cut && cut.some((c, k) => k > 0 && c < cut[k - 1])) fail("cut-points are not ascending");
+  if (cut && cut.length !== state.scale.nLevels - 1) {
+    fail(`${cut.length} cut-points for a scale of ${state.scale.nLevels} levels`);
+  }
   if (state.shapBackgroundMean.length !== state.modelFeatureNames.length) {
     fail("SHAP background has the wrong size");
   }

@@ -17,13 +17,16 @@
  *    predictions of boosted trees are near-perfect and would teach nothing);
  * 4. **blend** (`blend.ts`): a small ridge over the learner and the stacked columns, then
  *    optionally a **spread match** to the training labels' mean and std;
- * 5. **cut-points** (`cutpoints.ts`): QWK-optimised thresholds on those out-of-fold predictions.
+ * 5. **cut-points** (`cutpoints.ts`): QWK-optimised thresholds on those out-of-fold predictions,
+ *    one fewer than the levels of the dataset's score scale (`dataset/score_scale.ts`), which is
+ *    part of the pipeline: `predict` rounds to it and maps the cut-points onto its levels.
  *
  * Every inner split is grouped by the training rows' `groups` (normalised-text hashes), so an
  * identical text is never on both sides.
  *
  * @module
  */
+import { ELLIPSE_SCALE, type ScoreScale } from "../dataset/score_scale.ts";
 import { applyStackBlend, fitStackBlend, type StackBlend } from "./blend.ts";
 import { applyCutpoints, fitCutpoints } from "./cutpoints.ts";
 import { fitRegressor, type Regressor } from "./estimator.ts";
@@ -91,6 +94,11 @@ export interface PipelineOptions extends StackSettings {
   readonly blendStacks?: boolean;
   /** After the blend, match the training labels' mean and std. */
   readonly blendMatchSpread?: boolean;
+  /**
+   * The dataset's score scale (default ELLIPSE 1–5 by 0.5): rounding, the cut-points (one fewer
+   * than its levels) and the grade-band weights read it.
+   */
+  readonly scale?: ScoreScale;
 }
 
 /** Predictions of a pipeline for some rows. */
@@ -131,6 +139,7 @@ export class ScoringPipeline implements ScoringPipelineState {
   readonly blend: StackBlend | null;
   readonly cutpoints: readonly number[] | null;
   readonly shapBackgroundMean: readonly number[];
+  readonly scale: ScoreScale;
 
   /** Build from fitted parts (use {@link ScoringPipeline.fit} or `fromJSON`). */
   constructor(state: ScoringPipelineState) {
@@ -142,6 +151,7 @@ export class ScoringPipeline implements ScoringPipelineState {
     this.blend = state.blend;
     this.cutpoints = state.cutpoints;
     this.shapBackgroundMean = state.shapBackgroundMean;
+    this.scale = state.scale;
   }
 
   /**
@@ -205,6 +215,7 @@ export class ScoringPipeline implements ScoringPipelineState {
           ? (model as unknown as { fillValues: Float64Array }).fillValues
           : undefined,
       ),
+      scale: options.scale ?? ELLIPSE_SCALE,
     });
     const trainPredictions = blend
       ? applyStackBlend(blend, [learnerTrain, ...members.map((m) => m.s)])
@@ -244,8 +255,8 @@ export class ScoringPipeline implements ScoringPipelineState {
       stacked,
       learner,
       raw,
-      rounded: raw.map(roundToHalfPoint),
-      cutpoints: this.cutpoints ? applyCutpoints(raw, this.cutpoints) : null,
+      rounded: raw.map((x) => roundToHalfPoint(x, this.scale)),
+      cutpoints: this.cutpoints ? applyCutpoints(raw, this.cutpoints, this.scale) : null,
     };
   }
 
@@ -327,7 +338,7 @@ async function fitLearner(
   groups: readonly string[],
 ): Promise<void> {
   const sw = options.sampleWeighting;
-  const w = sw ? sampleWeights(y, sw.mode, sw.cap) ?? undefined : undefined;
+  const w = sw ? sampleWeights(y, sw.mode, sw.cap, options.scale) ?? undefined : undefined;
   const fitOptions = { groups, sampleWeights: w };
   if (options.singleThreaded) m.fit(X, y, fitOptions);
   else await fitRegressor(m, X, y, fitOptions);
@@ -361,7 +372,7 @@ async function fitBlendAndCutpoints(
     );
     oof = applyStackBlend(blend, [oof, ...trainMembers]);
   }
-  return { blend, cutpoints: k >= 2 ? fitCutpoints(y, oof) : null };
+  return { blend, cutpoints: k >= 2 ? fitCutpoints(y, oof, { scale: options.scale }) : null };
 }
 
 /**

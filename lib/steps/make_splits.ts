@@ -22,8 +22,10 @@ import { configFromInvocation } from "../run/config_loading.ts";
 import { writeFileAtomic } from "../run/atomic_write.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
 import type { Essay } from "../dataset/essay.ts";
+import type { ScoreScale } from "../dataset/score_scale.ts";
 import { DatasetError } from "../dataset/csv_table.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
+import { datasetInputPaths } from "../dataset/load_dataset.ts";
 import { buildSplitsFile } from "../splits/build_splits.ts";
 import {
   loadSplitsFile,
@@ -131,9 +133,12 @@ export async function makeSplits(
       echo: options.echo,
     },
     async (run) => {
-      const { filtered } = await loadAndFilterStages(run, config);
+      const { data, filtered } = await loadAndFilterStages(run, config);
 
-      const splits = await buildSplitsStage(run, config, filtered.train.kept, options.rareClasses);
+      const splits = await buildSplitsStage(run, config, filtered.train.kept, {
+        rareClasses: options.rareClasses,
+        scale: data.scale,
+      });
       const balance = {
         stratified_text: schemeBalance(splits, "stratified_text"),
         prompt_holdout: schemeBalance(splits, "prompt_holdout"),
@@ -184,10 +189,10 @@ async function buildSplitsStage(
   run: RunContext,
   config: ExperimentConfig,
   essays: readonly Essay[],
-  rareClasses: RareClassPolicy | undefined,
+  opts: { rareClasses?: RareClassPolicy; scale: ScoreScale },
 ): Promise<SplitsFile> {
-  const trainPath = config.datasetKind === "ielts" ? config.ieltsPath : config.ellipseTrainPath;
-  const testPath = config.datasetKind === "ielts" ? config.ieltsPath : config.ellipseTestPath;
+  const [trainPath, testPathOrNone] = datasetInputPaths(config);
+  const testPath = testPathOrNone ?? trainPath;
   const shaOf = (path: string) => {
     const record = run.manifest.inputs.find((i) => i.path === path);
     if (record === undefined) throw new Error(`no sha256 recorded for input ${path}`);
@@ -199,7 +204,9 @@ async function buildSplitsStage(
         essays: essays,
         seed: config.seed,
         nSplits: config.nSplits,
-        rareClasses: rareClasses ?? "merge",
+        rareClasses: opts.rareClasses ?? "merge",
+        scale: opts.scale,
+        datasetName: config.dataset?.name,
         createdFrom: {
           dataset_kind: config.datasetKind,
           train_file: basename(trainPath),

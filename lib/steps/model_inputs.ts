@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import type { Essay } from "../dataset/essay.ts";
 import { applyStandardFilters } from "../dataset/filters.ts";
-import { loadDataset } from "../dataset/load_dataset.ts";
+import { loadDataset, scaleOfConfig } from "../dataset/load_dataset.ts";
 import { countWords } from "../dataset/words.ts";
 import {
   FEATURE_STORE_METADATA_FILE,
@@ -505,6 +505,7 @@ export function trainingOptionsFor(
     charTextStacking: config.pipeline.charTextStacking,
     blendStacks: config.pipeline.blendStacks,
     blendMatchSpread: config.pipeline.blendMatchSpread,
+    scale: scaleOfConfig(config),
   };
 }
 
