@@ -8,10 +8,10 @@
 import { GENRE_MIX_WARNING } from "../run/experiment_log.ts";
 import { type PromptTable, promptTable, promptTableMarkdown } from "../model/prompt_table.ts";
 import type { EssayToScore } from "../dataset/scoring_csv.ts";
-import type { BundlePredictions, ModelBundle } from "../model/bundle.ts";
+import type { ModelBundle } from "../model/bundle.ts";
+import type { PipelinePrediction } from "../model/scoring_pipeline.ts";
 import { type ScoreMetrics, scoreMetrics } from "../model/metrics.ts";
 import { markdownTable } from "../model/model_reports.ts";
-import { bundleScale } from "../model/bundle.ts";
 import {
   describeScale,
   formatLevel,
@@ -68,14 +68,14 @@ function countsOf(values: ArrayLike<number>, scale: ScoreScale): Record<string, 
 export function scoreSummaryOf(
   bundle: ModelBundle,
   essays: readonly EssayToScore[],
-  p: BundlePredictions,
+  p: PipelinePrediction,
   flags: readonly string[][],
 ): ScoreSummary {
   const flagCounts: Record<string, number> = {};
   for (const f of flags.flat()) flagCounts[f] = (flagCounts[f] ?? 0) + 1;
   const rows = essays.flatMap((e, i) => e.label === null ? [] : [i]);
   const yTrue = rows.map((i) => essays[i].label!);
-  const scale = bundleScale(bundle.meta);
+  const scale = bundle.pipeline.scale;
   const labelled = rows.length > 0
     ? {
       n: rows.length,
@@ -95,7 +95,7 @@ export function scoreSummaryOf(
   return {
     schema_version: 1,
     n: essays.length,
-    learner: meta.learner,
+    learner: bundle.pipeline.learner.name,
     featureSet: meta.feature_set,
     extractorFingerprint: meta.extractor.fingerprint,
     trainingRunDir: meta.training.run_dir,
