@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { GENRE_MIX_WARNING } from "../run/experiment_log.ts";
 import { describeOverallClass, minStratumForValFraction, overallClass } from "./overall_class.ts";
 import { splitsScale } from "./splits_file.ts";
 import { formatLevel, labelIndex } from "../dataset/score_scale.ts";
@@ -149,6 +150,8 @@ export interface SplitsReportOptions {
   readonly splitsPath?: string;
   /** Normalised-text hashes of the official test set, to count train/test shared texts. */
   readonly testTextHashes?: ReadonlySet<string>;
+  /** The run mixed genres without a declared scope (`--allow-genre-mix`): a WARNING on top. */
+  readonly allowGenreMix?: boolean;
 }
 
 /**
@@ -165,6 +168,7 @@ export function splitsReportMarkdown(
 ): string {
   const out: string[] = [];
   const src = splits.created_from;
+  if (options.allowGenreMix) out.push(`> ${GENRE_MIX_WARNING}`, "");
   out.push("# Splits report", "");
   if (src.dataset_kind === "ielts") {
     out.push(

@@ -164,7 +164,11 @@ export async function makeSplits(
         const testTextHashes = new Set(filtered.test.kept.map((e) => normalisedTextHash(e.text)));
         await writeFileAtomic(
           reportPath,
-          splitsReportMarkdown(splits, { splitsPath, testTextHashes }),
+          splitsReportMarkdown(splits, {
+            splitsPath,
+            testTextHashes,
+            allowGenreMix: config.allowGenreMix,
+          }),
         );
         run.log.info(`report: ${reportPath}`);
       });
