@@ -179,6 +179,8 @@ export class UseLiteEncoder implements SentenceEncoder {
   readonly dimension = USE_LITE_DIMENSION;
   /** Work counters since construction. */
   readonly stats: EncoderStats = { texts: 0, embedded: 0, calls: 0, tokens: 0 };
+  /** Wall milliseconds in tokenisation and in graph calls since construction (profiling). */
+  readonly timing = { tokeniseMs: 0, graphMs: 0 };
   readonly #model: EnergeticModel;
   readonly #tokenBudget: number;
   readonly #maxBatch: number;
@@ -219,9 +221,11 @@ export class UseLiteEncoder implements SentenceEncoder {
       if (this.#dedupe) seen.set(text, unique.length);
       unique.push(text);
     }
+    const t0 = performance.now();
     const encodings = unique.map((text) =>
       this.#model.tokenizer.encode(text).slice(0, USE_LITE_MAX_TOKENS)
     );
+    this.timing.tokeniseMs += performance.now() - t0;
     const tokenCounts = encodings.map((ids) => ids.length);
     const vectors: Float32Array[] = new Array(unique.length);
     const order: number[] = [];
@@ -237,7 +241,9 @@ export class UseLiteEncoder implements SentenceEncoder {
       this.#tokenBudget > 1 ? this.#maxBatch : 1,
     );
     for (const batch of batches) {
+      const t1 = performance.now();
       const rows = await this.#runGraph(batch.map((u) => encodings[u]));
+      this.timing.graphMs += performance.now() - t1;
       batch.forEach((u, k) => {
         vectors[u] = rows.slice(k * USE_LITE_DIMENSION, (k + 1) * USE_LITE_DIMENSION);
         this.stats.tokens += tokenCounts[u];
