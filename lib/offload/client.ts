@@ -29,6 +29,7 @@ import type {
   FeatureMatrix,
   SentenceEncoder,
 } from "../features/types.ts";
+import { HANDCRAFTED_FEATURE_NAMES } from "../features/handcrafted/schema.ts";
 import { chunkIndices } from "./chunking.ts";
 import { DEFAULT_CACHE_ROOT } from "./disk_cache.ts";
 import { OffloadHttpClient, type OffloadHttpClientOptions } from "./http_client.ts";
@@ -137,6 +138,31 @@ export async function fetchHealth(options: OffloadHttpClientOptions): Promise<He
   } finally {
     await http.close();
   }
+}
+
+/**
+ * The fingerprint and column schema a feature store records for rows from this server. Our server
+ * with this project's handcrafted schema names the local extractor that computed its features
+ * (`versions.extractor_fingerprint`): its rows are the local extractor's, rounded to float32 like
+ * every store, so local, server and cluster stores are byte-identical and interchangeable. Any
+ * other server (the original, or ours in the original 25-column schema) is identified by its
+ * server fingerprint and schema.
+ */
+export function storeIdentity(
+  meta: ExtractMeta,
+  handNames: readonly string[],
+): Pick<FeatureExtractor, "fingerprint" | "featureSchema"> {
+  const local = meta.versions.extractor_fingerprint;
+  const sameSchema = handNames.length === HANDCRAFTED_FEATURE_NAMES.length &&
+    handNames.every((n, i) => n === HANDCRAFTED_FEATURE_NAMES[i]);
+  if (local !== undefined && sameSchema) return { fingerprint: local };
+  return {
+    fingerprint: meta.server_fingerprint,
+    featureSchema: {
+      version: `hemma-offload-schema-v${meta.schema_version}`,
+      handcraftedNames: handNames,
+    },
+  };
 }
 
 /** Text and prompt of the connection probe (one tiny `embeddings` extract request). */
@@ -393,11 +419,7 @@ export async function createOffloadFeatureExtractor(
   }
 
   return {
-    fingerprint,
-    featureSchema: {
-      version: `hemma-offload-schema-v${meta.schema_version}`,
-      handcraftedNames: handNames,
-    },
+    ...storeIdentity(meta, handNames),
     provenance: {
       offload_service_url: http.baseUrl,
       server_fingerprint: fingerprint,

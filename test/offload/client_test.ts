@@ -388,9 +388,11 @@ Deno.test("our client against our server in original mode: 25 columns into a fea
     const meta = JSON.parse(await Deno.readTextFile(join(storeDir, "metadata.json")));
     assert.equal(meta.fingerprint, srv.server.fingerprint);
     assert.equal(meta.schema_version, "hemma-offload-schema-v1");
-    assert.equal(meta.provenance.server_fingerprint, srv.server.fingerprint);
-    assert.equal(meta.provenance.embedding.model_name, "fixture-encoder-v1");
-    assert.deepEqual(meta.provenance.feature_schema.tier3, [
+    assert.equal(meta.provenance, undefined, "path-specific facts stay out of the metadata");
+    const provenance = JSON.parse(await Deno.readTextFile(join(storeDir, "provenance.json")));
+    assert.equal(provenance.server_fingerprint, srv.server.fingerprint);
+    assert.equal(provenance.embedding.model_name, "fixture-encoder-v1");
+    assert.deepEqual(provenance.feature_schema.tier3, [
       "paragraph_count",
       "has_intro",
       "has_conclusion",
