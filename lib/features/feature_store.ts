@@ -1,6 +1,7 @@
 /**
  * On-disk feature store (`<run>/cv_feature_store/`): extracted matrices as raw little-endian
- * float64 `.bin` files (exact: a round trip returns the very same doubles) plus a zod-validated
+ * float64 `.bin` files of float32-rounded values (a round trip returns `Math.fround` of what was
+ * written, exactly; rounding again changes nothing) plus a zod-validated
  * `metadata.json` (store format, feature schema version, extractor fingerprint, feature set,
  * column names, dtype, shape, the sha256 of every `.bin`, and per row the essay id and
  * normalised-text hash).
@@ -151,7 +152,8 @@ export function rowIdentities(essays: readonly EssayInput[]): { id: string; text
 const CANONICAL_NAN_BITS = 0x7ff8000000000000n;
 
 /**
- * The `.bin` bytes of a matrix: little-endian float64, every NaN written as the canonical quiet
+ * The `.bin` bytes of a matrix: little-endian float64 of the float32-rounded values (what the
+ * offload wire carries; see {@link roundToStoreValues}), every NaN written as the canonical quiet
  * NaN (NaNs from different code paths may carry different sign or payload bits).
  */
 export function matrixBytes(matrix: FeatureMatrix): Uint8Array {
@@ -161,15 +163,12 @@ export function matrixBytes(matrix: FeatureMatrix): Uint8Array {
       `feature store: matrix has ${values.length} values, expected ${matrix.nRows}x${matrix.nCols}`,
     );
   }
-  let canonical: Float64Array = values;
-  for (let i = 0; i < values.length; i++) {
-    if (values[i] !== values[i]) {
-      if (canonical === values) canonical = values.slice();
-      new BigUint64Array(canonical.buffer, canonical.byteOffset, canonical.length)[i] =
-        CANONICAL_NAN_BITS;
-    }
+  const canonical = Float64Array.from(values, Math.fround);
+  const bits = new BigUint64Array(canonical.buffer);
+  for (let i = 0; i < canonical.length; i++) {
+    if (canonical[i] !== canonical[i]) bits[i] = CANONICAL_NAN_BITS;
   }
-  return new Uint8Array(canonical.buffer, canonical.byteOffset, canonical.byteLength);
+  return new Uint8Array(canonical.buffer);
 }
 
 /** File next to `metadata.json` recording what extracted a store (not part of its bytes). */

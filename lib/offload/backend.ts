@@ -31,8 +31,18 @@ import {
 } from "./client.ts";
 import { connectLanguageToolChecker } from "./language_tool_client.ts";
 import {
+  acquireLocalLanguageTool,
+  type CheckerChoice,
+  type CheckerMode,
+  type CheckerProbes,
+  resolveCheckerChoice,
+  systemCheckerProbes,
+} from "./checker_choice.ts";
+import { LANGUAGE_TOOL_VERSION } from "./languagetool_server.ts";
+import {
   type BenchmarkRecord,
   buildOffloadMetrics,
+  type CheckerRecord,
   type OffloadMetrics,
   OffloadMetricsCollector,
   writeOffloadMetrics,
@@ -49,8 +59,19 @@ export type BackendConfig =
     | "outputRoot"
   >
   & Partial<
-    Pick<ExperimentConfig, "languageToolProtocol" | "offloadRequestTimeoutS" | "offloadConcurrency">
+    Pick<
+      ExperimentConfig,
+      | "languageToolProtocol"
+      | "offloadRequestTimeoutS"
+      | "offloadConcurrency"
+      | "checker"
+      | "datasetKind"
+      | "ellipseTrainPath"
+    >
   >;
+
+/** The embedded train CSV (the default `ellipseTrainPath`). */
+const DEFAULT_EMBEDDED_TRAIN_PATH = "data/embedded/ellipse_embedded_train.csv";
 
 /** Options of `createExtractorForConfig`. */
 export interface ExtractorForConfigOptions {
@@ -66,6 +87,24 @@ export interface ExtractorForConfigOptions {
   readonly benchmarkName?: string;
   /** Log sink for notes (ignored flags, retries, corrupt cache entries). */
   readonly log?: (line: string) => void;
+  /** How `--checker auto|languagetool` probes for Java (tests inject; default this machine). */
+  readonly checkerProbes?: CheckerProbes;
+}
+
+/** Concurrent LanguageTool requests of local extraction (the server checks them in parallel). */
+export const LANGUAGE_TOOL_CHECK_CONCURRENCY = 8;
+
+/**
+ * The `--checker` mode of a config: as given; else `auto` when a LanguageTool URL is configured
+ * or the data are not the embedded set; else (the embedded data: the default runbook stays fast
+ * and needs no Java) `local`.
+ */
+export function checkerModeOf(config: BackendConfig): CheckerMode {
+  if (config.checker) return config.checker;
+  if (config.languageToolServiceUrl) return "auto";
+  const embedded = (config.datasetKind ?? "ellipse") === "ellipse" &&
+    (config.ellipseTrainPath ?? DEFAULT_EMBEDDED_TRAIN_PATH) === DEFAULT_EMBEDDED_TRAIN_PATH;
+  return embedded ? "local" : "auto";
 }
 
 /** The extractor for a config, with its metrics and clean-up. */
@@ -73,6 +112,8 @@ export interface ExtractorHandle {
   /** Extractor to pass to extraction (`extractWithStore`); records throughput. */
   readonly extractor: FeatureExtractor;
   readonly backend: "local" | "hemma";
+  /** Which Tier 1 checker `--checker` resolved to, and why (local backend only). */
+  readonly checker?: CheckerRecord;
   /** Service URLs in use (for the experiment log and manifest). */
   readonly services: {
     readonly offload?: string;
@@ -164,6 +205,7 @@ export async function createExtractorForConfig(
     for (const c of closers.reverse()) await c().catch(() => {});
   };
   let inner: FeatureExtractor;
+  let checkerChoice: CheckerChoice | undefined;
   const services: { offload?: string; embedding?: string; languageTool?: string } = {};
   try {
     if (config.backend === "hemma") {
@@ -193,20 +235,39 @@ export async function createExtractorForConfig(
       if (config.offloadServiceUrl) {
         log(`--offload-service-url is only used with --backend hemma; extracting locally`);
       }
-      let checker;
       let encoder;
-      if (config.languageToolServiceUrl) {
-        const { timeoutMs: _t, ...ltOptions } = clientOptions(config.languageToolServiceUrl);
+      checkerChoice = await resolveCheckerChoice(
+        checkerModeOf(config),
+        config.languageToolServiceUrl,
+        options.checkerProbes ?? systemCheckerProbes(),
+      );
+      let ltUrl = config.languageToolServiceUrl;
+      let identityUrl: string | undefined;
+      if (checkerChoice.kind === "languagetool-local") {
+        const shared = await acquireLocalLanguageTool(log);
+        closers.push(() => Promise.resolve(shared.release()));
+        ltUrl = shared.url;
+        identityUrl = `local-languagetool-${LANGUAGE_TOOL_VERSION}`;
+      }
+      let checker;
+      if (checkerChoice.kind !== "local" && ltUrl) {
+        const { timeoutMs: _t, ...ltOptions } = clientOptions(ltUrl);
         const lt = await connectLanguageToolChecker({
           ...ltOptions,
-          protocol: config.languageToolProtocol ?? "auto",
+          protocol: identityUrl ? "stock" : config.languageToolProtocol ?? "auto",
           timeoutS,
+          identityUrl,
         });
         closers.push(() => lt.close());
         checker = lt;
         services.languageTool = lt.http.baseUrl;
         log(`LanguageTool ${lt.http.baseUrl}: ${lt.protocol} protocol`);
+      } else if (config.languageToolServiceUrl) {
+        log(
+          `--checker local: --language-tool-service-url ${config.languageToolServiceUrl} is not used`,
+        );
       }
+      log(`checker: ${checker?.name ?? "local harper.js + nspell"} (${checkerChoice.reason})`);
       if (config.embeddingServiceUrl) {
         const remote = await createRemoteEncoder(clientOptions(config.embeddingServiceUrl));
         closers.push(() => remote.close());
@@ -218,6 +279,7 @@ export async function createExtractorForConfig(
       }
       const local = createLocalFeatureExtractor({
         ...options.local,
+        ...(checker ? { checkerConcurrency: LANGUAGE_TOOL_CHECK_CONCURRENCY } : {}),
         checker,
         encoder,
         workers: encoder ? 0 : options.local?.workers,
@@ -238,13 +300,20 @@ export async function createExtractorForConfig(
     extract: (essays: readonly EssayInput[], opts: ExtractionOptions): Promise<ExtractedFeatures> =>
       recorder.around(opts.featureSet, essays.length, () => inner.extract(essays, opts)),
   };
+  const checkerRecord = checkerChoice && {
+    mode: checkerChoice.mode,
+    kind: checkerChoice.kind,
+    reason: checkerChoice.reason,
+  };
   const buildMetrics = () =>
     buildOffloadMetrics(collector, backend, {
       benchmarks: recorder.records(options.benchmarkName ?? "feature_extraction", backend),
+      checker: checkerRecord,
     });
   return {
     extractor,
     backend,
+    checker: checkerRecord,
     services,
     collector,
     buildMetrics,

@@ -54,6 +54,12 @@ export interface LanguageToolClientOptions extends Omit<OffloadHttpClientOptions
   readonly useCache?: boolean;
   /** Language sent (default `en-US`). */
   readonly language?: string;
+  /**
+   * The URL recorded in the checker name (hence fingerprints) and the cache keys (default
+   * `baseUrl`). A LanguageTool started by `--checker` on a free port uses a stable identity
+   * (`local-languagetool-<version>`), so its fingerprint and cache survive port changes.
+   */
+  readonly identityUrl?: string;
 }
 
 /** A connected LanguageTool checker. */
@@ -183,7 +189,7 @@ export async function connectLanguageToolChecker(
   } else {
     protocol = wanted;
   }
-  const configuredUrl = options.baseUrl;
+  const configuredUrl = options.identityUrl ?? options.baseUrl;
   const cacheDir = (options.useCache ?? true)
     ? join(options.cacheRoot ?? DEFAULT_CACHE_ROOT, "offload_language_tool")
     : undefined;

@@ -54,7 +54,8 @@ Deno.test("client extraction equals direct extraction, chunked into <= 64 items"
     essays.push({ ...essays[5], id: "dup-of-5" });
     const got = await client.extract(essays, { featureSet: "combined" });
     const want = await fixtureExtractor().extract(essays, { featureSet: "combined" });
-    assert.equal(client.fingerprint, srv.server.fingerprint);
+    // Our server with this project's schema: the store fingerprint is its local extractor's.
+    assert.equal(client.fingerprint, served.fingerprint);
     assert.deepEqual(got.ids, want.ids);
     assert.deepEqual(got.handcrafted!.names, want.handcrafted!.names);
     assert.deepEqual(got.handcrafted!.values, f32(want.handcrafted!));
@@ -190,7 +191,7 @@ Deno.test("a corrupt or truncated cache entry is a logged miss and gets rewritte
     const rowFile = join(
       cacheRoot,
       "offload_handcrafted",
-      first.fingerprint,
+      first.meta.server_fingerprint,
       `${handcraftedKey(1, essays[2].text, essays[2].prompt)}.npy`,
     );
     await first.close();
