@@ -364,6 +364,7 @@ cold extraction of another git ref side by side. Writes <out>/features_bench.{js
   --profile-essays N    essays of the per-component profile (default 64; 0 = skip)
   --compare-ref REF     also run the cold extraction of git REF (e.g. main) in fresh processes,
                         alternating with this tree, and report the ratios and store differences
+  --compare-repo DIR    git repository holding REF (default .)
   --repeats N           alternations per worker count with --compare-ref (default 1)
   --levers              also time the encoder levers (batching, budgets, wasm vs OpenBLAS)
   --lever-essays N      essays for --levers (default 24)
@@ -394,6 +395,7 @@ export async function runFeaturesBench(args: readonly string[]): Promise<string>
       "feature-set": { type: "string", default: "combined" },
       "profile-essays": { type: "string", default: "64" },
       "compare-ref": { type: "string" },
+      "compare-repo": { type: "string", default: "." },
       repeats: { type: "string", default: "1" },
       levers: { type: "boolean", default: false },
       "lever-essays": { type: "string", default: "24" },
@@ -442,6 +444,7 @@ export async function runFeaturesBench(args: readonly string[]): Promise<string>
   const comparison = values["compare-ref"]
     ? await compareTrees({
       ref: values["compare-ref"],
+      repo: values["compare-repo"],
       csv: csvs[csvs.length - 1],
       limit,
       workers,

@@ -185,6 +185,8 @@ function mean(xs: number[]): number {
  */
 export async function compareTrees(options: {
   readonly ref: string;
+  /** Git repository holding `ref` (default the current directory). */
+  readonly repo?: string;
   readonly csv: string;
   readonly limit: number;
   readonly workers: readonly number[];
@@ -193,7 +195,7 @@ export async function compareTrees(options: {
 }): Promise<TreeComparison> {
   const current = resolve(".");
   const csv = resolve(options.csv);
-  const { dir, commit } = await exportRef(current, options.ref);
+  const { dir, commit } = await exportRef(resolve(options.repo ?? "."), options.ref);
   const stores = await Deno.makeTempDir({ prefix: "features_compare_" });
   const runs: ColdRun[] = [];
   try {
