@@ -212,8 +212,14 @@ Deno.test("/v1/embed answers a raw .npy with its headers; mismatches are 400", a
     // The answer names its pooling, which differs from /v1/extract's essay vector (and says so).
     assert.equal(r.res.headers.get(HEADERS.embeddingPooling), EMBEDDING_POOLING.embed);
     assert.notEqual(EMBEDDING_POOLING.embed, EMBEDDING_POOLING.extract);
-    assert.equal(srv.server.identity.meta.versions.embed_embedding_pooling, EMBEDDING_POOLING.embed);
-    assert.equal(srv.server.identity.meta.versions.extract_embedding_pooling, EMBEDDING_POOLING.extract);
+    assert.equal(
+      srv.server.identity.meta.versions.embed_embedding_pooling,
+      EMBEDDING_POOLING.embed,
+    );
+    assert.equal(
+      srv.server.identity.meta.versions.extract_embedding_pooling,
+      EMBEDDING_POOLING.extract,
+    );
     const npy = decodeNpy(r.bytes);
     assert.deepEqual(npy.shape, [3, 4]);
     assert.deepEqual([...npy.data.slice(8)], [...fixtureVector("ccc")]);
