@@ -28,6 +28,11 @@ import type { EssayInput } from "../features/types.ts";
 import { FEATURE_SETS, type FeatureSet } from "../run/config.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import { nativeBlasCore } from "../features/embeddings/native_blas.ts";
+import type { ErrorChecker } from "../features/types.ts";
+import { LANGUAGE_TOOL_CHECK_CONCURRENCY } from "../offload/backend.ts";
+import { acquireLocalLanguageTool, stopLocalLanguageTool } from "../offload/checker_choice.ts";
+import { connectLanguageToolChecker } from "../offload/language_tool_client.ts";
+import { LANGUAGE_TOOL_VERSION } from "../offload/languagetool_server.ts";
 import { type ComponentProfile, profileComponents, profileMarkdown } from "./features_profile.ts";
 import { compareTrees, comparisonMarkdown, type TreeComparison } from "./features_compare.ts";
 
@@ -37,6 +42,10 @@ export interface FeaturesBenchResult {
   readonly essays: number;
   readonly featureSet: FeatureSet;
   readonly workers: number;
+  /** The Tier 1 checker of the run. */
+  readonly checker: string;
+  /** CPU seconds per essay of the LanguageTool server (included in `cpuSecondsPerEssay`). */
+  readonly serverCpuSecondsPerEssay: number;
   readonly coldSeconds: number;
   readonly startupSeconds: number;
   readonly coldEssaysPerSecond: number;
@@ -48,7 +57,10 @@ export interface FeaturesBenchResult {
   readonly encoder: ExtractorStats["encoder"];
   readonly peakRssMb: number;
   readonly loadAverageStart?: number[];
-  /** Process CPU seconds (all threads) per essay during cold extraction, start-up included. */
+  /**
+   * Process CPU seconds (all threads) per essay during cold extraction, start-up included, plus
+   * the LanguageTool server's with `--checker languagetool`.
+   */
   readonly cpuSecondsPerEssay: number;
   /** Cores ÷ CPU-seconds per essay: the rate on an otherwise idle machine. */
   readonly projectedIdleEssaysPerSecond: number;
@@ -101,12 +113,19 @@ function loadAverage(): number[] | undefined {
   }
 }
 
+/** A checker run on the calling thread (LanguageTool) and the CPU seconds of its server. */
+interface BenchChecker {
+  readonly checker: ErrorChecker;
+  serverCpuSeconds(): number;
+}
+
 async function benchCsv(
   csv: string,
   limit: number,
   workers: number,
   featureSet: FeatureSet,
   log: (line: string) => void,
+  remote?: BenchChecker,
 ): Promise<FeaturesBenchResult> {
   const essays: EssayInput[] = (await loadEllipseCsv(csv, "train"))
     .slice(0, limit)
@@ -115,7 +134,13 @@ async function benchCsv(
   const storeDir = join(await Deno.makeTempDir({ prefix: "features_bench_" }), "cv_feature_store");
   const loadAverageStart = loadAverage();
   const sampler = new RssSampler();
-  const extractor = createLocalFeatureExtractor({ workers });
+  const extractor = createLocalFeatureExtractor({
+    workers,
+    ...(remote
+      ? { checker: remote.checker, checkerConcurrency: LANGUAGE_TOOL_CHECK_CONCURRENCY }
+      : {}),
+  });
+  const serverCpu0 = remote?.serverCpuSeconds() ?? 0;
   const bar = createProgressBar();
   let coldSeconds: number;
   const cpu0 = processCpuSeconds();
@@ -136,12 +161,15 @@ async function benchCsv(
     bar.finish();
     await extractor.close();
   }
-  const cpuSecondsPerEssay = (processCpuSeconds() - cpu0) / Math.max(1, essays.length);
+  const serverCpuSecondsPerEssay = ((remote?.serverCpuSeconds() ?? 0) - serverCpu0) /
+    Math.max(1, essays.length);
+  const cpuSecondsPerEssay = (processCpuSeconds() - cpu0) / Math.max(1, essays.length) +
+    serverCpuSecondsPerEssay;
   const startupSeconds = extractor.stats.startupMs / 1000;
   log(`cold: ${coldSeconds.toFixed(1)} s (start-up ${startupSeconds.toFixed(1)} s)`);
 
   // Warm: a fresh extractor object (no workers started) reusing the finished store.
-  const warmExtractor = createLocalFeatureExtractor({ workers });
+  const warmExtractor = createLocalFeatureExtractor({ workers, checker: remote?.checker });
   const t1 = performance.now();
   const warm = await extractWithStore({
     essays,
@@ -164,6 +192,8 @@ async function benchCsv(
     essays: essays.length,
     featureSet,
     workers,
+    checker: remote?.checker.name ?? "local (harper.js + nspell, in the workers)",
+    serverCpuSecondsPerEssay,
     coldSeconds,
     startupSeconds,
     coldEssaysPerSecond: essays.length / coldSeconds,
@@ -299,18 +329,20 @@ function markdown(
     ...(comparison ? comparisonMarkdown(comparison) : []),
     "## Cold extraction in this process",
     "",
-    "| CSV | essays | set | workers | cold essays/s (excl. start-up) | CPU s/essay | idle-machine essays/s | start-up s | warm load s | peak RSS MB | load avg at start |",
-    "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    "| CSV | essays | set | checker | workers | cold essays/s (excl. start-up) | CPU s/essay (of which LanguageTool) | idle-machine essays/s | start-up s | warm load s | peak RSS MB | load avg at start |",
+    "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
   ];
   for (const r of results) {
     lines.push(
-      `| ${r.csv} | ${r.essays} | ${r.featureSet} | ${r.workers} | ${
+      `| ${r.csv} | ${r.essays} | ${r.featureSet} | ${r.checker} | ${r.workers} | ${
         r.coldEssaysPerSecond.toFixed(2)
-      } (${r.coldEssaysPerSecondExclStartup.toFixed(2)}) | ${r.cpuSecondsPerEssay.toFixed(3)} | ${
-        r.projectedIdleEssaysPerSecond.toFixed(2)
-      } | ${r.startupSeconds.toFixed(1)} | ${r.warmLoadSeconds.toFixed(3)} | ${
-        r.peakRssMb.toFixed(0)
-      } | ${r.loadAverageStart?.map((v) => v.toFixed(2)).join(" ") ?? "-"} |`,
+      } (${r.coldEssaysPerSecondExclStartup.toFixed(2)}) | ${r.cpuSecondsPerEssay.toFixed(3)} (${
+        r.serverCpuSecondsPerEssay.toFixed(3)
+      }) | ${r.projectedIdleEssaysPerSecond.toFixed(2)} | ${r.startupSeconds.toFixed(1)} | ${
+        r.warmLoadSeconds.toFixed(3)
+      } | ${r.peakRssMb.toFixed(0)} | ${
+        r.loadAverageStart?.map((v) => v.toFixed(2)).join(" ") ?? "-"
+      } |`,
     );
   }
   lines.push("", "## Per-stage time per essay (ms, summed over workers)", "");
@@ -350,6 +382,33 @@ function markdown(
   return lines.join("\n");
 }
 
+/** A cold LanguageTool for one bench run (the shared one stops after its idle time; killed here). */
+async function startBenchLanguageTool(
+  log: (line: string) => void,
+): Promise<BenchChecker & { close(): Promise<void> }> {
+  const shared = await acquireLocalLanguageTool(log);
+  const checker = await connectLanguageToolChecker({
+    baseUrl: shared.url,
+    protocol: "stock",
+    useCache: false,
+    identityUrl: `local-languagetool-${LANGUAGE_TOOL_VERSION}`,
+  });
+  const serverCpuSeconds = () => {
+    const stat = Deno.readTextFileSync(`/proc/${shared.pid}/stat`);
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100;
+  };
+  return {
+    checker,
+    serverCpuSeconds,
+    close: async () => {
+      await checker.close();
+      shared.release();
+      await stopLocalLanguageTool();
+    },
+  };
+}
+
 /** `bench features --help`. */
 export const FEATURES_BENCH_USAGE = `usage: deno task bench features [flags]
 
@@ -362,6 +421,9 @@ cold extraction of another git ref side by side. Writes <out>/features_bench.{js
   --workers LIST        worker counts for the cold runs, comma-separated (default 1,2)
   --feature-set S       combined | handcrafted | embeddings (default combined)
   --profile-essays N    essays of the per-component profile (default 64; 0 = skip)
+  --checker C           local (harper.js + nspell in the workers; default) | languagetool (a
+                        LanguageTool started here, cold, checked with 8 requests in flight; its
+                        server CPU counts in CPU s/essay)
   --compare-ref REF     also run the cold extraction of git REF (e.g. main) in fresh processes,
                         alternating with this tree, and report the ratios and store differences
   --compare-repo DIR    git repository holding REF (default .)
@@ -394,6 +456,7 @@ export async function runFeaturesBench(args: readonly string[]): Promise<string>
       workers: { type: "string", default: "1,2" },
       "feature-set": { type: "string", default: "combined" },
       "profile-essays": { type: "string", default: "64" },
+      checker: { type: "string", default: "local" },
       "compare-ref": { type: "string" },
       "compare-repo": { type: "string", default: "." },
       repeats: { type: "string", default: "1" },
@@ -428,9 +491,23 @@ export async function runFeaturesBench(args: readonly string[]): Promise<string>
     : undefined;
   if (profile) log(`profile: ${JSON.stringify(profile.cpuMsPerEssay)}`);
 
+  if (values.checker !== "local" && values.checker !== "languagetool") {
+    throw new Error(`--checker must be local or languagetool, got "${values.checker}"`);
+  }
   const results: FeaturesBenchResult[] = [];
   for (const csv of csvs) {
-    for (const w of workers) results.push(await benchCsv(csv, limit, w, featureSet, log));
+    for (const w of workers) {
+      if (values.checker === "local") {
+        results.push(await benchCsv(csv, limit, w, featureSet, log));
+        continue;
+      }
+      const lt = await startBenchLanguageTool(log);
+      try {
+        results.push(await benchCsv(csv, limit, w, featureSet, log, lt));
+      } finally {
+        await lt.close();
+      }
+    }
   }
   for (const r of results) {
     log(

@@ -157,7 +157,7 @@ function installExitHook(): void {
  */
 export async function acquireLocalLanguageTool(
   log: (line: string) => void,
-): Promise<{ readonly url: string; release(): void }> {
+): Promise<{ readonly url: string; readonly pid: number; release(): void }> {
   if (idleTimer !== undefined) {
     clearTimeout(idleTimer);
     idleTimer = undefined;
@@ -184,6 +184,7 @@ export async function acquireLocalLanguageTool(
   let released = false;
   return {
     url: lt.url,
+    pid: lt.process.pid,
     release: () => {
       if (released) return;
       released = true;
@@ -199,4 +200,15 @@ export async function acquireLocalLanguageTool(
       idleTimer = timer;
     },
   };
+}
+
+/** Stop the shared LanguageTool now (if started and unused), e.g. between benchmark runs. */
+export async function stopLocalLanguageTool(): Promise<void> {
+  if (users > 0 || !shared) return;
+  if (idleTimer !== undefined) clearTimeout(idleTimer);
+  idleTimer = undefined;
+  const stopping = shared;
+  shared = undefined;
+  resolvedShared = undefined;
+  await stopping.then((s) => s.stop()).catch(() => undefined);
 }
