@@ -10,6 +10,7 @@
  * @module
  */
 import { join, resolve } from "node:path";
+import { blasCoreTypeChosenHere } from "../features/embeddings/native_blas.ts";
 
 /** One cold extraction run. */
 export interface ColdRun {
@@ -70,8 +71,25 @@ console.log(JSON.stringify({ essays: essays.length, cpuSeconds: (Number(f[11]) +
 `;
 }
 
+/**
+ * The environment of a child run: this one's, without an `OPENBLAS_CORETYPE` that this process
+ * chose itself (each build decides its kernel as it would alone).
+ */
+function childEnv(): Record<string, string> {
+  const env = Deno.env.toObject();
+  if (blasCoreTypeChosenHere()) delete env.OPENBLAS_CORETYPE;
+  return env;
+}
+
 async function run(cmd: string, args: string[], cwd: string): Promise<string> {
-  const out = await new Deno.Command(cmd, { args, cwd, stdout: "piped", stderr: "piped" }).output();
+  const out = await new Deno.Command(cmd, {
+    args,
+    cwd,
+    env: childEnv(),
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
   const text = new TextDecoder().decode(out.stdout);
   if (!out.success) {
     throw new Error(

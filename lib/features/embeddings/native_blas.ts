@@ -124,7 +124,20 @@ function chooseCoreType(): void {
       core = undefined; // not Linux, or no read permission: OpenBLAS's own detection
     }
   }
-  if (core) Deno.env.set("OPENBLAS_CORETYPE", core);
+  if (core) {
+    Deno.env.set("OPENBLAS_CORETYPE", core);
+    coreTypeChosenHere = true;
+  }
+}
+
+let coreTypeChosenHere = false;
+
+/**
+ * Whether this process set `OPENBLAS_CORETYPE` itself (from the CPU flags). Child processes
+ * inherit it; a benchmark of another build removes it so that build chooses for itself.
+ */
+export function blasCoreTypeChosenHere(): boolean {
+  return coreTypeChosenHere;
 }
 
 /** Open OpenBLAS once; null when unavailable (no library, no FFI permission, or disabled). */
