@@ -1,30 +1,19 @@
 /**
  * K-fold cross-validation over one feature matrix and a list of folds given as row indices
- * (from `splits.json`): per fold, `trainAndPredict` on the fold's training rows, score the
- * held-out rows, collect out-of-fold predictions. Nothing from a held-out fold is used to fit,
+ * (from `splits.json`): per fold, a `ScoringPipeline` fitted on the fold's training rows
+ * (`cv_fold.ts`), score the held-out rows, collect out-of-fold predictions. Nothing from a held-out fold is used to fit,
  * tune, early-stop, stack or threshold (all of that happens inside the training rows).
  *
  * @module
  */
 import type { DenseMatrix } from "./matrix.ts";
-import { selectRows } from "./matrix.ts";
 import { meanStd, type ScoreMetrics, scoreMetrics } from "./metrics.ts";
-import {
-  foldTrainingResult,
-  type StackedColumns,
-  trainAndPredict,
-  type TrainingOptions,
-} from "./training.ts";
-import type { CvWorkerFold, CvWorkerTask } from "./cv_worker.ts";
+import type { PipelineOptions, StackedColumns } from "./scoring_pipeline.ts";
+import { type CvWorkerTask, fitFold, type FoldFit, type FoldRows } from "./cv_fold.ts";
 import { type LofoCutpoints, lofoCutpoints } from "./lofo_cutpoints.ts";
-import type { CutpointMode } from "../run/config.ts";
+import type { CutpointMode } from "./params.ts";
 
-/** One fold: row indices into the matrix. */
-export interface FoldRows {
-  readonly fold: number;
-  readonly trainIndices: readonly number[];
-  readonly valIndices: readonly number[];
-}
+export type { FoldRows };
 
 /** Per-fold outcome. */
 export interface FoldOutcome {
@@ -79,11 +68,11 @@ export interface CrossValidationInput {
   readonly texts?: readonly string[];
   /**
    * Group id per row (normalised-text hash): every split inside a fold's training part keeps a
-   * group on one side (see `training.ts`).
+   * group on one side (see `scoring_pipeline.ts`).
    */
   readonly groups: readonly string[];
   readonly folds: readonly FoldRows[];
-  readonly options: TrainingOptions;
+  readonly options: PipelineOptions;
   /** Stacked text columns per fold number, filled on first use and reused (drop-column). */
   readonly stackingCache?: Map<number, StackedColumns>;
   /** Web Workers to spread folds over (default 1 = this thread; results are identical). */
@@ -122,7 +111,7 @@ export async function crossValidate(input: CrossValidationInput): Promise<CrossV
   const outcomes: FoldOutcome[] = [];
   let featureNames: readonly string[] = options.featureNames;
 
-  const record = (fold: FoldRows, r: CvWorkerFold) => {
+  const record = (fold: FoldRows, r: FoldFit) => {
     featureNames = r.featureNames;
     if (input.stackingCache) input.stackingCache.set(fold.fold, r.stacked);
     const yVal = fold.valIndices.map((i) => y[i]);
@@ -149,20 +138,10 @@ export async function crossValidate(input: CrossValidationInput): Promise<CrossV
   const workers = Math.min(Math.max(1, Math.floor(input.workers ?? 1)), folds.length);
   if (workers <= 1) {
     for (const fold of folds) {
-      const pick = <T>(a: readonly T[] | undefined, idx: readonly number[]) =>
-        a ? idx.map((i) => a[i]) : undefined;
-      const r = await trainAndPredict(
-        {
-          X: selectRows(X, fold.trainIndices),
-          texts: pick(texts, fold.trainIndices),
-          groups: fold.trainIndices.map((i) => groups[i]),
-        },
-        fold.trainIndices.map((i) => y[i]),
-        [{ X: selectRows(X, fold.valIndices), texts: pick(texts, fold.valIndices) }],
-        options,
-        input.stackingCache?.get(fold.fold),
+      record(
+        fold,
+        await fitFold({ X, y, texts, groups }, fold, options, input.stackingCache?.get(fold.fold)),
       );
-      record(fold, foldTrainingResult(fold.fold, r));
     }
   } else {
     // folds round-robin over workers; results recorded in fold order, identical to 1 thread
@@ -182,7 +161,7 @@ export async function crossValidate(input: CrossValidationInput): Promise<CrossV
         stacked: g.map((f) => input.stackingCache?.get(f.fold)),
       })
     ));
-    const byFold = new Map<number, CvWorkerFold>();
+    const byFold = new Map<number, FoldFit>();
     for (const list of results) for (const r of list) byFold.set(r.fold, r);
     for (const fold of folds) record(fold, byFold.get(fold.fold)!);
   }
@@ -246,10 +225,10 @@ function lofoOutcome(o: FoldOutcome, lofo: LofoWithMetrics): FoldOutcome {
   };
 }
 
-function runCvWorker(task: CvWorkerTask): Promise<CvWorkerFold[]> {
+function runCvWorker(task: CvWorkerTask): Promise<FoldFit[]> {
   const worker = new Worker(new URL("./cv_worker.ts", import.meta.url).href, { type: "module" });
   return new Promise((resolve, reject) => {
-    worker.onmessage = (e: MessageEvent<{ folds?: CvWorkerFold[]; error?: string }>) => {
+    worker.onmessage = (e: MessageEvent<{ folds?: FoldFit[]; error?: string }>) => {
       worker.terminate();
       if (e.data.error) reject(new Error(`cv worker: ${e.data.error}`));
       else resolve(e.data.folds ?? []);

@@ -5,7 +5,7 @@
  * thresholds never see the labels or predictions of the fold they score.
  *
  * Cheap (threshold fitting on existing predictions, no refits), so `cv` reports it next to the
- * default inner-OOF mode (`training.ts`), letting figures be compared like for like.
+ * default inner-OOF mode (`scoring_pipeline.ts`), letting figures be compared like for like.
  *
  * @module
  */
