@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { LocalErrorChecker } from "../../lib/features/checkers/local_checker.ts";
 import { createLocalFeatureExtractor } from "../../lib/features/extract.ts";
-import { extractWithStore } from "../../lib/features/feature_store.ts";
+import { extractWithStore } from "../../lib/features/store_extraction.ts";
 import { HANDCRAFTED_FEATURE_NAMES } from "../../lib/features/handcrafted/schema.ts";
 import type { EssayInput } from "../../lib/features/types.ts";
 import { createExtractorForConfig } from "../../lib/offload/backend.ts";
