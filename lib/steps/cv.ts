@@ -225,7 +225,7 @@ export async function runCv(
               qwk: cv.lofo.qwk,
               per_fold_qwk: cv.lofo.perFoldQwk,
               per_fold: cv.lofo.perFold,
-              all_oof_cutpoints: cv.lofo.allOofCutpoints,
+              nested: true,
             }
             : null,
           ...(test ? { test: testEvaluationJson(test) } : {}),

@@ -160,7 +160,7 @@ export const MODEL_FLAGS: readonly FlagSpec[] = [
     name: "cutpoint-mode",
     type: "string",
     description: "inner_oof | lofo: cut-points fitted inside each training part, or for fold k " +
-      "on the other folds' out-of-fold predictions (both reported in cv)",
+      "on the other folds' predictions by models fitted without fold k (nested LOFO)",
   },
   {
     name: "sample-weighting",
