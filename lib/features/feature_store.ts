@@ -79,6 +79,8 @@ export const FeatureStoreMetadata = z.object({
    * fingerprint, embedding model and feature schema); informational, the fingerprint is checked.
    */
   provenance: z.record(z.string(), z.unknown()).optional(),
+  /** The degenerate-feature audit of the rows (`feature_audit.ts`), added by the steps. */
+  feature_audit: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** Parsed `metadata.json`. */

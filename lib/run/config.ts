@@ -108,6 +108,11 @@ export const ExperimentConfigSchema = z.object({
   reuseCvFeatureStoreDir: z.string().optional(),
   /** Handcrafted features left out of the model (e.g. the ones drop-column said to drop). */
   excludedFeatures: z.array(z.string().min(1)).default([]),
+  /**
+   * Drop the handcrafted columns the degenerate-feature audit of the training store flags
+   * (constant, near-constant, monotone copies; `lib/features/feature_audit.ts`) before fitting.
+   */
+  dropDegenerateFeatures: z.boolean().default(false),
   model: z.enum(MODEL_KINDS).default("gbm"),
   treeParams: TreeParamsSchema.default(TreeParamsSchema.parse({})),
   ridgeParams: RidgeParamsSchema.default(RidgeParamsSchema.parse({})),

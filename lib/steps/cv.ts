@@ -12,6 +12,8 @@
  *
  * @module
  */
+import { auditMarkdown } from "../features/feature_audit.ts";
+import { auditResultJson, droppedByAudit } from "./feature_audit_step.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 import { stringify } from "csv-stringify/sync";
 import { crossValidate, type CrossValidationResult } from "../model/cross_validation.ts";
@@ -148,11 +150,9 @@ export async function runCv(
       resume: options.resume,
     },
     async (run) => {
-      const { data, applied, X, names, embeddingColumns } = await cvTrainingInputs(
-        run,
-        config,
-        step,
-      );
+      const inputs = await cvTrainingInputs(run, config, step);
+      const { data, applied, X, names, embeddingColumns, audit } = inputs;
+      config = inputs.config; // with the audit's exclusions when --drop-degenerate-features
       const y = data.train.map((e) => e.overall);
       const texts = data.train.map((e) => e.text);
       const groups = texts.map(normalisedTextHash);
@@ -217,6 +217,7 @@ export async function runCv(
           folds: cv.folds,
           evidence,
           cutpoint_mode: cv.cutpointMode,
+          feature_audit: auditResultJson(config, audit),
           sample_weighting: config.sampleWeighting === "none"
             ? "none"
             : { mode: config.sampleWeighting, cap: config.sampleWeightCap },
@@ -262,7 +263,8 @@ export async function runCv(
               ...(evidence.cutpoints
                 ? [{ label: "out-of-fold, cut-points", evidence: evidence.cutpoints }]
                 : []),
-            ]) + `\nResidual diagnostics: \`${run.reportPath("residual_diagnostics.md")}\`.\n`,
+            ]) + `\nResidual diagnostics: \`${run.reportPath("residual_diagnostics.md")}\`.\n\n` +
+            auditMarkdown(audit, "cv_feature_store", droppedByAudit(config, audit)),
         );
         run.log.info(`report: ${reportPath}`);
       });

@@ -83,11 +83,9 @@ export async function runDropColumn(
       resume: options.resume,
     },
     async (run) => {
-      const { data, applied, features, X, names, embeddingColumns } = await cvTrainingInputs(
-        run,
-        config,
-        step,
-      );
+      const inputs = await cvTrainingInputs(run, config, step);
+      const { data, applied, features, X, names, embeddingColumns } = inputs;
+      config = inputs.config; // with the audit's exclusions when --drop-degenerate-features
       const handcrafted = (features.handcrafted?.names ?? []).filter((f) =>
         !config.excludedFeatures.includes(f)
       );

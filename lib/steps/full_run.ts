@@ -21,6 +21,8 @@
  *
  * @module
  */
+import { auditMarkdown } from "../features/feature_audit.ts";
+import { auditResultJson, droppedByAudit, withDegenerateDropped } from "./feature_audit_step.ts";
 import { bootstrapQwkInterval } from "../model/bootstrap.ts";
 import { stringify } from "csv-stringify/sync";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
@@ -156,9 +158,13 @@ async function trainFeatures(
     [config.reuseCvFeatureStoreDir],
     step.extractionWorkers,
   );
+  // --drop-degenerate-features: decided on the training store's (label-free) audit only
+  const effective = withDegenerateDropped(config, trainFeatures.audit);
   return {
-    train: featureSetMatrix(trainFeatures, config.featureSet, config.excludedFeatures),
-    test: featureSetMatrix(testFeatures, config.featureSet, config.excludedFeatures),
+    config: effective,
+    audit: trainFeatures.audit,
+    train: featureSetMatrix(trainFeatures, config.featureSet, effective.excludedFeatures),
+    test: featureSetMatrix(testFeatures, config.featureSet, effective.excludedFeatures),
   };
 }
 
@@ -219,6 +225,7 @@ export async function runFullRun(
         return computed;
       });
       const feats = await trainFeatures(run, config, step, data.train, data.test);
+      config = feats.config; // with the audit's exclusions when --drop-degenerate-features
       const names = feats.train.names;
       if (feats.test.names.join("\u0000") !== names.join("\u0000")) {
         throw new Error("run: train and test feature columns differ");
@@ -318,6 +325,7 @@ export async function runFullRun(
           text_stacking: step.textStacking,
           embedding_stacking: usesEmbeddingStacking(config, step),
           cutpoints: trained.cutpoints,
+          feature_audit: auditResultJson(config, feats.audit),
           n: { train: Xtrain.nRows, val: Xval.nRows, test: data.test.length },
           metrics,
           evidence,
@@ -473,7 +481,8 @@ export async function runFullRun(
         ]) + "\n" + tailSectionMarkdown(evidence.flatMap((e) => [
           { label: `${e.split}, rounded`, evidence: e.rounded },
           ...(e.cutpoints ? [{ label: `${e.split}, cut-points`, evidence: e.cutpoints }] : []),
-        ])),
+        ])) + "\n" +
+          auditMarkdown(feats.audit, "feature_store_train", droppedByAudit(config, feats.audit)),
       );
       run.log.info(`report: ${reportPath}`);
       const q = (s: string) => metrics.find((m) => m.split === s)!;

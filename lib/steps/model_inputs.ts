@@ -7,6 +7,8 @@
  *
  * @module
  */
+import type { FeatureAudit } from "../features/feature_audit.ts";
+import { auditStoreFeatures, withDegenerateDropped } from "./feature_audit_step.ts";
 import { join } from "node:path";
 import type { Essay } from "../dataset/essay.ts";
 import { applyStandardFilters } from "../dataset/filters.ts";
@@ -64,6 +66,12 @@ export const FEATURE_FLAGS: readonly FlagSpec[] = [
     configKey: "excludedFeatures",
     description: "handcrafted features to leave out of the model, separated by '|' " +
       "(e.g. those drop-column marked drop)",
+  },
+  {
+    name: "drop-degenerate-features",
+    type: "boolean",
+    description: "drop the handcrafted columns the feature audit flags (constant, near-constant, " +
+      "monotone copy of another column) before fitting",
   },
   {
     name: "reuse-cv-feature-store-dir",
@@ -288,8 +296,8 @@ export async function extractFeatures(
   storeName: string,
   reuseDir: string | undefined,
   extractionWorkers?: number,
-): Promise<ExtractedFeatures> {
-  return await run.stage(`features_${storeName}`, async () => {
+): Promise<ExtractedFeatures & { readonly audit: FeatureAudit }> {
+  const features = await run.stage(`features_${storeName}`, async () => {
     const handle = await createExtractorForConfig(config, {
       log: (l) => run.log.info(l),
       local: extractionWorkers === undefined ? undefined : { workers: extractionWorkers },
@@ -311,6 +319,8 @@ export async function extractFeatures(
       await handle.close();
     }
   });
+  const audit = await auditStoreFeatures(run, features, storeName);
+  return { ...features, audit };
 }
 
 /**
@@ -542,10 +552,14 @@ export async function cvTrainingInputs(
     config.reuseCvFeatureStoreDir,
     step.extractionWorkers,
   );
+  // --drop-degenerate-features: the training store's audit adds to the exclusions
+  const effective = withDegenerateDropped(config, features.audit);
   return {
     data,
     applied,
     features,
-    ...featureSetMatrix(features, config.featureSet, config.excludedFeatures),
+    audit: features.audit,
+    config: effective,
+    ...featureSetMatrix(features, effective.featureSet, effective.excludedFeatures),
   };
 }
