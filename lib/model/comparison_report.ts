@@ -82,7 +82,9 @@ export function comparisonMarkdown(
       ["l", "r", "r", "r", "r", "r", "l"],
     ),
     "",
-    `## Paired bootstrap (${b.qwk.resamples} resamples of essays within each fold, seed ${b.seed})`,
+    `## Paired bootstrap (${b.qwk.resamples} resamples, seed ${b.seed})`,
+    "",
+    bootstrapProtocolText(c),
     "",
     markdownTable(
       ["difference", `Δ [${level} % CI]`, "share of resamples ≤ 0"],
@@ -246,4 +248,29 @@ export function rankedVariantsMarkdown(
     ...[...rows].sort((a, b) => a.index - b.index).map((r) => `- #${r.index}: \`${r.runDir}\``),
     "",
   ].join("\n");
+}
+
+/**
+ * One sentence saying what the bootstrap resampled (prompts then essays, or essays within folds)
+ * and how many seed replicates each side had.
+ *
+ * @example
+ * ```ts
+ * bootstrapProtocolText(comparison); // "Cluster bootstrap: 12 prompts drawn with replacement, …"
+ * ```
+ */
+export function bootstrapProtocolText(c: PairedComparison): string {
+  const p = c.protocol;
+  const draw = p.cluster === "prompt"
+    ? `Cluster bootstrap: the ${p.nPrompts} prompts drawn with replacement, then essays with ` +
+      "replacement within each drawn prompt (each essay keeps its fold)"
+    : "Essay bootstrap: essays drawn with replacement within each fold (ignores that essays " +
+      "cluster by prompt: optimistic)";
+  const reps = p.replicates;
+  const seeds = reps.baseline > 1 || reps.candidate > 1
+    ? `; seed replicates: ${reps.baseline} baseline, ${reps.candidate} candidate run(s), one ` +
+      "drawn per side per resample, so refit/seed variance is in the interval"
+    : "; one run per side (seed variance not in the interval: pass " +
+      "`--baseline-replicates` / `--candidate-replicates`)";
+  return `${draw}${seeds}.`;
 }
