@@ -204,12 +204,17 @@ export function rankedVariantsMarkdown(
   notes: readonly string[],
 ): string {
   const first = rows.find((r) => r.index === 0);
+  const compared = rows.filter((r) => r.vsFirst);
+  const n = compared.length;
+  const level = compared[0]?.vsFirst?.qwk.level ?? 0.95;
+  const pct = `${+(level * 100).toFixed(2)} %`;
   return [
     `# ${title}`,
     "",
     ...notes.map((n) => `- ${n}`),
     `- ranked by \`${objective}\` (best first); variant #0 is the baseline every other variant ` +
-    "is compared with (paired, fold-stratified bootstrap, 95 % CI; gate = the adoption gate)",
+    `is compared with: N = ${n} comparisons, so every interval, verdict and gate uses a ` +
+    `Bonferroni-adjusted ${pct} paired cluster-bootstrap CI (family-wise 95 %)`,
     "",
     markdownTable(
       [
@@ -220,7 +225,7 @@ export function rankedVariantsMarkdown(
         "QWK cut-points",
         "worst-prompt QWK",
         "high-band adjacent",
-        "ΔQWK vs #0 [95 % CI]",
+        `ΔQWK vs #0 [${pct} CI]`,
         "Δhigh adjacent [CI]",
         "verdict",
         "gate",

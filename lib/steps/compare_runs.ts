@@ -43,6 +43,8 @@ export interface CompareOptions {
   readonly gate?: GateProfile;
   readonly seed?: number;
   readonly resamples?: number;
+  /** Interval level (default 0.95; a sweep passes a Bonferroni-adjusted one). */
+  readonly level?: number;
   /** What the bootstrap resamples (default `prompt`: the cluster bootstrap). */
   readonly cluster?: BootstrapUnit;
   /** Further runs of the baseline's config with other seeds (same essays and folds). */
@@ -77,6 +79,7 @@ export function compareLoadedRuns(
       seed: options.seed ?? 42,
       resamples: options.resamples ?? DEFAULT_RESAMPLES,
       cluster: options.cluster,
+      level: options.level,
     },
   );
   return {

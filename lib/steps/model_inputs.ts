@@ -21,7 +21,13 @@ import {
 } from "../features/feature_store.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 import type { ExtractedFeatures } from "../features/types.ts";
-import { type DenseMatrix, hconcat, selectColumns } from "../model/matrix.ts";
+import {
+  type DenseMatrix,
+  hconcat,
+  selectColumns,
+  selectRows as selectMatrixRows,
+} from "../model/matrix.ts";
+import { holdBackFold } from "../splits/held_back_fold.ts";
 import type { TrainingOptions } from "../model/training.ts";
 import { createExtractorForConfig } from "../offload/backend.ts";
 import { type FlagSpec, UsageError } from "../run/cli_flags.ts";
@@ -218,6 +224,12 @@ export const CV_FLAGS: readonly FlagSpec[] = [
   ...DATASET_FLAGS,
   { name: "splits-path", type: "string", description: "splits.json from make-splits" },
   { name: "scheme", type: "string", description: "stratified_text | prompt_holdout" },
+  {
+    name: "held-back-fold",
+    type: "int",
+    description: "hold this fold of the scheme back: its essays are removed before anything is " +
+      "fitted (sweep's confirmation fold)",
+  },
   ...FEATURE_FLAGS,
   ...MODEL_FLAGS,
 ];
@@ -554,12 +566,26 @@ export async function cvTrainingInputs(
   );
   // --drop-degenerate-features: the training store's audit adds to the exclusions
   const effective = withDegenerateDropped(config, features.audit);
+  const matrix = featureSetMatrix(features, effective.featureSet, effective.excludedFeatures);
+  const base = { data, applied, features, audit: features.audit, config: effective, ...matrix };
+  if (effective.heldBackFold === undefined) return base;
+  // --held-back-fold: that fold's essays leave before anything is fitted
+  const hb = holdBackFold(applied, effective.scheme, effective.heldBackFold, data.train.length);
+  run.log.info(
+    `held-back fold ${effective.heldBackFold} (${effective.scheme}): ${hb.heldBackRows.length} ` +
+      `essays removed, ${hb.keep.length} left in ${hb.folds.length} folds`,
+  );
+  const refuse = () => {
+    throw new Error(`--held-back-fold: only the folds of ${effective.scheme} are available`);
+  };
   return {
-    data,
-    applied,
-    features,
-    audit: features.audit,
-    config: effective,
-    ...featureSetMatrix(features, effective.featureSet, effective.excludedFeatures),
+    ...base,
+    data: { train: hb.keep.map((i) => data.train[i]), test: data.test },
+    applied: {
+      splits: applied.splits,
+      folds: (scheme: string) => (scheme === effective.scheme ? [...hb.folds] : refuse()),
+      runSplit: refuse,
+    } as AppliedSplits,
+    X: selectMatrixRows(matrix.X, hb.keep),
   };
 }
