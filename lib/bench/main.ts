@@ -27,6 +27,10 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
       "same folds",
     run: async (a) => (await import("./quality_bench.ts")).runQualityBench(a),
   },
+  "quality-paired": {
+    summary: "project vs reference OOF: paired cluster bootstrap with seed replicates (Δ QWK, CI)",
+    run: async (a) => (await import("./quality_paired.ts")).runQualityPaired(a),
+  },
   offload: {
     summary: "offload throughput: client concurrency x batch size, encoder batch size",
     run: async (a) => (await import("./offload_bench.ts")).runOffloadBench(a),
