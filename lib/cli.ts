@@ -10,6 +10,7 @@
  */
 import { commandHelp, type CommandSpec, parseFlags, UsageError } from "./run/cli_flags.ts";
 import { DatasetError } from "./dataset/csv_table.ts";
+import { ManifestError } from "./dataset/manifest.ts";
 import {
   activeInterruptHandling,
   exitCodeForSignal,
@@ -103,7 +104,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 1;
     }
     if (
-      error instanceof ModelBundleError || error instanceof ExtractorMismatchError ||
+      error instanceof ManifestError || error instanceof ModelBundleError ||
+      error instanceof ExtractorMismatchError ||
       error instanceof FeatureStoreMismatchError
     ) {
       console.error(`error: ${error.message}`);

@@ -76,7 +76,7 @@ export function decodeUtf8Strict(bytes: Uint8Array, file: string): string {
  * t.rows[0].text; // "a\nb"
  * ```
  */
-export function parseCsvTable(content: string, file: string): CsvTable {
+export function parseCsvTable(content: string, file: string, delimiter = ","): CsvTable {
   // BOM dropped; CRLF → LF up front (inside quotes too), so line numbers count physical lines.
   const text = (content.charCodeAt(0) === 0xfeff ? content.slice(1) : content).replace(
     /\r\n/g,
@@ -88,6 +88,7 @@ export function parseCsvTable(content: string, file: string): CsvTable {
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parse(text, {
+      delimiter,
       relax_column_count: true,
       skip_empty_lines: true,
       info: true,
@@ -96,7 +97,8 @@ export function parseCsvTable(content: string, file: string): CsvTable {
     const e = error as { message?: string; lines?: number };
     throw new DatasetError(
       file,
-      `malformed CSV (${e.message ?? String(error)}); expected RFC 4180 quoting`,
+      `malformed ${delimiter === "\t" ? "TSV" : "CSV"} (${e.message ?? String(error)}); ` +
+        "expected RFC 4180 quoting",
       undefined,
       undefined,
       e.lines,

@@ -1,5 +1,6 @@
 /**
- * ELLIPSE CSV loading and validation (the corpus's own 26-column layout).
+ * ELLIPSE CSV loading: the corpus's own 26-column layout through the one manifest loading path
+ * (`corpus_loader.ts`) with the built-in ELLIPSE manifest (`manifest.ts`).
  *
  * Required columns: `text_id_kaggle`, `full_text`, `prompt`, `Overall`. The analytic scores
  * (`Cohesion` … `Conventions`) are validated when present. Every score must be a number in
@@ -7,8 +8,11 @@
  *
  * @module
  */
-import { type CsvTable, DatasetError, readCsvTable } from "./csv_table.ts";
+import { type CsvTable, readCsvTable } from "./csv_table.ts";
 import type { Essay, OfficialSplit } from "./essay.ts";
+import { essaysFromTable, loadCorpus } from "./corpus_loader.ts";
+import { ELLIPSE_TRAIT_COLUMNS, ellipseManifest } from "./manifest.ts";
+import { ELLIPSE_SCALE, parseScoreCell } from "./score_scale.ts";
 
 /** Columns an ELLIPSE file must have. */
 export const ELLIPSE_REQUIRED_COLUMNS = [
@@ -19,16 +23,7 @@ export const ELLIPSE_REQUIRED_COLUMNS = [
 ] as const;
 
 /** Analytic score columns, validated when present. */
-export const ELLIPSE_ANALYTIC_COLUMNS = [
-  "Cohesion",
-  "Syntax",
-  "Vocabulary",
-  "Phraseology",
-  "Grammar",
-  "Conventions",
-] as const;
-
-const NUMBER_PATTERN = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+export const ELLIPSE_ANALYTIC_COLUMNS = ELLIPSE_TRAIT_COLUMNS;
 
 /**
  * Parse a score cell: a number in [1, 5] on the half-point grid, else `undefined` + reason.
@@ -40,19 +35,11 @@ const NUMBER_PATTERN = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
  * ```
  */
 export function parseHalfPointScore(cell: string): { value?: number; error?: string } {
-  const s = cell.trim();
-  if (s === "") return { error: "missing score; expected a number 1.0–5.0 in 0.5 steps" };
-  if (!NUMBER_PATTERN.test(s)) {
-    return { error: `non-numeric score "${cell}"; expected a number 1.0–5.0 in 0.5 steps` };
-  }
-  const value = Number(s);
-  if (value < 1 || value > 5) {
-    return { error: `off-scale score ${s}; expected 1.0–5.0` };
-  }
-  if (Math.abs(value * 2 - Math.round(value * 2)) > 1e-9) {
-    return { error: `off-step score ${s}; expected a multiple of 0.5` };
-  }
-  return { value: Math.round(value * 2) / 2 };
+  return parseScoreCell(ELLIPSE_SCALE, cell);
+}
+
+function builtIn(trainPath: string, testPath: string) {
+  return ellipseManifest({ trainPath, testPath, minWords: 0, maxWords: 1, excludedPrompts: [] });
 }
 
 /**
@@ -64,55 +51,7 @@ export function parseHalfPointScore(cell: string): { value?: number; error?: str
  * ```
  */
 export function ellipseEssaysFromTable(table: CsvTable, split: OfficialSplit): Essay[] {
-  const { file, header } = table;
-  for (const column of ELLIPSE_REQUIRED_COLUMNS) {
-    if (!header.includes(column)) {
-      throw new DatasetError(
-        file,
-        `missing column; expected the ELLIPSE columns ${ELLIPSE_REQUIRED_COLUMNS.join(", ")} ` +
-          `(found: ${header.join(", ")})`,
-        undefined,
-        column,
-      );
-    }
-  }
-  const analytic = ELLIPSE_ANALYTIC_COLUMNS.filter((c) => header.includes(c));
-  const firstRowOfId = new Map<string, number>();
-  const essays: Essay[] = [];
-  table.rows.forEach((cells, index) => {
-    const row = index + 1;
-    const line = table.rowLines[index];
-    const fail = (column: string, detail: string): never => {
-      throw new DatasetError(file, detail, row, column, line);
-    };
-    const id = cells.text_id_kaggle.trim();
-    if (id === "") fail("text_id_kaggle", "empty essay id; expected a non-empty id");
-    const previous = firstRowOfId.get(id);
-    if (previous !== undefined) {
-      fail("text_id_kaggle", `duplicate essay id "${id}" (first seen in row ${previous})`);
-    }
-    firstRowOfId.set(id, row);
-    const text = cells.full_text;
-    if (text.trim() === "") fail("full_text", "empty essay text; expected the essay");
-    const prompt = cells.prompt.trim();
-    if (prompt === "") fail("prompt", "empty prompt; expected the prompt name");
-    const overall = parseHalfPointScore(cells.Overall);
-    if (overall.error) fail("Overall", overall.error);
-    for (const column of analytic) {
-      const parsed = parseHalfPointScore(cells[column]);
-      if (parsed.error) fail(column, parsed.error);
-    }
-    essays.push({
-      id,
-      text,
-      prompt,
-      overall: overall.value!,
-      split,
-      sourceRow: row,
-      columns: cells,
-    });
-  });
-  return essays;
+  return essaysFromTable(table, builtIn(table.file, table.file), ELLIPSE_SCALE, () => split);
 }
 
 /**
@@ -139,21 +78,6 @@ export async function loadEllipseTrainTest(
   trainPath: string,
   testPath: string,
 ): Promise<{ train: Essay[]; test: Essay[]; header: readonly string[] }> {
-  const trainTable = await readCsvTable(trainPath);
-  const train = ellipseEssaysFromTable(trainTable, "train");
-  const test = await loadEllipseCsv(testPath, "test");
-  const trainIds = new Map(train.map((e) => [e.id, e.sourceRow]));
-  for (const essay of test) {
-    const trainRow = trainIds.get(essay.id);
-    if (trainRow !== undefined) {
-      throw new DatasetError(
-        testPath,
-        `essay id "${essay.id}" also appears in the train file ${trainPath} (row ${trainRow}); ` +
-          "expected ids unique across train and test",
-        essay.sourceRow,
-        "text_id_kaggle",
-      );
-    }
-  }
-  return { train, test, header: trainTable.header };
+  const { train, test, header } = await loadCorpus(builtIn(trainPath, testPath));
+  return { train, test, header };
 }

@@ -10,8 +10,11 @@
 /** Which official partition an essay came from. */
 export type OfficialSplit = "train" | "test";
 
-/** Dataset families the CLI understands. IELTS is blocked: smoke tests only, never results. */
-export type DatasetKind = "ellipse" | "ielts";
+/**
+ * Dataset families the CLI understands: the built-in ELLIPSE layout, a corpus described by a
+ * dataset manifest (`--dataset`), and IELTS (blocked: smoke tests only, never results).
+ */
+export type DatasetKind = "ellipse" | "manifest" | "ielts";
 
 /** One essay with its holistic score and the raw CSV columns it was read from. */
 export interface Essay {
@@ -21,8 +24,13 @@ export interface Essay {
   readonly text: string;
   /** Prompt (task) name. */
   readonly prompt: string;
-  /** Holistic score, 1.0–5.0 in 0.5 steps. */
+  /**
+   * Holistic score as a model value on the dataset's scale (ELLIPSE: 1.0–5.0 in 0.5 steps; an
+   * ordinal scale: the level index, F = 0 … A = 5).
+   */
   readonly overall: number;
+  /** Genre tag (from the manifest's genre column or per-prompt table); absent when untagged. */
+  readonly genre?: string;
   /** Official partition. */
   readonly split: OfficialSplit;
   /** 1-based data row number in the source file (header excluded), for error messages. */

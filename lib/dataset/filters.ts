@@ -1,7 +1,8 @@
 /**
- * The runbook's standard filters: the word window (inclusive) and prompt-level exclusions.
+ * The runbook's standard filters: the genre scope (when the dataset manifest declares one), the
+ * word window (inclusive) and prompt-level exclusions.
  *
- * Filters run in a fixed order — excluded prompts first, then the word window — and every
+ * Filters run in a fixed order — genre scope, excluded prompts, then the word window — and every
  * stage's before/after counts are kept for the integrity report. Letters are excluded only by
  * prompt, never by per-essay detection.
  *
@@ -15,11 +16,13 @@ export interface FilterSettings {
   readonly minWords: number;
   readonly maxWords: number;
   readonly excludedPrompts: readonly string[];
+  /** Genres in scope (the manifest's `genres.inScope`); untagged essays are out of scope too. */
+  readonly genresInScope?: readonly string[];
 }
 
 /** Counts for one filter stage. */
 export interface FilterStageCount {
-  readonly stage: "excluded_prompts" | "word_window";
+  readonly stage: "genre_scope" | "excluded_prompts" | "word_window";
   readonly before: number;
   readonly after: number;
   readonly removed: number;
@@ -44,9 +47,11 @@ export interface FilterResult {
  * ```
  */
 export function applyStandardFilters(
-  essays: readonly Essay[],
+  input: readonly Essay[],
   settings: FilterSettings,
 ): FilterResult {
+  const genre = settings.genresInScope ? genreScopeStage(input, settings.genresInScope) : null;
+  const essays = genre ? genre.kept : input;
   const excluded = new Set(settings.excludedPrompts);
   const afterPrompts = essays.filter((e) => !excluded.has(e.prompt));
   const byPrompt: Record<string, number> = {};
@@ -67,6 +72,7 @@ export function applyStandardFilters(
   return {
     kept,
     stages: [
+      ...(genre ? [genre.stage] : []),
       {
         stage: "excluded_prompts",
         before: essays.length,
@@ -82,5 +88,38 @@ export function applyStandardFilters(
         removedBy: { below_min_words: below, above_max_words: above },
       },
     ],
+  };
+}
+
+/**
+ * The genre-scope stage: keep essays whose genre is in scope; count the rest by genre
+ * (`genre:<name>`, `untagged`).
+ *
+ * @example
+ * ```ts
+ * genreScopeStage(essays, ["argumenterande"]).stage.removedBy; // { "genre:berättande": 12 }
+ * ```
+ */
+export function genreScopeStage(
+  essays: readonly Essay[],
+  inScope: readonly string[],
+): { kept: Essay[]; stage: FilterStageCount } {
+  const scope = new Set(inScope);
+  const removedBy: Record<string, number> = {};
+  const kept = essays.filter((e) => {
+    if (e.genre !== undefined && scope.has(e.genre)) return true;
+    const key = e.genre === undefined ? "untagged" : `genre:${e.genre}`;
+    removedBy[key] = (removedBy[key] ?? 0) + 1;
+    return false;
+  });
+  return {
+    kept,
+    stage: {
+      stage: "genre_scope",
+      before: essays.length,
+      after: kept.length,
+      removed: essays.length - kept.length,
+      removedBy,
+    },
   };
 }

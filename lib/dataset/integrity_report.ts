@@ -9,6 +9,14 @@ import type { Essay, OfficialSplit } from "./essay.ts";
 import type { FilterResult, FilterSettings } from "./filters.ts";
 import { IELTS_BLOCKED_BANNER } from "./ielts_csv.ts";
 import { normalisedTextHash } from "./text_hash.ts";
+import { GENRE_MIX_WARNING } from "../run/experiment_log.ts";
+import {
+  ELLIPSE_SCALE,
+  formatLevel,
+  labelIndex,
+  scaleLabels,
+  type ScoreScale,
+} from "./score_scale.ts";
 import { countWords } from "./words.ts";
 
 /** Summary statistics of a numeric sample. */
@@ -34,7 +42,7 @@ export interface DuplicateGroup {
 /** The JSON form of the report. */
 export interface DatasetIntegrityReport {
   readonly schema_version: 1;
-  readonly dataset_kind: "ellipse" | "ielts";
+  readonly dataset_kind: "ellipse" | "manifest" | "ielts";
   readonly blocked: boolean;
   readonly inputs: readonly { readonly path: string; readonly sha256: string }[];
   readonly filters: {
@@ -69,6 +77,8 @@ export interface DatasetIntegrityReport {
   };
   /** Column → number of empty cells, per split (raw files). */
   readonly missing_values: Readonly<Record<OfficialSplit, Record<string, number>>>;
+  /** The dataset manifest's facts (a `--dataset` run only). */
+  readonly dataset?: IntegrityDatasetFacts;
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -106,10 +116,10 @@ export function summarise(values: readonly number[]): NumericSummary {
   };
 }
 
-function scoreCounts(essays: readonly Essay[]): Record<string, number> {
+function scoreCounts(essays: readonly Essay[], scale: ScoreScale): Record<string, number> {
   const out: Record<string, number> = {};
-  for (let s = 2; s <= 10; s++) out[(s / 2).toFixed(1)] = 0;
-  for (const e of essays) out[e.overall.toFixed(1)]++;
+  for (const label of scaleLabels(scale)) out[label] = 0;
+  for (const e of essays) out[formatLevel(scale, labelIndex(scale, e.overall))]++;
   return out;
 }
 
@@ -149,12 +159,29 @@ function missingValues(
 
 /** Inputs of {@link buildIntegrityReport}. */
 export interface IntegrityReportInput {
-  readonly datasetKind: "ellipse" | "ielts";
+  readonly datasetKind: "ellipse" | "manifest" | "ielts";
   readonly inputs: readonly { readonly path: string; readonly sha256: string }[];
   readonly header: readonly string[];
   readonly settings: FilterSettings;
   readonly raw: Readonly<Record<OfficialSplit, readonly Essay[]>>;
   readonly filtered: Readonly<Record<OfficialSplit, FilterResult>>;
+  /** The score scale (default ELLIPSE's). */
+  readonly scale?: ScoreScale;
+  /** The dataset manifest's facts (a `--dataset` run only; absent for the ELLIPSE flags). */
+  readonly dataset?: IntegrityDatasetFacts;
+}
+
+/** What the integrity report says about a manifest-described dataset. */
+export interface IntegrityDatasetFacts {
+  readonly name: string;
+  readonly language: string;
+  readonly format: string;
+  readonly encoding: string;
+  readonly scale: string;
+  readonly genres_in_scope: readonly string[] | null;
+  /** Essays per genre tag, train + test, raw ("" = untagged). */
+  readonly genre_counts: Readonly<Record<string, number>>;
+  readonly allow_genre_mix: boolean;
 }
 
 /**
@@ -168,6 +195,7 @@ export interface IntegrityReportInput {
  */
 export function buildIntegrityReport(input: IntegrityReportInput): DatasetIntegrityReport {
   const { raw, filtered, settings } = input;
+  const scale = input.scale ?? ELLIPSE_SCALE;
   const excluded = new Set(settings.excludedPrompts);
   const prompts = new Set([...raw.train, ...raw.test].map((e) => e.prompt));
   const count = (essays: readonly Essay[], prompt: string) =>
@@ -208,8 +236,8 @@ export function buildIntegrityReport(input: IntegrityReportInput): DatasetIntegr
     })),
     per_prompt: perPrompt,
     score_distribution: per((s) => ({
-      raw: scoreCounts(raw[s]),
-      prepared: scoreCounts(filtered[s].kept),
+      raw: scoreCounts(raw[s], scale),
+      prepared: scoreCounts(filtered[s].kept, scale),
     })),
     word_counts: per((s) => ({
       raw: summarise(raw[s].map((e) => countWords(e.text))),
@@ -223,6 +251,7 @@ export function buildIntegrityReport(input: IntegrityReportInput): DatasetIntegr
         .length,
     },
     missing_values: per((s) => missingValues(raw[s], input.header)),
+    ...(input.dataset ? { dataset: input.dataset } : {}),
   };
 }
 
@@ -239,8 +268,10 @@ const fmt = (x: number, digits = 1) => Number.isFinite(x) ? x.toFixed(digits) : 
 export function renderIntegrityReportMarkdown(r: DatasetIntegrityReport): string {
   const out: string[] = [];
   if (r.blocked) out.push(IELTS_BLOCKED_BANNER, "");
+  if (r.dataset?.allow_genre_mix) out.push(`> ${GENRE_MIX_WARNING}`, "");
   out.push("# Dataset integrity report", "");
-  out.push(`Dataset: **${r.dataset_kind}**`, "");
+  out.push(`Dataset: **${r.dataset?.name ?? r.dataset_kind}**`, "");
+  if (r.dataset) renderDatasetFacts(out, r.dataset, r.counts);
   out.push("## Inputs", "");
   for (const i of r.inputs) out.push(`- \`${i.path}\` sha256 \`${i.sha256}\``);
   out.push("", "## Filters", "");
@@ -259,7 +290,8 @@ export function renderIntegrityReportMarkdown(r: DatasetIntegrityReport): string
   out.push("|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const s of ["train", "test"] as const) {
     const c = r.counts[s];
-    const [p, w] = c.stages;
+    const p = c.stages.find((st) => st.stage === "excluded_prompts")!;
+    const w = c.stages.find((st) => st.stage === "word_window")!;
     out.push(
       `| ${s} | ${c.raw} | ${p.after} | ${w.after} | ${c.prepared} | ${p.removed} | ` +
         `${w.removedBy.below_min_words ?? 0} | ${w.removedBy.above_max_words ?? 0} |`,
@@ -326,4 +358,40 @@ export function renderIntegrityReportMarkdown(r: DatasetIntegrityReport): string
   }
   out.push("");
   return out.join("\n");
+}
+
+function renderDatasetFacts(
+  out: string[],
+  d: IntegrityDatasetFacts,
+  counts: DatasetIntegrityReport["counts"],
+): void {
+  out.push(
+    `- language: ${d.language}; format: ${d.format}; encoding: ${d.encoding}`,
+    `- score scale: ${d.scale}`,
+    `- genres in scope: ${d.genres_in_scope ? d.genres_in_scope.join(", ") : "not declared"}` +
+      (d.allow_genre_mix ? " (`--allow-genre-mix`: genres mixed)" : ""),
+    "",
+  );
+  const genres = Object.entries(d.genre_counts);
+  if (genres.length === 0) return;
+  out.push(
+    "## Genres (raw, train + test)",
+    "",
+    "| genre | essays | in scope |",
+    "|---|---:|:---:|",
+  );
+  for (const [g, n] of genres.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) {
+    const inScope = d.genres_in_scope === null || d.genres_in_scope.includes(g);
+    out.push(`| ${g === "" ? "(untagged)" : g} | ${n} | ${inScope && g !== "" ? "yes" : "no"} |`);
+  }
+  out.push("");
+  for (const s of ["train", "test"] as const) {
+    const stage = counts[s].stages.find((st) => st.stage === "genre_scope");
+    if (!stage) continue;
+    const by = Object.entries(stage.removedBy).map(([k, v]) => `${k} ${v}`).join(", ");
+    out.push(
+      `- ${s}: genre-scope filter ${stage.before} → ${stage.after} (removed ${by || "none"})`,
+    );
+  }
+  out.push("");
 }

@@ -1,12 +1,16 @@
 /**
- * Load the configured dataset (ELLIPSE train/test, or blocked IELTS for smoke tests).
+ * Load the configured dataset: any corpus through its dataset manifest (`--dataset`, or the
+ * built-in ELLIPSE manifest the ELLIPSE flags map onto) — one loading path — or blocked IELTS
+ * for smoke tests.
  *
  * @module
  */
 import type { ExperimentConfig } from "../run/config.ts";
-import { loadEllipseTrainTest } from "./ellipse_csv.ts";
+import { loadCorpus } from "./corpus_loader.ts";
 import type { Essay } from "./essay.ts";
 import { loadIeltsCsv } from "./ielts_csv.ts";
+import { type DatasetManifest, ellipseManifest } from "./manifest.ts";
+import { ELLIPSE_SCALE, type ScoreScale, scoreScale } from "./score_scale.ts";
 
 /** The official partitions and the files they came from. */
 export interface LoadedDataset {
@@ -15,10 +19,58 @@ export interface LoadedDataset {
   /** Column order for writing prepared CSVs. */
   readonly header: readonly string[];
   readonly inputPaths: readonly string[];
+  /** The score scale of `overall`. */
+  readonly scale: ScoreScale;
+  /** Essays per genre tag ("" = untagged); empty when the corpus has no genre source. */
+  readonly genreCounts: Readonly<Record<string, number>>;
 }
 
 /** The canonical columns written for data that has no ELLIPSE layout of its own (IELTS). */
 export const CANONICAL_COLUMNS = ["text_id_kaggle", "full_text", "prompt", "Overall", "set"];
+
+/**
+ * The dataset manifest of a config: its `--dataset` manifest, else the built-in ELLIPSE one.
+ *
+ * @example
+ * ```ts
+ * datasetManifestOf(config).scale; // { kind: "numeric", min: 1, max: 5, step: 0.5 }
+ * ```
+ */
+export function datasetManifestOf(config: ExperimentConfig): DatasetManifest {
+  return config.dataset ?? ellipseManifest({
+    trainPath: config.ellipseTrainPath,
+    testPath: config.ellipseTestPath,
+    minWords: config.minWords,
+    maxWords: config.maxWords,
+    excludedPrompts: config.ellipseExcludedPrompts,
+  });
+}
+
+/**
+ * The score scale of a config's dataset (ELLIPSE's for ELLIPSE and IELTS).
+ *
+ * @example
+ * ```ts
+ * scaleOfConfig(config).nLevels; // 9
+ * ```
+ */
+export function scaleOfConfig(config: ExperimentConfig): ScoreScale {
+  return config.dataset ? scoreScale(config.dataset.scale) : ELLIPSE_SCALE;
+}
+
+/**
+ * The input files of a config's dataset.
+ *
+ * @example
+ * ```ts
+ * datasetInputPaths(config); // ["data/embedded/ellipse_embedded_train.csv", …]
+ * ```
+ */
+export function datasetInputPaths(config: ExperimentConfig): string[] {
+  if (config.datasetKind === "ielts") return [config.ieltsPath];
+  const m = datasetManifestOf(config);
+  return "data" in m.files ? [m.files.data] : [m.files.train, m.files.test];
+}
 
 /**
  * Load the dataset the config names.
@@ -36,17 +88,18 @@ export async function loadDataset(config: ExperimentConfig): Promise<LoadedDatas
       test: all.filter((e) => e.split === "test"),
       header: CANONICAL_COLUMNS,
       inputPaths: [config.ieltsPath],
+      scale: ELLIPSE_SCALE,
+      genreCounts: {},
     };
   }
-  const { train, test, header } = await loadEllipseTrainTest(
-    config.ellipseTrainPath,
-    config.ellipseTestPath,
-  );
+  const c = await loadCorpus(datasetManifestOf(config), { allowGenreMix: config.allowGenreMix });
   return {
-    train,
-    test,
-    header,
-    inputPaths: [config.ellipseTrainPath, config.ellipseTestPath],
+    train: c.train,
+    test: c.test,
+    header: c.header,
+    inputPaths: c.inputPaths,
+    scale: c.scale,
+    genreCounts: c.genreCounts,
   };
 }
 

@@ -16,7 +16,11 @@ import type { Essay } from "./essay.ts";
  * const csv = essaysToCsv(essays, ["text_id_kaggle", "full_text", "prompt", "Overall"]);
  * ```
  */
-export function essaysToCsv(essays: readonly Essay[], header: readonly string[]): string {
+export function essaysToCsv(
+  essays: readonly Essay[],
+  header: readonly string[],
+  asRead = false,
+): string {
   const fallback = (e: Essay, column: string): string => {
     switch (column) {
       case "text_id_kaggle":
@@ -35,9 +39,14 @@ export function essaysToCsv(essays: readonly Essay[], header: readonly string[])
   };
   // Rows read from an ELLIPSE file are written back as read; other sources (IELTS) are written
   // from the essay's fields, so `Overall` is the mapped score, not the source's own scale.
+  // A manifest-described corpus (`asRead`) is always written back in its own columns.
   const rows = essays.map((e) =>
     header.map((c) =>
-      e.columns.text_id_kaggle === undefined ? fallback(e, c) : e.columns[c] ?? fallback(e, c)
+      asRead
+        ? e.columns[c] ?? ""
+        : e.columns.text_id_kaggle === undefined
+        ? fallback(e, c)
+        : e.columns[c] ?? fallback(e, c)
     )
   );
   return stringify([header as string[], ...rows], { record_delimiter: "\n" });
@@ -55,6 +64,7 @@ export async function writePreparedCsv(
   path: string,
   essays: readonly Essay[],
   header: readonly string[],
+  asRead = false,
 ): Promise<void> {
-  await writeFileAtomic(path, essaysToCsv(essays, header));
+  await writeFileAtomic(path, essaysToCsv(essays, header, asRead));
 }

@@ -424,7 +424,7 @@ export function predictWithBundle(
     modelX,
     raw,
     learnerRaw,
-    rounded: raw.map(roundToHalfPoint),
+    rounded: raw.map((x) => roundToHalfPoint(x)),
     cutpoints: bundle.meta.cutpoints ? applyCutpoints(raw, bundle.meta.cutpoints) : null,
   };
 }

@@ -1,40 +1,55 @@
 /**
- * QWK-optimised cut-points: eight monotone thresholds that map continuous predictions to the
- * nine half-point scores, fitted on *training* predictions only (SPEC §5, "never tune on the
+ * QWK-optimised cut-points: one fewer monotone thresholds than the scale has levels (ELLIPSE:
+ * eight thresholds for the nine half-point scores) that map continuous predictions to levels, fitted on *training* predictions only (SPEC §5, "never tune on the
  * fold being scored").
  *
- * Fitting is a coordinate search that starts from plain half-point rounding (thresholds 1.25,
- * 1.75, …, 4.75) and, for one threshold at a time, sweeps every position between its neighbours,
+ * Fitting is a coordinate search that starts from plain rounding to the scale (ELLIPSE thresholds
+ * 1.25, 1.75, …, 4.75) and, for one threshold at a time, sweeps every position between its neighbours,
  * updating the confusion matrix incrementally (O(1) per candidate), and moves the threshold only
  * when the kappa on the training predictions strictly improves. So the fitted thresholds are
  * never worse than plain rounding on the data they were fitted on.
  *
  * @module
  */
-import { labelClass, N_SCORE_CLASSES } from "./metrics.ts";
+import { ELLIPSE_SCALE, labelIndex, scaleValue, type ScoreScale } from "../dataset/score_scale.ts";
 
-/** Eight ascending thresholds; a prediction ≥ `cutpoints[k]` scores above class k. */
+/** `levels − 1` ascending thresholds; a prediction ≥ `cutpoints[k]` scores above class k. */
 export type Cutpoints = readonly number[];
 
+/**
+ * The thresholds equivalent to plain rounding to the scale with clipping: the midpoints
+ * `min + step/2 + k·step` (ELLIPSE: 1.25, 1.75, …, 4.75).
+ *
+ * @example
+ * ```ts
+ * roundingCutpoints(ELLIPSE_SCALE); // [1.25, 1.75, …, 4.75]
+ * ```
+ */
+export function roundingCutpoints(scale: ScoreScale): number[] {
+  const first = scale.min + scale.step / 2;
+  return Array.from({ length: scale.nLevels - 1 }, (_, k) => first + k * scale.step);
+}
+
 /** The thresholds equivalent to plain half-point rounding with clipping: 1.25, 1.75, …, 4.75. */
-export const HALF_POINT_CUTPOINTS: Cutpoints = Array.from(
-  { length: N_SCORE_CLASSES - 1 },
-  (_, k) => 1.25 + k * 0.5,
-);
+export const HALF_POINT_CUTPOINTS: Cutpoints = roundingCutpoints(ELLIPSE_SCALE);
 
 /**
- * Map continuous predictions to half-point scores with the given thresholds.
+ * Map continuous predictions to the scale's values with the given thresholds.
  *
  * @example
  * ```ts
  * applyCutpoints([2.2, 3.9], HALF_POINT_CUTPOINTS); // [2, 4]
  * ```
  */
-export function applyCutpoints(pred: ArrayLike<number>, cutpoints: Cutpoints): Float64Array {
-  checkCutpoints(cutpoints);
+export function applyCutpoints(
+  pred: ArrayLike<number>,
+  cutpoints: Cutpoints,
+  scale: ScoreScale = ELLIPSE_SCALE,
+): Float64Array {
+  checkCutpoints(cutpoints, scale);
   const out = new Float64Array(pred.length);
   for (let i = 0; i < pred.length; i++) {
-    out[i] = 1 + classOf(pred[i], cutpoints) / 2;
+    out[i] = scaleValue(scale, classOf(pred[i], cutpoints));
   }
   return out;
 }
@@ -45,9 +60,9 @@ function classOf(x: number, cuts: Cutpoints): number {
   return k;
 }
 
-function checkCutpoints(cuts: Cutpoints): void {
-  if (cuts.length !== N_SCORE_CLASSES - 1) {
-    throw new Error(`expected ${N_SCORE_CLASSES - 1} cut-points, got ${cuts.length}`);
+function checkCutpoints(cuts: Cutpoints, scale: ScoreScale): void {
+  if (cuts.length !== scale.nLevels - 1) {
+    throw new Error(`expected ${scale.nLevels - 1} cut-points, got ${cuts.length}`);
   }
   for (let k = 1; k < cuts.length; k++) {
     if (!(cuts[k] >= cuts[k - 1])) throw new Error(`cut-points are not ascending at ${k}`);
@@ -56,8 +71,10 @@ function checkCutpoints(cuts: Cutpoints): void {
 
 /** Options of {@link fitCutpoints}. */
 export interface FitCutpointsOptions {
-  /** Maximum passes over the eight thresholds (default 25). */
+  /** Maximum passes over the thresholds (default 25). */
   readonly maxPasses?: number;
+  /** The score scale (default ELLIPSE's half points). */
+  readonly scale?: ScoreScale;
 }
 
 /**
@@ -77,15 +94,16 @@ export function fitCutpoints(
   const n = yTrue.length;
   if (n !== yPred.length) throw new Error(`fitCutpoints: ${n} labels, ${yPred.length} predictions`);
   if (n === 0) throw new Error("fitCutpoints: no rows");
-  const K = N_SCORE_CLASSES;
-  const cuts = [...HALF_POINT_CUTPOINTS];
+  const scale = options.scale ?? ELLIPSE_SCALE;
+  const K = scale.nLevels;
+  const cuts = roundingCutpoints(scale);
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => yPred[a] - yPred[b]);
   const pred = new Float64Array(n);
   const lab = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     pred[i] = yPred[order[i]];
     if (Number.isNaN(pred[i])) throw new Error("fitCutpoints: prediction is NaN");
-    lab[i] = labelClass(yTrue[order[i]]);
+    lab[i] = labelIndex(scale, yTrue[order[i]]);
   }
   const W = new Float64Array(K * K);
   for (let i = 0; i < K; i++) {

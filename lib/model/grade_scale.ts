@@ -1,16 +1,16 @@
 /**
- * Grade-scale report data (SPEC §5): how predictions sit on the 1–5 half-point scale —
+ * Grade-scale report data (SPEC §5): how predictions sit on the score scale (ELLIPSE: 1–5 by 0.5) —
  * Spearman(pred, true), length bias (Spearman of word count with the true and with the predicted
  * score: a model that leans on length more than the raters do shows a larger second number),
- * the 9×9 confusion matrix, and per-prompt score distributions (true vs predicted, after
+ * the levels × levels confusion matrix, and per-prompt score distributions (true vs predicted, after
  * rounding).
  *
  * @module
  */
+import { ELLIPSE_SCALE, type ScoreScale } from "../dataset/score_scale.ts";
 import {
   kappaFromConfusion,
   labelClass,
-  N_SCORE_CLASSES,
   predictionClass,
   scoreConfusionMatrix,
   spearman,
@@ -22,10 +22,10 @@ export interface PromptDistribution {
   readonly n: number;
   readonly meanTrue: number;
   readonly meanPredicted: number;
-  /** Counts per class 1.0 … 5.0 (index 0 … 8). */
+  /** Counts per level, lowest first (ELLIPSE: 1.0 … 5.0, index 0 … 8). */
   readonly trueCounts: number[];
   readonly predictedCounts: number[];
-  /** QWK within the prompt (on the fixed 9-class range). */
+  /** QWK within the prompt (on the scale's full range of levels). */
   readonly qwk: number;
 }
 
@@ -37,7 +37,7 @@ export interface GradeScaleReport {
     readonly spearmanWordsTrue: number;
     readonly spearmanWordsPredicted: number;
   };
-  /** Row = true class, column = predicted class (1.0 … 5.0). */
+  /** Row = true class, column = predicted class (levels lowest first). */
   readonly confusion: number[][];
   readonly trueCounts: number[];
   readonly predictedCounts: number[];
@@ -58,20 +58,22 @@ export function gradeScaleReport(input: {
   readonly yPred: ArrayLike<number>;
   readonly wordCounts: ArrayLike<number>;
   readonly prompts: readonly string[];
+  /** The score scale (default ELLIPSE's half points). */
+  readonly scale?: ScoreScale;
 }): GradeScaleReport {
   const { yTrue, yPred, wordCounts, prompts } = input;
+  const scale = input.scale ?? ELLIPSE_SCALE;
+  const K = scale.nLevels;
   const n = yTrue.length;
   if (yPred.length !== n || wordCounts.length !== n || prompts.length !== n) {
     throw new Error("gradeScaleReport: inputs must have the same length");
   }
-  const cm = scoreConfusionMatrix(yTrue, yPred);
+  const cm = scoreConfusionMatrix(yTrue, yPred, scale);
   const confusion: number[][] = [];
-  for (let i = 0; i < N_SCORE_CLASSES; i++) {
-    confusion.push(Array.from(cm.subarray(i * N_SCORE_CLASSES, (i + 1) * N_SCORE_CLASSES)));
-  }
+  for (let i = 0; i < K; i++) confusion.push(Array.from(cm.subarray(i * K, (i + 1) * K)));
   const trueCounts = confusion.map((row) => row.reduce((s, v) => s + v, 0));
   const predictedCounts = Array.from(
-    { length: N_SCORE_CLASSES },
+    { length: K },
     (_, j) => confusion.reduce((s, row) => s + row[j], 0),
   );
   const byPrompt = new Map<string, number[]>();
@@ -83,13 +85,13 @@ export function gradeScaleReport(input: {
   const promptRows: PromptDistribution[] = [...byPrompt.entries()]
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map(([prompt, idx]) => {
-      const t = new Array(N_SCORE_CLASSES).fill(0);
-      const p = new Array(N_SCORE_CLASSES).fill(0);
+      const t = new Array(K).fill(0);
+      const p = new Array(K).fill(0);
       let st = 0;
       let sp = 0;
       for (const i of idx) {
-        t[labelClass(yTrue[i])]++;
-        p[predictionClass(yPred[i])]++;
+        t[labelClass(yTrue[i], scale)]++;
+        p[predictionClass(yPred[i], scale)]++;
         st += yTrue[i];
         sp += yPred[i];
       }
@@ -101,7 +103,7 @@ export function gradeScaleReport(input: {
         trueCounts: t,
         predictedCounts: p,
         qwk: kappaFromConfusion(
-          scoreConfusionMatrix(idx.map((i) => yTrue[i]), idx.map((i) => yPred[i])),
+          scoreConfusionMatrix(idx.map((i) => yTrue[i]), idx.map((i) => yPred[i]), scale),
         ),
       };
     });

@@ -1,24 +1,29 @@
 /**
- * Evaluation metrics on the ELLIPSE half-point scale (SPEC §5).
+ * Evaluation metrics on a score scale (SPEC §5; the scale is data, `dataset/score_scale.ts`, and
+ * defaults to ELLIPSE's half points).
  *
- * Predictions are rounded to the nearest 0.5 with halves going up (`floor(2x + 0.5) / 2`) and
- * clipped to [1, 5]; labels are mapped to `round(2y)`. Quadratic weighted kappa is computed over
- * the fixed 9-class range 1.0, 1.5, …, 5.0 (classes 2…10 on the doubled scale) — not only over
- * the classes present — so a fold that lacks a rare grade is scored on the same scale as every
- * other fold.
+ * Predictions are rounded to the nearest level with halves going up (ELLIPSE:
+ * `floor(2x + 0.5) / 2`) and clipped to the scale; labels are mapped to their level index.
+ * Quadratic weighted kappa is computed over the scale's full range of levels (ELLIPSE: the fixed
+ * 9-class range 1.0, 1.5, …, 5.0) — not only over the classes present — so a fold that lacks a
+ * rare grade is scored on the same scale as every other fold.
  *
  * @module
  */
+import {
+  ELLIPSE_SCALE,
+  labelIndex,
+  predictionIndex,
+  roundToScale,
+  type ScoreScale,
+} from "../dataset/score_scale.ts";
 
-/** Number of score classes on the half-point scale 1.0 … 5.0. */
-export const N_SCORE_CLASSES = 9;
-/** Lowest score on the scale. */
-export const MIN_SCORE = 1;
-/** Highest score on the scale. */
-export const MAX_SCORE = 5;
+/** Number of score classes on ELLIPSE's half-point scale 1.0 … 5.0 (other scales: `scale.nLevels`). */
+export const N_SCORE_CLASSES = ELLIPSE_SCALE.nLevels;
 
 /**
- * Round a prediction to the nearest half point (halves up) and clip it to [1, 5].
+ * Round a prediction to the nearest level of the scale (halves up) and clip it to the scale
+ * (default ELLIPSE's half points).
  *
  * @example
  * ```ts
@@ -26,36 +31,34 @@ export const MAX_SCORE = 5;
  * roundToHalfPoint(0.2); // 1
  * ```
  */
-export function roundToHalfPoint(x: number): number {
+export function roundToHalfPoint(x: number, scale: ScoreScale = ELLIPSE_SCALE): number {
   if (Number.isNaN(x)) throw new Error("roundToHalfPoint: prediction is NaN");
-  const r = Math.floor(2 * x + 0.5) / 2;
-  return r < MIN_SCORE ? MIN_SCORE : r > MAX_SCORE ? MAX_SCORE : r;
+  return roundToScale(scale, x);
 }
 
 /**
- * Class index 0…8 of a rounded prediction (1.0 → 0, 5.0 → 8).
+ * Class index of a rounded prediction (ELLIPSE: 1.0 → 0, 5.0 → 8).
  *
  * @example
  * ```ts
  * predictionClass(2.74); // 3  (2.5)
  * ```
  */
-export function predictionClass(x: number): number {
-  return Math.round(2 * roundToHalfPoint(x)) - 2;
+export function predictionClass(x: number, scale: ScoreScale = ELLIPSE_SCALE): number {
+  if (Number.isNaN(x)) throw new Error("roundToHalfPoint: prediction is NaN");
+  return predictionIndex(scale, x);
 }
 
 /**
- * Class index 0…8 of a label (`round(2y) - 2`); throws when the label is off the 1–5 scale.
+ * Class index of a label (ELLIPSE: `round(2y) - 2`); throws when the label is off the scale.
  *
  * @example
  * ```ts
  * labelClass(3.5); // 5
  * ```
  */
-export function labelClass(y: number): number {
-  const c = Math.round(2 * y);
-  if (!(c >= 2 && c <= 10)) throw new Error(`label ${y} is outside the 1.0–5.0 score scale`);
-  return c - 2;
+export function labelClass(y: number, scale: ScoreScale = ELLIPSE_SCALE): number {
+  return labelIndex(scale, y);
 }
 
 function checkLengths(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, what: string): void {
@@ -66,8 +69,8 @@ function checkLengths(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, what: 
 }
 
 /**
- * 9×9 confusion matrix (row = true class, column = predicted class), row-major, over the fixed
- * half-point scale. Predictions are rounded and clipped first.
+ * Levels × levels confusion matrix (row = true class, column = predicted class), row-major, over
+ * the whole scale (ELLIPSE: 9×9). Predictions are rounded and clipped first.
  *
  * @example
  * ```ts
@@ -77,17 +80,20 @@ function checkLengths(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, what: 
 export function scoreConfusionMatrix(
   yTrue: ArrayLike<number>,
   yPred: ArrayLike<number>,
+  scale: ScoreScale = ELLIPSE_SCALE,
 ): Float64Array {
   checkLengths(yTrue, yPred, "scoreConfusionMatrix");
-  const cm = new Float64Array(N_SCORE_CLASSES * N_SCORE_CLASSES);
+  const k = scale.nLevels;
+  const cm = new Float64Array(k * k);
   for (let i = 0; i < yTrue.length; i++) {
-    cm[labelClass(yTrue[i]) * N_SCORE_CLASSES + predictionClass(yPred[i])] += 1;
+    cm[labelClass(yTrue[i], scale) * k + predictionClass(yPred[i], scale)] += 1;
   }
   return cm;
 }
 
 /**
- * Quadratic weighted kappa of a 9×9 confusion matrix (row = true, column = predicted).
+ * Quadratic weighted kappa of a k×k confusion matrix (row = true, column = predicted); k is
+ * read from the matrix size.
  * When both raters put every item in the same single class the expected disagreement is 0;
  * that is perfect agreement and returns 1.
  *
@@ -97,7 +103,8 @@ export function scoreConfusionMatrix(
  * ```
  */
 export function kappaFromConfusion(cm: Float64Array): number {
-  const k = N_SCORE_CLASSES;
+  const k = Math.round(Math.sqrt(cm.length));
+  if (k * k !== cm.length) throw new Error(`confusion matrix of ${cm.length} cells is not square`);
   const rows = new Float64Array(k);
   const cols = new Float64Array(k);
   let n = 0;
@@ -124,16 +131,20 @@ export function kappaFromConfusion(cm: Float64Array): number {
 }
 
 /**
- * Quadratic weighted kappa exactly as SPEC §5: predictions rounded to the nearest 0.5 (halves
- * up), clipped to [1, 5]; labels `round(2y)`; weights over the fixed 9-class range.
+ * Quadratic weighted kappa exactly as SPEC §5: predictions rounded to the nearest level (halves
+ * up; ELLIPSE: nearest 0.5), clipped to the scale; weights over the scale's full range of levels.
  *
  * @example
  * ```ts
  * quadraticWeightedKappa([1, 2, 3], [1.1, 2.2, 2.9]); // 1
  * ```
  */
-export function quadraticWeightedKappa(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
-  return kappaFromConfusion(scoreConfusionMatrix(yTrue, yPred));
+export function quadraticWeightedKappa(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  scale: ScoreScale = ELLIPSE_SCALE,
+): number {
+  return kappaFromConfusion(scoreConfusionMatrix(yTrue, yPred, scale));
 }
 
 /**
@@ -152,18 +163,22 @@ export function meanAbsoluteError(yTrue: ArrayLike<number>, yPred: ArrayLike<num
 }
 
 /**
- * Share of rows whose rounded, clipped prediction is within 0.5 of the label.
+ * Share of rows whose rounded, clipped prediction is within one level of the label (ELLIPSE: 0.5).
  *
  * @example
  * ```ts
  * adjacentAccuracy([3, 3], [3.6, 4.3]); // 0.5  (3.5 adjacent, 4.5 not)
  * ```
  */
-export function adjacentAccuracy(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
+export function adjacentAccuracy(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  scale: ScoreScale = ELLIPSE_SCALE,
+): number {
   checkLengths(yTrue, yPred, "adjacentAccuracy");
   let hit = 0;
   for (let i = 0; i < yTrue.length; i++) {
-    if (Math.abs(labelClass(yTrue[i]) - predictionClass(yPred[i])) <= 1) hit++;
+    if (Math.abs(labelClass(yTrue[i], scale) - predictionClass(yPred[i], scale)) <= 1) hit++;
   }
   return hit / yTrue.length;
 }
@@ -176,11 +191,15 @@ export function adjacentAccuracy(yTrue: ArrayLike<number>, yPred: ArrayLike<numb
  * exactAccuracy([3, 3], [3.1, 3.3]); // 0.5
  * ```
  */
-export function exactAccuracy(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
+export function exactAccuracy(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  scale: ScoreScale = ELLIPSE_SCALE,
+): number {
   checkLengths(yTrue, yPred, "exactAccuracy");
   let hit = 0;
   for (let i = 0; i < yTrue.length; i++) {
-    if (labelClass(yTrue[i]) === predictionClass(yPred[i])) hit++;
+    if (labelClass(yTrue[i], scale) === predictionClass(yPred[i], scale)) hit++;
   }
   return hit / yTrue.length;
 }
@@ -271,12 +290,16 @@ export interface ScoreMetrics {
  * const m = scoreMetrics(yTrue, yPred); // m.qwk, m.mae, …
  * ```
  */
-export function scoreMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): ScoreMetrics {
+export function scoreMetrics(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  scale: ScoreScale = ELLIPSE_SCALE,
+): ScoreMetrics {
   return {
-    qwk: quadraticWeightedKappa(yTrue, yPred),
+    qwk: quadraticWeightedKappa(yTrue, yPred, scale),
     mae: meanAbsoluteError(yTrue, yPred),
-    adjacentAccuracy: adjacentAccuracy(yTrue, yPred),
-    exactAccuracy: exactAccuracy(yTrue, yPred),
+    adjacentAccuracy: adjacentAccuracy(yTrue, yPred, scale),
+    exactAccuracy: exactAccuracy(yTrue, yPred, scale),
     n: yTrue.length,
   };
 }

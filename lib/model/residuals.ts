@@ -3,12 +3,13 @@
  * gets wrong, and whether its errors follow a covariate (length, error densities).
  *
  * Residual = raw prediction − true score (positive = over-scored). Per prompt and per grade band:
- * n, mean residual, MAE (raw) and adjacent accuracy (after half-point rounding); per covariate:
+ * n, mean residual, MAE (raw) and adjacent accuracy (after rounding to the scale); per covariate:
  * the Spearman correlation of the residual with it (a model that leans on length shows a
  * correlation with word count); and the essays with the largest |residual|.
  *
  * @module
  */
+import { ELLIPSE_SCALE, type ScoreScale } from "../dataset/score_scale.ts";
 import { roundToHalfPoint, spearman } from "./metrics.ts";
 import { GRADE_BANDS, type GradeBand, gradeBand, sliceMetrics } from "./slice_metrics.ts";
 
@@ -29,6 +30,8 @@ export interface ResidualInput {
   readonly folds?: ArrayLike<number>;
   /** Covariates by name, aligned with the rows (e.g. word_count). */
   readonly covariates: Readonly<Record<string, ArrayLike<number>>>;
+  /** The score scale (default ELLIPSE's half points). */
+  readonly scale?: ScoreScale;
 }
 
 /** One essay's residual. */
@@ -86,23 +89,24 @@ export function residualRows(input: ResidualInput): ResidualRow[] {
   ) {
     if (len !== n) throw new Error(`residualRows: ${n} ids but ${len} ${what}`);
   }
+  const scale = input.scale ?? ELLIPSE_SCALE;
   return Array.from({ length: n }, (_, i) => ({
     id: input.ids[i],
     prompt: input.prompts[i],
     ...(input.folds ? { fold: input.folds[i] } : {}),
     yTrue: input.yTrue[i],
     raw: input.yPred[i],
-    rounded: roundToHalfPoint(input.yPred[i]),
+    rounded: roundToHalfPoint(input.yPred[i], scale),
     residual: input.yPred[i] - input.yTrue[i],
-    band: gradeBand(input.yTrue[i]),
+    band: gradeBand(input.yTrue[i], scale),
     covariates: Object.fromEntries(
       Object.entries(input.covariates).map(([k, v]) => [k, v[i]]),
     ),
   }));
 }
 
-function group(name: string, rows: readonly ResidualRow[]): ResidualGroup {
-  const m = sliceMetrics(rows.map((r) => r.yTrue), rows.map((r) => r.raw));
+function group(name: string, rows: readonly ResidualRow[], scale: ScoreScale): ResidualGroup {
+  const m = sliceMetrics(rows.map((r) => r.yTrue), rows.map((r) => r.raw), undefined, scale);
   return {
     group: name,
     n: m.n,
@@ -124,6 +128,7 @@ export function residualDiagnostics(
   split: string,
   rows: readonly ResidualRow[],
   top = 20,
+  scale: ScoreScale = ELLIPSE_SCALE,
 ): ResidualDiagnostics {
   if (rows.length === 0) throw new Error(`residualDiagnostics: no rows for ${split}`);
   const byPrompt = new Map<string, ResidualRow[]>();
@@ -137,9 +142,9 @@ export function residualDiagnostics(
   return {
     split,
     n: rows.length,
-    overall: group("all", rows),
-    byBand: GRADE_BANDS.map((b) => group(b, rows.filter((r) => r.band === b))),
-    byPrompt: [...byPrompt].map(([p, rs]) => group(p, rs))
+    overall: group("all", rows, scale),
+    byBand: GRADE_BANDS.map((b) => group(b, rows.filter((r) => r.band === b), scale)),
+    byPrompt: [...byPrompt].map(([p, rs]) => group(p, rs, scale))
       .sort((a, b) => a.meanResidual - b.meanResidual || a.group.localeCompare(b.group)),
     covariateSpearman: covariates.map((c) => ({
       covariate: c,

@@ -1,5 +1,5 @@
 /**
- * Grade-band sample weights: each training essay weighs ∝ 1/√(frequency of its half-point score
+ * Grade-band sample weights: each training essay weighs ∝ 1/√(frequency of its score level
  * in the training part), so rare scores (the tails) pull harder on the fit without the noise of
  * full inverse-frequency weights.
  *
@@ -11,7 +11,8 @@
  * @module
  */
 import type { SampleWeighting } from "../run/config.ts";
-import { labelClass, N_SCORE_CLASSES } from "./metrics.ts";
+import { ELLIPSE_SCALE, type ScoreScale } from "../dataset/score_scale.ts";
+import { labelClass } from "./metrics.ts";
 
 export type { SampleWeighting };
 
@@ -27,13 +28,14 @@ export function sampleWeights(
   y: ArrayLike<number>,
   mode: SampleWeighting,
   cap: number,
+  scale: ScoreScale = ELLIPSE_SCALE,
 ): Float64Array | null {
   if (mode === "none") return null;
   if (!(cap >= 1)) throw new Error(`sampleWeights: cap must be ≥ 1, got ${cap}`);
   const n = y.length;
   if (n === 0) throw new Error("sampleWeights: no rows");
-  const cls = Int32Array.from({ length: n }, (_, i) => labelClass(y[i]));
-  const counts = new Float64Array(N_SCORE_CLASSES);
+  const cls = Int32Array.from({ length: n }, (_, i) => labelClass(y[i], scale));
+  const counts = new Float64Array(scale.nLevels);
   for (const c of cls) counts[c]++;
   const max = Math.max(...counts);
   const raw = counts.map((k) => (k > 0 ? Math.min(cap, Math.sqrt(max / k)) : 0));

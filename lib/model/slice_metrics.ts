@@ -3,7 +3,8 @@
  * fails. The mean QWK of a run hides both; an experiment is adopted only when it does not hurt
  * the score tails or the weakest prompt.
  *
- * Grade bands are fixed on the *true* score: low ≤ 2.0, high ≥ 4.0, middle in between. A slice
+ * Grade bands are fixed on the *true* score and come from the scale: the lowest and highest
+ * `floor(levels / 3)` levels (ELLIPSE: low ≤ 2.0, high ≥ 4.0), middle in between. A slice
  * reports n, MAE of the raw predictions, adjacent accuracy after rounding, and the mean residual
  * (prediction − true; positive = over-scored). Worst-prompt QWK is the lowest per-prompt QWK
  * among prompts with at least {@link MIN_PROMPT_QWK_N} essays and more than one true score (the
@@ -11,11 +12,12 @@
  *
  * @module
  */
+import { ELLIPSE_SCALE, labelIndex, type ScoreScale } from "../dataset/score_scale.ts";
 import { adjacentAccuracy, labelClass, quadraticWeightedKappa } from "./metrics.ts";
 
-/** Highest true score of the low band. */
+/** Highest true score of the low band on ELLIPSE's scale. */
 export const LOW_BAND_MAX = 2.0;
-/** Lowest true score of the high band. */
+/** Lowest true score of the high band on ELLIPSE's scale. */
 export const HIGH_BAND_MIN = 4.0;
 /** Smallest prompt sample whose per-prompt QWK counts (and a report shows). */
 export const MIN_PROMPT_QWK_N = 10;
@@ -26,7 +28,8 @@ export const GRADE_BANDS = ["low", "middle", "high"] as const;
 export type GradeBand = (typeof GRADE_BANDS)[number];
 
 /**
- * The band of a true score.
+ * The band of a true score: the lowest / highest `max(1, floor(levels / 3))` levels of the
+ * scale are low / high (ELLIPSE: ≤ 2.0 and ≥ 4.0; F–A: F, E and B, A).
  *
  * @example
  * ```ts
@@ -34,8 +37,10 @@ export type GradeBand = (typeof GRADE_BANDS)[number];
  * gradeBand(4.0); // "high"
  * ```
  */
-export function gradeBand(yTrue: number): GradeBand {
-  return yTrue <= LOW_BAND_MAX ? "low" : yTrue >= HIGH_BAND_MIN ? "high" : "middle";
+export function gradeBand(yTrue: number, scale: ScoreScale = ELLIPSE_SCALE): GradeBand {
+  const k = labelIndex(scale, yTrue);
+  const size = Math.max(1, Math.floor(scale.nLevels / 3));
+  return k < size ? "low" : k >= scale.nLevels - size ? "high" : "middle";
 }
 
 /** Metrics of one slice of essays (NaN fields when the slice is empty). */
@@ -43,7 +48,7 @@ export interface SliceMetrics {
   readonly n: number;
   /** MAE of raw predictions. */
   readonly mae: number;
-  /** Share within 0.5 after half-point rounding. */
+  /** Share within one level after rounding to the scale. */
   readonly adjacentAccuracy: number;
   /** Mean of prediction − true (raw). */
   readonly meanResidual: number;
@@ -64,6 +69,7 @@ export function sliceMetrics(
   yTrue: ArrayLike<number>,
   yPred: ArrayLike<number>,
   rows?: readonly number[],
+  scale: ScoreScale = ELLIPSE_SCALE,
 ): SliceMetrics {
   const idx = rows ?? Array.from({ length: yTrue.length }, (_, i) => i);
   if (idx.length === 0) return { n: 0, mae: NaN, adjacentAccuracy: NaN, meanResidual: NaN };
@@ -77,7 +83,11 @@ export function sliceMetrics(
   return {
     n: idx.length,
     mae: abs / idx.length,
-    adjacentAccuracy: adjacentAccuracy(idx.map((i) => yTrue[i]), idx.map((i) => yPred[i])),
+    adjacentAccuracy: adjacentAccuracy(
+      idx.map((i) => yTrue[i]),
+      idx.map((i) => yPred[i]),
+      scale,
+    ),
     meanResidual: res / idx.length,
   };
 }
@@ -90,16 +100,20 @@ export function sliceMetrics(
  * const t = tailSliceMetrics(yTrue, yPred); // t.high.adjacentAccuracy
  * ```
  */
-export function tailSliceMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): TailMetrics {
+export function tailSliceMetrics(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  scale: ScoreScale = ELLIPSE_SCALE,
+): TailMetrics {
   if (yTrue.length !== yPred.length) {
     throw new Error(`tailSliceMetrics: ${yTrue.length} labels but ${yPred.length} predictions`);
   }
   const rows: Record<GradeBand, number[]> = { low: [], middle: [], high: [] };
-  for (let i = 0; i < yTrue.length; i++) rows[gradeBand(yTrue[i])].push(i);
+  for (let i = 0; i < yTrue.length; i++) rows[gradeBand(yTrue[i], scale)].push(i);
   return {
-    low: sliceMetrics(yTrue, yPred, rows.low),
-    middle: sliceMetrics(yTrue, yPred, rows.middle),
-    high: sliceMetrics(yTrue, yPred, rows.high),
+    low: sliceMetrics(yTrue, yPred, rows.low, scale),
+    middle: sliceMetrics(yTrue, yPred, rows.middle, scale),
+    high: sliceMetrics(yTrue, yPred, rows.high, scale),
   };
 }
 
@@ -124,6 +138,7 @@ export function perPromptQwk(
   yPred: ArrayLike<number>,
   prompts: readonly string[],
   minN = MIN_PROMPT_QWK_N,
+  scale: ScoreScale = ELLIPSE_SCALE,
 ): PromptQwk[] {
   if (yTrue.length !== yPred.length || yTrue.length !== prompts.length) {
     throw new Error("perPromptQwk: labels, predictions and prompts differ in length");
@@ -137,8 +152,8 @@ export function perPromptQwk(
   const out: PromptQwk[] = [];
   for (const [prompt, idx] of groups) {
     if (idx.length < minN) continue;
-    if (new Set(idx.map((i) => labelClass(yTrue[i]))).size < 2) continue;
-    const qwk = quadraticWeightedKappa(idx.map((i) => yTrue[i]), idx.map((i) => yPred[i]));
+    if (new Set(idx.map((i) => labelClass(yTrue[i], scale))).size < 2) continue;
+    const qwk = quadraticWeightedKappa(idx.map((i) => yTrue[i]), idx.map((i) => yPred[i]), scale);
     out.push({ prompt, n: idx.length, qwk });
   }
   return out.sort((a, b) => a.qwk - b.qwk || a.prompt.localeCompare(b.prompt));
@@ -157,8 +172,9 @@ export function worstPromptQwk(
   yPred: ArrayLike<number>,
   prompts: readonly string[],
   minN = MIN_PROMPT_QWK_N,
+  scale: ScoreScale = ELLIPSE_SCALE,
 ): PromptQwk | null {
-  return perPromptQwk(yTrue, yPred, prompts, minN)[0] ?? null;
+  return perPromptQwk(yTrue, yPred, prompts, minN, scale)[0] ?? null;
 }
 
 /** Tail slices and worst prompt of one set of predictions. */
@@ -179,9 +195,10 @@ export function evidenceMetrics(
   yTrue: ArrayLike<number>,
   yPred: ArrayLike<number>,
   prompts: readonly string[],
+  scale: ScoreScale = ELLIPSE_SCALE,
 ): EvidenceMetrics {
   return {
-    tails: tailSliceMetrics(yTrue, yPred),
-    worstPrompt: worstPromptQwk(yTrue, yPred, prompts),
+    tails: tailSliceMetrics(yTrue, yPred, scale),
+    worstPrompt: worstPromptQwk(yTrue, yPred, prompts, MIN_PROMPT_QWK_N, scale),
   };
 }

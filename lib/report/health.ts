@@ -14,7 +14,7 @@ import type { ExperimentConfig } from "../run/config.ts";
 import { withRun } from "../run/run_context.ts";
 import { gitState, pinnedPackageVersions } from "../run/manifest.ts";
 import { writeJsonAtomic } from "../run/atomic_write.ts";
-import { loadDataset } from "../dataset/load_dataset.ts";
+import { datasetInputPaths, loadDataset } from "../dataset/load_dataset.ts";
 import { OffloadHttpClient } from "../offload/http_client.ts";
 import { fetchHealth } from "../offload/client.ts";
 import {
@@ -144,9 +144,7 @@ export async function probeServices(config: ExperimentConfig): Promise<ServicePr
 export async function runHealthCheck(
   config: ExperimentConfig,
 ): Promise<{ runDir: string; report: HealthReport }> {
-  const inputPaths = config.datasetKind === "ielts"
-    ? [config.ieltsPath]
-    : [config.ellipseTrainPath, config.ellipseTestPath];
+  const inputPaths = datasetInputPaths(config);
   const inputs = await fileStatuses(inputPaths);
   const { result } = await withRun(
     {

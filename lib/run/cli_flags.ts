@@ -48,6 +48,18 @@ export class UsageError extends Error {
 /** Flags every dataset-reading command takes. */
 export const DATASET_FLAGS: readonly FlagSpec[] = [
   { name: "config", type: "string", configKey: null, description: "JSON config file (flags win)" },
+  {
+    name: "dataset",
+    type: "string",
+    configKey: null,
+    description: "dataset manifest JSON (any corpus; see docs/dataset_manifest.md); " +
+      "default: the built-in ELLIPSE manifest from the ELLIPSE flags",
+  },
+  {
+    name: "allow-genre-mix",
+    type: "boolean",
+    description: "run on a corpus that mixes genres without a declared scope (reports say so)",
+  },
   { name: "dataset-kind", type: "string", description: "ellipse | ielts (ielts: smoke only)" },
   { name: "ellipse-train-path", type: "string", description: "ELLIPSE train CSV" },
   { name: "ellipse-test-path", type: "string", description: "ELLIPSE test CSV" },

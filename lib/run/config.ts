@@ -9,6 +9,7 @@
  * @module
  */
 import { z } from "zod";
+import { DatasetManifestSchema } from "../dataset/manifest.ts";
 
 /** The prompts the runbook excludes as letter-dominated (prompt-level, never per essay). */
 export const DEFAULT_ELLIPSE_EXCLUDED_PROMPTS: readonly string[] = [
@@ -76,7 +77,15 @@ export const PipelineParamsSchema = z.object({
 
 /** The complete, validated configuration of one experiment. */
 export const ExperimentConfigSchema = z.object({
-  datasetKind: z.enum(["ellipse", "ielts"]).default("ellipse"),
+  datasetKind: z.enum(["ellipse", "manifest", "ielts"]).default("ellipse"),
+  /**
+   * The dataset manifest (`--dataset <file.json>`, paths resolved against its directory); absent
+   * = the built-in ELLIPSE manifest made from the ELLIPSE flags. Its word window and excluded
+   * prompts are mirrored in `minWords`, `maxWords` and `ellipseExcludedPrompts`.
+   */
+  dataset: DatasetManifestSchema.optional(),
+  /** Run on a corpus that mixes genres without a declared scope (every report says so). */
+  allowGenreMix: z.boolean().default(false),
   ellipseTrainPath: z.string().min(1).default("data/embedded/ellipse_embedded_train.csv"),
   ellipseTestPath: z.string().min(1).default("data/embedded/ellipse_embedded_test.csv"),
   ieltsPath: z.string().min(1).default("data/cefr_ielts_datasets/ielts_writing_dataset.csv"),
@@ -134,6 +143,9 @@ export const ExperimentConfigSchema = z.object({
 }).strict().refine((c) => c.minWords <= c.maxWords, {
   message: "minWords must be <= maxWords",
   path: ["minWords"],
+}).refine((c) => (c.dataset === undefined) === (c.datasetKind !== "manifest"), {
+  message: 'datasetKind "manifest" goes with a dataset manifest (--dataset), and only then',
+  path: ["datasetKind"],
 });
 
 /** The resolved experiment configuration. */

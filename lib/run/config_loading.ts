@@ -4,6 +4,7 @@
  * @module
  */
 import { type ExperimentConfig, resolveExperimentConfig } from "./config.ts";
+import { readDatasetManifest } from "../dataset/manifest.ts";
 import {
   type CommandInvocation,
   configOverridesFromFlags,
@@ -38,17 +39,47 @@ export async function configFromInvocation(
       throw new UsageError(`--config ${path}: not valid JSON (${(error as Error).message})`);
     }
   }
+  const overrides = configOverridesFromFlags(invocation.values, flags) as Partial<
+    Record<keyof ExperimentConfig, unknown>
+  >;
+  const manifestPath = invocation.values["dataset"];
+  if (typeof manifestPath === "string") {
+    const dataset = await readDatasetManifest(manifestPath);
+    Object.assign(overrides, {
+      dataset,
+      datasetKind: "manifest",
+      minWords: overrides.minWords ?? dataset.wordWindow.min,
+      maxWords: overrides.maxWords ?? dataset.wordWindow.max,
+      ellipseExcludedPrompts: overrides.ellipseExcludedPrompts ?? dataset.excludedPrompts,
+    });
+  }
   try {
-    return resolveExperimentConfig(
-      fileConfig,
-      configOverridesFromFlags(invocation.values, flags) as Partial<
-        Record<keyof ExperimentConfig, unknown>
-      >,
-    );
+    return withManifestFilters(resolveExperimentConfig(fileConfig, overrides));
   } catch (error) {
     throw new UsageError(
       (typeof path === "string" ? `config (file ${path} + flags): ` : "") +
         (error as Error).message,
     );
   }
+}
+
+/**
+ * The config with its manifest's word window and excluded prompts set to the config's own
+ * (flags win over the manifest; the stored manifest then says what was applied).
+ *
+ * @example
+ * ```ts
+ * withManifestFilters(config).dataset?.wordWindow; // { min: config.minWords, max: … }
+ * ```
+ */
+export function withManifestFilters(config: ExperimentConfig): ExperimentConfig {
+  if (!config.dataset) return config;
+  return {
+    ...config,
+    dataset: {
+      ...config.dataset,
+      wordWindow: { min: config.minWords, max: config.maxWords },
+      excludedPrompts: [...config.ellipseExcludedPrompts],
+    },
+  };
 }

@@ -29,6 +29,10 @@ export interface ExperimentLogEntry {
   readonly excludedPrompts: readonly string[];
   /** The input files (official train and test), so an entry says which data it is about. */
   readonly datasetFiles?: readonly string[];
+  /** Name of the dataset manifest (`--dataset`), when one was given. */
+  readonly datasetName?: string;
+  /** The run mixed genres without a declared scope (`--allow-genre-mix`). */
+  readonly allowGenreMix?: boolean;
   readonly splitsPath?: string;
   readonly scheme?: string;
   readonly featureSet?: string;
@@ -42,6 +46,11 @@ export interface ExperimentLogEntry {
   readonly results: readonly ExperimentResult[];
   readonly notes: readonly string[];
 }
+
+/** The line every report and log entry of an `--allow-genre-mix` run starts with. */
+export const GENRE_MIX_WARNING =
+  "**WARNING: genres mixed without a declared scope (`--allow-genre-mix`)** — the construct is " +
+  "not one genre; results are not comparable with genre-scoped runs.";
 
 /** Raised when an entry may not be recorded (IELTS). */
 export class ExperimentLogRefusal extends Error {
@@ -57,7 +66,11 @@ export class ExperimentLogRefusal extends Error {
  * ```
  */
 export function formatExperimentLogEntry(entry: ExperimentLogEntry): string {
-  const dataset = entry.datasetKind === "ellipse" ? "ELLIPSE (train/test)" : "IELTS (BLOCKED)";
+  const dataset = entry.datasetKind === "ellipse"
+    ? "ELLIPSE (train/test)"
+    : entry.datasetKind === "manifest"
+    ? `manifest "${entry.datasetName ?? "?"}" (train/test)`
+    : "IELTS (BLOCKED)";
   const offloadParts = [
     entry.offload?.backend ? `backend=${entry.offload.backend}` : undefined,
     entry.offload?.extract ? `extract=${entry.offload.extract}` : undefined,
@@ -66,6 +79,7 @@ export function formatExperimentLogEntry(entry: ExperimentLogEntry): string {
   ].filter(Boolean);
   const lines = [
     `${entry.date}: \`${entry.runName}\``,
+    ...(entry.allowGenreMix ? [`- ${GENRE_MIX_WARNING}`] : []),
     `- command: \`${entry.command}\``,
     `- dataset: ${dataset}, ${entry.minWords}–${entry.maxWords} words, excluded prompts: ` +
     `[${entry.excludedPrompts.map((p) => JSON.stringify(p)).join(", ")}]` +

@@ -13,8 +13,10 @@ import {
   mergeRareClasses,
   minStratumForValFraction,
   overallClass,
+  overallOfClass,
   type RareClassPolicy,
 } from "./overall_class.ts";
+import { ELLIPSE_SCALE, type ScoreScale } from "../dataset/score_scale.ts";
 import { promptHoldoutKFold } from "./prompt_holdout.ts";
 import { SPLITS_SCHEMA_VERSION, type SplitsFile } from "./splits_file.ts";
 import { stratifiedGroupKFold } from "./stratified_group_kfold.ts";
@@ -32,7 +34,7 @@ export interface SplittableEssay {
   readonly text: string;
   /** Prompt name. */
   readonly prompt: string;
-  /** Holistic score (stratification class = round(2·overall)). */
+  /** Holistic score on the scale (stratification class: ELLIPSE round(2·overall)). */
   readonly overall: number;
 }
 
@@ -56,6 +58,13 @@ export interface BuildSplitsInput {
   readonly filters: SplitsFile["filters"];
   /** Validation share of the `run` split (default 0.1765). */
   readonly runValFraction?: number;
+  /**
+   * The score scale (default ELLIPSE's). A scale other than ELLIPSE's is recorded in the file as
+   * `score_scale`; ELLIPSE's files stay byte for byte as before.
+   */
+  readonly scale?: ScoreScale;
+  /** Name of the dataset manifest the essays came from (recorded when given). */
+  readonly datasetName?: string;
 }
 
 /**
@@ -73,7 +82,10 @@ export function buildSplitsFile(input: BuildSplitsInput): SplitsFile {
   const ids = essays.map((e) => e.id);
   const hashes = essays.map((e) => normalisedTextHash(e.text));
   const prompts = essays.map((e) => e.prompt);
-  const labels = Int32Array.from(essays, (e) => overallClass(e.overall));
+  const scale = input.scale ?? ELLIPSE_SCALE;
+  const ellipse = scale === ELLIPSE_SCALE;
+  const labels = Int32Array.from(essays, (e) => overallClass(e.overall, scale));
+  const stratifyOn = ellipse ? "round(2*Overall)" : "score level";
 
   const policy = input.rareClasses ?? "merge";
   const strata = (minCount: number) =>
@@ -95,6 +107,8 @@ export function buildSplitsFile(input: BuildSplitsInput): SplitsFile {
     seed,
     n_splits: nSplits,
     rare_classes: policy,
+    ...(input.datasetName !== undefined ? { dataset_name: input.datasetName } : {}),
+    ...(ellipse ? {} : { score_scale: scale.spec }),
     created_from: input.createdFrom,
     filters: input.filters,
     n_essays: essays.length,
@@ -108,9 +122,9 @@ export function buildSplitsFile(input: BuildSplitsInput): SplitsFile {
       stratified_text: {
         method: "stratified group k-fold (greedy, as scikit-learn StratifiedGroupKFold " +
           "shuffle=True; seeded group order)",
-        stratify_on: "round(2*Overall)",
+        stratify_on: stratifyOn,
         group_by: "sha256 of NFKC + whitespace-collapsed + trimmed text",
-        class_merges: recordedMerges(foldStrata.merges),
+        class_merges: recordedMerges(foldStrata.merges, scale),
         folds: stratified.map((f) => ({ fold: f.fold, val_ids: idsAt(f.valIndices) })),
       },
       prompt_holdout: {
@@ -124,19 +138,22 @@ export function buildSplitsFile(input: BuildSplitsInput): SplitsFile {
       },
     },
     run_split: {
-      method: "official train -> train/val, stratified by round(2*Overall), text groups kept whole",
+      method: `official train -> train/val, stratified by ${stratifyOn}, text groups kept whole`,
       val_fraction: valFraction,
-      class_merges: recordedMerges(run.merges),
+      class_merges: recordedMerges(run.merges, scale),
       train_ids: idsAt(run.trainIndices),
       val_ids: idsAt(run.valIndices),
     },
   };
 }
 
-function recordedMerges(merges: readonly ClassMerge[]): SplitsFile["run_split"]["class_merges"] {
+function recordedMerges(
+  merges: readonly ClassMerge[],
+  scale: ScoreScale,
+): SplitsFile["run_split"]["class_merges"] {
   return merges.map((m) => ({
-    overall: m.from / 2,
-    stratified_with: m.into / 2,
+    overall: overallOfClass(m.from, scale),
+    stratified_with: overallOfClass(m.into, scale),
     n_essays: m.count,
   }));
 }

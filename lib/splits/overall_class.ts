@@ -1,6 +1,7 @@
 /**
- * Stratification classes for holistic scores: class = round(2·Overall), so 1.0–5.0 in 0.5 steps
- * becomes the integers 2–10, and the explicit, recorded merging of rare classes.
+ * Stratification classes for holistic scores, from the score scale (`dataset/score_scale.ts`):
+ * on ELLIPSE class = round(2·Overall), so 1.0–5.0 in 0.5 steps becomes the integers 2–10; on an
+ * ordinal scale the level index. And the explicit, recorded merging of rare classes.
  *
  * Merging is the default of `make-splits` but never silent: every merge is logged as a warning and
  * written to `splits.json`, the splits report and the experiment log; `--strict-classes` refuses a
@@ -8,17 +9,25 @@
  *
  * @module
  */
+import {
+  describeStratum,
+  ELLIPSE_SCALE,
+  scaleValue,
+  type ScoreScale,
+  stratumOf,
+} from "../dataset/score_scale.ts";
 
 /**
- * The stratification class of a holistic score: `round(2·overall)`.
+ * The stratification class of a holistic score (ELLIPSE: `round(2·overall)`); throws when the
+ * score is off the scale.
  *
  * @example
  * ```ts
  * overallClass(3.5); // 7
  * ```
  */
-export function overallClass(overall: number): number {
-  return Math.round(2 * overall);
+export function overallClass(overall: number, scale: ScoreScale = ELLIPSE_SCALE): number {
+  return stratumOf(scale, overall);
 }
 
 /**
@@ -29,8 +38,20 @@ export function overallClass(overall: number): number {
  * describeOverallClass(2); // "Overall 1.0"
  * ```
  */
-export function describeOverallClass(label: number): string {
-  return `Overall ${(label / 2).toFixed(1)}`;
+export function describeOverallClass(label: number, scale: ScoreScale = ELLIPSE_SCALE): string {
+  return describeStratum(scale, label);
+}
+
+/**
+ * The score a class stands for (ELLIPSE: `label / 2`).
+ *
+ * @example
+ * ```ts
+ * overallOfClass(7); // 3.5
+ * ```
+ */
+export function overallOfClass(label: number, scale: ScoreScale = ELLIPSE_SCALE): number {
+  return scaleValue(scale, label - (scale.offset ?? 0));
 }
 
 /** One rare class folded into a neighbour for stratification only (labels are untouched). */

@@ -30,6 +30,12 @@
 import { DatasetError } from "../dataset/csv_table.ts";
 import { z } from "zod";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
+import {
+  ELLIPSE_SCALE,
+  type ScoreScale,
+  scoreScale,
+  ScoreScaleSpecSchema,
+} from "../dataset/score_scale.ts";
 
 /** Current `splits.json` schema version. */
 export const SPLITS_SCHEMA_VERSION = 2;
@@ -42,7 +48,8 @@ export const SplitsEssaySchema = z.object({
   id: Id,
   text_sha256: Sha256,
   prompt: z.string(),
-  overall: z.number().min(1).max(5),
+  /** The score on the file's scale (`score_scale`, ELLIPSE's 1–5 when absent). */
+  overall: z.number(),
 }).strict();
 
 /** One fold of a scheme: validation ids only (train = every other essay). */
@@ -66,7 +73,7 @@ export const ClassMergeSchema = z.object({
 }).strict();
 
 const CreatedFromSchema = z.object({
-  dataset_kind: z.enum(["ellipse", "ielts"]),
+  dataset_kind: z.enum(["ellipse", "manifest", "ielts"]),
   train_file: z.string().min(1),
   train_sha256: Sha256,
   test_file: z.string().min(1).nullable(),
@@ -103,6 +110,10 @@ export const SplitsFileSchema = z.object({
   seed: z.number().int(),
   n_splits: z.number().int().min(2),
   rare_classes: z.enum(["merge", "strict"]),
+  /** Name of the dataset manifest (absent for the built-in ELLIPSE flags). */
+  dataset_name: z.string().min(1).optional(),
+  /** The score scale of `overall` (absent = ELLIPSE's 1.0–5.0 by 0.5). */
+  score_scale: ScoreScaleSpecSchema.optional(),
   created_from: CreatedFromSchema,
   filters: FiltersSchema,
   n_essays: z.number().int().min(1),
@@ -525,4 +536,16 @@ function describeFilters(f: SplitsFile["filters"]): string {
 function sample(ids: readonly string[], k = 5): string {
   const shown = ids.slice(0, k).join(", ");
   return ids.length > k ? `(e.g. ${shown}, …)` : `(${shown})`;
+}
+
+/**
+ * The score scale of a splits file: its `score_scale`, or ELLIPSE's when absent.
+ *
+ * @example
+ * ```ts
+ * splitsScale(splits).nLevels; // 9 for ELLIPSE
+ * ```
+ */
+export function splitsScale(splits: Pick<SplitsFile, "score_scale">): ScoreScale {
+  return splits.score_scale === undefined ? ELLIPSE_SCALE : scoreScale(splits.score_scale);
 }

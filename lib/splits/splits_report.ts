@@ -7,6 +7,8 @@
  * @module
  */
 import { describeOverallClass, minStratumForValFraction, overallClass } from "./overall_class.ts";
+import { splitsScale } from "./splits_file.ts";
+import { formatLevel, labelIndex } from "../dataset/score_scale.ts";
 import type { SplitsFile, SplitsSchemeName } from "./splits_file.ts";
 
 /** Label balance and leak checks of one id partition (a scheme's folds or the run split). */
@@ -50,12 +52,14 @@ export function partitionBalance(
   parts: readonly { name: string; valIds: readonly string[] }[],
 ): PartitionBalance {
   const byId = new Map(splits.essays.map((e) => [e.id, e]));
-  const classes = [...new Set(splits.essays.map((e) => overallClass(e.overall)))].sort((a, b) =>
-    a - b
-  );
+  const scale = splitsScale(splits);
+  const classes = [...new Set(splits.essays.map((e) => overallClass(e.overall, scale)))].sort((
+    a,
+    b,
+  ) => a - b);
   const classPos = new Map(classes.map((c, k) => [c, k]));
   const totals = new Array<number>(classes.length).fill(0);
-  for (const e of splits.essays) totals[classPos.get(overallClass(e.overall))!]++;
+  for (const e of splits.essays) totals[classPos.get(overallClass(e.overall, scale))!]++;
   const overallShares = totals.map((t) => t / splits.essays.length);
 
   const timesValidated = new Map<string, number>();
@@ -71,7 +75,7 @@ export function partitionBalance(
       const essay = byId.get(id);
       if (essay === undefined) continue;
       nVal++;
-      counts[classPos.get(overallClass(essay.overall))!]++;
+      counts[classPos.get(overallClass(essay.overall, scale))!]++;
       prompts.add(essay.prompt);
       addTo(partsOfHash, essay.text_sha256, p);
       addTo(partsOfPrompt, essay.prompt, p);
@@ -190,7 +194,8 @@ export function splitsReportMarkdown(
   const dups = duplicateTextGroups(splits);
   const whole = schemeBalance(splits, "stratified_text");
   out.push("## Overall score distribution (official train, filtered)", "");
-  out.push(`| ${whole.classes.map(describeOverallClass).join(" | ")} |`);
+  const describe = (c: number) => describeOverallClass(c, splitsScale(splits));
+  out.push(`| ${whole.classes.map(describe).join(" | ")} |`);
   out.push(`|${whole.classes.map(() => "---:").join("|")}|`);
   const totals = whole.overallShares.map((s) => Math.round(s * splits.n_essays));
   out.push(
@@ -240,11 +245,11 @@ export function splitsReportMarkdown(
     "",
   );
   out.push(...rareClassLines(splits), "");
-  renderPartition(out, whole, "text group");
+  renderPartition(out, whole, "text group", describe);
   out.push("## Scheme `prompt_holdout`", "");
   out.push(splits.schemes.prompt_holdout.method + ".", "");
   const byPrompt = schemeBalance(splits, "prompt_holdout");
-  renderPartition(out, byPrompt, "prompt");
+  renderPartition(out, byPrompt, "prompt", describe);
   const crossPrompt = dups.filter((d) => new Set(d.essays.map((e) => e.prompt)).size > 1);
   if (crossPrompt.length > 0) {
     out.push(
@@ -274,9 +279,7 @@ export function splitsReportMarkdown(
       (100 * splits.run_split.val_fraction).toFixed(2)
     }%.`,
     "",
-    `| part | essays | share | ${
-      run.classes.map(describeOverallClass).join(" | ")
-    } | max abs Δ (pp) |`,
+    `| part | essays | share | ${run.classes.map(describe).join(" | ")} | max abs Δ (pp) |`,
     `|---|---:|---:|${run.classes.map(() => "---:").join("|")}|---:|`,
   );
   for (const part of [...runTrain.parts, ...run.parts]) {
@@ -308,10 +311,15 @@ export function splitsReportMarkdown(
   return out.join("\n");
 }
 
-function renderPartition(out: string[], b: PartitionBalance, groupWord: string): void {
+function renderPartition(
+  out: string[],
+  b: PartitionBalance,
+  groupWord: string,
+  describe: (c: number) => string,
+): void {
   out.push(
     `| Fold | val essays | train essays | val prompts | ${
-      b.classes.map(describeOverallClass).join(" | ")
+      b.classes.map(describe).join(" | ")
     } | max abs Δ (pp) |`,
     `|---:|---:|---:|---:|${b.classes.map(() => "---:").join("|")}|---:|`,
   );
@@ -325,7 +333,7 @@ function renderPartition(out: string[], b: PartitionBalance, groupWord: string):
   out.push(
     `Largest absolute deviation of a fold's class share from the overall share: ` +
       `${pp(b.maxAbsDeviation.value)} percentage points (${b.maxAbsDeviation.part}, ` +
-      `${describeOverallClass(b.maxAbsDeviation.label)}).`,
+      `${describe(b.maxAbsDeviation.label)}).`,
     "",
     `- no ${groupWord} straddles folds: ${
       (groupWord === "prompt" ? b.straddlingPrompts : b.straddlingTextGroups) === 0
@@ -374,11 +382,13 @@ function pp(x: number): string {
  * ```
  */
 export function rareClassLines(splits: SplitsFile): string[] {
+  const scale = splitsScale(splits);
+  const level = (v: number) => formatLevel(scale, labelIndex(scale, v));
   const describe = (merges: SplitsFile["run_split"]["class_merges"]) =>
     merges.map((m) =>
-      `Overall ${m.overall.toFixed(1)} (${m.n_essays} essay${
+      `Overall ${level(m.overall)} (${m.n_essays} essay${
         m.n_essays === 1 ? "" : "s"
-      }) with Overall ${m.stratified_with.toFixed(1)}`
+      }) with Overall ${level(m.stratified_with)}`
     ).join("; ");
   const folds = splits.schemes.stratified_text.class_merges;
   const run = splits.run_split.class_merges;

@@ -13,6 +13,7 @@ import {
 import { InterruptedError } from "../run/interrupt.ts";
 import type { RunContext } from "../run/run_context.ts";
 import type { Essay } from "../dataset/essay.ts";
+import { datasetInputPaths } from "../dataset/load_dataset.ts";
 import { roundToHalfPoint } from "../model/metrics.ts";
 
 /** Extra fields a step adds to its log entry. */
@@ -45,9 +46,9 @@ export function experimentLogEntryForRun(
     minWords: config.minWords,
     maxWords: config.maxWords,
     excludedPrompts: config.ellipseExcludedPrompts,
-    datasetFiles: config.datasetKind === "ielts"
-      ? [config.ieltsPath]
-      : [config.ellipseTrainPath, config.ellipseTestPath],
+    datasetFiles: datasetInputPaths(config),
+    datasetName: config.dataset?.name,
+    allowGenreMix: config.allowGenreMix,
     splitsPath: extras.splitsPath,
     scheme: extras.scheme,
     featureSet: extras.featureSet,
@@ -103,9 +104,7 @@ export async function recordRunInExperimentLog(
  * those that exist (a missing one is reported by the loader inside the run).
  */
 export async function existingInputs(config: ExperimentConfig): Promise<string[]> {
-  const paths = config.datasetKind === "ielts"
-    ? [config.ieltsPath]
-    : [config.ellipseTrainPath, config.ellipseTestPath];
+  const paths = datasetInputPaths(config);
   if (config.splitsPath) paths.push(config.splitsPath);
   const out: string[] = [];
   for (const p of paths) {

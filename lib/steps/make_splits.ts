@@ -23,6 +23,7 @@ import { writeFileAtomic } from "../run/atomic_write.ts";
 import { withRun } from "../run/run_context.ts";
 import { DatasetError } from "../dataset/csv_table.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
+import { datasetInputPaths } from "../dataset/load_dataset.ts";
 import { buildSplitsFile } from "../splits/build_splits.ts";
 import {
   loadSplitsFile,
@@ -130,10 +131,10 @@ export async function makeSplits(
       echo: options.echo,
     },
     async (run) => {
-      const { filtered } = await loadAndFilterStages(run, config);
+      const { data, filtered } = await loadAndFilterStages(run, config);
 
-      const trainPath = config.datasetKind === "ielts" ? config.ieltsPath : config.ellipseTrainPath;
-      const testPath = config.datasetKind === "ielts" ? config.ieltsPath : config.ellipseTestPath;
+      const [trainPath, testPathOrNone] = datasetInputPaths(config);
+      const testPath = testPathOrNone ?? trainPath;
       const shaOf = (path: string) => {
         const record = run.manifest.inputs.find((i) => i.path === path);
         if (record === undefined) throw new Error(`no sha256 recorded for input ${path}`);
@@ -146,6 +147,8 @@ export async function makeSplits(
             seed: config.seed,
             nSplits: config.nSplits,
             rareClasses: options.rareClasses ?? "merge",
+            scale: data.scale,
+            datasetName: config.dataset?.name,
             createdFrom: {
               dataset_kind: config.datasetKind,
               train_file: basename(trainPath),

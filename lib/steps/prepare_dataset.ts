@@ -2,8 +2,10 @@
  * Runbook step 1, `prepare-dataset`: load and validate the official train/test CSVs, apply the
  * standard filters, write the prepared CSVs and the dataset integrity report.
  *
- * Outputs: `<run>/artifacts/datasets/ellipse_{train,test}_prepared.csv`,
- * `<run>/reports/dataset_integrity_report.{md,json}`.
+ * Outputs: `<run>/artifacts/datasets/<name>_{train,test}_prepared.csv` (`name` = `ellipse` for the
+ * ELLIPSE flags, else the manifest's name), for a `--dataset` run also
+ * `<name>_prepared_manifest.json` (the same manifest over the prepared UTF-8 CSVs: what the later
+ * steps of the runbook read), and `<run>/reports/dataset_integrity_report.{md,json}`.
  *
  * @module
  */
@@ -13,9 +15,13 @@ import { configFromInvocation } from "../run/config_loading.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
 import { applyStandardFilters, type FilterSettings } from "../dataset/filters.ts";
+import { resolve } from "node:path";
+import { type DatasetManifest, manifestInputPaths } from "../dataset/manifest.ts";
+import { describeScale, scoreScale } from "../dataset/score_scale.ts";
 import {
   buildIntegrityReport,
   type DatasetIntegrityReport,
+  type IntegrityDatasetFacts,
   renderIntegrityReportMarkdown,
 } from "../dataset/integrity_report.ts";
 import { loadDataset } from "../dataset/load_dataset.ts";
@@ -30,14 +36,19 @@ export interface PrepareDatasetResult {
   readonly reportMarkdownPath: string;
   readonly reportJsonPath: string;
   readonly report: DatasetIntegrityReport;
+  /** The manifest over the prepared CSVs (a `--dataset` run only). */
+  readonly preparedManifest?: DatasetManifest;
+  readonly preparedManifestPath?: string;
 }
 
 /** The filter settings of a config. */
 export function filterSettingsOf(config: ExperimentConfig): FilterSettings {
+  const genres = config.dataset?.genres?.inScope;
   return {
     minWords: config.minWords,
     maxWords: config.maxWords,
     excludedPrompts: config.ellipseExcludedPrompts,
+    ...(genres ? { genresInScope: genres } : {}),
   };
 }
 
@@ -65,8 +76,9 @@ export async function prepareDataset(
     },
     async (run) => {
       const { data, filtered, settings } = await loadAndFilterStages(run, config);
-      const trainPreparedPath = run.artifactPath("datasets", "ellipse_train_prepared.csv");
-      const testPreparedPath = run.artifactPath("datasets", "ellipse_test_prepared.csv");
+      const name = config.dataset?.name ?? "ellipse";
+      const trainPreparedPath = run.artifactPath("datasets", `${name}_train_prepared.csv`);
+      const testPreparedPath = run.artifactPath("datasets", `${name}_test_prepared.csv`);
       const reportMarkdownPath = run.reportPath("dataset_integrity_report.md");
       const reportJsonPath = run.reportPath("dataset_integrity_report.json");
       const report = await run.stage("integrity_report", async () => {
@@ -77,16 +89,29 @@ export async function prepareDataset(
           settings,
           raw: { train: data.train, test: data.test },
           filtered,
+          scale: data.scale,
+          ...(config.dataset ? { dataset: integrityFacts(config, data.genreCounts) } : {}),
         });
         await writeJsonAtomic(reportJsonPath, r);
         await writeFileAtomic(reportMarkdownPath, renderIntegrityReportMarkdown(r));
         return r;
       });
+      const asRead = config.dataset !== undefined;
       await run.stage("write_prepared_csvs", async () => {
-        await writePreparedCsv(trainPreparedPath, filtered.train.kept, data.header);
-        await writePreparedCsv(testPreparedPath, filtered.test.kept, data.header);
+        await writePreparedCsv(trainPreparedPath, filtered.train.kept, data.header, asRead);
+        await writePreparedCsv(testPreparedPath, filtered.test.kept, data.header, asRead);
         run.log.info(`prepared CSVs: ${trainPreparedPath}, ${testPreparedPath}`);
       });
+      const prepared = config.dataset
+        ? {
+          preparedManifest: preparedManifestOf(config.dataset, trainPreparedPath, testPreparedPath),
+          preparedManifestPath: run.artifactPath("datasets", `${name}_prepared_manifest.json`),
+        }
+        : {};
+      if (prepared.preparedManifest) {
+        await writeJsonAtomic(prepared.preparedManifestPath, prepared.preparedManifest);
+        run.log.info(`prepared manifest: ${prepared.preparedManifestPath}`);
+      }
       await recordRunInExperimentLog(run, config, {
         results: [
           {
@@ -107,10 +132,51 @@ export async function prepareDataset(
         reportMarkdownPath,
         reportJsonPath,
         report,
+        ...prepared,
       };
     },
   );
   return result;
+}
+
+/**
+ * The manifest over a prepared train/test pair: the same columns, scale, genres and filters,
+ * read from UTF-8 CSVs (absolute paths, so it can be passed on as is).
+ *
+ * @example
+ * ```ts
+ * preparedManifestOf(manifest, "out/x_train_prepared.csv", "out/x_test_prepared.csv").format;
+ * ```
+ */
+export function preparedManifestOf(
+  m: DatasetManifest,
+  trainPath: string,
+  testPath: string,
+): DatasetManifest {
+  return {
+    ...m,
+    description: `prepared by prepare-dataset from ${manifestInputPaths(m).join(", ")}`,
+    format: "csv",
+    encoding: "utf-8",
+    files: { train: resolve(trainPath), test: resolve(testPath) },
+  };
+}
+
+function integrityFacts(
+  config: ExperimentConfig,
+  genreCounts: Readonly<Record<string, number>>,
+): IntegrityDatasetFacts {
+  const m = config.dataset!;
+  return {
+    name: m.name,
+    language: m.language,
+    format: m.format,
+    encoding: m.encoding,
+    scale: describeScale(scoreScale(m.scale)),
+    genres_in_scope: m.genres?.inScope ?? null,
+    genre_counts: genreCounts,
+    allow_genre_mix: config.allowGenreMix,
+  };
 }
 
 /**

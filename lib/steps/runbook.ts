@@ -77,8 +77,11 @@ export async function runRunbook(
   const prepare = await prepareDataset({ ...config, runName: `${base}_prep` }, { argv, echo });
   const prepared: ExperimentConfig = {
     ...config,
-    ellipseTrainPath: prepare.trainPreparedPath,
-    ellipseTestPath: prepare.testPreparedPath,
+    // A `--dataset` run goes on with the manifest over the prepared CSVs.
+    ...(prepare.preparedManifest ? { dataset: prepare.preparedManifest } : {
+      ellipseTrainPath: prepare.trainPreparedPath,
+      ellipseTestPath: prepare.testPreparedPath,
+    }),
     // The prepared CSVs are ELLIPSE-layout whatever the source was; the kind is kept so that an
     // IELTS smoke run stays marked blocked all the way through.
   };

@@ -7,7 +7,7 @@ Deno.test("half-point cut-points reproduce plain rounding with clipping", () => 
   const xs = [0.1, 1.24, 1.25, 2.74, 2.75, 3.3, 4.749, 4.75, 9];
   assert.deepEqual(
     Array.from(applyCutpoints(xs, HALF_POINT_CUTPOINTS)),
-    xs.map(roundToHalfPoint),
+    xs.map((x) => roundToHalfPoint(x)),
   );
 });
 

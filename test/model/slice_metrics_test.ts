@@ -10,7 +10,7 @@ import { residualCsvTable, residualDiagnostics, residualRows } from "../../lib/m
 import { quadraticWeightedKappa } from "../../lib/model/metrics.ts";
 
 Deno.test("grade bands: low ≤ 2.0 < middle < 4.0 ≤ high", () => {
-  assert.deepEqual([1, 2, 2.5, 3.5, 4, 5].map(gradeBand), [
+  assert.deepEqual([1, 2, 2.5, 3.5, 4, 5].map((y) => gradeBand(y)), [
     "low",
     "low",
     "middle",

@@ -8,7 +8,7 @@ import {
 } from "../../lib/splits/overall_class.ts";
 
 Deno.test("overallClass / describeOverallClass map scores to 2–10 and back", () => {
-  assert.deepEqual([1, 1.5, 3, 4.5, 5].map(overallClass), [2, 3, 6, 9, 10]);
+  assert.deepEqual([1, 1.5, 3, 4.5, 5].map((y) => overallClass(y)), [2, 3, 6, 9, 10]);
   assert.equal(describeOverallClass(2), "Overall 1.0");
   assert.equal(describeOverallClass(9), "Overall 4.5");
 });
