@@ -38,8 +38,8 @@ Deno.test({
       const base = resolveExperimentConfig(undefined, {});
       const train = join(root, "train.csv");
       const test = join(root, "test.csv");
-      await subsetCsv(base.ellipseTrainPath, train, 60);
-      const testIds = await subsetCsv(base.ellipseTestPath, test, 80);
+      await subsetCsv(base.ellipseTrainPath, train, 40);
+      const testIds = await subsetCsv(base.ellipseTestPath, test, 70);
       const config = resolveExperimentConfig(undefined, {
         ...testRunSettings(root),
         ellipseTrainPath: train,
@@ -61,10 +61,10 @@ Deno.test({
       const runRaw = new Map(
         rows.filter((r) => r.split === "test").map((r) => [r.id, r.prediction_raw]),
       );
-      assert.ok(runRaw.size > 40, `${runRaw.size} test essays scored by the run`);
-      // a shuffled copy: 80 essays in one calling-thread pass, in another order than the run's
+      assert.ok(runRaw.size > 30, `${runRaw.size} test essays scored by the run`);
+      // a shuffled copy: 70 essays (chunks of 64 + 6) in the calling thread, in another order than the run's
       const shuffled = join(root, "shuffled.csv");
-      const order = await subsetCsv(test, shuffled, 80, 7);
+      const order = await subsetCsv(test, shuffled, 70, 7);
       assert.notDeepEqual(order, testIds);
       const r = await runScore({
         modelDir: run.runDir,
