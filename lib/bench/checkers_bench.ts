@@ -70,17 +70,29 @@ const median = (a: readonly number[]) => {
   return s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : 0;
 };
 
+/** `bench checkers` flags (`deno task bench checkers --help` prints them). */
+export const CHECKERS_BENCH_OPTIONS = {
+  csv: { type: "string" },
+  "language-tool-url": { type: "string" },
+  "language-tool-protocol": { type: "string", default: "auto" },
+  limit: { type: "string", default: "200" },
+  out: { type: "string", default: "output/bench" },
+} as const;
+
+/** What each `bench checkers` flag does. */
+export const CHECKERS_BENCH_HELP: Readonly<Record<keyof typeof CHECKERS_BENCH_OPTIONS, string>> = {
+  csv: "ELLIPSE CSV of essays (required)",
+  "language-tool-url": "LanguageTool server URL (required)",
+  "language-tool-protocol": "auto | huleedu | stock",
+  limit: "essays used",
+  out: "output directory",
+};
+
 /** Run the benchmark (see module docs); returns the JSON report. */
 export async function runCheckersBench(args: readonly string[]): Promise<unknown> {
   const { values } = parseArgs({
     args: [...args],
-    options: {
-      csv: { type: "string" },
-      "language-tool-url": { type: "string" },
-      "language-tool-protocol": { type: "string", default: "auto" },
-      limit: { type: "string", default: "200" },
-      out: { type: "string", default: "output/bench" },
-    },
+    options: CHECKERS_BENCH_OPTIONS,
     strict: true,
   });
   if (!values.csv || !values["language-tool-url"]) {

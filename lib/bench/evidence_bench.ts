@@ -15,6 +15,7 @@ import { resolveExperimentConfig } from "../run/config.ts";
 import { runCompareRuns } from "../steps/compare_runs.ts";
 import { runSweep } from "../steps/sweep_step.ts";
 import { expandSpace, parseSearchSpace } from "../steps/sweep_space.ts";
+import { DEFAULT_STEP_MODEL_OPTIONS } from "../steps/model_inputs.ts";
 
 /** The default 24-variant space. */
 export const BENCH_SPACE = {
@@ -27,19 +28,33 @@ export const BENCH_SPACE = {
   },
 };
 
+/** `bench evidence` flags (`deno task bench evidence --help` prints them). */
+export const EVIDENCE_BENCH_OPTIONS = {
+  "train-path": { type: "string" },
+  "test-path": { type: "string" },
+  "splits-path": { type: "string" },
+  store: { type: "string" },
+  space: { type: "string" },
+  "feature-set": { type: "string", default: "combined" },
+  out: { type: "string", default: "output/bench" },
+} as const;
+
+/** What each `bench evidence` flag does. */
+export const EVIDENCE_BENCH_HELP: Readonly<Record<keyof typeof EVIDENCE_BENCH_OPTIONS, string>> = {
+  "train-path": "prepared train CSV (required)",
+  "test-path": "prepared test CSV (required)",
+  "splits-path": "their splits.json (required)",
+  store: "a warm cv feature store of the train essays (required)",
+  space: "search-space JSON (default: the 24-variant bench space)",
+  "feature-set": "handcrafted | embeddings | combined",
+  out: "output directory",
+};
+
 /** Run the benchmark with command-line `args`; returns the path of the JSON written. */
 export async function runEvidenceBench(args: readonly string[]): Promise<string> {
   const { values } = parseArgs({
     args: [...args],
-    options: {
-      "train-path": { type: "string" },
-      "test-path": { type: "string" },
-      "splits-path": { type: "string" },
-      store: { type: "string" },
-      space: { type: "string" },
-      "feature-set": { type: "string", default: "combined" },
-      out: { type: "string", default: "output/bench" },
-    },
+    options: EVIDENCE_BENCH_OPTIONS,
     strict: true,
   });
   for (const k of ["train-path", "test-path", "splits-path", "store"] as const) {
@@ -67,7 +82,7 @@ export async function runEvidenceBench(args: readonly string[]): Promise<string>
   const loadBefore = Deno.loadavg();
   let t0 = performance.now();
   const sweep = await runSweep(config, expandSpace(space), {
-    step: { textStacking: true, cutpointInnerFolds: 3 },
+    step: DEFAULT_STEP_MODEL_OPTIONS,
     sweepDir: join(root, "sweep"),
     echo: false,
   });

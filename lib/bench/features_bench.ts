@@ -21,7 +21,7 @@ import { loadEllipseCsv } from "../dataset/ellipse_csv.ts";
 import { loadUseLiteEncoder } from "../features/embeddings/use_lite_encoder.ts";
 import { analyseText } from "../features/handcrafted/text_analysis.ts";
 import { createLocalFeatureExtractor, type ExtractorStats } from "../features/extract.ts";
-import { extractWithStore } from "../features/feature_store.ts";
+import { extractWithStore } from "../features/store_extraction.ts";
 import { createProgressBar, fanOutProgress, throttleProgress } from "../features/progress_bar.ts";
 import type { EssayInput } from "../features/types.ts";
 import { FEATURE_SETS, type FeatureSet } from "../run/config.ts";

@@ -6,10 +6,23 @@
  * @module
  */
 
-/** A registered benchmark: what it measures and how to run it with its own flags. */
+/** A benchmark's flags: `parseArgs` options and what each does. */
+export interface BenchFlags {
+  readonly options: Readonly<
+    Record<
+      string,
+      { readonly type: string; readonly default?: unknown; readonly multiple?: boolean }
+    >
+  >;
+  readonly help: Readonly<Record<string, string>>;
+}
+
+/** A registered benchmark: what it measures, how to run it, and its flags for `--help`. */
 export interface BenchmarkEntry {
   readonly summary: string;
   readonly run: (args: readonly string[]) => Promise<unknown>;
+  /** Its flags (lazily imported); absent = the benchmark answers `--help` itself. */
+  readonly flags?: () => Promise<BenchFlags>;
 }
 
 /** Every benchmark, by name. */
@@ -17,6 +30,10 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
   model: {
     summary: "GBM fit+predict vs a C++ reference (xgboost hist), RF workers, ridge",
     run: async (a) => (await import("./model_bench.ts")).runModelBench(a),
+    flags: async () => {
+      const m = await import("./model_bench.ts");
+      return { options: m.MODEL_BENCH_OPTIONS, help: m.MODEL_BENCH_HELP };
+    },
   },
   features: {
     summary: "local feature extraction: essays/s cold and warm, per-stage ms, peak RSS, levers",
@@ -26,6 +43,10 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
     summary: "default cv (both schemes) + full train → test vs the Python reference stack, " +
       "same folds",
     run: async (a) => (await import("./quality_bench.ts")).runQualityBench(a),
+    flags: async () => {
+      const m = await import("./quality_bench.ts");
+      return { options: m.QUALITY_BENCH_OPTIONS, help: m.QUALITY_BENCH_HELP };
+    },
   },
   "quality-paired": {
     summary: "project vs reference OOF: paired cluster bootstrap with seed replicates (Δ QWK, CI)",
@@ -34,19 +55,35 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
   offload: {
     summary: "offload throughput: client concurrency x batch size, encoder batch size",
     run: async (a) => (await import("./offload_bench.ts")).runOffloadBench(a),
+    flags: async () => {
+      const m = await import("./offload_bench.ts");
+      return { options: m.OFFLOAD_BENCH_OPTIONS, help: m.OFFLOAD_BENCH_HELP };
+    },
   },
   evidence: {
     summary: "24-variant sweep on a warm store and one compare-runs (targets 5 min, 5 s)",
     run: async (a) => (await import("./evidence_bench.ts")).runEvidenceBench(a),
+    flags: async () => {
+      const m = await import("./evidence_bench.ts");
+      return { options: m.EVIDENCE_BENCH_OPTIONS, help: m.EVIDENCE_BENCH_HELP };
+    },
   },
   "offload-load": {
     summary: "load on 1 server vs 3 behind nginx: throughput, p50/p95/p99, 503 shedding, RSS",
     run: async (a) => (await import("./offload_load_bench.ts")).runOffloadLoadBench(a),
+    flags: async () => {
+      const m = await import("./offload_load_bench.ts");
+      return { options: m.OFFLOAD_LOAD_BENCH_OPTIONS, help: m.OFFLOAD_LOAD_BENCH_HELP };
+    },
   },
   checkers: {
     summary:
       "Tier 1 densities: real LanguageTool vs harper.js + nspell (Spearman, agreement, time)",
     run: async (a) => (await import("./checkers_bench.ts")).runCheckersBench(a),
+    flags: async () => {
+      const m = await import("./checkers_bench.ts");
+      return { options: m.CHECKERS_BENCH_OPTIONS, help: m.CHECKERS_BENCH_HELP };
+    },
   },
 };
 
@@ -56,6 +93,32 @@ function usage(): string {
     "usage: deno task bench <name> [flags]",
     "",
     ...Object.entries(BENCHMARKS).map(([k, b]) => `  ${k.padEnd(w)} ${b.summary}`),
+  ].join("\n");
+}
+
+/**
+ * The `--help` text of one benchmark: its flags with their defaults and what they do.
+ *
+ * @example
+ * ```ts
+ * console.log(benchUsage("model", BENCHMARKS.model.summary, await BENCHMARKS.model.flags!()));
+ * ```
+ */
+export function benchUsage(name: string, summary: string, flags: BenchFlags): string {
+  const rows = Object.entries(flags.options).map(([k, o]) => [
+    `--${k}${o.type === "string" ? " <value>" : ""}`,
+    (flags.help[k] ?? "") +
+    (o.default !== undefined && o.default !== false ? ` (default ${String(o.default)})` : "") +
+    (o.multiple ? " (repeatable)" : ""),
+  ]);
+  rows.push(["-h, --help", "this text"]);
+  const w = Math.max(...rows.map(([k]) => k.length)) + 2;
+  return [
+    `usage: deno task bench ${name} [flags]`,
+    "",
+    summary,
+    "",
+    ...rows.map(([k, d]) => `  ${k.padEnd(w)}${d}`),
   ].join("\n");
 }
 
@@ -77,6 +140,10 @@ export async function benchMain(argv: readonly string[]): Promise<number> {
   if (!entry) {
     console.error(`unknown benchmark "${name}"\n\n${usage()}`);
     return 2;
+  }
+  if (entry.flags && (rest.includes("--help") || rest.includes("-h"))) {
+    console.log(benchUsage(name, entry.summary, await entry.flags()));
+    return 0;
   }
   await entry.run(rest);
   return 0;

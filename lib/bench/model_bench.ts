@@ -170,6 +170,32 @@ async function releaseBuildTimings(
   }
 }
 
+/** `bench model` flags (`deno task bench model --help` prints them). */
+export const MODEL_BENCH_OPTIONS = {
+  rows: { type: "string", default: "1300" },
+  cols: { type: "string", default: "550" },
+  rounds: { type: "string", default: "300" },
+  depth: { type: "string", default: "6" },
+  repeats: { type: "string", default: "3" },
+  out: { type: "string", default: "output/bench" },
+  venv: { type: "string", default: "output/bench/python_venv" },
+  "no-install": { type: "boolean", default: false },
+  threads: { type: "string", default: "1,2" },
+} as const;
+
+/** What each `bench model` flag does. */
+export const MODEL_BENCH_HELP: Readonly<Record<keyof typeof MODEL_BENCH_OPTIONS, string>> = {
+  rows: "rows of the synthetic matrix",
+  cols: "columns of the synthetic matrix",
+  rounds: "boosting rounds",
+  depth: "tree depth",
+  repeats: "timed repeats per learner (medians reported)",
+  out: "output directory (model_bench.json/.md)",
+  venv: "Python venv for the reference libraries (xgboost, lightgbm, scikit-learn)",
+  "no-install": "do not install the reference libraries (skip them with a note if missing)",
+  threads: "thread counts for the reference libraries, comma-separated",
+};
+
 /**
  * Run the model benchmark; returns the Markdown report (also written to disk).
  *
@@ -181,17 +207,7 @@ async function releaseBuildTimings(
 export async function runModelBench(args: readonly string[]): Promise<string> {
   const flags = parseArgs({
     args: [...args],
-    options: {
-      rows: { type: "string", default: "1300" },
-      cols: { type: "string", default: "550" },
-      rounds: { type: "string", default: "300" },
-      depth: { type: "string", default: "6" },
-      repeats: { type: "string", default: "3" },
-      out: { type: "string", default: "output/bench" },
-      venv: { type: "string", default: "output/bench/python_venv" },
-      "no-install": { type: "boolean", default: false },
-      threads: { type: "string", default: "1,2" },
-    },
+    options: MODEL_BENCH_OPTIONS,
     strict: true,
   }).values;
   const n = Number(flags.rows);

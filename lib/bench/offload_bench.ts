@@ -117,22 +117,39 @@ function sentencesOf(essays: readonly EssayInput[], max: number): string[] {
   return out;
 }
 
+/** `bench offload` flags (`deno task bench offload --help` prints them). */
+export const OFFLOAD_BENCH_OPTIONS = {
+  csv: { type: "string", default: "data/embedded/ellipse_embedded_train.csv" },
+  limit: { type: "string", default: "64" },
+  concurrency: { type: "string", default: "1,2,4" },
+  "items-per-request": { type: "string", default: "8,32,64" },
+  "embed-batch-sizes": { type: "string", default: "8,32,64" },
+  "embed-sentences": { type: "string", default: "512" },
+  repeats: { type: "string", default: "3" },
+  "feature-set": { type: "string", default: "combined" },
+  out: { type: "string", default: "output/bench" },
+  workers: { type: "string" },
+} as const;
+
+/** What each `bench offload` flag does. */
+export const OFFLOAD_BENCH_HELP: Readonly<Record<keyof typeof OFFLOAD_BENCH_OPTIONS, string>> = {
+  csv: "essays CSV",
+  limit: "essays used",
+  concurrency: "client requests in flight, comma-separated",
+  "items-per-request": "essays per request, comma-separated",
+  "embed-batch-sizes": "encoder batch sizes, comma-separated",
+  "embed-sentences": "sentences for the encoder batch-size sweep",
+  repeats: "timed repeats",
+  "feature-set": "handcrafted | embeddings | combined",
+  out: "output directory",
+  workers: "server-side extraction workers (default the local extractor's; 0 = main thread)",
+};
+
 /** Run the benchmark with command-line `args`; returns the path of the JSON written. */
 export async function runOffloadBench(args: readonly string[]): Promise<string> {
   const { values } = parseArgs({
     args: [...args],
-    options: {
-      csv: { type: "string", default: "data/embedded/ellipse_embedded_train.csv" },
-      limit: { type: "string", default: "64" },
-      concurrency: { type: "string", default: "1,2,4" },
-      "items-per-request": { type: "string", default: "8,32,64" },
-      "embed-batch-sizes": { type: "string", default: "8,32,64" },
-      "embed-sentences": { type: "string", default: "512" },
-      repeats: { type: "string", default: "3" },
-      "feature-set": { type: "string", default: "combined" },
-      out: { type: "string", default: "output/bench" },
-      workers: { type: "string" },
-    },
+    options: OFFLOAD_BENCH_OPTIONS,
     strict: true,
   });
   const featureSet = values["feature-set"] as FeatureSet;

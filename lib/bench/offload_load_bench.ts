@@ -108,6 +108,38 @@ async function sendOne(url: string, agent: Agent, batch: readonly EssayInput[], 
   }
 }
 
+/** `bench offload-load` flags (`deno task bench offload-load --help` prints them). */
+export const OFFLOAD_LOAD_BENCH_OPTIONS = {
+  csv: { type: "string", default: "data/embedded/ellipse_embedded_train.csv" },
+  "items-per-request": { type: "string", default: "4" },
+  requests: { type: "string", default: "24" },
+  concurrency: { type: "string", default: "1,2,4,8,16" },
+  "overload-concurrency": { type: "string", default: "160" },
+  "overload-requests": { type: "string", default: "320" },
+  "feature-set": { type: "string", default: "handcrafted" },
+  "max-queue": { type: "string", default: "32" },
+  "max-concurrency": { type: "string", default: "2" },
+  port: { type: "string", default: "19200" },
+  out: { type: "string", default: "output/bench" },
+} as const;
+
+/** What each `bench offload-load` flag does. */
+export const OFFLOAD_LOAD_BENCH_HELP: Readonly<
+  Record<keyof typeof OFFLOAD_LOAD_BENCH_OPTIONS, string>
+> = {
+  csv: "essays CSV",
+  "items-per-request": "essays per request",
+  requests: "requests per concurrency level",
+  concurrency: "client concurrency levels, comma-separated",
+  "overload-concurrency": "concurrency of the overload (503 shedding) phase",
+  "overload-requests": "requests of the overload phase",
+  "feature-set": "handcrafted | embeddings | combined",
+  "max-queue": "each server's queue limit (--max-queue)",
+  "max-concurrency": "each server's concurrent extractions",
+  port: "first port of the servers and the balancer",
+  out: "output directory",
+};
+
 /** Send `requests` batches at `concurrency` to `url`, sampling the servers' RSS. */
 async function loadPoint(
   topology: string,
@@ -167,19 +199,7 @@ const list = (s: string) => s.split(",").map(Number).filter((n) => Number.isInte
 function parse(args: readonly string[]) {
   const { values } = parseArgs({
     args: [...args],
-    options: {
-      csv: { type: "string", default: "data/embedded/ellipse_embedded_train.csv" },
-      "items-per-request": { type: "string", default: "4" },
-      requests: { type: "string", default: "24" },
-      concurrency: { type: "string", default: "1,2,4,8,16" },
-      "overload-concurrency": { type: "string", default: "160" },
-      "overload-requests": { type: "string", default: "320" },
-      "feature-set": { type: "string", default: "handcrafted" },
-      "max-queue": { type: "string", default: "32" },
-      "max-concurrency": { type: "string", default: "2" },
-      port: { type: "string", default: "19200" },
-      out: { type: "string", default: "output/bench" },
-    },
+    options: OFFLOAD_LOAD_BENCH_OPTIONS,
     strict: true,
   });
   return values;

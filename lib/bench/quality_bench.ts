@@ -216,6 +216,43 @@ function foldDeltaTables(schemes: readonly SchemeComparison[]): string[] {
   return lines;
 }
 
+/** `bench quality` flags (`deno task bench quality --help` prints them). */
+export const QUALITY_BENCH_OPTIONS = {
+  "train-path": { type: "string", default: "../shared/ellipse/ELLIPSE_dev_train.csv" },
+  "test-path": { type: "string", default: "../shared/ellipse/ELLIPSE_dev_test.csv" },
+  "splits-path": { type: "string" },
+  config: { type: "string" },
+  "reuse-cv-feature-store-dir": { type: "string" },
+  "reuse-test-feature-store-dir": { type: "string" },
+  "skip-reference": { type: "boolean", default: false },
+  "reference-no-cutpoints": { type: "boolean", default: false },
+  "reference-cache-only": { type: "boolean", default: false },
+  python: { type: "string", default: "/usr/bin/python3" },
+  "reference-script": {
+    type: "string",
+    default: "../shared/reference/python_reference.py",
+  },
+  out: { type: "string", default: "output/bench" },
+  seed: { type: "string", default: "42" },
+} as const;
+
+/** What each `bench quality` flag does. */
+export const QUALITY_BENCH_HELP: Readonly<Record<keyof typeof QUALITY_BENCH_OPTIONS, string>> = {
+  "train-path": "ELLIPSE train CSV",
+  "test-path": "ELLIPSE test CSV",
+  "splits-path": "splits.json to use (default: made by the bench)",
+  config: "experiment config JSON of the candidate pipeline",
+  "reuse-cv-feature-store-dir": "reuse a cv feature store of the train essays",
+  "reuse-test-feature-store-dir": "reuse a feature store of the test essays",
+  "skip-reference": "do not run the Python reference stack",
+  "reference-no-cutpoints": "run the reference without its cut-points",
+  "reference-cache-only": "use cached reference results only (fail if missing)",
+  python: "Python interpreter for the reference",
+  "reference-script": "the Python reference protocol script",
+  out: "output directory",
+  seed: "random seed",
+};
+
 /**
  * The side-by-side Markdown table.
  *
@@ -321,24 +358,7 @@ interface Args {
 function parse(args: readonly string[]): Args {
   const { values } = parseArgs({
     args: [...args],
-    options: {
-      "train-path": { type: "string", default: "../shared/ellipse/ELLIPSE_dev_train.csv" },
-      "test-path": { type: "string", default: "../shared/ellipse/ELLIPSE_dev_test.csv" },
-      "splits-path": { type: "string" },
-      config: { type: "string" },
-      "reuse-cv-feature-store-dir": { type: "string" },
-      "reuse-test-feature-store-dir": { type: "string" },
-      "skip-reference": { type: "boolean", default: false },
-      "reference-no-cutpoints": { type: "boolean", default: false },
-      "reference-cache-only": { type: "boolean", default: false },
-      python: { type: "string", default: "/usr/bin/python3" },
-      "reference-script": {
-        type: "string",
-        default: "../shared/reference/python_reference.py",
-      },
-      out: { type: "string", default: "output/bench" },
-      seed: { type: "string", default: "42" },
-    },
+    options: QUALITY_BENCH_OPTIONS,
     strict: true,
   });
   return {

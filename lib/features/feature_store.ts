@@ -33,9 +33,6 @@ import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import { FEATURE_SETS, type FeatureSet } from "../run/config.ts";
 import type { EssayInput, ExtractedFeatures, FeatureMatrix } from "./types.ts";
 
-export { extractWithStore } from "./store_extraction.ts";
-export type { ExtractWithStoreOptions } from "./store_extraction.ts";
-
 /** Version of this on-disk layout (2: sha256 per `.bin`, no timestamp). */
 export const FEATURE_STORE_FORMAT_VERSION = 2;
 

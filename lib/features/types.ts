@@ -7,7 +7,11 @@
  *
  * @module
  */
-import type { FeatureSet } from "../run/config.ts";
+
+/** Feature sets accepted everywhere: handcrafted columns, sentence embeddings, or both. */
+export const FEATURE_SETS = ["handcrafted", "embeddings", "combined"] as const;
+/** A feature set name. */
+export type FeatureSet = (typeof FEATURE_SETS)[number];
 
 /** A dense row-major matrix with named columns (`values[r * nCols + c]`). */
 export interface FeatureMatrix {

@@ -20,6 +20,7 @@ import {
   BundleIndexSchema,
   BundleMetaSchema,
   indexSha256,
+  MODEL_BUNDLE_FORMAT_VERSION,
   type ModelBundle,
 } from "./bundle.ts";
 
@@ -115,7 +116,7 @@ export async function readBundleIndex(dir: string): Promise<BundleIndex> {
     throw new ModelBundleError(
       path,
       `not a valid model bundle index (format version ${String(format)}; this build reads ` +
-        `version 1): ${zodIssues(parsed.error)}`,
+        `version ${MODEL_BUNDLE_FORMAT_VERSION}): ${zodIssues(parsed.error)}`,
     );
   }
   const index = parsed.data;

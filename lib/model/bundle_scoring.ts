@@ -1,18 +1,14 @@
 /**
  * Pure pieces of scoring new essays with a model bundle: filling the prompt-dependent features
  * of essays that came without a prompt, the per-essay flags (outside the training word window,
- * no prompt, a prompt the model never saw or one the run excluded), and SHAP explanations with each essay's top
- * contributions (exact TreeSHAP for `gbm`/`rf`, exact linear SHAP for `ridge` against the
- * training means stored in the bundle).
+ * no prompt, a prompt the model never saw or one the run excluded), and each essay's top SHAP
+ * contributions (the SHAP values themselves come from the pipeline: `ScoringPipeline.explain`).
  *
  * @module
  */
 import type { BundleMeta, ModelBundle } from "./bundle.ts";
-import type { TreeEnsemble } from "./estimator.ts";
-import { linearShap } from "./linear_shap.ts";
 import type { DenseMatrix } from "./matrix.ts";
-import type { Ridge } from "./ridge.ts";
-import { type ShapResult, treeShap } from "./tree_shap.ts";
+import type { ShapResult } from "./tree_shap.ts";
 
 /** Flag: fewer words than the training word window. */
 export const FLAG_BELOW_WINDOW = "below_word_window";
@@ -31,16 +27,17 @@ export const FLAG_PROMPT_EXCLUDED = "prompt_excluded";
  *
  * @example
  * ```ts
- * const Xfilled = fillPromptFeatures(bundle.meta, X, [0, 3]);
+ * const Xfilled = fillPromptFeatures(bundle, X, [0, 3]);
  * ```
  */
 export function fillPromptFeatures(
-  meta: BundleMeta,
+  bundle: ModelBundle,
   X: DenseMatrix,
   rows: readonly number[],
 ): DenseMatrix {
-  const cols = Object.entries(meta.prompt_feature_fill).map(
-    ([name, value]) => [meta.input_feature_names.indexOf(name), value] as const,
+  const names = bundle.pipeline.inputFeatureNames;
+  const cols = Object.entries(bundle.meta.prompt_feature_fill).map(
+    ([name, value]) => [names.indexOf(name), value] as const,
   ).filter(([c]) => c >= 0);
   if (rows.length === 0 || cols.length === 0) return X;
   const values = X.values.slice();
@@ -78,41 +75,6 @@ export function essayFlags(meta: BundleMeta, essay: EssayFlagInput): string[] {
   return flags;
 }
 
-/** SHAP of a bundle's learner, or why there is none. */
-export type BundleShap =
-  | { readonly shap: ShapResult; readonly method: string }
-  | { readonly shap: null; readonly reason: string };
-
-/**
- * Exact SHAP values of the bundle's learner for rows of its model matrix.
- *
- * @example
- * ```ts
- * const s = bundleShap(bundle, predictWithBundle(bundle, X, texts).modelX);
- * ```
- */
-export function bundleShap(bundle: ModelBundle, modelX: DenseMatrix): BundleShap {
-  const learner = bundle.learner;
-  if (learner.name === "gbm" || learner.name === "rf") {
-    return {
-      shap: treeShap(learner as unknown as TreeEnsemble, modelX),
-      method: "exact path-dependent TreeSHAP",
-    };
-  }
-  const mean = bundle.meta.linear_shap_background_mean;
-  if (learner.name === "ridge" && mean) {
-    const background = { nRows: 1, nCols: mean.length, values: Float64Array.from(mean) };
-    return {
-      shap: linearShap(learner as unknown as Ridge, modelX, background),
-      method: "exact linear SHAP (interventional, training means as background)",
-    };
-  }
-  return {
-    shap: null,
-    reason: `no exact explainer for \`${learner.name}\` (use --model gbm, rf or ridge)`,
-  };
-}
-
 /** One feature's contribution to one essay's prediction. */
 export interface Contribution {
   readonly feature: string;
@@ -124,7 +86,7 @@ export interface Contribution {
  *
  * @example
  * ```ts
- * topContributions(shap, bundle.meta.model_feature_names, 5)[0][0].feature;
+ * topContributions(shap, bundle.pipeline.modelFeatureNames, 5)[0][0].feature;
  * ```
  */
 export function topContributions(

@@ -1,35 +1,24 @@
 /**
  * K-fold cross-validation over one feature matrix and a list of folds given as row indices
- * (from `splits.json`): per fold, `trainAndPredict` on the fold's training rows, score the
- * held-out rows, collect out-of-fold predictions. Nothing from a held-out fold is used to fit,
+ * (from `splits.json`): per fold, a `ScoringPipeline` fitted on the fold's training rows
+ * (`cv_fold.ts`), score the held-out rows, collect out-of-fold predictions. Nothing from a held-out fold is used to fit,
  * tune, early-stop, stack or threshold (all of that happens inside the training rows).
  *
  * @module
  */
 import type { DenseMatrix } from "./matrix.ts";
-import { selectRows } from "./matrix.ts";
 import { meanStd, type ScoreMetrics, scoreMetrics } from "./metrics.ts";
-import {
-  foldTrainingResult,
-  type StackedColumns,
-  trainAndPredict,
-  type TrainingOptions,
-} from "./training.ts";
-import type { CvWorkerFold, CvWorkerTask } from "./cv_worker.ts";
+import type { PipelineOptions, StackedColumns } from "./scoring_pipeline.ts";
+import { type CvWorkerTask, fitFold, type FoldFit, type FoldRows } from "./cv_fold.ts";
 import {
   type LofoCutpoints,
   lofoCutpoints,
   nestedPairFolds,
   nestedPredictions,
 } from "./lofo_cutpoints.ts";
-import type { CutpointMode } from "../run/config.ts";
+import type { CutpointMode } from "./params.ts";
 
-/** One fold: row indices into the matrix. */
-export interface FoldRows {
-  readonly fold: number;
-  readonly trainIndices: readonly number[];
-  readonly valIndices: readonly number[];
-}
+export type { FoldRows };
 
 /** Per-fold outcome. */
 export interface FoldOutcome {
@@ -84,11 +73,11 @@ export interface CrossValidationInput {
   readonly texts?: readonly string[];
   /**
    * Group id per row (normalised-text hash): every split inside a fold's training part keeps a
-   * group on one side (see `training.ts`).
+   * group on one side (see `scoring_pipeline.ts`).
    */
   readonly groups: readonly string[];
   readonly folds: readonly FoldRows[];
-  readonly options: TrainingOptions;
+  readonly options: PipelineOptions;
   /** Stacked text columns per fold number, filled on first use and reused (drop-column). */
   readonly stackingCache?: Map<number, StackedColumns>;
   /** Web Workers to spread folds over (default 1 = this thread; results are identical). */
@@ -113,7 +102,7 @@ export interface CrossValidationInput {
  * ```
  */
 export async function crossValidate(input: CrossValidationInput): Promise<CrossValidationResult> {
-  const { X, y, groups, folds } = input;
+  const { X, y, texts, groups, folds } = input;
   const mode = input.cutpointMode ?? null;
   const options = mode === "lofo" ? { ...input.options, cutpointInnerFolds: 0 } : input.options;
   if (y.length !== X.nRows) throw new Error(`crossValidate: ${X.nRows} rows, ${y.length} labels`);
@@ -127,7 +116,7 @@ export async function crossValidate(input: CrossValidationInput): Promise<CrossV
   const outcomes: FoldOutcome[] = [];
   let featureNames: readonly string[] = options.featureNames;
 
-  const record = (fold: FoldRows, r: CvWorkerFold) => {
+  const record = (fold: FoldRows, r: FoldFit) => {
     featureNames = r.featureNames;
     if (input.stackingCache) input.stackingCache.set(fold.fold, r.stacked);
     const yVal = fold.valIndices.map((i) => y[i]);
@@ -193,28 +182,17 @@ type LofoWithMetrics = LofoCutpoints & {
 async function fitFolds(
   input: CrossValidationInput,
   folds: readonly FoldRows[],
-  options: TrainingOptions,
+  options: PipelineOptions,
   stackingCache?: Map<number, StackedColumns>,
-): Promise<CvWorkerFold[]> {
+): Promise<FoldFit[]> {
   const { X, y, texts, groups } = input;
   const workers = Math.min(Math.max(1, Math.floor(input.workers ?? 1)), folds.length);
   if (workers <= 1) {
-    const out: CvWorkerFold[] = [];
-    const pick = <T>(a: readonly T[] | undefined, idx: readonly number[]) =>
-      a ? idx.map((i) => a[i]) : undefined;
+    const out: FoldFit[] = [];
     for (const fold of folds) {
-      const r = await trainAndPredict(
-        {
-          X: selectRows(X, fold.trainIndices),
-          texts: pick(texts, fold.trainIndices),
-          groups: fold.trainIndices.map((i) => groups[i]),
-        },
-        fold.trainIndices.map((i) => y[i]),
-        [{ X: selectRows(X, fold.valIndices), texts: pick(texts, fold.valIndices) }],
-        options,
-        stackingCache?.get(fold.fold),
+      out.push(
+        await fitFold({ X, y, texts, groups }, fold, options, stackingCache?.get(fold.fold)),
       );
-      out.push(foldTrainingResult(fold.fold, r));
     }
     return out;
   }
@@ -235,7 +213,7 @@ async function fitFolds(
       stacked: g.map((f) => stackingCache?.get(f.fold)),
     })
   ));
-  const byFold = new Map<number, CvWorkerFold>();
+  const byFold = new Map<number, FoldFit>();
   for (const list of results) for (const r of list) byFold.set(r.fold, r);
   return folds.map((f) => byFold.get(f.fold)!);
 }
@@ -243,7 +221,7 @@ async function fitFolds(
 /** Nested LOFO: K(K−1)/2 pair fits (without folds a and b), then thresholds per fold. */
 async function withLofo(
   input: CrossValidationInput,
-  options: TrainingOptions,
+  options: PipelineOptions,
   oof: Float64Array,
   oofFold: Int32Array,
 ): Promise<LofoWithMetrics> {
@@ -252,7 +230,7 @@ async function withLofo(
   const pairRows = pairs.map((p, q) => ({ ...p, fold: q }));
   const fits = await fitFolds(input, pairRows, { ...options, cutpointInnerFolds: 0 });
   const nested = nestedPredictions(y.length, pairs, fits.map((f) => f.predictions), oofFold);
-  const l = lofoCutpoints(y, oof, oofFold, nested);
+  const l = lofoCutpoints(y, oof, oofFold, nested, options.scale);
   const perFoldMetrics = new Map(folds.map((f) => [
     f.fold,
     scoreMetrics(f.valIndices.map((i) => y[i]), f.valIndices.map((i) => l.predictions[i])),
@@ -269,10 +247,10 @@ function lofoOutcome(o: FoldOutcome, lofo: LofoWithMetrics): FoldOutcome {
   };
 }
 
-function runCvWorker(task: CvWorkerTask): Promise<CvWorkerFold[]> {
+function runCvWorker(task: CvWorkerTask): Promise<FoldFit[]> {
   const worker = new Worker(new URL("./cv_worker.ts", import.meta.url).href, { type: "module" });
   return new Promise((resolve, reject) => {
-    worker.onmessage = (e: MessageEvent<{ folds?: CvWorkerFold[]; error?: string }>) => {
+    worker.onmessage = (e: MessageEvent<{ folds?: FoldFit[]; error?: string }>) => {
       worker.terminate();
       if (e.data.error) reject(new Error(`cv worker: ${e.data.error}`));
       else resolve(e.data.folds ?? []);

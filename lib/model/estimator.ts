@@ -4,19 +4,16 @@
  * serialises), the JSON envelope models are saved in, and the `TreeEnsemble` view TreeSHAP
  * reads.
  *
- * The factory that builds a learner from an `ExperimentConfig` lives in `factory.ts`.
+ * The factory that builds a learner from its parameters lives in `factory.ts`.
  *
  * @module
  */
-import type { z } from "zod";
-import type { RidgeParamsSchema, TreeParamsSchema } from "../run/config.ts";
+import type { RidgeParams, TreeParams } from "./params.ts";
 import type { DenseMatrix } from "./matrix.ts";
 import type { FlatTree } from "./tree.ts";
 
-/** Tree hyper-parameters (from `ExperimentConfig.treeParams`). */
-export type TreeParams = z.infer<typeof TreeParamsSchema>;
-/** Ridge hyper-parameters (from `ExperimentConfig.ridgeParams`). */
-export type RidgeParams = z.infer<typeof RidgeParamsSchema>;
+/** Tree and ridge hyper-parameters (schemas and defaults in `params.ts`). */
+export type { RidgeParams, TreeParams };
 
 /** Serialised model: learner kind, format version, hyper-parameters, seed and fitted state. */
 export interface RegressorJSON {

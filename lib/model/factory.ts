@@ -1,10 +1,10 @@
 /**
- * Build a learner from `--model` and the experiment config, and rebuild any saved model from its
+ * Build a learner from `--model` and its parameters (`params.ts`), and rebuild any saved model from its
  * JSON — the one place that knows every learner.
  *
  * @module
  */
-import type { ExperimentConfig, ModelKind } from "../run/config.ts";
+import type { LearnerParams, ModelKind } from "./params.ts";
 import type { Regressor, RegressorJSON } from "./estimator.ts";
 import { GradientBoostedTrees } from "./gradient_boosting.ts";
 import { MlRandomForest } from "./ml_random_forest.ts";
@@ -12,7 +12,7 @@ import { RandomForest } from "./random_forest.ts";
 import { Ridge } from "./ridge.ts";
 
 /**
- * A fresh, unfitted learner of the given kind with the config's params and an explicit seed.
+ * A fresh, unfitted learner of the given kind with its params and an explicit seed.
  *
  * @example
  * ```ts
@@ -21,7 +21,7 @@ import { Ridge } from "./ridge.ts";
  */
 export function createRegressor(
   kind: ModelKind,
-  config: Pick<ExperimentConfig, "treeParams" | "ridgeParams">,
+  config: LearnerParams,
   seed: number,
 ): Regressor {
   switch (kind) {

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { TreeParamsSchema } from "../run/config.ts";
+import { TreeParamsSchema } from "./params.ts";
 import { applyBinMapper, fitBinMapper } from "./binning.ts";
 import {
   checkPredictData,

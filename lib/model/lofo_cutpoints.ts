@@ -11,10 +11,11 @@
  * ({@link nestedPairFolds} says which fits give them, `cross_validation.ts` runs them).
  *
  * There are no "all out-of-fold" thresholds for a test set: a `run` fits its own thresholds on
- * the out-of-fold predictions of a K-fold over its training part (`training.ts`).
+ * the out-of-fold predictions of a K-fold over its training part (`scoring_pipeline.ts`).
  *
  * @module
  */
+import type { ScoreScale } from "../dataset/score_scale.ts";
 import { applyCutpoints, fitCutpoints } from "./cutpoints.ts";
 
 /** Nested LOFO thresholds and the predictions they give. */
@@ -117,6 +118,8 @@ export function lofoCutpoints(
   oof: ArrayLike<number>,
   oofFold: ArrayLike<number>,
   nested: ReadonlyMap<number, ArrayLike<number>>,
+  /** The dataset's score scale (default ELLIPSE). */
+  scale?: ScoreScale,
 ): LofoCutpoints {
   const n = y.length;
   if (oof.length !== n || oofFold.length !== n) {
@@ -139,9 +142,9 @@ export function lofoCutpoints(
     if (fitPred.some((v) => Number.isNaN(v))) {
       throw new Error(`lofoCutpoints: a nested prediction without fold ${fold} is missing`);
     }
-    const cutpoints = fitCutpoints(fitRows.map((i) => y[i]), fitPred);
+    const cutpoints = fitCutpoints(fitRows.map((i) => y[i]), fitPred, { scale });
     const scoreRows = rowsOf((f) => f === fold);
-    const scored = applyCutpoints(scoreRows.map((i) => oof[i]), cutpoints);
+    const scored = applyCutpoints(scoreRows.map((i) => oof[i]), cutpoints, scale);
     scoreRows.forEach((row, j) => (predictions[row] = scored[j]));
     return { fold, cutpoints };
   });

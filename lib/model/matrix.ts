@@ -183,3 +183,19 @@ export function column(m: DenseMatrix, c: number): Float64Array {
   for (let r = 0; r < m.nRows; r++) out[r] = m.values[r * m.nCols + c];
   return out;
 }
+
+/**
+ * Whether two float64 arrays are equal bit for bit (so -0 ≠ 0 and NaN payloads count).
+ *
+ * @example
+ * ```ts
+ * sameBits(Float64Array.of(1), Float64Array.of(1)); // true
+ * ```
+ */
+export function sameBits(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = new BigUint64Array(a.buffer, a.byteOffset, a.length);
+  const y = new BigUint64Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}

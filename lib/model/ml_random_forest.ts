@@ -11,7 +11,7 @@
  * @module
  */
 import { RandomForestRegression } from "ml-random-forest";
-import { TreeParamsSchema } from "../run/config.ts";
+import { TreeParamsSchema } from "./params.ts";
 import {
   checkPredictData,
   checkTrainingData,

@@ -245,6 +245,8 @@ export interface ShapSummary {
   readonly nRows: number;
   readonly expectedValue: number;
   readonly maxAdditivityError: number;
+  /** How the values were computed (and what they explain). */
+  readonly method?: string;
   /** Features by mean |SHAP|, descending. */
   readonly topFeatures: readonly { feature: string; meanAbs: number; meanSigned: number }[];
   /** Why SHAP was skipped, if it was. */
@@ -313,7 +315,8 @@ export function runReportMarkdown(
   else if (shap.skipped) lines.push(shap.skipped, "");
   else {
     lines.push(
-      `Exact path-dependent TreeSHAP on the ${shap.split} set (${shap.nRows} essays). Base value ` +
+      `${shap.method ?? "Exact path-dependent TreeSHAP"} on the ${shap.split} set ` +
+        `(${shap.nRows} essays). Base value ` +
         `(expected prediction) ${shap.expectedValue.toFixed(4)}. Additivity check: max |base + ` +
         `Σ SHAP − prediction| = ${shap.maxAdditivityError.toExponential(2)} ` +
         `(${shap.maxAdditivityError < 1e-6 ? "passes" : "FAILS"} at 1e-6).`,

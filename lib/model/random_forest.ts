@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { TreeParamsSchema } from "../run/config.ts";
+import { TreeParamsSchema } from "./params.ts";
 import { applyBinMapper, type BinnedMatrix, fitBinMapper } from "./binning.ts";
 import {
   checkPredictData,

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { RidgeParamsSchema } from "../run/config.ts";
+import { RidgeParamsSchema } from "./params.ts";
 import {
   checkPredictData,
   checkTrainingData,

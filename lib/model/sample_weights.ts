@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { SampleWeighting } from "../run/config.ts";
+import type { SampleWeighting } from "./params.ts";
 import { ELLIPSE_SCALE, type ScoreScale } from "../dataset/score_scale.ts";
 import { labelClass } from "./metrics.ts";
 

@@ -16,7 +16,7 @@ import {
   type ExperimentResult,
   formatExperimentLogEntry,
 } from "../run/experiment_log.ts";
-import { experimentLogEntryFromRunDir } from "../steps/log_experiment.ts";
+import { experimentLogEntryFromRunDir } from "../run/run_dir_log_entry.ts";
 import { type ExperimentConfig, ExperimentConfigSchema } from "../run/config.ts";
 import { type FlagSpec, kebabToCamel } from "../run/cli_flags.ts";
 

@@ -1,5 +1,7 @@
 /**
- * `ExperimentConfig`: the one zod schema every runbook step reads its settings from.
+ * `ExperimentConfig`: the one zod schema every runbook step reads its settings from. It composes
+ * the model layer's own parameter schemas (`model/params.ts`: learners, pipeline levers), which
+ * carry their defaults; this file adds the data, splits, features and run settings.
  *
  * Defaults are the runbook's (200–1000 word window, the four letter-dominated ELLIPSE prompts
  * excluded, seed 42, 5 folds). A config is resolved in three layers — defaults, then an optional
@@ -9,6 +11,18 @@
  * @module
  */
 import { z } from "zod";
+import {
+  CUTPOINT_MODES,
+  type CutpointMode,
+  MODEL_KINDS,
+  type ModelKind,
+  PipelineParamsSchema,
+  RidgeParamsSchema,
+  SAMPLE_WEIGHTINGS,
+  type SampleWeighting,
+  TreeParamsSchema,
+} from "../model/params.ts";
+import { FEATURE_SETS, type FeatureSet } from "../features/types.ts";
 import { DatasetManifestSchema } from "../dataset/manifest.ts";
 
 /** The prompts the runbook excludes as letter-dominated (prompt-level, never per essay). */
@@ -19,61 +33,24 @@ export const DEFAULT_ELLIPSE_EXCLUDED_PROMPTS: readonly string[] = [
   "Letter to employer",
 ];
 
-/** Feature sets accepted everywhere. */
-export const FEATURE_SETS = ["handcrafted", "embeddings", "combined"] as const;
-/** A feature set name. */
-export type FeatureSet = (typeof FEATURE_SETS)[number];
+export { FEATURE_SETS, type FeatureSet };
 
 /** Split schemes written by `make-splits`. */
 export const SPLIT_SCHEMES = ["stratified_text", "prompt_holdout"] as const;
 /** A split scheme name. */
 export type SplitScheme = (typeof SPLIT_SCHEMES)[number];
 
-/** Learners selectable with `--model`. */
-export const MODEL_KINDS = ["gbm", "rf", "ml-random-forest", "ridge"] as const;
-/** A learner name. */
-export type ModelKind = (typeof MODEL_KINDS)[number];
-
-/** Sample-weighting schemes selectable with `--sample-weighting` (see `model/sample_weights.ts`). */
-export const SAMPLE_WEIGHTINGS = ["none", "sqrt_inv_freq"] as const;
-/** A sample-weighting scheme. */
-export type SampleWeighting = (typeof SAMPLE_WEIGHTINGS)[number];
-
-/** How cut-points are fitted in `cv`: inside each training part, or leave-one-fold-out. */
-export const CUTPOINT_MODES = ["inner_oof", "lofo"] as const;
-/** A cut-point mode. */
-export type CutpointMode = (typeof CUTPOINT_MODES)[number];
-
-/** Gradient-boosting / random-forest hyper-parameters (shared tree core). */
-export const TreeParamsSchema = z.object({
-  nEstimators: z.number().int().min(1).default(300),
-  learningRate: z.number().positive().max(1).default(0.05),
-  // depth 3 (was 4): better CV on both schemes with the blend (issue 14, docs/model.md)
-  maxDepth: z.number().int().min(1).max(16).default(3),
-  minChildWeight: z.number().min(0).default(5),
-  lambdaL2: z.number().min(0).default(1),
-  subsample: z.number().positive().max(1).default(0.8),
-  colsampleByTree: z.number().positive().max(1).default(0.8),
-  maxBins: z.number().int().min(2).max(256).default(255),
-  earlyStoppingRounds: z.number().int().min(0).default(50),
-  validationFraction: z.number().min(0).max(0.5).default(0.15),
-}).strict();
-
-/** Ridge hyper-parameters. */
-export const RidgeParamsSchema = z.object({
-  alpha: z.number().positive().default(10),
-}).strict();
-
-/**
- * Pipeline levers around the learner (issue 14; measured effects in docs/model.md): a second
- * text stack over character n-grams, and a blend of the learner with the stacked ridge columns
- * fitted on inner out-of-fold predictions, optionally with a spread match.
- */
-export const PipelineParamsSchema = z.object({
-  charTextStacking: z.boolean().default(false),
-  blendStacks: z.boolean().default(true),
-  blendMatchSpread: z.boolean().default(true),
-}).strict();
+export {
+  CUTPOINT_MODES,
+  type CutpointMode,
+  MODEL_KINDS,
+  type ModelKind,
+  PipelineParamsSchema,
+  RidgeParamsSchema,
+  SAMPLE_WEIGHTINGS,
+  type SampleWeighting,
+  TreeParamsSchema,
+};
 
 /** The complete, validated configuration of one experiment. */
 export const ExperimentConfigSchema = z.object({

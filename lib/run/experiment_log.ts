@@ -8,7 +8,7 @@
  * @module
  */
 import { dirname } from "node:path";
-import type { DatasetKind } from "../dataset/essay.ts";
+import type { ExperimentConfig } from "./config.ts";
 
 /** One result line, e.g. `{ label: "QWK (CV mean±std)", value: "0.612 ± 0.021" }`. */
 export interface ExperimentResult {
@@ -23,7 +23,7 @@ export interface ExperimentLogEntry {
   readonly runName: string;
   /** The exact command line. */
   readonly command: string;
-  readonly datasetKind: DatasetKind;
+  readonly datasetKind: ExperimentConfig["datasetKind"];
   readonly minWords: number;
   readonly maxWords: number;
   readonly excludedPrompts: readonly string[];

@@ -15,7 +15,7 @@ import type { Essay } from "../dataset/essay.ts";
 import { bootstrapQwkInterval, type Interval } from "../model/bootstrap.ts";
 import { type ScoreMetrics, scoreMetrics } from "../model/metrics.ts";
 import { markdownTable } from "../model/model_reports.ts";
-import { trainAndPredict } from "../model/training.ts";
+import { ScoringPipeline } from "../model/scoring_pipeline.ts";
 import { writeFileAtomic } from "../run/atomic_write.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import type { RunContext } from "../run/run_context.ts";
@@ -75,19 +75,22 @@ export async function evaluateOnTest(
   }
   const y = data.train.map((e) => e.overall);
   const yTest = data.test.map((e) => e.overall);
-  const r = await run.stage("fit_full_train_score_test", () =>
-    trainAndPredict(
+  const fit = await run.stage("fit_full_train", () =>
+    ScoringPipeline.fit(
       {
         X: train.X,
         texts: data.train.map((e) => e.text),
         groups: data.train.map((e) => normalisedTextHash(e.text)),
       },
       y,
-      [{ X: test.X, texts: data.test.map((e) => e.text) }],
       trainingOptionsFor(config, step, train.names, train.embeddingColumns),
     ));
-  const pred = r.predictions[0];
-  const cut = r.cutpointPredictions ? r.cutpointPredictions[0] : null;
+  const scored = await run.stage(
+    "score_test",
+    () => fit.pipeline.predict({ X: test.X, texts: data.test.map((e) => e.text) }),
+  );
+  const pred = scored.raw;
+  const cut = scored.cutpoints;
   const predictionsPath = run.artifactPath("cv_test_predictions.csv");
   await writeFileAtomic(
     predictionsPath,
@@ -102,8 +105,8 @@ export async function evaluateOnTest(
     rounded: scoreMetrics(yTest, pred),
     qwkInterval: bootstrapQwkInterval(yTest, pred, { seed: config.seed }),
     cutpointMetrics: cut ? scoreMetrics(yTest, cut) : null,
-    cutpoints: r.cutpoints,
-    fitSeconds: r.fitSeconds,
+    cutpoints: fit.pipeline.cutpoints,
+    fitSeconds: fit.fitSeconds,
     predictionsPath,
   };
   run.log.info(

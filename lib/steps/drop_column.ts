@@ -10,26 +10,34 @@
  * shared by every variant (it does not depend on the handcrafted columns). Writes
  * `artifacts/drop_column_importance.json` and `reports/drop_column_importance.md`.
  *
+ * Stages: `load_and_filter`, `load_splits`, `features_cv_feature_store`, `baseline_cv`,
+ * `drop_each_feature`, `write_outputs`, then the experiment-log entry.
+ *
  * @module
  */
 import { normalisedTextHash } from "../dataset/text_hash.ts";
-import { crossValidate } from "../model/cross_validation.ts";
+import {
+  crossValidate,
+  type CrossValidationInput,
+  type CrossValidationResult,
+} from "../model/cross_validation.ts";
 import { dropColumnImportance, type DropColumnRow } from "../model/drop_column.ts";
-import { dropColumns } from "../model/matrix.ts";
+import { type DenseMatrix, dropColumns } from "../model/matrix.ts";
 import { dropColumnReportMarkdown } from "../model/model_reports.ts";
-import type { StackedColumns } from "../model/training.ts";
+import type { StackedColumns } from "../model/scoring_pipeline.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import { type CommandSpec, UsageError } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import { configFromInvocation } from "../run/config_loading.ts";
 import { resolveResume, RESUME_FLAG, type ResumeTarget } from "../run/resume.ts";
-import { withRun } from "../run/run_context.ts";
-import { reportContext } from "./cv.ts";
+import { type RunContext, withRun } from "../run/run_context.ts";
+import { reportContext } from "./cv_outputs.ts";
 import { existingInputs, modelRunJsonHeader, recordRunInExperimentLog } from "./common.ts";
 import {
   CV_FLAGS,
   cvTrainingInputs,
   cvWorkersFor,
+  DEFAULT_STEP_MODEL_OPTIONS,
   learnerParams,
   type StepModelOptions,
   stepModelOptions,
@@ -66,7 +74,7 @@ export async function runDropColumn(
     resume?: ResumeTarget;
   } = {},
 ): Promise<DropColumnStepResult> {
-  const step = options.step ?? { textStacking: true, cutpointInnerFolds: 3 };
+  const step = options.step ?? DEFAULT_STEP_MODEL_OPTIONS;
   if (config.featureSet === "embeddings") {
     throw new UsageError(
       "drop-column ranks handcrafted features: use --feature-set handcrafted " +
@@ -84,130 +92,177 @@ export async function runDropColumn(
     },
     async (run) => {
       const inputs = await cvTrainingInputs(run, config, step);
-      const { data, applied, features, X, names, embeddingColumns } = inputs;
       config = inputs.config; // with the audit's exclusions when --drop-degenerate-features
-      const handcrafted = (features.handcrafted?.names ?? []).filter((f) =>
-        !config.excludedFeatures.includes(f)
-      );
-      const candidates = options.features ?? handcrafted;
-      for (const f of candidates) {
-        if (!handcrafted.includes(f)) {
-          throw new UsageError(`drop-column: '${f}' is not a handcrafted feature`);
-        }
-      }
-      const y = data.train.map((e) => e.overall);
-      const texts = data.train.map((e) => e.text);
-      const groups = texts.map(normalisedTextHash);
-      const folds = applied.folds(config.scheme);
-      // decisions use plain rounding: no cut-points here
-      const training = {
-        ...trainingOptionsFor(config, step, names, embeddingColumns),
-        cutpointInnerFolds: 0,
-      };
-      const cache = new Map<number, StackedColumns>();
-      const baseline = await run.stage(
-        "baseline_cv",
-        () =>
-          crossValidate({
-            X,
-            y,
-            texts,
-            groups,
-            folds,
-            options: training,
-            stackingCache: cache,
-            workers: cvWorkersFor(step),
-          }),
-      );
+      const s = dropColumnSetup(config, step, inputs, options.features);
+      const baseline = await run.stage("baseline_cv", () => crossValidate(s.cvInput(s.X0)));
       const baselinePerFold = baseline.folds.map((f) => f.metrics.qwk);
       run.log.info(
         `baseline QWK per fold: ${baselinePerFold.map((q) => q.toFixed(4)).join(", ")}`,
       );
-      const dropped: Record<string, number[]> = {};
-      await run.stage("drop_each_feature", async () => {
-        let done = 0;
-        for (const feature of candidates) {
-          const col = names.indexOf(feature);
-          const cv = await crossValidate({
-            X: dropColumns(X, [col]),
-            y,
-            texts,
-            groups,
-            folds,
-            options: {
-              ...training,
-              featureNames: names.filter((_, j) => j !== col),
-              // embedding columns sit after the handcrafted ones: shift past the dropped column
-              denseStackColumns: training.denseStackColumns?.map((j) => (j > col ? j - 1 : j)),
-            },
-            stackingCache: cache,
-            workers: cvWorkersFor(step),
-          });
-          dropped[feature] = cv.folds.map((f) => f.metrics.qwk);
-          done++;
-          const mean = cv.summary.qwk.mean - baseline.summary.qwk.mean;
-          run.log.info(
-            `[${done}/${candidates.length}] without ${feature}: QWK ${
-              cv.summary.qwk.mean.toFixed(4)
-            } (mean ΔQWK ${(-mean).toFixed(4)})`,
-          );
-        }
-      });
-      const rows = dropColumnImportance(baselinePerFold, dropped);
-      const ctx = reportContext(
-        run,
-        config,
-        step,
-        "Drop-column importance (handcrafted features)",
-        baseline.featureNames.length,
-        X.nRows,
+      const dropped = await run.stage(
+        "drop_each_feature",
+        () => dropEachFeature(run, s, baseline.summary.qwk.mean),
       );
-      const jsonPath = run.artifactPath("drop_column_importance.json");
-      const reportPath = run.reportPath("drop_column_importance.md");
-      await run.stage("write_outputs", async () => {
-        await writeJsonAtomic(jsonPath, {
-          ...modelRunJsonHeader(config, learnerParams(config)),
-          scheme: config.scheme,
-          splits_path: config.splitsPath,
-          text_stacking: step.textStacking,
-          rule: "keep iff mean ΔQWK > 0 and stability ≥ 0.8; ΔQWK = baseline − dropped",
-          baseline_qwk_per_fold: baselinePerFold,
-          baseline_qwk: baseline.summary.qwk,
-          features: rows.map((r) => ({
-            feature: r.feature,
-            mean_delta_qwk: r.meanDeltaQwk,
-            std_delta_qwk: r.stdDeltaQwk,
-            stability: r.stability,
-            decision: r.decision,
-            delta_qwk_per_fold: r.deltaQwkPerFold,
-          })),
-        });
-        await writeFileAtomic(reportPath, dropColumnReportMarkdown(ctx, baselinePerFold, rows));
-        run.log.info(`report: ${reportPath}`);
-      });
-      const kept = rows.filter((r) => r.decision === "keep").map((r) => r.feature);
-      await recordRunInExperimentLog(run, config, {
-        splitsPath: config.splitsPath,
-        scheme: config.scheme,
-        featureSet: config.featureSet,
-        results: [
-          {
-            label: "QWK (CV mean±std, baseline)",
-            value: `${baseline.summary.qwk.mean.toFixed(4)} ± ${
-              baseline.summary.qwk.std.toFixed(4)
-            }`,
-          },
-          { label: "features kept", value: `${kept.length} of ${rows.length}` },
-        ],
-        notes: [
-          `kept: ${kept.join(", ") || "(none)"}`,
-          `Drop-column report: \`${reportPath}\``,
-        ],
-      });
-      return { runDir: run.dir, jsonPath, reportPath, baselinePerFold, rows };
+      const rows = dropColumnImportance(baselinePerFold, dropped);
+      const out = await run.stage(
+        "write_outputs",
+        () => writeDropColumnOutputs(run, config, step, inputs.X.nRows, baseline, rows),
+      );
+      await logDropColumnRun(run, config, baseline, rows, out.reportPath);
+      return { runDir: run.dir, ...out, baselinePerFold, rows };
     },
   );
   return result;
+}
+
+/** What every cross-validation of a drop-column run shares. */
+interface DropColumnSetup {
+  readonly X0: { X: DenseMatrix; names: readonly string[] };
+  readonly candidates: readonly string[];
+  /** The cross-validation input for one matrix (same folds, learner, seed, stacking cache). */
+  readonly cvInput: (
+    m: { X: DenseMatrix; names: readonly string[] },
+    dropped?: number,
+  ) => CrossValidationInput;
+}
+
+function dropColumnSetup(
+  config: ExperimentConfig,
+  step: StepModelOptions,
+  inputs: Awaited<ReturnType<typeof cvTrainingInputs>>,
+  only: readonly string[] | undefined,
+): DropColumnSetup {
+  const { data, applied, features, X, names, embeddingColumns } = inputs;
+  const handcrafted = (features.handcrafted?.names ?? []).filter((f) =>
+    !config.excludedFeatures.includes(f)
+  );
+  const candidates = only ?? handcrafted;
+  for (const f of candidates) {
+    if (!handcrafted.includes(f)) {
+      throw new UsageError(`drop-column: '${f}' is not a handcrafted feature`);
+    }
+  }
+  const texts = data.train.map((e) => e.text);
+  // decisions use plain rounding: no cut-points here
+  const training = {
+    ...trainingOptionsFor(config, step, names, embeddingColumns),
+    cutpointInnerFolds: 0,
+  };
+  const shared = {
+    y: data.train.map((e) => e.overall),
+    texts,
+    groups: texts.map(normalisedTextHash),
+    folds: applied.folds(config.scheme),
+    stackingCache: new Map<number, StackedColumns>(),
+    workers: cvWorkersFor(step),
+  };
+  return {
+    X0: { X, names },
+    candidates,
+    cvInput: (m, col) => ({
+      ...shared,
+      X: m.X,
+      options: col === undefined ? training : {
+        ...training,
+        featureNames: m.names,
+        // embedding columns sit after the handcrafted ones: shift past the dropped column
+        denseStackColumns: training.denseStackColumns?.map((j) => (j > col ? j - 1 : j)),
+      },
+    }),
+  };
+}
+
+/** ΔQWK inputs: each candidate's per-fold QWK without its column. */
+async function dropEachFeature(
+  run: RunContext,
+  s: DropColumnSetup,
+  baselineMean: number,
+): Promise<Record<string, number[]>> {
+  const dropped: Record<string, number[]> = {};
+  const { X, names } = s.X0;
+  let done = 0;
+  for (const feature of s.candidates) {
+    const col = names.indexOf(feature);
+    const cv = await crossValidate(
+      s.cvInput({ X: dropColumns(X, [col]), names: names.filter((_, j) => j !== col) }, col),
+    );
+    dropped[feature] = cv.folds.map((f) => f.metrics.qwk);
+    done++;
+    const mean = cv.summary.qwk.mean - baselineMean;
+    run.log.info(
+      `[${done}/${s.candidates.length}] without ${feature}: QWK ${
+        cv.summary.qwk.mean.toFixed(4)
+      } (mean ΔQWK ${(-mean).toFixed(4)})`,
+    );
+  }
+  return dropped;
+}
+
+async function writeDropColumnOutputs(
+  run: RunContext,
+  config: ExperimentConfig,
+  step: StepModelOptions,
+  nEssays: number,
+  baseline: CrossValidationResult,
+  rows: readonly DropColumnRow[],
+): Promise<{ jsonPath: string; reportPath: string }> {
+  const baselinePerFold = baseline.folds.map((f) => f.metrics.qwk);
+  const ctx = reportContext(
+    run,
+    config,
+    step,
+    "Drop-column importance (handcrafted features)",
+    baseline.featureNames.length,
+    nEssays,
+  );
+  const jsonPath = run.artifactPath("drop_column_importance.json");
+  const reportPath = run.reportPath("drop_column_importance.md");
+  await writeJsonAtomic(jsonPath, {
+    ...modelRunJsonHeader(config, learnerParams(config)),
+    scheme: config.scheme,
+    splits_path: config.splitsPath,
+    text_stacking: step.textStacking,
+    rule: "keep iff mean ΔQWK > 0 and stability ≥ 0.8; ΔQWK = baseline − dropped",
+    baseline_qwk_per_fold: baselinePerFold,
+    baseline_qwk: baseline.summary.qwk,
+    features: rows.map((r) => ({
+      feature: r.feature,
+      mean_delta_qwk: r.meanDeltaQwk,
+      std_delta_qwk: r.stdDeltaQwk,
+      stability: r.stability,
+      decision: r.decision,
+      delta_qwk_per_fold: r.deltaQwkPerFold,
+    })),
+  });
+  await writeFileAtomic(reportPath, dropColumnReportMarkdown(ctx, baselinePerFold, rows));
+  run.log.info(`report: ${reportPath}`);
+  return { jsonPath, reportPath };
+}
+
+async function logDropColumnRun(
+  run: RunContext,
+  config: ExperimentConfig,
+  baseline: CrossValidationResult,
+  rows: readonly DropColumnRow[],
+  reportPath: string,
+): Promise<void> {
+  const kept = rows.filter((r) => r.decision === "keep").map((r) => r.feature);
+  await recordRunInExperimentLog(run, config, {
+    splitsPath: config.splitsPath,
+    scheme: config.scheme,
+    featureSet: config.featureSet,
+    results: [
+      {
+        label: "QWK (CV mean±std, baseline)",
+        value: `${baseline.summary.qwk.mean.toFixed(4)} ± ${baseline.summary.qwk.std.toFixed(4)}`,
+      },
+      { label: "features kept", value: `${kept.length} of ${rows.length}` },
+    ],
+    notes: [
+      `kept: ${kept.join(", ") || "(none)"}`,
+      `Drop-column report: \`${reportPath}\``,
+    ],
+  });
 }
 
 /** The `drop-column` CLI command. */

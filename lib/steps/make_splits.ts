@@ -20,7 +20,9 @@ import { type CommandSpec, DATASET_FLAGS, type FlagSpec, UsageError } from "../r
 import type { RareClassPolicy } from "../splits/overall_class.ts";
 import { configFromInvocation } from "../run/config_loading.ts";
 import { writeFileAtomic } from "../run/atomic_write.ts";
-import { withRun } from "../run/run_context.ts";
+import { type RunContext, withRun } from "../run/run_context.ts";
+import type { Essay } from "../dataset/essay.ts";
+import type { ScoreScale } from "../dataset/score_scale.ts";
 import { DatasetError } from "../dataset/csv_table.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 import { datasetInputPaths } from "../dataset/load_dataset.ts";
@@ -133,42 +135,9 @@ export async function makeSplits(
     async (run) => {
       const { data, filtered } = await loadAndFilterStages(run, config);
 
-      const [trainPath, testPathOrNone] = datasetInputPaths(config);
-      const testPath = testPathOrNone ?? trainPath;
-      const shaOf = (path: string) => {
-        const record = run.manifest.inputs.find((i) => i.path === path);
-        if (record === undefined) throw new Error(`no sha256 recorded for input ${path}`);
-        return record.sha256;
-      };
-      const splits = await run.stage("build_splits", () => {
-        try {
-          return buildSplitsFile({
-            essays: filtered.train.kept,
-            seed: config.seed,
-            nSplits: config.nSplits,
-            rareClasses: options.rareClasses ?? "merge",
-            scale: data.scale,
-            datasetName: config.dataset?.name,
-            createdFrom: {
-              dataset_kind: config.datasetKind,
-              train_file: basename(trainPath),
-              train_sha256: shaOf(trainPath),
-              test_file: basename(testPath),
-              test_sha256: shaOf(testPath),
-            },
-            filters: {
-              min_words: config.minWords,
-              max_words: config.maxWords,
-              excluded_prompts: [...config.ellipseExcludedPrompts],
-            },
-          });
-        } catch (error) {
-          throw new DatasetError(
-            trainPath,
-            `cannot make ${config.nSplits}-fold splits of the ${filtered.train.kept.length} ` +
-              `filtered train essays: ${(error as Error).message}`,
-          );
-        }
+      const splits = await buildSplitsStage(run, config, filtered.train.kept, {
+        rareClasses: options.rareClasses,
+        scale: data.scale,
       });
       const balance = {
         stratified_text: schemeBalance(splits, "stratified_text"),
@@ -199,27 +168,7 @@ export async function makeSplits(
         );
         run.log.info(`report: ${reportPath}`);
       });
-      await recordRunInExperimentLog(run, config, {
-        splitsPath,
-        scheme: "stratified_text|prompt_holdout",
-        results: [
-          {
-            label: "essays split (filtered train)",
-            value: `${splits.n_essays} in ${splits.n_splits} folds`,
-          },
-          {
-            label: "max fold class-share deviation (pp)",
-            value: `stratified_text ${pp(balance.stratified_text.maxAbsDeviation.value)}, ` +
-              `prompt_holdout ${pp(balance.prompt_holdout.maxAbsDeviation.value)}`,
-          },
-        ],
-        notes: [
-          ...(warnings.length > 0
-            ? [`Rare classes merged (policy \`merge\`): ${warnings.length} merge(s)`, ...warnings]
-            : [`Rare classes: policy \`${splits.rare_classes}\`, no merge`]),
-          `Splits report: \`${reportPath}\``,
-        ],
-      });
+      await logSplitsRun(run, config, splits, splitsPath, reportPath, warnings);
       return {
         runDir: run.dir,
         splitsPath,
@@ -233,6 +182,88 @@ export async function makeSplits(
     },
   );
   return result;
+}
+
+/** The `build_splits` stage: both schemes' folds over the filtered train essays. */
+async function buildSplitsStage(
+  run: RunContext,
+  config: ExperimentConfig,
+  essays: readonly Essay[],
+  opts: { rareClasses?: RareClassPolicy; scale: ScoreScale },
+): Promise<SplitsFile> {
+  const [trainPath, testPathOrNone] = datasetInputPaths(config);
+  const testPath = testPathOrNone ?? trainPath;
+  const shaOf = (path: string) => {
+    const record = run.manifest.inputs.find((i) => i.path === path);
+    if (record === undefined) throw new Error(`no sha256 recorded for input ${path}`);
+    return record.sha256;
+  };
+  return await run.stage("build_splits", () => {
+    try {
+      return buildSplitsFile({
+        essays: essays,
+        seed: config.seed,
+        nSplits: config.nSplits,
+        rareClasses: opts.rareClasses ?? "merge",
+        scale: opts.scale,
+        datasetName: config.dataset?.name,
+        createdFrom: {
+          dataset_kind: config.datasetKind,
+          train_file: basename(trainPath),
+          train_sha256: shaOf(trainPath),
+          test_file: basename(testPath),
+          test_sha256: shaOf(testPath),
+        },
+        filters: {
+          min_words: config.minWords,
+          max_words: config.maxWords,
+          excluded_prompts: [...config.ellipseExcludedPrompts],
+        },
+      });
+    } catch (error) {
+      throw new DatasetError(
+        trainPath,
+        `cannot make ${config.nSplits}-fold splits of the ${essays.length} ` +
+          `filtered train essays: ${(error as Error).message}`,
+      );
+    }
+  });
+}
+
+/** The `make-splits` experiment-log entry (fold sizes' balance, rare-class merges). */
+async function logSplitsRun(
+  run: RunContext,
+  config: ExperimentConfig,
+  splits: SplitsFile,
+  splitsPath: string,
+  reportPath: string,
+  warnings: readonly string[],
+): Promise<void> {
+  const balance = {
+    stratified_text: schemeBalance(splits, "stratified_text"),
+    prompt_holdout: schemeBalance(splits, "prompt_holdout"),
+  };
+  await recordRunInExperimentLog(run, config, {
+    splitsPath,
+    scheme: "stratified_text|prompt_holdout",
+    results: [
+      {
+        label: "essays split (filtered train)",
+        value: `${splits.n_essays} in ${splits.n_splits} folds`,
+      },
+      {
+        label: "max fold class-share deviation (pp)",
+        value: `stratified_text ${pp(balance.stratified_text.maxAbsDeviation.value)}, ` +
+          `prompt_holdout ${pp(balance.prompt_holdout.maxAbsDeviation.value)}`,
+      },
+    ],
+    notes: [
+      ...(warnings.length > 0
+        ? [`Rare classes merged (policy \`merge\`): ${warnings.length} merge(s)`, ...warnings]
+        : [`Rare classes: policy \`${splits.rare_classes}\`, no merge`]),
+      `Splits report: \`${reportPath}\``,
+    ],
+  });
 }
 
 function pp(x: number): string {

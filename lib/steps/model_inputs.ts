@@ -12,13 +12,13 @@ import { auditStoreFeatures, withDegenerateDropped } from "./feature_audit_step.
 import { join } from "node:path";
 import type { Essay } from "../dataset/essay.ts";
 import { applyStandardFilters } from "../dataset/filters.ts";
-import { loadDataset } from "../dataset/load_dataset.ts";
+import { loadDataset, scaleOfConfig } from "../dataset/load_dataset.ts";
 import { countWords } from "../dataset/words.ts";
 import {
-  extractWithStore,
   FEATURE_STORE_METADATA_FILE,
   readFeatureStoreMetadata,
 } from "../features/feature_store.ts";
+import { extractWithStore } from "../features/store_extraction.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 import type { ExtractedFeatures } from "../features/types.ts";
 import {
@@ -28,7 +28,8 @@ import {
   selectRows as selectMatrixRows,
 } from "../model/matrix.ts";
 import { holdBackFold } from "../splits/held_back_fold.ts";
-import type { TrainingOptions } from "../model/training.ts";
+import { DEFAULT_STACKING_PARAMS } from "../model/params.ts";
+import type { PipelineOptions } from "../model/scoring_pipeline.ts";
 import { createExtractorForConfig } from "../offload/backend.ts";
 import { type FlagSpec, UsageError } from "../run/cli_flags.ts";
 import type { ExperimentConfig, FeatureSet } from "../run/config.ts";
@@ -429,7 +430,10 @@ export function featureSetMatrix(
   };
 }
 
-/** Step-level options not in `ExperimentConfig`. */
+/**
+ * Step-level options not in `ExperimentConfig` (the stacking settings, defaults in
+ * `model/params.ts`, and how many workers).
+ */
 export interface StepModelOptions {
   readonly textStacking: boolean;
   readonly cutpointInnerFolds: number;
@@ -442,6 +446,12 @@ export interface StepModelOptions {
   /** Ridge penalty of the embedding stack (default 300). */
   readonly embeddingStackingAlpha?: number;
 }
+
+/** The step options of a run given no flags (defaults from `model/params.ts`). */
+export const DEFAULT_STEP_MODEL_OPTIONS: StepModelOptions = {
+  textStacking: DEFAULT_STACKING_PARAMS.textStacking,
+  cutpointInnerFolds: DEFAULT_STACKING_PARAMS.cutpointInnerFolds,
+};
 
 /**
  * Read `--text-stacking` and `--cutpoint-inner-folds` (not config keys).
@@ -469,11 +479,13 @@ export function stepModelOptions(values: Readonly<Record<string, unknown>>): Ste
     throw new UsageError("--embedding-stacking-alpha must be > 0");
   }
   return {
-    embeddingStacking: values["embedding-stacking"] !== false,
+    embeddingStacking: (values["embedding-stacking"] as boolean | undefined) ??
+      DEFAULT_STACKING_PARAMS.embeddingStacking,
     embeddingStackingAlpha: alpha as number | undefined,
     cvWorkers: cvWorkers as number | undefined,
-    textStacking: values["text-stacking"] !== false,
-    cutpointInnerFolds: (folds as number | undefined) ?? 3,
+    textStacking: (values["text-stacking"] as boolean | undefined) ??
+      DEFAULT_STACKING_PARAMS.textStacking,
+    cutpointInnerFolds: (folds as number | undefined) ?? DEFAULT_STACKING_PARAMS.cutpointInnerFolds,
     extractionWorkers: workers as number | undefined,
   };
 }
@@ -491,15 +503,16 @@ export function trainingOptionsFor(
   step: StepModelOptions,
   featureNames: readonly string[],
   embeddingColumns: readonly number[] = [],
-): TrainingOptions {
+): PipelineOptions {
   return {
     kind: config.model,
-    params: config,
+    // only what the learners fit with (this object travels to the CV workers)
+    params: { treeParams: config.treeParams, ridgeParams: config.ridgeParams },
     seed: config.seed,
     featureNames,
     textStacking: step.textStacking,
     denseStackColumns: usesEmbeddingStacking(config, step) ? embeddingColumns : undefined,
-    denseStackAlpha: step.embeddingStackingAlpha,
+    denseStackAlpha: step.embeddingStackingAlpha ?? DEFAULT_STACKING_PARAMS.embeddingStackingAlpha,
     // lofo: cv scores folds with leave-one-fold-out thresholds (crossValidate skips inner fits);
     // a full run fits its thresholds on the out-of-fold predictions of an nSplits-fold over
     // the training part, i.e. on all out-of-fold predictions
@@ -514,12 +527,14 @@ export function trainingOptionsFor(
     charTextStacking: config.pipeline.charTextStacking,
     blendStacks: config.pipeline.blendStacks,
     blendMatchSpread: config.pipeline.blendMatchSpread,
+    scale: scaleOfConfig(config),
   };
 }
 
 /** Whether embeddings are stacked: tree learners with a feature set that has embeddings. */
 export function usesEmbeddingStacking(config: ExperimentConfig, step: StepModelOptions): boolean {
-  return (step.embeddingStacking ?? true) && config.model !== "ridge" &&
+  return (step.embeddingStacking ?? DEFAULT_STACKING_PARAMS.embeddingStacking) &&
+    config.model !== "ridge" &&
     config.featureSet !== "handcrafted";
 }
 

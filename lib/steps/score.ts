@@ -22,28 +22,23 @@ import { join, resolve } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { type EssayToScore, loadScoringCsv, type ScoringInput } from "../dataset/scoring_csv.ts";
 import { countWords } from "../dataset/words.ts";
-import { extractWithStore } from "../features/feature_store.ts";
+import { extractWithStore } from "../features/store_extraction.ts";
 import {
   HANDCRAFTED_FEATURE_NAMES,
   HANDCRAFTED_SCHEMA_VERSION,
 } from "../features/handcrafted/schema.ts";
 import type { ExtractedFeatures, FeatureExtractor } from "../features/types.ts";
-import {
-  BUNDLE_INDEX_FILE,
-  type BundlePredictions,
-  checkBundleExtractor,
-  type ModelBundle,
-  predictWithBundle,
-} from "../model/bundle.ts";
+import { BUNDLE_INDEX_FILE, checkBundleExtractor, type ModelBundle } from "../model/bundle.ts";
 import { readModelBundle } from "../model/bundle_io.ts";
 import {
-  type BundleShap,
   type Contribution,
   essayFlags,
   fillPromptFeatures,
   topContributions,
 } from "../model/bundle_scoring.ts";
-import { bundleShap } from "../model/bundle_scoring.ts";
+import type { PipelineShap } from "../model/pipeline_shap.ts";
+import type { PipelinePrediction } from "../model/scoring_pipeline.ts";
+import type { ShapResult } from "../model/tree_shap.ts";
 import { createExtractorForConfig } from "../offload/backend.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import {
@@ -171,7 +166,7 @@ export interface ScoreResult {
   readonly reportPath: string;
   readonly summary: ScoreSummary;
   readonly ids: readonly string[];
-  readonly predictions: BundlePredictions;
+  readonly predictions: PipelinePrediction;
 }
 
 /**
@@ -292,50 +287,69 @@ function predictEssays(
   bundle: ModelBundle,
   essays: readonly EssayToScore[],
   features: ExtractedFeatures,
-): BundlePredictions {
-  const { meta } = bundle;
+): PipelinePrediction {
+  const { meta, pipeline } = bundle;
   const m = featureSetMatrix(features, meta.feature_set, meta.excluded_features);
-  if (m.names.join("\u0000") !== meta.input_feature_names.join("\u0000")) {
+  if (m.names.join("\u0000") !== pipeline.inputFeatureNames.join("\u0000")) {
     throw new Error(
       "score: the extracted feature columns differ from the bundle's input_feature_names",
     );
   }
   const noPrompt = essays.flatMap((e, i) => e.prompt === null ? [i] : []);
-  const X = fillPromptFeatures(meta, m.X, noPrompt);
-  return predictWithBundle(bundle, X, essays.map((e) => e.text));
+  const X = fillPromptFeatures(bundle, m.X, noPrompt);
+  return pipeline.predict({ X, texts: essays.map((e) => e.text) });
 }
 
+async function writeShapScored(
+  run: RunContext,
+  file: string,
+  s: { readonly shap: ShapResult; readonly method: string },
+  names: readonly string[],
+  essays: readonly EssayToScore[],
+  predictions: Float64Array,
+): Promise<void> {
+  const values: number[][] = [];
+  for (let r = 0; r < s.shap.nRows; r++) {
+    values.push(Array.from(s.shap.values.subarray(r * names.length, (r + 1) * names.length)));
+  }
+  await writeJsonAtomic(run.artifactPath(file), {
+    schema_version: 1,
+    method: s.method,
+    base_value: s.shap.expectedValue,
+    feature_names: names,
+    ids: essays.map((e) => e.id),
+    predictions: Array.from(predictions),
+    values,
+  });
+  run.log.info(`SHAP ${file} (${s.method}): base ${s.shap.expectedValue.toFixed(4)}`);
+}
+
+/**
+ * `--explain`: exact SHAP of the final score (`shap_scored.json`, and the top contributions in
+ * the CSV) and of the learner alone (`learner_shap_scored.json`).
+ */
 async function explainStage(
   run: RunContext,
   bundle: ModelBundle,
   essays: readonly EssayToScore[],
-  p: BundlePredictions,
+  p: PipelinePrediction,
   k: number,
 ): Promise<{ base: number; top: Contribution[][] } | null> {
   return await run.stage("explain", async () => {
-    const s: BundleShap = bundleShap(bundle, p.modelX);
-    if (s.shap === null) {
-      run.log.warn(`--explain: SHAP not computed: ${s.reason}`);
+    const { pipeline } = bundle;
+    const learner: PipelineShap = pipeline.explainLearner(p.modelX);
+    if (learner.shap === null) {
+      run.log.warn(`--explain: SHAP not computed: ${learner.reason}`);
       return null;
     }
-    const names = bundle.meta.model_feature_names;
-    const values: number[][] = [];
-    for (let r = 0; r < s.shap.nRows; r++) {
-      values.push(Array.from(s.shap.values.subarray(r * names.length, (r + 1) * names.length)));
-    }
-    await writeJsonAtomic(run.artifactPath("shap_scored.json"), {
-      schema_version: 1,
-      method: s.method,
-      base_value: s.shap.expectedValue,
-      feature_names: names,
-      ids: essays.map((e) => e.id),
-      predictions: Array.from(p.raw),
-      values,
-    });
-    run.log.info(`SHAP (${s.method}): base ${s.shap.expectedValue.toFixed(4)}`);
+    const final = pipeline.explain(p);
+    if (final.shap === null) throw new Error("score: final-score SHAP missing");
+    const names = pipeline.modelFeatureNames;
+    await writeShapScored(run, "shap_scored.json", final, names, essays, p.raw);
+    await writeShapScored(run, "learner_shap_scored.json", learner, names, essays, p.learner);
     return {
-      base: s.shap.expectedValue,
-      top: topContributions(s.shap, names, Math.min(k, names.length)),
+      base: final.shap.expectedValue,
+      top: topContributions(final.shap, names, Math.min(k, names.length)),
     };
   });
 }
@@ -348,7 +362,7 @@ interface WrittenOutputs {
 async function writeOutputs(
   run: RunContext,
   input: ScoringInput,
-  p: BundlePredictions,
+  p: PipelinePrediction,
   flags: readonly string[][],
   explained: { base: number; top: Contribution[][] } | null,
   output: string | undefined,
@@ -427,7 +441,7 @@ export async function runScore(options: ScoreOptions): Promise<ScoreResult> {
     },
     async (run) => {
       run.log.info(
-        `model bundle: ${resolve(bundleDir)} (${bundle.meta.learner}, ` +
+        `model bundle: ${resolve(bundleDir)} (${bundle.pipeline.learner.name}, ` +
           `${bundle.meta.feature_set}, trained in ${bundle.meta.training.run_dir})`,
       );
       const input = await run.stage(

@@ -7,7 +7,7 @@
 import { parse } from "csv-parse/sync";
 import type { EssayToScore } from "../dataset/scoring_csv.ts";
 import { countWords } from "../dataset/words.ts";
-import type { BundlePredictions } from "../model/bundle.ts";
+import type { PipelinePrediction } from "../model/scoring_pipeline.ts";
 import type { Contribution } from "../model/bundle_scoring.ts";
 
 /**
@@ -22,7 +22,7 @@ import type { Contribution } from "../model/bundle_scoring.ts";
  */
 export function predictionRows(
   essays: readonly EssayToScore[],
-  p: BundlePredictions,
+  p: PipelinePrediction,
   flags: readonly string[][],
   hasLabels: boolean,
   explained: { base: number; top: Contribution[][] } | null,
@@ -38,7 +38,7 @@ export function predictionRows(
     ...(hasLabels ? [e.label ?? ""] : []),
     ...(explained
       ? [
-        p.learnerRaw[i],
+        p.learner[i],
         explained.base,
         ...explained.top[i].flatMap((c) => [c.feature, c.value]),
       ]
@@ -58,7 +58,8 @@ export function predictionColumns(hasLabels: boolean, topK: number | null): stri
     "flags",
     ...(hasLabels ? ["overall_true"] : []),
     ...(topK === null ? [] : [
-      // what SHAP explains: the learner's own prediction (= prediction_raw without a blend)
+      // the learner's own prediction (= prediction_raw without a blend); the SHAP base value and
+      // contributions explain prediction_raw, the final score (base + Σ all SHAP = raw)
       "prediction_learner",
       "shap_base",
       ...Array.from({ length: topK }, (_, k) => [`shap_${k + 1}_feature`, `shap_${k + 1}_value`])

@@ -6,7 +6,8 @@
  * @module
  */
 import type { EssayToScore } from "../dataset/scoring_csv.ts";
-import type { BundlePredictions, ModelBundle } from "../model/bundle.ts";
+import type { ModelBundle } from "../model/bundle.ts";
+import type { PipelinePrediction } from "../model/scoring_pipeline.ts";
 import { type ScoreMetrics, scoreMetrics } from "../model/metrics.ts";
 import { markdownTable, SCORE_LABELS } from "../model/model_reports.ts";
 
@@ -50,7 +51,7 @@ function countsOf(values: ArrayLike<number>): Record<string, number> {
 export function scoreSummaryOf(
   bundle: ModelBundle,
   essays: readonly EssayToScore[],
-  p: BundlePredictions,
+  p: PipelinePrediction,
   flags: readonly string[][],
 ): ScoreSummary {
   const flagCounts: Record<string, number> = {};
@@ -68,7 +69,7 @@ export function scoreSummaryOf(
   return {
     schema_version: 1,
     n: essays.length,
-    learner: meta.learner,
+    learner: bundle.pipeline.learner.name,
     featureSet: meta.feature_set,
     extractorFingerprint: meta.extractor.fingerprint,
     trainingRunDir: meta.training.run_dir,

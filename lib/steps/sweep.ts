@@ -21,7 +21,7 @@ import {
   readFeatureStoreMetadata,
 } from "../features/feature_store.ts";
 import type { GateProfile } from "../model/gate.ts";
-import type { StackedColumns } from "../model/training.ts";
+import type { StackedColumns } from "../model/scoring_pipeline.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import type { ExperimentConfig, FeatureSet } from "../run/config.ts";
 import type { RunContext } from "../run/run_context.ts";

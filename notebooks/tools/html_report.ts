@@ -79,3 +79,17 @@ export async function plotlyBundleVersion(bundlePath: string): Promise<string> {
   );
   return String(pkg.version);
 }
+
+/**
+ * Code cells of an nbconvert HTML export that still show their source (a report view, exported
+ * with `--no-input`, must have none: only Markdown, outputs and figures).
+ *
+ * @example
+ * ```ts
+ * codeCellsWithInput(await Deno.readTextFile("01_prepare_dataset.report.html")); // 0
+ * ```
+ */
+export function codeCellsWithInput(html: string): number {
+  const cells = html.match(/class="jp-Cell jp-CodeCell[^"]*"/g) ?? [];
+  return cells.filter((c) => !c.includes("jp-mod-noInput")).length;
+}

@@ -8,13 +8,16 @@
  *    IOPub after idle, so no output is lost), with the kernel's working directory set to
  *    `notebooks/` as in a live Jupyter session;
  * 3. fail when a cell raised or a code cell has no output (see `output_check.ts`);
- * 4. export HTML with nbconvert and inline `plotly.js-dist-min` once (see `html_report.ts`);
- * 5. open every HTML report in headless Chromium and fail the notebook when a plotly figure does
+ * 4. export HTML with nbconvert and inline `plotly.js-dist-min` once (see `html_report.ts`): the
+ *    full notebook (`<name>.html`) and a **report view** without code cells
+ *    (`<name>.report.html`: Markdown, outputs and figures only, nbconvert `--no-input`);
+ * 5. open every HTML file (both views) in headless Chromium and fail the notebook when a plotly figure does
  *    not render or a script error occurs (see `check_html_chromium.ts`; `--no-browser-check`
  *    skips it; without `chromium` installed every notebook with a report fails).
  *
  * Everything goes to `output/notebooks/<UTC yyyymmdd_hhmmss>/` (or `--out-dir`): per notebook the
- * executed `.ipynb`, the `.html` report and the executor's `.summary.json`, plus `summary.json`
+ * executed `.ipynb`, the `.html` notebook, the `.report.html` report view and the executor's
+ * `.summary.json`, plus `summary.json`
  * and `index.html` for the whole run. Exit status 1 if any notebook failed.
  *
  * @module
@@ -24,6 +27,7 @@ import { readNotebook, writeNotebook, writeTextAtomic } from "./ipynb.ts";
 import { injectParameters, notebookParameters, parseParamFlags } from "./parameters.ts";
 import { checkExecutedNotebook, type OutputCheck } from "./output_check.ts";
 import {
+  codeCellsWithInput,
   countPlotlyDivs,
   inlinePlotlyBundle,
   plotlyBundlePath,
@@ -62,6 +66,8 @@ export interface NotebookRunResult {
   readonly seconds: number;
   readonly executedPath: string;
   readonly htmlPath?: string;
+  /** The report view: the same HTML without code cells (Markdown, outputs, figures). */
+  readonly reportHtmlPath?: string;
   readonly plotlyFigures?: number;
   readonly injected: Readonly<Record<string, unknown>>;
   readonly check?: OutputCheck;
@@ -160,33 +166,25 @@ export async function runNotebook(
     problems.push(`executor: ${detail}`);
   }
   let htmlPath: string | undefined;
+  let reportHtmlPath: string | undefined;
   let plotlyFigures: number | undefined;
   if (!options.noHtml) {
-    htmlPath = join(outDir, `${name}.html`);
-    const html = await exec(notebookPython(), [
-      "-m",
-      "nbconvert",
-      "--to",
-      "html",
-      "--output-dir",
-      outDir,
-      "--output",
-      name,
+    const full = await exportHtml(executedPath, outDir, name, [], options);
+    const report = await exportHtml(
       executedPath,
-    ], PROJECT_ROOT);
-    if (!html.ok) {
-      problems.push(`nbconvert --to html failed: ${html.stderr.trim().split("\n").pop()}`);
-      htmlPath = undefined;
-    } else if (options.plotlyBundle !== undefined) {
-      const text = await Deno.readTextFile(htmlPath);
-      plotlyFigures = countPlotlyDivs(text);
-      if (plotlyFigures > 0) {
-        await writeTextAtomic(
-          htmlPath,
-          inlinePlotlyBundle(text, options.plotlyBundle, options.plotlyVersion),
-        );
-      }
+      outDir,
+      `${name}.report`,
+      ["--no-input"],
+      options,
+    );
+    for (const e of [full, report]) if (e.problem) problems.push(e.problem);
+    if (report.path) {
+      const shown = codeCellsWithInput(await Deno.readTextFile(report.path));
+      if (shown > 0) problems.push(`report view: ${shown} code cells still show their source`);
     }
+    htmlPath = full.path;
+    reportHtmlPath = report.path;
+    plotlyFigures = full.plotlyFigures;
   }
   const status = problems.length === 0 ? "ok" : "failed";
   console.error(
@@ -202,6 +200,7 @@ export async function runNotebook(
     seconds: seconds(),
     executedPath,
     htmlPath,
+    reportHtmlPath,
     plotlyFigures,
     injected: mine,
     check,
@@ -209,13 +208,52 @@ export async function runNotebook(
   };
 }
 
+/** One nbconvert HTML export (with plotly inlined); its path, or what went wrong. */
+async function exportHtml(
+  executedPath: string,
+  outDir: string,
+  outName: string,
+  extraArgs: readonly string[],
+  options: { readonly plotlyBundle?: string; readonly plotlyVersion?: string },
+): Promise<{ path?: string; plotlyFigures?: number; problem?: string }> {
+  const path = join(outDir, `${outName}.html`);
+  const html = await exec(notebookPython(), [
+    "-m",
+    "nbconvert",
+    "--to",
+    "html",
+    ...extraArgs,
+    "--output-dir",
+    outDir,
+    "--output",
+    outName,
+    executedPath,
+  ], PROJECT_ROOT);
+  if (!html.ok) {
+    const what = ["--to html", ...extraArgs].join(" ");
+    return { problem: `nbconvert ${what} failed: ${html.stderr.trim().split("\n").pop()}` };
+  }
+  if (options.plotlyBundle === undefined) return { path };
+  const text = await Deno.readTextFile(path);
+  const plotlyFigures = countPlotlyDivs(text);
+  if (plotlyFigures > 0) {
+    await writeTextAtomic(
+      path,
+      inlinePlotlyBundle(text, options.plotlyBundle, options.plotlyVersion),
+    );
+  }
+  return { path, plotlyFigures };
+}
+
 function indexHtml(results: readonly NotebookRunResult[], outDir: string): string {
   const esc = (s: string) => s.replaceAll("&", "&amp;").replaceAll("<", "&lt;");
   const rows = results.map((r) => {
     const name = basename(r.notebook, ".ipynb");
-    const link = r.htmlPath
-      ? `<a href="${esc(relative(outDir, r.htmlPath))}">${esc(name)}</a>`
-      : esc(name);
+    const link =
+      (r.htmlPath ? `<a href="${esc(relative(outDir, r.htmlPath))}">${esc(name)}</a>` : esc(name)) +
+      (r.reportHtmlPath
+        ? ` (<a href="${esc(relative(outDir, r.reportHtmlPath))}">report view</a>)`
+        : "");
     return `<tr><td>${link}</td><td>${r.status}</td><td style="text-align:right">${r.seconds}</td>` +
       `<td style="text-align:right">${r.check?.cellsWithOutput ?? 0}/${
         r.check?.codeCells ?? 0
@@ -236,7 +274,13 @@ function indexHtml(results: readonly NotebookRunResult[], outDir: string): strin
  * whose report has a script error or an unrendered plotly figure is marked failed in place.
  */
 export async function browserCheck(results: NotebookRunResult[]): Promise<void> {
-  const withHtml = results.map((r, i) => ({ r, i })).filter(({ r }) => r.htmlPath);
+  const withHtml = results.flatMap((r, i) =>
+    [r.htmlPath, r.reportHtmlPath].filter((p): p is string => p !== undefined).map((file) => ({
+      r,
+      i,
+      file,
+    }))
+  );
   if (withHtml.length === 0) return;
   if (!findChromium()) {
     // fail hard: a report nobody could open in a browser is not a checked report
@@ -248,9 +292,9 @@ export async function browserCheck(results: NotebookRunResult[]): Promise<void> 
     }
     return;
   }
-  const pages = await checkHtmlFiles(withHtml.map(({ r }) => r.htmlPath!));
+  const pages = await checkHtmlFiles(withHtml.map(({ file }) => file));
   pages.forEach((page, k) => {
-    const { r, i } = withHtml[k];
+    const { i } = withHtml[k];
     const problems = pageProblems(page);
     console.error(
       `${problems.length ? "✘" : "✔"} chromium ${basename(page.file)}: ` +
@@ -259,6 +303,7 @@ export async function browserCheck(results: NotebookRunResult[]): Promise<void> 
     );
     for (const p of problems) console.error(`    ${p}`);
     if (problems.length) {
+      const r = results[i];
       results[i] = {
         ...r,
         status: "failed",

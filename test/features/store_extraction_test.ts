@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { extractWithStore, FeatureStoreMismatchError } from "../../lib/features/feature_store.ts";
+import { FeatureStoreMismatchError } from "../../lib/features/feature_store.ts";
+import { extractWithStore } from "../../lib/features/store_extraction.ts";
 import type {
   EssayInput,
   ExtractedFeatures,

@@ -1,6 +1,6 @@
 /**
  * Contracts of the pipeline levers of issue 14: `char_wb` n-grams (golden values from
- * scikit-learn 1.2.1's analyzer), the stack blend with its spread match, and `trainAndPredict`
+ * scikit-learn 1.2.1's analyzer), the stack blend with its spread match, and `ScoringPipeline`
  * with character stacking and blending switched on.
  */
 import assert from "node:assert/strict";
@@ -8,7 +8,7 @@ import { applyStackBlend, fitStackBlend } from "../../lib/model/blend.ts";
 import { seededRandom } from "../../lib/model/random.ts";
 import { STACKED_CHAR_TEXT_FEATURE } from "../../lib/model/stacking.ts";
 import { charWbNgrams, TfidfVectorizer } from "../../lib/model/tfidf.ts";
-import { trainAndPredict } from "../../lib/model/training.ts";
+import { ScoringPipeline } from "../../lib/model/scoring_pipeline.ts";
 import { resolveExperimentConfig } from "../../lib/run/config.ts";
 
 Deno.test("charWbNgrams equals scikit-learn's char_wb analyzer", () => {
@@ -69,7 +69,7 @@ Deno.test("stack blend: recovers a linear combination; spread match gives the la
   assert.throws(() => applyStackBlend(s, [shrunk, shrunk]), /2 members, fitted on 1/);
 });
 
-Deno.test("trainAndPredict: char stacking adds its column; the blend changes predictions only", async () => {
+Deno.test("ScoringPipeline: char stacking adds its column; the blend changes predictions only", async () => {
   const random = seededRandom(11);
   const words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"];
   const n = 120;
@@ -109,27 +109,37 @@ Deno.test("trainAndPredict: char stacking adds its column; the blend changes pre
     textStacking: true,
     cutpointInnerFolds: 3,
   };
-  const plain = await trainAndPredict(pick(trainRows), trainRows.map((r) => y[r]), [
-    pick(heldRows),
-  ], { ...base, charTextStacking: true, singleThreaded: true });
-  assert.deepEqual(plain.featureNames, [
+  const fitPredict = async (options: typeof base & Record<string, unknown>) => {
+    const { pipeline } = await ScoringPipeline.fit(
+      pick(trainRows),
+      trainRows.map((r) => y[r]),
+      options,
+    );
+    return { pipeline, p: pipeline.predict(pick(heldRows)) };
+  };
+  const plain = await fitPredict({ ...base, charTextStacking: true, singleThreaded: true });
+  assert.deepEqual(plain.pipeline.modelFeatureNames, [
     "signal",
     "noise",
     "tfidf_ridge_oof",
     STACKED_CHAR_TEXT_FEATURE,
   ]);
-  assert.equal(plain.blend, null);
-  assert.deepEqual(plain.predictions, plain.learnerPredictions);
+  assert.equal(plain.pipeline.blend, null);
+  assert.deepEqual(plain.p.raw, plain.p.learner);
 
-  const blended = await trainAndPredict(pick(trainRows), trainRows.map((r) => y[r]), [
-    pick(heldRows),
-  ], { ...base, charTextStacking: true, blendStacks: true, singleThreaded: true });
-  assert.ok(blended.blend !== null);
-  assert.deepEqual(blended.blend!.members, ["gbm", "tfidf_ridge_oof", STACKED_CHAR_TEXT_FEATURE]);
+  const blended = await fitPredict({
+    ...base,
+    charTextStacking: true,
+    blendStacks: true,
+    singleThreaded: true,
+  });
+  const blend = blended.pipeline.blend;
+  assert.ok(blend !== null);
+  assert.deepEqual(blend.members, ["gbm", "tfidf_ridge_oof", STACKED_CHAR_TEXT_FEATURE]);
   // same learner (same columns, same seed): only the final predictions differ
-  assert.deepEqual(blended.learnerPredictions, plain.learnerPredictions);
-  assert.notDeepEqual(blended.predictions, plain.predictions);
-  assert.equal(blended.cutpoints!.length, 8);
+  assert.deepEqual(blended.p.learner, plain.p.learner);
+  assert.notDeepEqual(blended.p.raw, plain.p.raw);
+  assert.equal(blended.pipeline.cutpoints!.length, 8);
   assert.equal(X.nRows, n);
 });
 

@@ -13,7 +13,7 @@ import {
   STACKED_TEXT_FEATURE,
   stackedDenseFeature,
 } from "../../lib/model/stacking.ts";
-import { trainAndPredict } from "../../lib/model/training.ts";
+import { ScoringPipeline } from "../../lib/model/scoring_pipeline.ts";
 import { resolveExperimentConfig } from "../../lib/run/config.ts";
 
 /**
@@ -72,10 +72,9 @@ Deno.test("stacked tfidf_ridge_oof carries no signal on duplicated rows (random 
   const n = data.texts.length;
   const config = resolveExperimentConfig(undefined, {});
   const X = { nRows: n, nCols: 1, values: new Float64Array(n) };
-  const r = await trainAndPredict(
+  const r = await ScoringPipeline.fit(
     { X, texts: data.texts, groups: data.groups },
     data.y,
-    [],
     {
       kind: "ridge",
       params: config,
@@ -85,7 +84,7 @@ Deno.test("stacked tfidf_ridge_oof carries no signal on duplicated rows (random 
       cutpointInnerFolds: 0,
     },
   );
-  const col = r.featureNames.indexOf(STACKED_TEXT_FEATURE);
+  const col = r.pipeline.modelFeatureNames.indexOf(STACKED_TEXT_FEATURE);
   const stacked = Float64Array.from(
     { length: n },
     (_, i) => r.trainX.values[i * r.trainX.nCols + col],

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import type { DenseMatrix } from "../../lib/model/matrix.ts";
 import { scoreMetrics } from "../../lib/model/metrics.ts";
 import { Ridge } from "../../lib/model/ridge.ts";
-import { trainAndPredict } from "../../lib/model/training.ts";
+import { ScoringPipeline } from "../../lib/model/scoring_pipeline.ts";
 import { resolveExperimentConfig } from "../../lib/run/config.ts";
 import { syntheticRegression } from "./synthetic.ts";
 
@@ -42,10 +42,9 @@ for (const kind of ["gbm", "rf", "ridge"] as const) {
   Deno.test(`${kind}: NaN in feature columns gives finite predictions and metrics`, async () => {
     const train = data(600, 1);
     const test = data(300, 2);
-    const r = await trainAndPredict(
+    const r = await ScoringPipeline.fit(
       { X: train.X, groups: Array.from(train.y, (_, i) => `row${i}`) },
       train.y,
-      [{ X: test.X }],
       {
         kind,
         params: config,
@@ -55,10 +54,11 @@ for (const kind of ["gbm", "rf", "ridge"] as const) {
         cutpointInnerFolds: 2,
       },
     );
-    const pred = r.predictions[0];
+    const p = r.pipeline.predict({ X: test.X });
+    const pred = p.raw;
     assert.ok(pred.every(Number.isFinite), "every prediction finite");
     assert.ok(r.trainPredictions.every(Number.isFinite));
-    assert.ok(r.cutpointPredictions![0].every(Number.isFinite));
+    assert.ok(p.cutpoints!.every(Number.isFinite));
     const m = scoreMetrics(test.y, pred);
     for (const [k, v] of Object.entries(m)) assert.ok(Number.isFinite(v), `${k} = ${v}`);
     if (kind !== "ridge") {

@@ -4,7 +4,8 @@ import { createOffloadFeatureExtractor, createRemoteEncoder } from "../../lib/of
 import { handcraftedKey } from "../../lib/offload/hemma/cache_keys.ts";
 import { decodeNpy } from "../../lib/offload/hemma/npy.ts";
 import type { FeatureMatrix } from "../../lib/features/types.ts";
-import { extractWithStore, FeatureStoreMismatchError } from "../../lib/features/feature_store.ts";
+import { FeatureStoreMismatchError } from "../../lib/features/feature_store.ts";
+import { extractWithStore } from "../../lib/features/store_extraction.ts";
 import { ORIGINAL_HANDCRAFTED_NAMES } from "../../lib/offload/hemma/meta.ts";
 import { OffloadHttpError, OffloadRequestError } from "../../lib/offload/http_client.ts";
 import {

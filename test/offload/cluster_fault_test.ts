@@ -26,7 +26,7 @@ import {
   OffloadMetricsCollector,
   writeOffloadMetrics,
 } from "../../lib/offload/offload_metrics.ts";
-import { extractWithStore } from "../../lib/features/feature_store.ts";
+import { extractWithStore } from "../../lib/features/store_extraction.ts";
 import { syntheticEssays } from "./fixtures/fixture_components.ts";
 import { type FaultMode, type FaultProxy, startFaultProxy } from "./fixtures/fault_proxy.ts";
 import { tempDir } from "./helpers.ts";

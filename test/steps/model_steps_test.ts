@@ -4,6 +4,7 @@
  * that one handcrafted column is the signal and one is pure noise.
  */
 import assert from "node:assert/strict";
+import { parse } from "csv-parse/sync";
 import { join } from "node:path";
 import { embeddedSplitsAndEssays, testRunSettings } from "./embedded_splits_fixture.ts";
 import { loadDataset } from "../../lib/dataset/load_dataset.ts";
@@ -147,13 +148,22 @@ Deno.test("cv, drop-column and run on embedded data with a synthetic store", asy
         const test = r.metrics.find((m) => m.split === "test")!;
         assert.ok(test.rounded.qwk > 0.5);
         assert.ok(r.shap && !r.shap.skipped && r.shap.maxAdditivityError < 1e-6);
-        // default pipeline: the blend is reported and saved; SHAP explains the learner
-        assert.match(await Deno.readTextFile(r.reportPath), /SHAP explains the learner/);
+        // default pipeline: the blend is reported and saved; SHAP explains the final score (and
+        // the learner alone in learner_shap_*.json)
+        assert.match(await Deno.readTextFile(r.reportPath), /SHAP explains this final score/);
         const saved = JSON.parse(
           await Deno.readTextFile(join(r.runDir, "artifacts", "model.json")),
         );
         assert.equal(saved.blend.members[0], "gbm");
-        for (const f of ["model.json", "predictions.csv", "shap_test.json", "run_metrics.json"]) {
+        for (
+          const f of [
+            "model.json",
+            "predictions.csv",
+            "shap_test.json",
+            "learner_shap_test.json",
+            "run_metrics.json",
+          ]
+        ) {
           await Deno.stat(join(r.runDir, "artifacts", f));
         }
         const grade = await Deno.readTextFile(join(r.runDir, "reports", "grade_scale_report.md"));
@@ -164,6 +174,16 @@ Deno.test("cv, drop-column and run on embedded data with a synthetic store", asy
         );
         assert.equal(shap.values.length, shap.ids.length);
         assert.equal(shap.values[0].length, shap.feature_names.length);
+        // the final-score SHAP adds up to the test predictions in predictions.csv
+        const rows = parse(
+          await Deno.readTextFile(join(r.runDir, "artifacts", "predictions.csv")),
+          { columns: true },
+        ) as Record<string, string>[];
+        const raw = rows.filter((c) => c.split === "test").map((c) => Number(c.prediction_raw));
+        shap.values.forEach((row: number[], i: number) => {
+          const sum = row.reduce((a, b) => a + b, shap.base_value);
+          assert.ok(Math.abs(sum - raw[i]) < 1e-9, `row ${i}: ${sum} vs ${raw[i]}`);
+        });
       },
     );
   } finally {

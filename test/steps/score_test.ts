@@ -23,7 +23,7 @@ import { ExtractorMismatchError } from "../../lib/model/bundle.ts";
 import { seededRandom } from "../../lib/model/random.ts";
 import { type ExperimentConfig, resolveExperimentConfig } from "../../lib/run/config.ts";
 import { runFullRun } from "../../lib/steps/full_run.ts";
-import { sameBits } from "../../lib/steps/model_bundle.ts";
+import { sameBits } from "../../lib/model/matrix.ts";
 import { runScore } from "../../lib/steps/score.ts";
 import { startTestServer } from "../offload/helpers.ts";
 
@@ -131,7 +131,7 @@ Deno.test("score reproduces run's test predictions, flags, refuses a foreign ext
     const s = await setup(root);
     const run = await runFullRun(s.config, { echo: false });
     const bundleDir = join(run.runDir, "artifacts", "model");
-    for (const f of ["bundle.json", "learner.json", "text_stack.json", "embedding_stack.json"]) {
+    for (const f of ["bundle.json", "pipeline.json"]) {
       await Deno.stat(join(bundleDir, f));
     }
     const runPredictions = (await readCsv(join(run.runDir, "artifacts", "predictions.csv")))
@@ -214,7 +214,8 @@ Deno.test("score reproduces run's test predictions, flags, refuses a foreign ext
       ]);
       assert.ok(q.predictions.raw.every(Number.isFinite), "the nonsense similarity was replaced");
       const bundle = JSON.parse(await Deno.readTextFile(join(bundleDir, "bundle.json")));
-      const col = bundle.model_feature_names.indexOf("prompt_similarity");
+      const pipelineJson = JSON.parse(await Deno.readTextFile(join(bundleDir, "pipeline.json")));
+      const col = pipelineJson.model_feature_names.indexOf("prompt_similarity");
       assert.equal(q.predictions.modelX.values[col], bundle.prompt_feature_fill.prompt_similarity);
       assert.ok(out[0].shap_3_feature !== "" && Number.isFinite(Number(out[0].shap_1_value)));
       const shap = JSON.parse(
@@ -222,8 +223,8 @@ Deno.test("score reproduces run's test predictions, flags, refuses a foreign ext
       );
       const sum = shap.values[0].reduce((a: number, b: number) => a + b, shap.base_value);
       assert.ok(
-        Math.abs(sum - q.predictions.learnerRaw[0]) < 1e-9,
-        "SHAP adds up to the learner's prediction",
+        Math.abs(sum - q.predictions.raw[0]) < 1e-9,
+        "SHAP adds up to the final score",
       );
     });
 
@@ -340,14 +341,14 @@ Deno.test("score reproduces run's test predictions, flags, refuses a foreign ext
       for (const f of Deno.readDirSync(bundleDir)) {
         await Deno.copyFile(join(bundleDir, f.name), join(copy, f.name));
       }
-      const text = JSON.parse(await Deno.readTextFile(join(copy, "text_stack.json")));
-      text.ridge.intercept += 1e-9;
-      await Deno.writeTextFile(join(copy, "text_stack.json"), JSON.stringify(text) + "\n");
+      const state = JSON.parse(await Deno.readTextFile(join(copy, "pipeline.json")));
+      state.text_stack.ridge.intercept += 1e-9;
+      await Deno.writeTextFile(join(copy, "pipeline.json"), JSON.stringify(state) + "\n");
       const tampered = await cli("--model-dir", copy, "--input", testCsv);
       assert.equal(tampered.code, 1);
       assert.match(
         tampered.stderr,
-        /error: model bundle .*text_stack\.json: sha256 [0-9a-f]+ does not match the bundle index/,
+        /error: model bundle .*pipeline\.json: sha256 [0-9a-f]+ does not match the bundle index/,
       );
       const missing = await cli("--model-dir", root, "--input", testCsv);
       assert.equal(missing.code, 2);

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { ErrorMatch } from "../types.ts";
 import {
   deriveErrorCounts,
   deriveErrorTypeCounts,
@@ -15,7 +16,6 @@ import {
   connectiveMatcher,
   introCueMatcher,
 } from "./discourse.ts";
-import type { EssayAnalysisInput } from "./handcrafted_features.ts";
 import { measureOfTextualLexicalDiversity, typeTokenRatio } from "./lexical_diversity.ts";
 import {
   automatedReadabilityIndex,
@@ -29,6 +29,22 @@ import { clauseCount, dependencyDistances, hasPassive, treeDepthProxy } from "./
 import { type AnalysedToken, datasetWords, type TextAnalysis } from "./text_analysis.ts";
 import { embeddingFeatures, populationVariance } from "./vector_similarity.ts";
 import { frequencyRank, zipfFrequency } from "./word_frequency.ts";
+
+/** Everything `computeHandcraftedFeatures` needs for one essay. */
+export interface EssayAnalysisInput {
+  /** The essay text, as in the data set. */
+  readonly text: string;
+  /** The prompt (name or text) the essay answers. */
+  readonly prompt: string;
+  /** Errors found by the checker (local harper+nspell, or LanguageTool) in `text`. */
+  readonly errors: readonly ErrorMatch[];
+  /** One embedding per sentence, in the order of `segmentEssay(text).sentences`. */
+  readonly sentenceEmbeddings: readonly Float32Array[];
+  /** One embedding per paragraph, in the order of `segmentEssay(text).paragraphs`. */
+  readonly paragraphEmbeddings: readonly Float32Array[];
+  /** Embedding of `prompt` (same encoder). */
+  readonly promptEmbedding: Float32Array;
+}
 
 const LEXICAL_POS: ReadonlySet<string> = new Set(["NOUN", "VERB", "ADJ", "ADV"]);
 

@@ -8,28 +8,12 @@
  *
  * @module
  */
-import type { ErrorMatch } from "../types.ts";
 import { analyseText, segmentEssay } from "./text_analysis.ts";
-import { featuresFromAnalysis } from "./feature_vector.ts";
+import { type EssayAnalysisInput, featuresFromAnalysis } from "./feature_vector.ts";
 
 export { segmentEssay };
+export type { EssayAnalysisInput };
 export type { EssaySegmentation } from "./text_analysis.ts";
-
-/** Everything {@link computeHandcraftedFeatures} needs for one essay. */
-export interface EssayAnalysisInput {
-  /** The essay text, as in the data set. */
-  readonly text: string;
-  /** The prompt (name or text) the essay answers. */
-  readonly prompt: string;
-  /** Errors found by the checker (local harper+nspell, or LanguageTool) in `text`. */
-  readonly errors: readonly ErrorMatch[];
-  /** One embedding per sentence, in the order of `segmentEssay(text).sentences`. */
-  readonly sentenceEmbeddings: readonly Float32Array[];
-  /** One embedding per paragraph, in the order of `segmentEssay(text).paragraphs`. */
-  readonly paragraphEmbeddings: readonly Float32Array[];
-  /** Embedding of `prompt` (same encoder). */
-  readonly promptEmbedding: Float32Array;
-}
 
 /**
  * Compute the handcrafted feature vector of one essay, in `HANDCRAFTED_FEATURE_SCHEMA` order.

@@ -12,11 +12,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  extractWithStore,
-  rowIdentities,
-  writeFeatureStore,
-} from "../../../lib/features/feature_store.ts";
+import { rowIdentities, writeFeatureStore } from "../../../lib/features/feature_store.ts";
+import { extractWithStore } from "../../../lib/features/store_extraction.ts";
 import { extractorFingerprint } from "../../../lib/features/fingerprint.ts";
 import {
   FEATURE_PACKAGES,
