@@ -102,7 +102,7 @@ export interface CrossValidationInput {
  * ```
  */
 export async function crossValidate(input: CrossValidationInput): Promise<CrossValidationResult> {
-  const { X, y, texts, groups, folds } = input;
+  const { X, y, groups, folds } = input;
   const mode = input.cutpointMode ?? null;
   const options = mode === "lofo" ? { ...input.options, cutpointInnerFolds: 0 } : input.options;
   if (y.length !== X.nRows) throw new Error(`crossValidate: ${X.nRows} rows, ${y.length} labels`);
