@@ -82,6 +82,8 @@ export const FeatureStoreMetadata = z.object({
    * extracted the rows.
    */
   provenance: z.record(z.string(), z.unknown()).optional(),
+  /** The degenerate-feature audit of the rows (`feature_audit.ts`), added by the steps. */
+  feature_audit: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** Parsed `metadata.json`. */

@@ -15,6 +15,7 @@
  * @module
  */
 import { type DenseMatrix, selectRows } from "./matrix.ts";
+import { DEFAULT_STACKING_PARAMS } from "./params.ts";
 import { groupedInnerFolds, innerFoldRows, type RowGroups } from "./inner_folds.ts";
 import { seededRandom } from "./random.ts";
 import { Ridge } from "./ridge.ts";
@@ -165,7 +166,7 @@ export function stackedDenseFeature(
   const k = options.innerFolds ?? 5;
   if (n < k) throw new Error(`stackedDenseFeature: ${n} training rows < ${k} inner folds`);
   checkGroups(options.groups, n, "stackedDenseFeature");
-  const alpha = options.alpha ?? 300;
+  const alpha = options.alpha ?? DEFAULT_STACKING_PARAMS.embeddingStackingAlpha;
   const folds = groupedInnerFolds(
     options.groups,
     k,

@@ -100,6 +100,16 @@ export const ExperimentConfigSchema = z.object({
   reuseCvFeatureStoreDir: z.string().optional(),
   /** Handcrafted features left out of the model (e.g. the ones drop-column said to drop). */
   excludedFeatures: z.array(z.string().min(1)).default([]),
+  /**
+   * Drop the handcrafted columns the degenerate-feature audit of the training store flags
+   * (constant, near-constant, monotone copies; `lib/features/feature_audit.ts`) before fitting.
+   */
+  dropDegenerateFeatures: z.boolean().default(false),
+  /**
+   * `cv`/`drop-column`: a fold of the scheme held back — its essays are removed before anything
+   * is fitted (`sweep` selects on such runs and confirms its winner on that fold).
+   */
+  heldBackFold: z.number().int().min(0).optional(),
   model: z.enum(MODEL_KINDS).default("gbm"),
   treeParams: TreeParamsSchema.default(TreeParamsSchema.parse({})),
   ridgeParams: RidgeParamsSchema.default(RidgeParamsSchema.parse({})),

@@ -2,7 +2,7 @@
  * `compare-runs --baseline <cv run> --candidate <cv run> [--gate profile.json]`: is the candidate
  * really better, where, and by how much? Reads both runs' out-of-fold predictions, refuses runs
  * whose scheme, splits file, essays or folds differ, and writes `artifacts/comparison.json` and
- * `reports/comparison.md` (fold-paired deltas, paired fold-stratified bootstrap CIs, worst
+ * `reports/comparison.md` (fold-paired deltas, paired cluster-bootstrap CIs with optional seed replicates, worst
  * prompt, score tails, the gate verdict) plus an experiment-log entry with the verdict.
  *
  * @module
@@ -15,7 +15,11 @@ import {
   gateVerdict,
   parseGateProfile,
 } from "../model/gate.ts";
-import { comparePairedRuns, type PairedComparison } from "../model/paired_comparison.ts";
+import {
+  type BootstrapUnit,
+  comparePairedRuns,
+  type PairedComparison,
+} from "../model/paired_comparison.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import { type CommandSpec, type FlagSpec, UsageError } from "../run/cli_flags.ts";
 import { resolveExperimentConfig } from "../run/config.ts";
@@ -39,6 +43,14 @@ export interface CompareOptions {
   readonly gate?: GateProfile;
   readonly seed?: number;
   readonly resamples?: number;
+  /** Interval level (default 0.95; a sweep passes a Bonferroni-adjusted one). */
+  readonly level?: number;
+  /** What the bootstrap resamples (default `prompt`: the cluster bootstrap). */
+  readonly cluster?: BootstrapUnit;
+  /** Further runs of the baseline's config with other seeds (same essays and folds). */
+  readonly baselineReplicates?: readonly CvRunData[];
+  /** Further runs of the candidate's config with other seeds. */
+  readonly candidateReplicates?: readonly CvRunData[];
 }
 
 /**
@@ -56,10 +68,20 @@ export function compareLoadedRuns(
   options: CompareOptions = {},
 ): RunComparison {
   const paired = pairCvRuns(baseline, candidate);
-  const comparison = comparePairedRuns(paired.essays, paired.baseline, paired.candidate, {
-    seed: options.seed ?? 42,
-    resamples: options.resamples ?? DEFAULT_RESAMPLES,
-  });
+  // every replicate aligned with the baseline's essays (and refused if its essays/folds differ)
+  const aligned = (runs: readonly CvRunData[] | undefined) =>
+    (runs ?? []).map((r) => pairCvRuns(baseline, r).candidate);
+  const comparison = comparePairedRuns(
+    paired.essays,
+    [paired.baseline, ...aligned(options.baselineReplicates)],
+    [paired.candidate, ...aligned(options.candidateReplicates)],
+    {
+      seed: options.seed ?? 42,
+      resamples: options.resamples ?? DEFAULT_RESAMPLES,
+      cluster: options.cluster,
+      level: options.level,
+    },
+  );
   return {
     baseline,
     candidate,
@@ -103,6 +125,26 @@ export const COMPARE_RUNS_FLAGS: readonly FlagSpec[] = [
     type: "string",
     configKey: null,
     description: "candidate cv run directory",
+  },
+  {
+    name: "baseline-replicates",
+    type: "list",
+    configKey: null,
+    description: "more cv runs of the baseline's config with other --seed values, separated by " +
+      "'|': the bootstrap draws one per resample (seed variance in the interval)",
+  },
+  {
+    name: "candidate-replicates",
+    type: "list",
+    configKey: null,
+    description: "more cv runs of the candidate's config with other --seed values ('|')",
+  },
+  {
+    name: "bootstrap-unit",
+    type: "string",
+    configKey: null,
+    description: "prompt (default: prompts, then essays within prompts) | essay (essays " +
+      "within folds; optimistic when essays cluster by prompt)",
   },
   {
     name: "gate",
@@ -162,11 +204,20 @@ export async function runCompareRuns(
   baselineDir: string,
   candidateDir: string,
   overrides: { runName?: string; outputRoot?: string; experimentLogPath?: string; seed?: number },
-  options: CompareOptions & { argv?: readonly string[]; echo?: boolean } = {},
+  options: CompareOptions & {
+    argv?: readonly string[];
+    echo?: boolean;
+    baselineReplicateDirs?: readonly string[];
+    candidateReplicateDirs?: readonly string[];
+  } = {},
 ): Promise<CompareRunsResult> {
   const baseline = await loadCvRun(baselineDir);
   const candidate = await loadCvRun(candidateDir);
   pairCvRuns(baseline, candidate); // refuse before a run directory is opened
+  const load = (dirs: readonly string[] | undefined) => Promise.all((dirs ?? []).map(loadCvRun));
+  const baselineReplicates = await load(options.baselineReplicateDirs);
+  const candidateReplicates = await load(options.candidateReplicateDirs);
+  for (const r of [...baselineReplicates, ...candidateReplicates]) pairCvRuns(baseline, r);
   const config = resolveExperimentConfig(
     { ...baseline.config, runName: "compare_runs", splitsPath: baseline.config.splitsPath },
     overrides,
@@ -176,7 +227,13 @@ export async function runCompareRuns(
     async (run) => {
       const r = await run.stage(
         "compare",
-        () => compareLoadedRuns(baseline, candidate, { ...options, seed: config.seed }),
+        () =>
+          compareLoadedRuns(baseline, candidate, {
+            ...options,
+            seed: config.seed,
+            baselineReplicates,
+            candidateReplicates,
+          }),
       );
       const jsonPath = run.artifactPath("comparison.json");
       const reportPath = run.reportPath("comparison.md");
@@ -198,7 +255,9 @@ export async function runCompareRuns(
         featureSet: `${baseline.metrics.feature_set} vs ${candidate.metrics.feature_set}`,
         results: [
           {
-            label: "QWK Δ candidate − baseline (95 % paired bootstrap CI)",
+            label: `QWK Δ candidate − baseline (95 % paired ${
+              r.comparison.protocol.cluster === "prompt" ? "cluster " : ""
+            }bootstrap CI, replicates ${r.comparison.protocol.replicates.baseline}/${r.comparison.protocol.replicates.candidate})`,
             value: `${q.delta.toFixed(4)} [${q.lower.toFixed(4)}, ${q.upper.toFixed(4)}]`,
           },
           { label: "verdict", value: r.comparison.difference },
@@ -239,6 +298,10 @@ export const compareRunsCommand: CommandSpec = {
     if (resamples !== undefined && resamples < 1000) {
       throw new UsageError("--resamples must be at least 1000");
     }
+    const unit = v["bootstrap-unit"];
+    if (unit !== undefined && unit !== "prompt" && unit !== "essay") {
+      throw new UsageError("--bootstrap-unit must be prompt or essay");
+    }
     const r = await runCompareRuns(v.baseline, v.candidate, {
       runName: v["run-name"] as string | undefined,
       outputRoot: v["output-root"] as string | undefined,
@@ -247,6 +310,9 @@ export const compareRunsCommand: CommandSpec = {
     }, {
       argv: invocation.argv,
       resamples,
+      cluster: unit as BootstrapUnit | undefined,
+      baselineReplicateDirs: v["baseline-replicates"] as string[] | undefined,
+      candidateReplicateDirs: v["candidate-replicates"] as string[] | undefined,
       gate: typeof v.gate === "string" ? await readGateProfile(v.gate) : undefined,
     });
     const q = r.comparison.bootstrap.qwk;

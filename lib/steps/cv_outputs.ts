@@ -6,6 +6,8 @@
  *
  * @module
  */
+import { auditMarkdown } from "../features/feature_audit.ts";
+import { auditResultJson, droppedByAudit } from "./feature_audit_step.ts";
 import { stringify } from "csv-stringify/sync";
 import type { CrossValidationResult } from "../model/cross_validation.ts";
 import { lofoSectionMarkdown, tailSectionMarkdown } from "../model/evidence_reports.ts";
@@ -96,6 +98,7 @@ function cvMetricsJson(
     folds: cv.folds,
     evidence,
     cutpoint_mode: cv.cutpointMode,
+    feature_audit: auditResultJson(config, s.inputs.audit),
     sample_weighting: config.sampleWeighting === "none"
       ? "none"
       : { mode: config.sampleWeighting, cap: config.sampleWeightCap },
@@ -104,7 +107,7 @@ function cvMetricsJson(
         qwk: cv.lofo.qwk,
         per_fold_qwk: cv.lofo.perFoldQwk,
         per_fold: cv.lofo.perFold,
-        all_oof_cutpoints: cv.lofo.allOofCutpoints,
+        nested: true,
       }
       : null,
     ...(test ? { test: testEvaluationJson(test) } : {}),
@@ -177,7 +180,8 @@ export async function writeCvOutputs(run: RunContext, s: CvState): Promise<CvOut
         ...(evidence.cutpoints
           ? [{ label: "out-of-fold, cut-points", evidence: evidence.cutpoints }]
           : []),
-      ]) + `\nResidual diagnostics: \`${run.reportPath("residual_diagnostics.md")}\`.\n`,
+      ]) + `\nResidual diagnostics: \`${run.reportPath("residual_diagnostics.md")}\`.\n\n` +
+      auditMarkdown(inputs.audit, "cv_feature_store", droppedByAudit(config, inputs.audit)),
   );
   run.log.info(`report: ${reportPath}`);
   return { metricsPath, oofPath, reportPath, oof };

@@ -27,6 +27,7 @@
  *
  * @module
  */
+import { withDegenerateDropped } from "./feature_audit_step.ts";
 import { bootstrapQwkInterval } from "../model/bootstrap.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 import type { Essay } from "../dataset/essay.ts";
@@ -146,8 +147,11 @@ async function loadRunData(
     [config.reuseCvFeatureStoreDir],
     step.extractionWorkers,
   );
-  const all = featureSetMatrix(trainFeatures, config.featureSet, config.excludedFeatures);
-  const test = featureSetMatrix(testFeatures, config.featureSet, config.excludedFeatures);
+  // --drop-degenerate-features: decided on the training store's (label-free) audit only
+  const effective = withDegenerateDropped(config, trainFeatures.audit);
+  const excluded = effective.excludedFeatures;
+  const all = featureSetMatrix(trainFeatures, config.featureSet, excluded);
+  const test = featureSetMatrix(testFeatures, config.featureSet, excluded);
   if (test.names.join("\u0000") !== all.names.join("\u0000")) {
     throw new Error("run: train and test feature columns differ");
   }
@@ -156,7 +160,8 @@ async function loadRunData(
     return { split, essays, X: selectRows(all.X, rows), y: essays.map((e) => e.overall) };
   };
   return {
-    config,
+    config: effective,
+    audit: trainFeatures.audit,
     step,
     names: all.names,
     embeddingColumns: all.embeddingColumns,

@@ -6,6 +6,8 @@
  *
  * @module
  */
+import { auditMarkdown, type FeatureAudit } from "../features/feature_audit.ts";
+import { auditResultJson, droppedByAudit } from "./feature_audit_step.ts";
 import { stringify } from "csv-stringify/sync";
 import type { Essay } from "../dataset/essay.ts";
 import { tailSectionMarkdown } from "../model/evidence_reports.ts";
@@ -46,7 +48,10 @@ export interface RunPart {
 
 /** The run's data after the split and the features. */
 export interface RunData {
+  /** The config as fitted (with the audit's exclusions under --drop-degenerate-features). */
   readonly config: ExperimentConfig;
+  /** The degenerate-feature audit of the training store. */
+  readonly audit: FeatureAudit;
   readonly step: StepModelOptions;
   readonly names: readonly string[];
   readonly embeddingColumns: readonly number[];
@@ -108,6 +113,7 @@ export async function writeModelAndPredictions(
     text_stacking: step.textStacking,
     embedding_stacking: usesEmbeddingStacking(config, step),
     cutpoints: pipeline.cutpoints,
+    feature_audit: auditResultJson(config, d.audit),
     n: { train: d.train.X.nRows, val: d.val.X.nRows, test: d.test.X.nRows },
     metrics,
     evidence,
@@ -204,7 +210,8 @@ export async function writeRunReport(
       tailSectionMarkdown(evidence.flatMap((e) => [
         { label: `${e.split}, rounded`, evidence: e.rounded },
         ...(e.cutpoints ? [{ label: `${e.split}, cut-points`, evidence: e.cutpoints }] : []),
-      ])),
+      ])) + "\n" +
+      auditMarkdown(d.audit, "feature_store_train", droppedByAudit(d.config, d.audit)),
   );
   run.log.info(`report: ${reportPath}`);
   return reportPath;
