@@ -51,6 +51,10 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
   "quality-paired": {
     summary: "project vs reference OOF: paired cluster bootstrap with seed replicates (Δ QWK, CI)",
     run: async (a) => (await import("./quality_paired.ts")).runQualityPaired(a),
+    flags: async () => {
+      const m = await import("./quality_paired.ts");
+      return { options: m.QUALITY_PAIRED_OPTIONS, help: m.QUALITY_PAIRED_HELP };
+    },
   },
   offload: {
     summary: "offload throughput: client concurrency x batch size, encoder batch size",

@@ -81,6 +81,24 @@ function alignProject(base: CvRunData, run: CvRunData): OofPredictions {
   };
 }
 
+/** Flags of the bench (`parseArgs` options). */
+export const QUALITY_PAIRED_OPTIONS = {
+  "project-runs": { type: "string" },
+  "reference-oof": { type: "string" },
+  resamples: { type: "string", default: "5000" },
+  seed: { type: "string", default: "42" },
+  out: { type: "string", default: "output/bench" },
+} as const;
+
+/** What each flag does (`deno task bench quality-paired --help`). */
+export const QUALITY_PAIRED_HELP: Readonly<Record<keyof typeof QUALITY_PAIRED_OPTIONS, string>> = {
+  "project-runs": "the project's cv run directories, one per --seed, separated by '|'",
+  "reference-oof": "reference_oof.py CSVs, one per seed, separated by '|'",
+  resamples: "bootstrap resamples",
+  seed: "bootstrap seed",
+  out: "output directory of quality_paired.{json,md}",
+};
+
 /**
  * Run the bench.
  *
@@ -92,14 +110,8 @@ function alignProject(base: CvRunData, run: CvRunData): OofPredictions {
 export async function runQualityPaired(args: readonly string[]): Promise<Record<string, unknown>> {
   const { values } = parseArgs({
     args: [...args],
-    options: {
-      "project-runs": { type: "string" },
-      "reference-oof": { type: "string" },
-      resamples: { type: "string", default: "5000" },
-      seed: { type: "string", default: "42" },
-      out: { type: "string", default: "output/bench" },
-      help: { type: "boolean", default: false },
-    },
+    options: { ...QUALITY_PAIRED_OPTIONS, help: { type: "boolean", default: false } },
+    strict: true,
   });
   if (values.help || !values["project-runs"] || !values["reference-oof"]) {
     console.log(

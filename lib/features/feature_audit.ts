@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { spearman } from "../model/metrics.ts";
 import { featureRange } from "./handcrafted/feature_ranges.ts";
 import type { ExtractedFeatures, FeatureMatrix } from "./types.ts";
 
@@ -191,38 +192,6 @@ function columnFindings(col: ColumnAudit, share: number): AuditFinding[] {
   return out;
 }
 
-/** Average ranks (ties share their mean rank) of the rows in `rows`. */
-function ranksOf(v: Float64Array, rows: readonly number[]): Float64Array {
-  const order = [...rows].sort((a, b) => v[a] - v[b]);
-  const out = new Float64Array(rows.length);
-  const pos = new Map(rows.map((r, i) => [r, i]));
-  for (let i = 0; i < order.length;) {
-    let j = i;
-    while (j + 1 < order.length && v[order[j + 1]] === v[order[i]]) j++;
-    for (let k = i; k <= j; k++) out[pos.get(order[k])!] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  return out;
-}
-
-function pearson(a: Float64Array, b: Float64Array): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) (ma += a[i]), (mb += b[i]);
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) ** 2;
-    sbb += (b[i] - mb) ** 2;
-  }
-  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : NaN;
-}
-
 /**
  * |Spearman| of two columns over the rows where both are finite (NaN when fewer than 3 such rows
  * or either side is constant there).
@@ -238,7 +207,7 @@ export function spearmanFinite(a: Float64Array, b: Float64Array): number {
     if (Number.isFinite(a[r]) && Number.isFinite(b[r])) rows.push(r);
   }
   if (rows.length < 3) return NaN;
-  return pearson(ranksOf(a, rows), ranksOf(b, rows));
+  return spearman(Float64Array.from(rows, (r) => a[r]), Float64Array.from(rows, (r) => b[r]));
 }
 
 function copyFindings(
