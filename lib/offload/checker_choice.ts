@@ -62,7 +62,14 @@ export async function resolveCheckerChoice(
   url: string | undefined,
   probes: CheckerProbes,
 ): Promise<CheckerChoice> {
-  if (mode === "local") return { mode, kind: "local", reason: "--checker local" };
+  if (mode === "local") {
+    return {
+      mode,
+      kind: "local",
+      reason: "--checker local (the default for the embedded data set, for speed; " +
+        "--checker auto or languagetool for LanguageTool)",
+    };
+  }
   if (url) return { mode, kind: "languagetool-url", reason: `LanguageTool at ${url}` };
   const java = await probes.javaMajor();
   const obtainable = java !== null && java >= 17 && await probes.languageToolObtainable();
