@@ -48,6 +48,14 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
       return { options: m.QUALITY_BENCH_OPTIONS, help: m.QUALITY_BENCH_HELP };
     },
   },
+  "quality-paired": {
+    summary: "project vs reference OOF: paired cluster bootstrap with seed replicates (Δ QWK, CI)",
+    run: async (a) => (await import("./quality_paired.ts")).runQualityPaired(a),
+    flags: async () => {
+      const m = await import("./quality_paired.ts");
+      return { options: m.QUALITY_PAIRED_OPTIONS, help: m.QUALITY_PAIRED_HELP };
+    },
+  },
   offload: {
     summary: "offload throughput: client concurrency x batch size, encoder batch size",
     run: async (a) => (await import("./offload_bench.ts")).runOffloadBench(a),

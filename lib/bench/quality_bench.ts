@@ -331,9 +331,9 @@ export function qualityMarkdown(r: QualityReport): string {
     );
   }
   lines.push(
-    "No paired bootstrap CI of Δ here: `compare-runs` pairs two of this project's cv runs, and " +
-      "the reference writes no per-essay predictions to pair with; the " +
-      "per-fold Δ and the count of folds won are the paired evidence.",
+    "No paired CI of Δ here (the reference script writes no per-essay predictions): for one, " +
+      "write them with `lib/bench/python/reference_oof.py` (one per seed) and run " +
+      "`deno task bench quality-paired` (prompt-cluster bootstrap with seed replicates).",
     "",
   );
   return lines.join("\n");

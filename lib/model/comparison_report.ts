@@ -82,7 +82,9 @@ export function comparisonMarkdown(
       ["l", "r", "r", "r", "r", "r", "l"],
     ),
     "",
-    `## Paired bootstrap (${b.qwk.resamples} resamples of essays within each fold, seed ${b.seed})`,
+    `## Paired bootstrap (${b.qwk.resamples} resamples, seed ${b.seed})`,
+    "",
+    bootstrapProtocolText(c),
     "",
     markdownTable(
       ["difference", `Δ [${level} % CI]`, "share of resamples ≤ 0"],
@@ -202,12 +204,17 @@ export function rankedVariantsMarkdown(
   notes: readonly string[],
 ): string {
   const first = rows.find((r) => r.index === 0);
+  const compared = rows.filter((r) => r.vsFirst);
+  const n = compared.length;
+  const level = compared[0]?.vsFirst?.qwk.level ?? 0.95;
+  const pct = `${+(level * 100).toFixed(2)} %`;
   return [
     `# ${title}`,
     "",
     ...notes.map((n) => `- ${n}`),
     `- ranked by \`${objective}\` (best first); variant #0 is the baseline every other variant ` +
-    "is compared with (paired, fold-stratified bootstrap, 95 % CI; gate = the adoption gate)",
+    `is compared with: N = ${n} comparisons, so every interval, verdict and gate uses a ` +
+    `Bonferroni-adjusted ${pct} paired cluster-bootstrap CI (family-wise 95 %)`,
     "",
     markdownTable(
       [
@@ -218,7 +225,7 @@ export function rankedVariantsMarkdown(
         "QWK cut-points",
         "worst-prompt QWK",
         "high-band adjacent",
-        "ΔQWK vs #0 [95 % CI]",
+        `ΔQWK vs #0 [${pct} CI]`,
         "Δhigh adjacent [CI]",
         "verdict",
         "gate",
@@ -246,4 +253,29 @@ export function rankedVariantsMarkdown(
     ...[...rows].sort((a, b) => a.index - b.index).map((r) => `- #${r.index}: \`${r.runDir}\``),
     "",
   ].join("\n");
+}
+
+/**
+ * One sentence saying what the bootstrap resampled (prompts then essays, or essays within folds)
+ * and how many seed replicates each side had.
+ *
+ * @example
+ * ```ts
+ * bootstrapProtocolText(comparison); // "Cluster bootstrap: 12 prompts drawn with replacement, …"
+ * ```
+ */
+export function bootstrapProtocolText(c: PairedComparison): string {
+  const p = c.protocol;
+  const draw = p.cluster === "prompt"
+    ? `Cluster bootstrap: the ${p.nPrompts} prompts drawn with replacement, then essays with ` +
+      "replacement within each drawn prompt (each essay keeps its fold)"
+    : "Essay bootstrap: essays drawn with replacement within each fold (ignores that essays " +
+      "cluster by prompt: optimistic)";
+  const reps = p.replicates;
+  const seeds = reps.baseline > 1 || reps.candidate > 1
+    ? `; seed replicates: ${reps.baseline} baseline, ${reps.candidate} candidate run(s), one ` +
+      "drawn per side per resample, so refit/seed variance is in the interval"
+    : "; one run per side (seed variance not in the interval: pass " +
+      "`--baseline-replicates` / `--candidate-replicates`)";
+  return `${draw}${seeds}.`;
 }

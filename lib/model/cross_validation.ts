@@ -6,12 +6,16 @@
  *
  * @module
  */
-import type { ScoreScale } from "../dataset/score_scale.ts";
 import type { DenseMatrix } from "./matrix.ts";
 import { meanStd, type ScoreMetrics, scoreMetrics } from "./metrics.ts";
 import type { PipelineOptions, StackedColumns } from "./scoring_pipeline.ts";
 import { type CvWorkerTask, fitFold, type FoldFit, type FoldRows } from "./cv_fold.ts";
-import { type LofoCutpoints, lofoCutpoints } from "./lofo_cutpoints.ts";
+import {
+  type LofoCutpoints,
+  lofoCutpoints,
+  nestedPairFolds,
+  nestedPredictions,
+} from "./lofo_cutpoints.ts";
 import type { CutpointMode } from "./params.ts";
 
 export type { FoldRows };
@@ -55,7 +59,7 @@ export interface CrossValidationResult {
   readonly oofFold: Int32Array;
   /** Column names the models saw (with the stacked column when on). */
   readonly featureNames: readonly string[];
-  /** Leave-one-fold-out cut-points (null unless a cut-point mode was given). */
+  /** Nested leave-one-fold-out cut-points (null unless the mode is `lofo`). */
   readonly lofo?: (LofoCutpoints & { readonly qwk: MeanStd; readonly perFoldQwk: number[] }) | null;
   /** Which thresholds `cutpointMetrics` / `oofCutpointPredictions` / `qwkCutpoints` use. */
   readonly cutpointMode?: CutpointMode | null;
@@ -82,8 +86,8 @@ export interface CrossValidationInput {
   readonly onFold?: (outcome: FoldOutcome, done: number, total: number) => void;
   /**
    * `inner_oof`: thresholds from inner out-of-fold predictions inside each training part (the
-   * default), with LOFO thresholds reported next to them; `lofo`: the inner fits are skipped and
-   * the LOFO thresholds score each fold. Undefined/null: no LOFO.
+   * default); `lofo`: the inner fits are skipped and nested LOFO thresholds score each fold
+   * (K(K−1)/2 extra fits, `lofo_cutpoints.ts`). Undefined/null: as `inner_oof`.
    */
   readonly cutpointMode?: CutpointMode | null;
 }
@@ -98,7 +102,7 @@ export interface CrossValidationInput {
  * ```
  */
 export async function crossValidate(input: CrossValidationInput): Promise<CrossValidationResult> {
-  const { X, y, texts, groups, folds } = input;
+  const { X, y, groups, folds } = input;
   const mode = input.cutpointMode ?? null;
   const options = mode === "lofo" ? { ...input.options, cutpointInnerFolds: 0 } : input.options;
   if (y.length !== X.nRows) throw new Error(`crossValidate: ${X.nRows} rows, ${y.length} labels`);
@@ -126,10 +130,8 @@ export async function crossValidate(input: CrossValidationInput): Promise<CrossV
       fold: fold.fold,
       nTrain: fold.trainIndices.length,
       nVal: fold.valIndices.length,
-      metrics: scoreMetrics(yVal, r.predictions, options.scale),
-      cutpointMetrics: r.cutpointPredictions
-        ? scoreMetrics(yVal, r.cutpointPredictions, options.scale)
-        : null,
+      metrics: scoreMetrics(yVal, r.predictions),
+      cutpointMetrics: r.cutpointPredictions ? scoreMetrics(yVal, r.cutpointPredictions) : null,
       cutpoints: r.cutpoints,
       fitSeconds: r.fitSeconds,
       ...(r.bestIteration !== undefined ? { bestIteration: r.bestIteration } : {}),
@@ -138,38 +140,10 @@ export async function crossValidate(input: CrossValidationInput): Promise<CrossV
     input.onFold?.(outcome, outcomes.length, folds.length);
   };
 
-  const workers = Math.min(Math.max(1, Math.floor(input.workers ?? 1)), folds.length);
-  if (workers <= 1) {
-    for (const fold of folds) {
-      record(
-        fold,
-        await fitFold({ X, y, texts, groups }, fold, options, input.stackingCache?.get(fold.fold)),
-      );
-    }
-  } else {
-    // folds round-robin over workers; results recorded in fold order, identical to 1 thread
-    const lanes: FoldRows[][] = Array.from({ length: workers }, () => []);
-    folds.forEach((f, i) => lanes[i % workers].push(f));
-    const yArr = Float64Array.from(y);
-    const results = await Promise.all(lanes.map((g) =>
-      runCvWorker({
-        nRows: X.nRows,
-        nCols: X.nCols,
-        values: X.values,
-        y: yArr,
-        texts,
-        groups,
-        options: { ...options, singleThreaded: true },
-        folds: g,
-        stacked: g.map((f) => input.stackingCache?.get(f.fold)),
-      })
-    ));
-    const byFold = new Map<number, FoldFit>();
-    for (const list of results) for (const r of list) byFold.set(r.fold, r);
-    for (const fold of folds) record(fold, byFold.get(fold.fold)!);
-  }
+  const results = await fitFolds(input, folds, options, input.stackingCache);
+  folds.forEach((fold, k) => record(fold, results[k]));
 
-  const lofo = mode ? withLofo(y, oof, oofFold, folds, options.scale) : null;
+  const lofo = mode === "lofo" ? await withLofo(input, options, oof, oofFold) : null;
   const finalOutcomes = mode === "lofo" ? outcomes.map((o) => lofoOutcome(o, lofo!)) : outcomes;
   const ms = (f: (o: FoldOutcome) => number) => meanStd(finalOutcomes.map(f));
   const cutOof = mode === "lofo" ? lofo!.predictions : oofCut;
@@ -190,7 +164,6 @@ export async function crossValidate(input: CrossValidationInput): Promise<CrossV
       ? {
         perFold: lofo.perFold,
         predictions: lofo.predictions,
-        allOofCutpoints: lofo.allOofCutpoints,
         qwk: lofo.qwk,
         perFoldQwk: lofo.perFoldQwk,
       }
@@ -205,21 +178,62 @@ type LofoWithMetrics = LofoCutpoints & {
   readonly perFoldMetrics: Map<number, ScoreMetrics>;
 };
 
-function withLofo(
-  y: ArrayLike<number>,
+/** Fit each fold (on `input.workers` Web Workers when > 1) and return the results in fold order. */
+async function fitFolds(
+  input: CrossValidationInput,
+  folds: readonly FoldRows[],
+  options: PipelineOptions,
+  stackingCache?: Map<number, StackedColumns>,
+): Promise<FoldFit[]> {
+  const { X, y, texts, groups } = input;
+  const workers = Math.min(Math.max(1, Math.floor(input.workers ?? 1)), folds.length);
+  if (workers <= 1) {
+    const out: FoldFit[] = [];
+    for (const fold of folds) {
+      out.push(
+        await fitFold({ X, y, texts, groups }, fold, options, stackingCache?.get(fold.fold)),
+      );
+    }
+    return out;
+  }
+  // folds round-robin over workers; results in fold order, identical to 1 thread
+  const lanes: FoldRows[][] = Array.from({ length: workers }, () => []);
+  folds.forEach((f, i) => lanes[i % workers].push(f));
+  const yArr = Float64Array.from(y);
+  const results = await Promise.all(lanes.map((g) =>
+    runCvWorker({
+      nRows: X.nRows,
+      nCols: X.nCols,
+      values: X.values,
+      y: yArr,
+      texts,
+      groups,
+      options: { ...options, singleThreaded: true },
+      folds: g,
+      stacked: g.map((f) => stackingCache?.get(f.fold)),
+    })
+  ));
+  const byFold = new Map<number, FoldFit>();
+  for (const list of results) for (const r of list) byFold.set(r.fold, r);
+  return folds.map((f) => byFold.get(f.fold)!);
+}
+
+/** Nested LOFO: K(K−1)/2 pair fits (without folds a and b), then thresholds per fold. */
+async function withLofo(
+  input: CrossValidationInput,
+  options: PipelineOptions,
   oof: Float64Array,
   oofFold: Int32Array,
-  folds: readonly FoldRows[],
-  scale?: ScoreScale,
-): LofoWithMetrics {
-  const l = lofoCutpoints(y, oof, oofFold, scale);
+): Promise<LofoWithMetrics> {
+  const { y, folds } = input;
+  const pairs = nestedPairFolds(folds);
+  const pairRows = pairs.map((p, q) => ({ ...p, fold: q }));
+  const fits = await fitFolds(input, pairRows, { ...options, cutpointInnerFolds: 0 });
+  const nested = nestedPredictions(y.length, pairs, fits.map((f) => f.predictions), oofFold);
+  const l = lofoCutpoints(y, oof, oofFold, nested, options.scale);
   const perFoldMetrics = new Map(folds.map((f) => [
     f.fold,
-    scoreMetrics(
-      f.valIndices.map((i) => y[i]),
-      f.valIndices.map((i) => l.predictions[i]),
-      scale,
-    ),
+    scoreMetrics(f.valIndices.map((i) => y[i]), f.valIndices.map((i) => l.predictions[i])),
   ]));
   const perFoldQwk = folds.map((f) => perFoldMetrics.get(f.fold)!.qwk);
   return { ...l, qwk: meanStd(perFoldQwk), perFoldQwk, perFoldMetrics };

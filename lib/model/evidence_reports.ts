@@ -140,8 +140,8 @@ export function residualDiagnosticsMarkdown(
 }
 
 /**
- * The cv report's "Cut-point modes" section: QWK with inner-OOF and leave-one-fold-out
- * thresholds per fold (empty when LOFO was not computed).
+ * The cv report's "Cut-point modes" section under `--cutpoint-mode lofo`: QWK with nested
+ * leave-one-fold-out thresholds per fold (empty in `inner_oof` mode).
  *
  * @example
  * ```ts
@@ -151,33 +151,16 @@ export function residualDiagnosticsMarkdown(
 export function lofoSectionMarkdown(cv: CrossValidationResult): string {
   if (!cv.lofo) return "";
   const lofo = cv.lofo;
-  const inner = cv.cutpointMode === "inner_oof";
-  const head = ["fold", ...(inner ? ["QWK inner-OOF cut-points"] : []), "QWK LOFO cut-points"];
-  const rows = cv.folds.map((f, k) => [
-    f.fold,
-    ...(inner ? [fmt(f.cutpointMetrics?.qwk)] : []),
-    fmt(lofo.perFoldQwk[k]),
-  ]);
-  rows.push([
-    "mean ± std",
-    ...(inner && cv.summary.qwkCutpoints
-      ? [`${fmt(cv.summary.qwkCutpoints.mean)} ± ${fmt(cv.summary.qwkCutpoints.std)}`]
-      : []),
-    `${fmt(lofo.qwk.mean)} ± ${fmt(lofo.qwk.std)}`,
-  ]);
+  const rows: (string | number)[][] = cv.folds.map((f, k) => [f.fold, fmt(lofo.perFoldQwk[k])]);
+  rows.push(["mean ± std", `${fmt(lofo.qwk.mean)} ± ${fmt(lofo.qwk.std)}`]);
   return [
     "## Cut-point modes",
     "",
-    `Mode used for the cut-point figures above: \`${cv.cutpointMode}\`. Inner-OOF: thresholds ` +
-    "fitted on inner out-of-fold predictions inside each training part. LOFO (the original " +
-    "pipeline's): fold k scored with thresholds fitted on the other folds' out-of-fold " +
-    "predictions.",
+    "Mode used for the cut-point figures above: `lofo` (nested). Fold k is scored with " +
+    "thresholds fitted on the other folds' rows, predicted by models fitted without fold k " +
+    "(K(K−1)/2 extra fits), so no label of fold k reaches its thresholds.",
     "",
-    markdownTable(head, rows),
-    "",
-    `Thresholds on all out-of-fold predictions (LOFO's choice for a test set): ${
-      lofo.allOofCutpoints.map((c) => c.toFixed(3)).join(", ")
-    }.`,
+    markdownTable(["fold", "QWK nested LOFO cut-points"], rows),
     "",
   ].join("\n");
 }

@@ -5,10 +5,15 @@
  * - Fold-paired deltas (candidate − baseline) of QWK (rounded and cut-points), MAE and adjacent
  *   accuracy: per fold, mean, std and the number of folds the candidate wins.
  * - Pooled out-of-fold deltas of worst-prompt QWK and of the tail slices.
- * - A paired, fold-stratified percentile bootstrap: each resample draws essays with replacement
- *   *within each fold* (fold sizes kept), both runs are scored on the same draw, and the
- *   statistic is the one reported (mean over folds of per-fold QWK; pooled high-band adjacent
- *   accuracy; pooled worst-prompt QWK). Seeded; 5,000 resamples by default.
+ * - A paired percentile bootstrap, by default a **cluster bootstrap**: each resample draws prompts
+ *   with replacement, then essays with replacement within each drawn prompt
+ *   (`cluster_bootstrap.ts`); every drawn essay keeps its fold, both runs are scored on the same
+ *   draw, and the statistic is the one reported (mean over the folds present of per-fold QWK;
+ *   pooled high-band adjacent accuracy; pooled worst-prompt QWK). `cluster: "essay"` gives the
+ *   older fold-stratified essay bootstrap (fold sizes kept). Seeded; 5,000 resamples by default.
+ * - **Seed replicates**: each side may be several runs of the same config with different seeds
+ *   (same essays and folds); each resample then also draws one replicate per side, so refit and
+ *   seed variance are in the interval, and the Δ is the mean over replicates.
  *
  * Pure: aligned arrays in, numbers out.
  *
@@ -21,6 +26,7 @@ import {
   N_SCORE_CLASSES,
   predictionClass,
 } from "./metrics.ts";
+import { clusterBootstrapDraw, clusterRows } from "./cluster_bootstrap.ts";
 import { seededRandom } from "./random.ts";
 import {
   gradeBand,
@@ -72,9 +78,18 @@ export interface DeltaInterval {
 /** What a difference interval says. */
 export type DifferenceVerdict = "candidate better" | "candidate worse" | "no difference";
 
+/** What the bootstrap resamples. */
+export type BootstrapUnit = "prompt" | "essay";
+
 /** Everything compare-runs reports. */
 export interface PairedComparison {
   readonly nEssays: number;
+  /** What the bootstrap resampled, and how many seed replicates each side had. */
+  readonly protocol: {
+    readonly cluster: BootstrapUnit;
+    readonly nPrompts: number;
+    readonly replicates: { readonly baseline: number; readonly candidate: number };
+  };
   readonly folds: readonly number[];
   readonly fold: {
     readonly qwk: FoldPairedDelta;
@@ -102,6 +117,11 @@ export interface PairedComparison {
 /** Options of {@link comparePairedRuns}. */
 export interface PairedComparisonOptions {
   readonly seed: number;
+  /**
+   * `prompt` (default): cluster bootstrap, prompts then essays within prompts; `essay`: essays
+   * within folds (ignores that essays cluster by prompt; optimistic).
+   */
+  readonly cluster?: BootstrapUnit;
   /** Bootstrap resamples (default 5,000). */
   readonly resamples?: number;
   /** Interval level (default 0.95). */
@@ -250,57 +270,89 @@ class ResampleScorer {
   }
 }
 
-/** Predicted classes of both runs (rounded; cut-points when both have them). */
+/** Predicted classes of both runs per seed replicate (rounded; cut-points when all have them). */
 interface PredictedClasses {
-  readonly pb: Int8Array;
-  readonly pc: Int8Array;
-  readonly cb: Int8Array | null;
-  readonly cc: Int8Array | null;
+  readonly pb: readonly Int8Array[];
+  readonly pc: readonly Int8Array[];
+  readonly cb: readonly Int8Array[] | null;
+  readonly cc: readonly Int8Array[] | null;
+}
+
+/** Draws of one resample: rows per fold present, and all rows pooled. */
+interface ResampleRows {
+  readonly foldDraws: Int32Array[];
+  readonly pooled: Int32Array;
+}
+
+/** The essay-level draw: essays with replacement within each fold (fold sizes kept). */
+function essayDraw(folds: readonly { rows: Int32Array }[], random: () => number): ResampleRows {
+  const foldDraws = folds.map(({ rows }) => {
+    const d = new Int32Array(rows.length);
+    for (let j = 0; j < rows.length; j++) d[j] = rows[Math.floor(random() * rows.length)];
+    return d;
+  });
+  const pooled = new Int32Array(foldDraws.reduce((t, d) => t + d.length, 0));
+  let at = 0;
+  for (const d of foldDraws) (pooled.set(d, at), (at += d.length));
+  return { foldDraws, pooled };
+}
+
+/** The cluster draw: prompts, then essays within prompts; each drawn essay keeps its fold. */
+function clusterDraw(
+  prompts: readonly Int32Array[],
+  foldIndex: Int32Array,
+  nFolds: number,
+  random: () => number,
+): ResampleRows {
+  const pooled = clusterBootstrapDraw(prompts, random);
+  const by: number[][] = Array.from({ length: nFolds }, () => []);
+  for (const i of pooled) by[foldIndex[i]].push(i);
+  return { foldDraws: by.filter((g) => g.length > 0).map((g) => Int32Array.from(g)), pooled };
 }
 
 /**
- * The paired, fold-stratified bootstrap: per resample, essays drawn with replacement within each
- * fold (fold sizes kept); both runs scored on the same draw; candidate − baseline recorded.
+ * The paired bootstrap: per resample, essays drawn (cluster or essay draw), one seed replicate
+ * drawn per side when there are several; both runs scored on the same draw; candidate −
+ * baseline recorded.
  */
 function pairedBootstrapDraws(
   scorer: ResampleScorer,
-  folds: readonly { fold: number; rows: Int32Array }[],
+  draw: (random: () => number) => ResampleRows,
   p: PredictedClasses,
   options: { seed: number; resamples: number },
 ): { qwk: Float64Array; cut: Float64Array; high: Float64Array; worst: Float64Array } {
   const { resamples } = options;
   const withCut = p.cb !== null && p.cc !== null;
   const random = seededRandom(options.seed, "paired-bootstrap");
+  const pick = (n: number) => (n === 1 ? 0 : Math.floor(random() * n));
   const draws = {
     qwk: new Float64Array(resamples),
     cut: new Float64Array(withCut ? resamples : 0),
     high: new Float64Array(resamples),
     worst: new Float64Array(resamples),
   };
-  const foldDraws = folds.map(({ rows }) => new Int32Array(rows.length));
-  const pooled = new Int32Array(folds.reduce((s, f) => s + f.rows.length, 0));
   for (let b = 0; b < resamples; b++) {
-    let at = 0;
-    folds.forEach(({ rows }, k) => {
-      const d = foldDraws[k];
-      for (let j = 0; j < rows.length; j++) {
-        d[j] = rows[Math.floor(random() * rows.length)];
-        pooled[at++] = d[j];
-      }
-    });
-    draws.qwk[b] = scorer.meanFoldQwk(p.pc, foldDraws) - scorer.meanFoldQwk(p.pb, foldDraws);
+    const { foldDraws, pooled } = draw(random);
+    const rb = pick(p.pb.length);
+    const rc = pick(p.pc.length);
+    const [pb, pc] = [p.pb[rb], p.pc[rc]];
+    draws.qwk[b] = scorer.meanFoldQwk(pc, foldDraws) - scorer.meanFoldQwk(pb, foldDraws);
     if (withCut) {
-      draws.cut[b] = scorer.meanFoldQwk(p.cc!, foldDraws) - scorer.meanFoldQwk(p.cb!, foldDraws);
+      draws.cut[b] = scorer.meanFoldQwk(p.cc![rc], foldDraws) -
+        scorer.meanFoldQwk(p.cb![rb], foldDraws);
     }
-    draws.high[b] = scorer.highAdjacent(p.pc, pooled) - scorer.highAdjacent(p.pb, pooled);
+    draws.high[b] = scorer.highAdjacent(pc, pooled) - scorer.highAdjacent(pb, pooled);
     const byPrompt = scorer.byPrompt(pooled);
-    draws.worst[b] = scorer.worstPrompt(p.pc, byPrompt) - scorer.worstPrompt(p.pb, byPrompt);
+    draws.worst[b] = scorer.worstPrompt(pc, byPrompt) - scorer.worstPrompt(pb, byPrompt);
   }
   return draws;
 }
 
 /**
  * Compare a candidate's out-of-fold predictions with a baseline's on the same essays and folds.
+ * Either side may be a list of seed replicates (same essays and folds, other seeds): the fold
+ * figures are then means over the replicates, the bootstrap draws a replicate per side per
+ * resample, and the tails and worst prompt are those of the first (named) replicate.
  *
  * @example
  * ```ts
@@ -310,60 +362,73 @@ function pairedBootstrapDraws(
  */
 export function comparePairedRuns(
   essays: PairedEssays,
-  baseline: OofPredictions,
-  candidate: OofPredictions,
+  baselineRuns: OofPredictions | readonly OofPredictions[],
+  candidateRuns: OofPredictions | readonly OofPredictions[],
   options: PairedComparisonOptions,
 ): PairedComparison {
+  const bases = Array.isArray(baselineRuns) ? baselineRuns : [baselineRuns as OofPredictions];
+  const cands = Array.isArray(candidateRuns) ? candidateRuns : [candidateRuns as OofPredictions];
+  if (bases.length === 0 || cands.length === 0) throw new Error("comparePairedRuns: no runs");
   const n = essays.ids.length;
-  for (
-    const [what, len] of [
-      ["prompts", essays.prompts.length],
-      ["labels", essays.yTrue.length],
-      ["folds", essays.folds.length],
-      ["baseline predictions", baseline.raw.length],
-      ["candidate predictions", candidate.raw.length],
-    ] as const
-  ) {
+  const lengths: [string, number][] = [
+    ["prompts", essays.prompts.length],
+    ["labels", essays.yTrue.length],
+    ["folds", essays.folds.length],
+    ...bases.map((b, k): [string, number] => [`baseline predictions (${k})`, b.raw.length]),
+    ...cands.map((c, k): [string, number] => [`candidate predictions (${k})`, c.raw.length]),
+  ];
+  for (const [what, len] of lengths) {
     if (len !== n) throw new Error(`comparePairedRuns: ${n} essays but ${len} ${what}`);
   }
   if (n === 0) throw new Error("comparePairedRuns: no essays");
+  const [baseline, candidate] = [bases[0], cands[0]];
   const resamples = options.resamples ?? 5000;
   const level = options.level ?? 0.95;
+  const cluster = options.cluster ?? "prompt";
   const scorer = new ResampleScorer(essays);
   const t = scorer.t;
-  const pb = classes(baseline.raw, false);
-  const pc = classes(candidate.raw, false);
-  const withCut = baseline.cutpoints !== null && candidate.cutpoints !== null;
-  const cb = withCut ? classes(baseline.cutpoints!, false) : null;
-  const cc = withCut ? classes(candidate.cutpoints!, false) : null;
+  const withCut = [...bases, ...cands].every((r) => r.cutpoints !== null);
+  const cls = (runs: readonly OofPredictions[], cut: boolean) =>
+    runs.map((r) => classes(cut ? r.cutpoints! : r.raw, false));
+  const p: PredictedClasses = {
+    pb: cls(bases, false),
+    pc: cls(cands, false),
+    cb: withCut ? cls(bases, true) : null,
+    cc: withCut ? cls(cands, true) : null,
+  };
   const folds = foldRows(essays.folds);
   const cm = new Float64Array(N_SCORE_CLASSES * N_SCORE_CLASSES);
 
-  const perFold = (f: (rows: Int32Array) => number) => folds.map(({ rows }) => f(rows));
-  const mae = (p: Float64Array) => (rows: Int32Array) => {
+  // per fold, averaged over the replicates of a side
+  const perFold = <R>(reps: readonly R[], f: (r: R) => (rows: Int32Array) => number) =>
+    folds.map(({ rows }) => reps.reduce((s, r) => s + f(r)(rows), 0) / reps.length);
+  const mae = (run: OofPredictions) => (rows: Int32Array) => {
     let s = 0;
-    for (const i of rows) s += Math.abs(p[i] - essays.yTrue[i]);
+    for (const i of rows) s += Math.abs(run.raw[i] - essays.yTrue[i]);
     return s / rows.length;
   };
-  const adj = (p: Int8Array) => (rows: Int32Array) => {
+  const adj = (pr: Int8Array) => (rows: Int32Array) => {
     let h = 0;
-    for (const i of rows) if (Math.abs(t[i] - p[i]) <= 1) h++;
+    for (const i of rows) if (Math.abs(t[i] - pr[i]) <= 1) h++;
     return h / rows.length;
   };
-  const qwk = (p: Int8Array) => (rows: Int32Array) => qwkOf(t, p, rows, cm);
+  const qwk = (pr: Int8Array) => (rows: Int32Array) => qwkOf(t, pr, rows, cm);
 
   const all = Int32Array.from({ length: n }, (_, i) => i);
-  const pointWorst = (p: Int8Array) => scorer.worstPrompt(p, scorer.byPrompt(all));
-  const draws = pairedBootstrapDraws(scorer, folds, { pb, pc, cb, cc }, {
-    seed: options.seed,
-    resamples,
-  });
+  const pointWorst = (pr: Int8Array) => scorer.worstPrompt(pr, scorer.byPrompt(all));
+  const prompts = clusterRows(essays.prompts);
+  const foldIndex = new Int32Array(n);
+  folds.forEach(({ rows }, k) => rows.forEach((i) => (foldIndex[i] = k)));
+  const draw = cluster === "prompt"
+    ? (random: () => number) => clusterDraw(prompts, foldIndex, folds.length, random)
+    : (random: () => number) => essayDraw(folds, random);
+  const draws = pairedBootstrapDraws(scorer, draw, p, { seed: options.seed, resamples });
 
   const fold = {
-    qwk: foldDelta(perFold(qwk(pb)), perFold(qwk(pc)), true),
-    qwkCutpoints: withCut ? foldDelta(perFold(qwk(cb!)), perFold(qwk(cc!)), true) : null,
-    mae: foldDelta(perFold(mae(baseline.raw)), perFold(mae(candidate.raw)), false),
-    adjacentAccuracy: foldDelta(perFold(adj(pb)), perFold(adj(pc)), true),
+    qwk: foldDelta(perFold(p.pb, qwk), perFold(p.pc, qwk), true),
+    qwkCutpoints: withCut ? foldDelta(perFold(p.cb!, qwk), perFold(p.cc!, qwk), true) : null,
+    mae: foldDelta(perFold(bases, mae), perFold(cands, mae), false),
+    adjacentAccuracy: foldDelta(perFold(p.pb, adj), perFold(p.pc, adj), true),
   };
   const wb = worstPromptQwk(essays.yTrue, baseline.raw, essays.prompts);
   const wc = worstPromptQwk(essays.yTrue, candidate.raw, essays.prompts);
@@ -380,10 +445,15 @@ export function comparePairedRuns(
       draws.high,
       level,
     ),
-    worstPromptQwk: interval(pointWorst(pc) - pointWorst(pb), draws.worst, level),
+    worstPromptQwk: interval(pointWorst(p.pc[0]) - pointWorst(p.pb[0]), draws.worst, level),
   };
   return {
     nEssays: n,
+    protocol: {
+      cluster,
+      nPrompts: prompts.length,
+      replicates: { baseline: bases.length, candidate: cands.length },
+    },
     folds: folds.map((f) => f.fold),
     fold,
     worstPrompt: {

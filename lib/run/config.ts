@@ -85,6 +85,12 @@ export const ExperimentConfigSchema = z.object({
   offloadServiceUrl: z.string().url().optional(),
   embeddingServiceUrl: z.string().url().optional(),
   languageToolServiceUrl: z.string().url().optional(),
+  /**
+   * Tier 1 checker of local extraction: `auto` (LanguageTool when a URL is configured or Java 17+
+   * can start one, else local), `languagetool`, `local` (harper.js + nspell). Unset: `local` for
+   * the embedded data set, `auto` otherwise (`lib/offload/checker_choice.ts`).
+   */
+  checker: z.enum(["auto", "languagetool", "local"]).optional(),
   /** Dialect of `languageToolServiceUrl`: the HuleEdu service (`/v1/check`) or stock (`/v2/check`). */
   languageToolProtocol: z.enum(["auto", "huleedu", "stock"]).default("auto"),
   /** Per-request timeout of the offload clients, seconds (LanguageTool default 60, as the original). */
@@ -99,6 +105,16 @@ export const ExperimentConfigSchema = z.object({
    * for (also in `excludedFeatures`; `lib/features/feature_languages.ts`).
    */
   languageExcludedFeatures: z.array(z.string().min(1)).default([]),
+  /**
+   * Drop the handcrafted columns the degenerate-feature audit of the training store flags
+   * (constant, near-constant, monotone copies; `lib/features/feature_audit.ts`) before fitting.
+   */
+  dropDegenerateFeatures: z.boolean().default(false),
+  /**
+   * `cv`/`drop-column`: a fold of the scheme held back — its essays are removed before anything
+   * is fitted (`sweep` selects on such runs and confirms its winner on that fold).
+   */
+  heldBackFold: z.number().int().min(0).optional(),
   model: z.enum(MODEL_KINDS).default("gbm"),
   treeParams: TreeParamsSchema.default(TreeParamsSchema.parse({})),
   ridgeParams: RidgeParamsSchema.default(RidgeParamsSchema.parse({})),

@@ -6,11 +6,14 @@
  * through OpenBLAS (`libopenblas0-pthread`) when the library is present
  * (`lib/features/embeddings/native_blas.ts`). Without it everything still works, on wasm
  * kernels only. This script installs it with apt-get when missing and the user is root; any
- * other case is a warning, never a failure (`--strict` makes a missing library an error).
+ * other case is a warning, never a failure (`--strict` makes anything missing an error, naming
+ * it: the test task runs it so).
  *
  * It also installs `nginx` (the load balancer of `deploy/`, used by `deno task offload-cluster`,
  * the cluster fault tests and `deno task bench offload-load`) the same way, and `chromium`
- * (headless browser that checks the notebooks' HTML reports, `notebooks/tools/check_html_chromium.ts`).
+ * (headless browser that checks the notebooks' HTML reports, `notebooks/tools/check_html_chromium.ts`),
+ * and the tools some tests need: `/usr/bin/python3` with numpy (the original Python client's
+ * emulation), Java and Maven (a real LanguageTool server).
  *
  * @module
  */
@@ -83,12 +86,25 @@ export async function ensureOpenBlas(): Promise<boolean> {
 /** The Debian package of the load balancer of `deploy/` (offload cluster demo and tests). */
 export const NGINX_PACKAGE = "nginx";
 
-/** Path of the nginx binary, or undefined when it is not installed. */
+/**
+ * Path of the nginx binary (`$NGINX_PATH` first, then `PATH`), or undefined when it is not
+ * found. Only `PATH` is searched, so a run with nginx hidden from `PATH` sees it missing (the
+ * strict-CI check relies on that; Debian puts it in `/usr/sbin`, on root's `PATH`).
+ */
 export function nginxPath(): string | undefined {
-  for (const p of ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"]) {
-    try {
-      if (Deno.statSync(p).isFile) return p;
-    } catch { /* next */ }
+  const explicit = Deno.env.get("NGINX_PATH");
+  if (explicit) return explicit;
+  return onPath(["nginx"]);
+}
+
+/** The first `dir/name` on `PATH` that is a file, or undefined. */
+export function onPath(names: readonly string[]): string | undefined {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":").filter(Boolean)) {
+    for (const name of names) {
+      try {
+        if (Deno.statSync(`${dir}/${name}`).isFile) return `${dir}/${name}`;
+      } catch { /* next */ }
+    }
   }
   return undefined;
 }
@@ -127,14 +143,7 @@ export const CHROMIUM_NAMES = ["chromium", "chromium-browser", "google-chrome"] 
 export function findChromium(): string | undefined {
   const explicit = Deno.env.get("CHROMIUM_PATH");
   if (explicit) return explicit;
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":").filter(Boolean)) {
-    for (const name of CHROMIUM_NAMES) {
-      try {
-        if (Deno.statSync(`${dir}/${name}`).isFile) return `${dir}/${name}`;
-      } catch { /* next */ }
-    }
-  }
-  return undefined;
+  return onPath(CHROMIUM_NAMES);
 }
 
 /**
@@ -162,14 +171,81 @@ export async function ensureChromium(): Promise<string | undefined> {
   return path;
 }
 
+/** Debian packages of the test tools: numpy for the Python-client test, Java + Maven for LanguageTool. */
+export const TEST_TOOL_PACKAGES = {
+  numpy: "python3-numpy",
+  java: "default-jre-headless",
+  mvn: "maven",
+} as const;
+
+async function commandWorks(cmd: string, args: string[]): Promise<boolean> {
+  try {
+    return (await new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).output())
+      .success;
+  } catch {
+    return false;
+  }
+}
+
+/** Which test tools are missing (`/usr/bin/python3` with numpy, `java`, `mvn`), by name. */
+export async function missingTestTools(): Promise<(keyof typeof TEST_TOOL_PACKAGES)[]> {
+  const out: (keyof typeof TEST_TOOL_PACKAGES)[] = [];
+  if (!(await commandWorks("/usr/bin/python3", ["-c", "import numpy"]))) out.push("numpy");
+  if (!(await commandWorks("java", ["-version"]))) out.push("java");
+  if (!(await commandWorks("mvn", ["-v"]))) out.push("mvn");
+  return out;
+}
+
+/**
+ * Install the missing test tools (root only); resolves to what is still missing, described.
+ *
+ * @example
+ * ```ts
+ * const missing = await ensureTestTools(); // [] when numpy, java and mvn are there
+ * ```
+ */
+export async function ensureTestTools(): Promise<string[]> {
+  let missing = await missingTestTools();
+  if (missing.length > 0 && Deno.uid?.() === 0) {
+    const pkgs = missing.map((m) => TEST_TOOL_PACKAGES[m]);
+    console.error(`setup: installing ${pkgs.join(", ")} (apt-get) for the tests …`);
+    if (!(await aptGet(["install", "-y", "--no-install-recommends", ...pkgs]))) {
+      await aptGet(["update"]);
+      await aptGet(["install", "-y", "--no-install-recommends", ...pkgs]);
+    }
+    missing = await missingTestTools();
+  }
+  for (const m of missing) {
+    console.warn(`setup: ${m} is NOT available (sudo apt-get install -y ${TEST_TOOL_PACKAGES[m]})`);
+  }
+  return missing.map((m) => `${m} (${TEST_TOOL_PACKAGES[m]})`);
+}
+
 if (import.meta.main) {
+  if (Deno.args.includes("--help")) {
+    console.log(
+      "Usage: deno run -A lib/run/system_setup.ts [--strict]\n\n" +
+        "Install (apt-get, as root) OpenBLAS, nginx, chromium and the test tools (python3-numpy,\n" +
+        "Java + Maven for LanguageTool). --strict: exit 1 naming whatever is still missing\n" +
+        "(the test task runs it so; CI must not skip tests for a missing dependency).",
+    );
+    Deno.exit(0);
+  }
+  const missing: string[] = [];
   const ok = await ensureOpenBlas();
   console.error(`setup: OpenBLAS ${ok ? "available" : "NOT available (wasm kernels)"}`);
+  if (!ok) missing.push(`OpenBLAS (${OPENBLAS_PACKAGE})`);
   const nginx = await ensureNginx();
-  console.error(`setup: nginx ${nginx ?? "NOT available (offload cluster tests are skipped)"}`);
+  console.error(`setup: nginx ${nginx ?? "NOT available (offload cluster tests cannot run)"}`);
+  if (!nginx) missing.push(`nginx (${NGINX_PACKAGE}, on PATH)`);
   const chromium = await ensureChromium();
   console.error(
-    `setup: chromium ${chromium ?? "NOT available (notebook reports are not browser-checked)"}`,
+    `setup: chromium ${chromium ?? "NOT available (notebook reports cannot be browser-checked)"}`,
   );
-  if ((!ok || !nginx || !chromium) && Deno.args.includes("--strict")) Deno.exit(1);
+  if (!chromium) missing.push(`chromium (${CHROMIUM_PACKAGE}, on PATH)`);
+  missing.push(...(await ensureTestTools()));
+  if (missing.length > 0 && Deno.args.includes("--strict")) {
+    console.error(`setup --strict: MISSING ${missing.join("; ")}`);
+    Deno.exit(1);
+  }
 }

@@ -2,7 +2,7 @@
  * `compare-runs --baseline <cv run> --candidate <cv run> [--gate profile.json]`: is the candidate
  * really better, where, and by how much? Reads both runs' out-of-fold predictions, refuses runs
  * whose scheme, splits file, essays or folds differ, and writes `artifacts/comparison.json` and
- * `reports/comparison.md` (fold-paired deltas, paired fold-stratified bootstrap CIs, worst
+ * `reports/comparison.md` (fold-paired deltas, paired cluster-bootstrap CIs with optional seed replicates, worst
  * prompt, score tails, the gate verdict) plus an experiment-log entry with the verdict.
  *
  * @module
@@ -15,11 +15,15 @@ import {
   gateVerdict,
   parseGateProfile,
 } from "../model/gate.ts";
-import { comparePairedRuns, type PairedComparison } from "../model/paired_comparison.ts";
+import {
+  type BootstrapUnit,
+  comparePairedRuns,
+  type PairedComparison,
+} from "../model/paired_comparison.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import { type CommandSpec, type FlagSpec, UsageError } from "../run/cli_flags.ts";
-import { resolveExperimentConfig } from "../run/config.ts";
-import { withRun } from "../run/run_context.ts";
+import { type ExperimentConfig, resolveExperimentConfig } from "../run/config.ts";
+import { type RunContext, withRun } from "../run/run_context.ts";
 import { recordRunInExperimentLog } from "./common.ts";
 import { type CvRunData, describeCvRun, loadCvRun, pairCvRuns } from "./cv_run_dir.ts";
 
@@ -39,6 +43,14 @@ export interface CompareOptions {
   readonly gate?: GateProfile;
   readonly seed?: number;
   readonly resamples?: number;
+  /** Interval level (default 0.95; a sweep passes a Bonferroni-adjusted one). */
+  readonly level?: number;
+  /** What the bootstrap resamples (default `prompt`: the cluster bootstrap). */
+  readonly cluster?: BootstrapUnit;
+  /** Further runs of the baseline's config with other seeds (same essays and folds). */
+  readonly baselineReplicates?: readonly CvRunData[];
+  /** Further runs of the candidate's config with other seeds. */
+  readonly candidateReplicates?: readonly CvRunData[];
 }
 
 /**
@@ -56,10 +68,20 @@ export function compareLoadedRuns(
   options: CompareOptions = {},
 ): RunComparison {
   const paired = pairCvRuns(baseline, candidate);
-  const comparison = comparePairedRuns(paired.essays, paired.baseline, paired.candidate, {
-    seed: options.seed ?? 42,
-    resamples: options.resamples ?? DEFAULT_RESAMPLES,
-  });
+  // every replicate aligned with the baseline's essays (and refused if its essays/folds differ)
+  const aligned = (runs: readonly CvRunData[] | undefined) =>
+    (runs ?? []).map((r) => pairCvRuns(baseline, r).candidate);
+  const comparison = comparePairedRuns(
+    paired.essays,
+    [paired.baseline, ...aligned(options.baselineReplicates)],
+    [paired.candidate, ...aligned(options.candidateReplicates)],
+    {
+      seed: options.seed ?? 42,
+      resamples: options.resamples ?? DEFAULT_RESAMPLES,
+      cluster: options.cluster,
+      level: options.level,
+    },
+  );
   return {
     baseline,
     candidate,
@@ -103,6 +125,26 @@ export const COMPARE_RUNS_FLAGS: readonly FlagSpec[] = [
     type: "string",
     configKey: null,
     description: "candidate cv run directory",
+  },
+  {
+    name: "baseline-replicates",
+    type: "list",
+    configKey: null,
+    description: "more cv runs of the baseline's config with other --seed values, separated by " +
+      "'|': the bootstrap draws one per resample (seed variance in the interval)",
+  },
+  {
+    name: "candidate-replicates",
+    type: "list",
+    configKey: null,
+    description: "more cv runs of the candidate's config with other --seed values ('|')",
+  },
+  {
+    name: "bootstrap-unit",
+    type: "string",
+    configKey: null,
+    description: "prompt (default: prompts, then essays within prompts) | essay (essays " +
+      "within folds; optimistic when essays cluster by prompt)",
   },
   {
     name: "gate",
@@ -149,6 +191,48 @@ export interface CompareRunsResult extends RunComparison {
   readonly jsonPath: string;
 }
 
+/** The comparison's experiment-log entry (Δ with its interval, verdict, gate). */
+async function logComparison(
+  run: RunContext,
+  config: ExperimentConfig,
+  pair: { readonly baseline: CvRunData; readonly candidate: CvRunData },
+  r: Awaited<ReturnType<typeof compareLoadedRuns>>,
+  where: {
+    readonly runs: Record<"baseline" | "candidate", { dir: string; description: string }>;
+    readonly reportPath: string;
+  },
+): Promise<void> {
+  const q = r.comparison.bootstrap.qwk;
+  await recordRunInExperimentLog(run, config, {
+    splitsPath: config.splitsPath,
+    scheme: pair.baseline.metrics.scheme,
+    featureSet: `${pair.baseline.metrics.feature_set} vs ${pair.candidate.metrics.feature_set}`,
+    results: [
+      {
+        label: `QWK Δ candidate − baseline (95 % paired ${
+          r.comparison.protocol.cluster === "prompt" ? "cluster " : ""
+        }bootstrap CI, replicates ${r.comparison.protocol.replicates.baseline}/${r.comparison.protocol.replicates.candidate})`,
+        value: `${q.delta.toFixed(4)} [${q.lower.toFixed(4)}, ${q.upper.toFixed(4)}]`,
+      },
+      { label: "verdict", value: r.comparison.difference },
+      {
+        label: `gate ${r.gate.profile.name}`,
+        value: (r.gate.passed ? "PASS" : "FAIL") +
+          (r.gate.passed
+            ? ""
+            : ` (failed: ${
+              r.gate.checks.filter((k) => !k.passed).map((k) => k.check).join("; ")
+            })`),
+      },
+    ],
+    notes: [
+      `baseline: \`${where.runs.baseline.dir}\` (${where.runs.baseline.description})`,
+      `candidate: \`${where.runs.candidate.dir}\` (${where.runs.candidate.description})`,
+      `comparison report: \`${where.reportPath}\``,
+    ],
+  });
+}
+
 /**
  * Compare two cv runs and write the comparison run directory + log entry. The run's config is
  * the baseline's (same data files and filters), with the given overrides.
@@ -162,11 +246,20 @@ export async function runCompareRuns(
   baselineDir: string,
   candidateDir: string,
   overrides: { runName?: string; outputRoot?: string; experimentLogPath?: string; seed?: number },
-  options: CompareOptions & { argv?: readonly string[]; echo?: boolean } = {},
+  options: CompareOptions & {
+    argv?: readonly string[];
+    echo?: boolean;
+    baselineReplicateDirs?: readonly string[];
+    candidateReplicateDirs?: readonly string[];
+  } = {},
 ): Promise<CompareRunsResult> {
   const baseline = await loadCvRun(baselineDir);
   const candidate = await loadCvRun(candidateDir);
   pairCvRuns(baseline, candidate); // refuse before a run directory is opened
+  const load = (dirs: readonly string[] | undefined) => Promise.all((dirs ?? []).map(loadCvRun));
+  const baselineReplicates = await load(options.baselineReplicateDirs);
+  const candidateReplicates = await load(options.candidateReplicateDirs);
+  for (const r of [...baselineReplicates, ...candidateReplicates]) pairCvRuns(baseline, r);
   const config = resolveExperimentConfig(
     { ...baseline.config, runName: "compare_runs", splitsPath: baseline.config.splitsPath },
     overrides,
@@ -176,7 +269,13 @@ export async function runCompareRuns(
     async (run) => {
       const r = await run.stage(
         "compare",
-        () => compareLoadedRuns(baseline, candidate, { ...options, seed: config.seed }),
+        () =>
+          compareLoadedRuns(baseline, candidate, {
+            ...options,
+            seed: config.seed,
+            baselineReplicates,
+            candidateReplicates,
+          }),
       );
       const jsonPath = run.artifactPath("comparison.json");
       const reportPath = run.reportPath("comparison.md");
@@ -192,32 +291,7 @@ export async function runCompareRuns(
           `${r.comparison.difference}; gate ${r.gate.profile.name}: ` +
           (r.gate.passed ? "PASS" : "FAIL"),
       );
-      await recordRunInExperimentLog(run, config, {
-        splitsPath: config.splitsPath,
-        scheme: baseline.metrics.scheme,
-        featureSet: `${baseline.metrics.feature_set} vs ${candidate.metrics.feature_set}`,
-        results: [
-          {
-            label: "QWK Δ candidate − baseline (95 % paired bootstrap CI)",
-            value: `${q.delta.toFixed(4)} [${q.lower.toFixed(4)}, ${q.upper.toFixed(4)}]`,
-          },
-          { label: "verdict", value: r.comparison.difference },
-          {
-            label: `gate ${r.gate.profile.name}`,
-            value: (r.gate.passed ? "PASS" : "FAIL") +
-              (r.gate.passed
-                ? ""
-                : ` (failed: ${
-                  r.gate.checks.filter((k) => !k.passed).map((k) => k.check).join("; ")
-                })`),
-          },
-        ],
-        notes: [
-          `baseline: \`${baselineDir}\` (${runs.baseline.description})`,
-          `candidate: \`${candidateDir}\` (${runs.candidate.description})`,
-          `comparison report: \`${reportPath}\``,
-        ],
-      });
+      await logComparison(run, config, { baseline, candidate }, r, { runs, reportPath });
       return { ...r, runDir: run.dir, reportPath, jsonPath };
     },
   );
@@ -239,6 +313,10 @@ export const compareRunsCommand: CommandSpec = {
     if (resamples !== undefined && resamples < 1000) {
       throw new UsageError("--resamples must be at least 1000");
     }
+    const unit = v["bootstrap-unit"];
+    if (unit !== undefined && unit !== "prompt" && unit !== "essay") {
+      throw new UsageError("--bootstrap-unit must be prompt or essay");
+    }
     const r = await runCompareRuns(v.baseline, v.candidate, {
       runName: v["run-name"] as string | undefined,
       outputRoot: v["output-root"] as string | undefined,
@@ -247,6 +325,9 @@ export const compareRunsCommand: CommandSpec = {
     }, {
       argv: invocation.argv,
       resamples,
+      cluster: unit as BootstrapUnit | undefined,
+      baselineReplicateDirs: v["baseline-replicates"] as string[] | undefined,
+      candidateReplicateDirs: v["candidate-replicates"] as string[] | undefined,
       gate: typeof v.gate === "string" ? await readGateProfile(v.gate) : undefined,
     });
     const q = r.comparison.bootstrap.qwk;

@@ -108,6 +108,7 @@ export async function runCv(
     },
     async (run) => {
       const inputs = await cvTrainingInputs(run, config, step);
+      config = inputs.config; // with the audit's exclusions when --drop-degenerate-features
       const cv = await crossValidateStage(run, config, step, inputs, options.stackingCache);
       const test = options.evaluateTest
         ? await evaluateOnTest(run, config, step, inputs.data, inputs, options.reuseTestStoreDir)

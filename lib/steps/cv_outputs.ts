@@ -8,6 +8,8 @@
  */
 import { scaleOfConfig } from "../dataset/load_dataset.ts";
 import { scoreOutputValue } from "../dataset/score_scale.ts";
+import { auditMarkdown } from "../features/feature_audit.ts";
+import { auditResultJson, droppedByAudit } from "./feature_audit_step.ts";
 import { stringify } from "csv-stringify/sync";
 import type { CrossValidationResult } from "../model/cross_validation.ts";
 import { lofoSectionMarkdown, tailSectionMarkdown } from "../model/evidence_reports.ts";
@@ -106,6 +108,7 @@ function cvMetricsJson(
     folds: cv.folds,
     evidence,
     cutpoint_mode: cv.cutpointMode,
+    feature_audit: auditResultJson(config, s.inputs.audit),
     sample_weighting: config.sampleWeighting === "none"
       ? "none"
       : { mode: config.sampleWeighting, cap: config.sampleWeightCap },
@@ -114,7 +117,7 @@ function cvMetricsJson(
         qwk: cv.lofo.qwk,
         per_fold_qwk: cv.lofo.perFoldQwk,
         per_fold: cv.lofo.perFold,
-        all_oof_cutpoints: cv.lofo.allOofCutpoints,
+        nested: true,
       }
       : null,
     ...(test ? { test: testEvaluationJson(test) } : {}),
@@ -191,7 +194,8 @@ export async function writeCvOutputs(run: RunContext, s: CvState): Promise<CvOut
           : []),
       ]) + "\n" +
       partPromptTableMarkdown(oof, "Per prompt (out-of-fold, rounded)", config.seed) +
-      `\nResidual diagnostics: \`${run.reportPath("residual_diagnostics.md")}\`.\n`,
+      `\nResidual diagnostics: \`${run.reportPath("residual_diagnostics.md")}\`.\n\n` +
+      auditMarkdown(inputs.audit, "cv_feature_store", droppedByAudit(config, inputs.audit)),
   );
   run.log.info(`report: ${reportPath}`);
   return { metricsPath, oofPath, reportPath, oof };

@@ -92,6 +92,7 @@ export async function runDropColumn(
     },
     async (run) => {
       const inputs = await cvTrainingInputs(run, config, step);
+      config = inputs.config; // with the audit's exclusions when --drop-degenerate-features
       const s = dropColumnSetup(config, step, inputs, options.features);
       const baseline = await run.stage("baseline_cv", () => crossValidate(s.cvInput(s.X0)));
       const baselinePerFold = baseline.folds.map((f) => f.metrics.qwk);

@@ -28,6 +28,7 @@
  * @module
  */
 import { scaleOfConfig } from "../dataset/load_dataset.ts";
+import { withDegenerateDropped } from "./feature_audit_step.ts";
 import { bootstrapQwkInterval } from "../model/bootstrap.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 import type { Essay } from "../dataset/essay.ts";
@@ -149,16 +150,19 @@ async function loadRunData(
     [config.reuseCvFeatureStoreDir],
     step.extractionWorkers,
   );
+  // --drop-degenerate-features: decided on the training store's (label-free) audit only
+  const effective = withDegenerateDropped(config, trainFeatures.audit);
+  const excluded = effective.excludedFeatures;
   const all = featureSetMatrix(
     trainFeatures,
     config.featureSet,
-    config.excludedFeatures,
+    excluded,
     languageColumnsOf(config, data.train),
   );
   const test = featureSetMatrix(
     testFeatures,
     config.featureSet,
-    config.excludedFeatures,
+    excluded,
     languageColumnsOf(config, data.test),
   );
   if (test.names.join("\u0000") !== all.names.join("\u0000")) {
@@ -169,7 +173,8 @@ async function loadRunData(
     return { split, essays, X: selectRows(all.X, rows), y: essays.map((e) => e.overall) };
   };
   return {
-    config,
+    config: effective,
+    audit: trainFeatures.audit,
     step,
     names: all.names,
     embeddingColumns: all.embeddingColumns,

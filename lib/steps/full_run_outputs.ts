@@ -8,6 +8,8 @@
  */
 import { scaleOfConfig } from "../dataset/load_dataset.ts";
 import { promptTable, promptTableMarkdown } from "../model/prompt_table.ts";
+import { auditMarkdown, type FeatureAudit } from "../features/feature_audit.ts";
+import { auditResultJson, droppedByAudit } from "./feature_audit_step.ts";
 import { stringify } from "csv-stringify/sync";
 import type { Essay } from "../dataset/essay.ts";
 import { tailSectionMarkdown } from "../model/evidence_reports.ts";
@@ -48,7 +50,10 @@ export interface RunPart {
 
 /** The run's data after the split and the features. */
 export interface RunData {
+  /** The config as fitted (with the audit's exclusions under --drop-degenerate-features). */
   readonly config: ExperimentConfig;
+  /** The degenerate-feature audit of the training store. */
+  readonly audit: FeatureAudit;
   readonly step: StepModelOptions;
   readonly names: readonly string[];
   readonly embeddingColumns: readonly number[];
@@ -113,6 +118,7 @@ export async function writeModelAndPredictions(
     text_stacking: step.textStacking,
     embedding_stacking: usesEmbeddingStacking(config, step),
     cutpoints: pipeline.cutpoints,
+    feature_audit: auditResultJson(config, d.audit),
     n: { train: d.train.X.nRows, val: d.val.X.nRows, test: d.test.X.nRows },
     metrics,
     evidence,
@@ -221,7 +227,8 @@ export async function writeRunReport(
             scale: scaleOfConfig(config),
           }),
         )
-      ).join("\n"),
+      ).join("\n") + "\n" +
+      auditMarkdown(d.audit, "feature_store_train", droppedByAudit(d.config, d.audit)),
   );
   run.log.info(`report: ${reportPath}`);
   return reportPath;

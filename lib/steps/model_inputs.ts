@@ -9,6 +9,8 @@
  */
 import { assertEncoderLanguage } from "../run/config_loading.ts";
 import { languageFeatureMatrix } from "../features/language/language_features.ts";
+import type { FeatureAudit } from "../features/feature_audit.ts";
+import { auditStoreFeatures, withDegenerateDropped } from "./feature_audit_step.ts";
 import { join } from "node:path";
 import type { Essay } from "../dataset/essay.ts";
 import { applyStandardFilters } from "../dataset/filters.ts";
@@ -21,7 +23,13 @@ import {
 import { extractWithStore } from "../features/store_extraction.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 import type { ExtractedFeatures } from "../features/types.ts";
-import { type DenseMatrix, hconcat, selectColumns } from "../model/matrix.ts";
+import {
+  type DenseMatrix,
+  hconcat,
+  selectColumns,
+  selectRows as selectMatrixRows,
+} from "../model/matrix.ts";
+import { holdBackFold } from "../splits/held_back_fold.ts";
 import { DEFAULT_STACKING_PARAMS } from "../model/params.ts";
 import type { PipelineOptions } from "../model/scoring_pipeline.ts";
 import { createExtractorForConfig } from "../offload/backend.ts";
@@ -39,6 +47,13 @@ export const FEATURE_FLAGS: readonly FlagSpec[] = [
   { name: "offload-service-url", type: "string", description: "Hemma offload server URL" },
   { name: "embedding-service-url", type: "string", description: "remote /v1/embed URL" },
   { name: "language-tool-service-url", type: "string", description: "LanguageTool URL" },
+  {
+    name: "checker",
+    type: "string",
+    description: "auto | languagetool | local: Tier 1 checker (default auto for real data: " +
+      "LanguageTool via the URL or started locally with Java 17+, else harper.js + nspell; " +
+      "local for the embedded data)",
+  },
   {
     name: "language-tool-protocol",
     type: "string",
@@ -67,6 +82,12 @@ export const FEATURE_FLAGS: readonly FlagSpec[] = [
     configKey: "excludedFeatures",
     description: "handcrafted features to leave out of the model, separated by '|' " +
       "(e.g. those drop-column marked drop)",
+  },
+  {
+    name: "drop-degenerate-features",
+    type: "boolean",
+    description: "drop the handcrafted columns the feature audit flags (constant, near-constant, " +
+      "monotone copy of another column) before fitting",
   },
   {
     name: "reuse-cv-feature-store-dir",
@@ -163,7 +184,7 @@ export const MODEL_FLAGS: readonly FlagSpec[] = [
     name: "cutpoint-mode",
     type: "string",
     description: "inner_oof | lofo: cut-points fitted inside each training part, or for fold k " +
-      "on the other folds' out-of-fold predictions (both reported in cv)",
+      "on the other folds' predictions by models fitted without fold k (nested LOFO)",
   },
   {
     name: "sample-weighting",
@@ -213,6 +234,12 @@ export const CV_FLAGS: readonly FlagSpec[] = [
   ...DATASET_FLAGS,
   { name: "splits-path", type: "string", description: "splits.json from make-splits" },
   { name: "scheme", type: "string", description: "stratified_text | prompt_holdout" },
+  {
+    name: "held-back-fold",
+    type: "int",
+    description: "hold this fold of the scheme back: its essays are removed before anything is " +
+      "fitted (sweep's confirmation fold)",
+  },
   ...FEATURE_FLAGS,
   ...MODEL_FLAGS,
 ];
@@ -291,9 +318,9 @@ export async function extractFeatures(
   storeName: string,
   reuseDir: string | undefined,
   extractionWorkers?: number,
-): Promise<ExtractedFeatures> {
-  return await run.stage(`features_${storeName}`, async () => {
-    assertEncoderLanguage(config);
+): Promise<ExtractedFeatures & { readonly audit: FeatureAudit }> {
+  assertEncoderLanguage(config);
+  const features = await run.stage(`features_${storeName}`, async () => {
     const handle = await createExtractorForConfig(config, {
       log: (l) => run.log.info(l),
       local: extractionWorkers === undefined ? undefined : { workers: extractionWorkers },
@@ -315,6 +342,8 @@ export async function extractFeatures(
       await handle.close();
     }
   });
+  const audit = await auditStoreFeatures(run, features, storeName);
+  return { ...features, audit };
 }
 
 /**
@@ -568,16 +597,34 @@ export async function cvTrainingInputs(
     config.reuseCvFeatureStoreDir,
     step.extractionWorkers,
   );
-  return {
-    data,
-    applied,
+  // --drop-degenerate-features: the training store's audit adds to the exclusions
+  const effective = withDegenerateDropped(config, features.audit);
+  const matrix = featureSetMatrix(
     features,
-    ...featureSetMatrix(
-      features,
-      config.featureSet,
-      config.excludedFeatures,
-      languageColumnsOf(config, data.train),
-    ),
+    effective.featureSet,
+    effective.excludedFeatures,
+    languageColumnsOf(effective, data.train),
+  );
+  const base = { data, applied, features, audit: features.audit, config: effective, ...matrix };
+  if (effective.heldBackFold === undefined) return base;
+  // --held-back-fold: that fold's essays leave before anything is fitted
+  const hb = holdBackFold(applied, effective.scheme, effective.heldBackFold, data.train.length);
+  run.log.info(
+    `held-back fold ${effective.heldBackFold} (${effective.scheme}): ${hb.heldBackRows.length} ` +
+      `essays removed, ${hb.keep.length} left in ${hb.folds.length} folds`,
+  );
+  const refuse = () => {
+    throw new Error(`--held-back-fold: only the folds of ${effective.scheme} are available`);
+  };
+  return {
+    ...base,
+    data: { train: hb.keep.map((i) => data.train[i]), test: data.test },
+    applied: {
+      splits: applied.splits,
+      folds: (scheme: string) => (scheme === effective.scheme ? [...hb.folds] : refuse()),
+      runSplit: refuse,
+    } as AppliedSplits,
+    X: selectMatrixRows(matrix.X, hb.keep),
   };
 }
 

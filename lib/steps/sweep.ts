@@ -259,6 +259,9 @@ export async function runVariants(
         (reused ? " (reused)" : ` in ${partial.at(-1)!.seconds.toFixed(1)} s`),
     );
   }
+  // N − 1 comparisons with #0: Bonferroni-adjusted intervals, so "B beats A" and the gate keep a
+  // family-wise 5 % error over the whole sweep
+  const level = bonferroniLevel(partial.length - 1);
   return partial.map((p, k) => ({
     ...p,
     objective: objectiveOf(p, ctx.objective),
@@ -266,8 +269,22 @@ export async function runVariants(
       gate: ctx.gate,
       seed: ctx.run.config.seed,
       resamples: ctx.resamples,
+      level,
     }),
   }));
+}
+
+/**
+ * The interval level that keeps a family-wise error of `alpha` over `comparisons` comparisons
+ * (Bonferroni): 1 − alpha / comparisons (0.95 for one or none).
+ *
+ * @example
+ * ```ts
+ * bonferroniLevel(23); // 0.99782…
+ * ```
+ */
+export function bonferroniLevel(comparisons: number, alpha = 0.05): number {
+  return 1 - alpha / Math.max(1, comparisons);
 }
 
 /**
@@ -317,6 +334,7 @@ export async function writeSweepOutputs(
   ranked: readonly VariantOutcome[],
   objective: SweepObjective,
   markdown: string,
+  confirmation: unknown = null,
 ): Promise<{ summaryPath: string; selectedPath: string }> {
   const best = ranked[0];
   const bestPlan = plan[best.index];
@@ -326,6 +344,9 @@ export async function writeSweepOutputs(
   await writeJsonAtomic(join(sweepDir, "sweep_summary.json"), {
     schema_version: 1,
     objective,
+    comparisons: ranked.length - 1,
+    ci_level: bonferroniLevel(ranked.length - 1),
+    confirmation,
     selected: {
       index: best.index,
       hash: best.hash,

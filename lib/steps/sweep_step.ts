@@ -15,7 +15,7 @@ import type { GateProfile } from "../model/gate.ts";
 import { type CommandSpec, type FlagSpec, UsageError } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import { configFromInvocation } from "../run/config_loading.ts";
-import { withRun } from "../run/run_context.ts";
+import { type RunContext, withRun } from "../run/run_context.ts";
 import { existingInputs, recordRunInExperimentLog } from "./common.ts";
 import { DEFAULT_RESAMPLES, readGateProfile } from "./compare_runs.ts";
 import { CV_FLAGS, type StepModelOptions, stepModelOptions } from "./model_inputs.ts";
@@ -29,6 +29,8 @@ import {
   writeSweepOutputs,
 } from "./sweep.ts";
 import { expandSpace, type Overrides, parseSearchSpace, type SearchSpace } from "./sweep_space.ts";
+import { confirmationMarkdown, confirmWinner, type SweepConfirmation } from "./sweep_confirm.ts";
+import { loadSplitsFile } from "../splits/splits_file.ts";
 
 /** Options of {@link runSweep}. */
 export interface SweepRunOptions {
@@ -42,6 +44,11 @@ export interface SweepRunOptions {
   readonly echo?: boolean;
   /** Title and command name (`sweep` or `ablation`). */
   readonly command?: "sweep" | "ablation";
+  /**
+   * Fold held back from every variant and used to confirm the winner (default: the scheme's last
+   * fold; null: no confirmation, every fold used for the ranking).
+   */
+  readonly confirmFold?: number | null;
 }
 
 /** What a sweep produced. */
@@ -52,6 +59,8 @@ export interface SweepResult {
   readonly summaryPath: string;
   readonly selectedPath: string;
   readonly ranked: readonly VariantOutcome[];
+  /** The winner's score on the held-back fold (null with `--confirm-fold none`). */
+  readonly confirmation: SweepConfirmation | null;
 }
 
 function rowOf(o: VariantOutcome, rank: number): RankedVariantRow {
@@ -96,7 +105,15 @@ export async function runSweep(
   const command = options.command ?? "sweep";
   const objective = options.objective ?? "mean_qwk";
   const sweepDir = options.sweepDir ?? join(config.outputRoot, `${command}s`, config.runName);
-  const plan = planVariants(config, options.step, variants);
+  const confirmFold = options.confirmFold === undefined
+    ? await lastFold(config.splitsPath, config.scheme)
+    : options.confirmFold;
+  // every variant's cv holds the confirmation fold back, so the ranking never sees it
+  const plan = planVariants(
+    { ...config, heldBackFold: confirmFold ?? undefined },
+    options.step,
+    variants,
+  );
   const { result } = await withRun(
     {
       command,
@@ -116,45 +133,109 @@ export async function runSweep(
           resamples: options.resamples ?? DEFAULT_RESAMPLES,
         }, plan));
       const ranked = rankVariants(outcomes);
-      const title = command === "sweep" ? "Sweep summary" : "Ablation summary";
-      const md = rankedVariantsMarkdown(title, objective, ranked.map((o, k) => rowOf(o, k + 1)), [
-        `sweep directory: \`${sweepDir}\``,
-        `splits: \`${config.splitsPath}\` (scheme ${config.scheme}), the same folds and feature ` +
-        "store for every variant",
-        `${outcomes.filter((o) => o.reused).length} of ${outcomes.length} variants read back ` +
-        "from an earlier run (resumed)",
-      ]);
-      const paths = await writeSweepOutputs(sweepDir, plan, ranked, objective, md);
+      // cvTrainingInputs opens its own stages, so the confirmation is not wrapped in one
+      const confirmation = confirmFold === null ? null : await confirmWinner(
+        run,
+        plan,
+        ranked,
+        config.reuseCvFeatureStoreDir ??
+          join(outcomes.find((o) => o.index === 0)!.runDir, "cv_feature_store"),
+        confirmFold,
+        { seed: config.seed, resamples: options.resamples ?? DEFAULT_RESAMPLES },
+      );
+      const md = sweepSummaryMarkdown(command, objective, sweepDir, config, outcomes, ranked, {
+        confirmFold,
+        confirmation,
+      });
+      const paths = await writeSweepOutputs(sweepDir, plan, ranked, objective, md, confirmation);
       const best = ranked[0];
       run.log.info(`selected: #${best.index} ${best.label}; summary ${paths.summaryPath}`);
-      await recordRunInExperimentLog(run, config, {
-        splitsPath: config.splitsPath,
-        scheme: config.scheme,
-        featureSet: config.featureSet,
-        results: [
-          { label: "variants", value: String(outcomes.length) },
-          {
-            label: `selected by ${objective}`,
-            value: `#${best.index} ${best.label} (QWK ${best.meanQwk.toFixed(4)})`,
-          },
-          ...(best.vsFirst
-            ? [{
-              label: "selected vs baseline #0",
-              value: `ΔQWK ${best.vsFirst.comparison.bootstrap.qwk.delta.toFixed(4)} [` +
-                `${best.vsFirst.comparison.bootstrap.qwk.lower.toFixed(4)}, ` +
-                `${best.vsFirst.comparison.bootstrap.qwk.upper.toFixed(4)}]: ` +
-                `${best.vsFirst.comparison.difference}; gate ${
-                  best.vsFirst.gate.passed ? "PASS" : "FAIL"
-                }`,
-            }]
-            : []),
-        ],
-        notes: [`summary: \`${paths.summaryPath}\``, `selected params: \`${paths.selectedPath}\``],
-      });
-      return { runDir: run.dir, sweepDir, ...paths, ranked };
+      await logSweepRun(run, config, objective, outcomes.length, best, confirmation, paths);
+      return { runDir: run.dir, sweepDir, ...paths, ranked, confirmation };
     },
   );
   return result;
+}
+
+type Ranked = ReturnType<typeof rankVariants>;
+type Confirmation = NonNullable<Awaited<ReturnType<typeof confirmWinner>>>;
+
+/** The sweep's ranked summary (Markdown) with how it was selected and confirmed. */
+function sweepSummaryMarkdown(
+  command: string,
+  objective: SweepObjective,
+  sweepDir: string,
+  config: ExperimentConfig,
+  outcomes: readonly { readonly reused: boolean }[],
+  ranked: Ranked,
+  c: { readonly confirmFold: number | null; readonly confirmation: Confirmation | null },
+): string {
+  const { confirmFold, confirmation } = c;
+  const title = command === "sweep" ? "Sweep summary" : "Ablation summary";
+  return rankedVariantsMarkdown(title, objective, ranked.map((o, k) => rowOf(o, k + 1)), [
+    `sweep directory: \`${sweepDir}\``,
+    `splits: \`${config.splitsPath}\` (scheme ${config.scheme}), the same folds and feature ` +
+    "store for every variant",
+    `${outcomes.filter((o) => o.reused).length} of ${outcomes.length} variants read back ` +
+    "from an earlier run (resumed)",
+    confirmFold === null
+      ? "no confirmation fold (`--confirm-fold none`): the winner's score is its selection " +
+        "score, optimistic as a best of N"
+      : `fold ${confirmFold} held back from every variant (selection on the other folds, ` +
+        "confirmation below)",
+  ]) + (confirmation ? "\n" + confirmationMarkdown(confirmation) : "");
+}
+
+/** The sweep's experiment-log entry (winner, confirmation, Δ vs the baseline). */
+async function logSweepRun(
+  run: RunContext,
+  config: ExperimentConfig,
+  objective: SweepObjective,
+  nVariants: number,
+  best: Ranked[number],
+  confirmation: Confirmation | null,
+  paths: { readonly summaryPath: string; readonly selectedPath: string },
+): Promise<void> {
+  await recordRunInExperimentLog(run, config, {
+    splitsPath: config.splitsPath,
+    scheme: config.scheme,
+    featureSet: config.featureSet,
+    results: [
+      { label: "variants", value: String(nVariants) },
+      {
+        label: `selected by ${objective}`,
+        value: `#${best.index} ${best.label} (QWK ${best.meanQwk.toFixed(4)})`,
+      },
+      ...(confirmation
+        ? [{
+          label: `selected: selection QWK → confirmed QWK on held-back fold ${confirmation.fold}`,
+          value: `${confirmation.winner.selectionQwk.toFixed(4)} → ` +
+            `${confirmation.winner.confirmed.qwk.toFixed(4)}` +
+            (confirmation.comparison
+              ? ` (confirmed Δ vs #0 ${confirmation.comparison.bootstrap.qwk.delta.toFixed(4)} [${
+                confirmation.comparison.bootstrap.qwk.lower.toFixed(4)
+              }, ${
+                confirmation.comparison.bootstrap.qwk.upper.toFixed(4)
+              }]: ${confirmation.comparison.difference})`
+              : ""),
+        }]
+        : []),
+      ...(best.vsFirst
+        ? [{
+          label: `selected vs baseline #0 (selection folds, ${
+            Math.round(best.vsFirst.comparison.bootstrap.qwk.level * 10000) / 100
+          } % CI, Bonferroni over ${nVariants - 1})`,
+          value: `ΔQWK ${best.vsFirst.comparison.bootstrap.qwk.delta.toFixed(4)} [` +
+            `${best.vsFirst.comparison.bootstrap.qwk.lower.toFixed(4)}, ` +
+            `${best.vsFirst.comparison.bootstrap.qwk.upper.toFixed(4)}]: ` +
+            `${best.vsFirst.comparison.difference}; gate ${
+              best.vsFirst.gate.passed ? "PASS" : "FAIL"
+            }`,
+        }]
+        : []),
+    ],
+    notes: [`summary: \`${paths.summaryPath}\``, `selected params: \`${paths.selectedPath}\``],
+  });
 }
 
 const SHARED_FLAGS: readonly FlagSpec[] = [
@@ -182,6 +263,13 @@ const SHARED_FLAGS: readonly FlagSpec[] = [
     type: "int",
     configKey: null,
     description: `bootstrap resamples of each comparison (default ${DEFAULT_RESAMPLES})`,
+  },
+  {
+    name: "confirm-fold",
+    type: "string",
+    configKey: null,
+    description: "fold held back from every variant to confirm the winner on (default: the " +
+      "scheme's last fold; 'none': rank on all folds, no confirmation)",
   },
 ];
 
@@ -220,8 +308,13 @@ async function sharedOptions(values: Readonly<Record<string, unknown>>) {
   if (resamples !== undefined && resamples < 1000) {
     throw new UsageError("--resamples must be at least 1000");
   }
+  const confirm = values["confirm-fold"] as string | undefined;
+  if (confirm !== undefined && confirm !== "none" && !/^\d+$/.test(confirm)) {
+    throw new UsageError("--confirm-fold must be a fold number or 'none'");
+  }
   return {
     objective: objective as SweepObjective,
+    confirmFold: confirm === undefined ? undefined : confirm === "none" ? null : Number(confirm),
     sweepDir: values["sweep-dir"] as string | undefined,
     resamples,
     gate: typeof values.gate === "string" ? await readGateProfile(values.gate) : undefined,
@@ -248,8 +341,21 @@ function printResult(r: SweepResult): number {
   console.log(`summary: ${r.summaryPath}`);
   console.log(`selected params (--config): ${r.selectedPath}`);
   const best = r.ranked[0];
-  console.log(`best: #${best.index} ${best.label} (QWK ${best.meanQwk.toFixed(4)})`);
+  console.log(`best: #${best.index} ${best.label} (selection QWK ${best.meanQwk.toFixed(4)})`);
+  if (r.confirmation) {
+    console.log(
+      `confirmed on held-back fold ${r.confirmation.fold}: QWK ` +
+        `${r.confirmation.winner.confirmed.qwk.toFixed(4)} (baseline ` +
+        `${r.confirmation.baseline.confirmed.qwk.toFixed(4)})`,
+    );
+  }
   return 0;
+}
+
+/** The largest fold number of a scheme in a splits file (the default confirmation fold). */
+async function lastFold(splitsPath: string, scheme: ExperimentConfig["scheme"]): Promise<number> {
+  const splits = await loadSplitsFile(splitsPath);
+  return Math.max(...splits.schemes[scheme].folds.map((f) => f.fold));
 }
 
 /** The `sweep` CLI command. */

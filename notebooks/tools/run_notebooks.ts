@@ -13,7 +13,7 @@
  *    (`<name>.report.html`: Markdown, outputs and figures only, nbconvert `--no-input`);
  * 5. open every HTML file (both views) in headless Chromium and fail the notebook when a plotly figure does
  *    not render or a script error occurs (see `check_html_chromium.ts`; `--no-browser-check`
- *    skips it, and it is skipped with a warning when `chromium` is not installed).
+ *    skips it; without `chromium` installed every notebook with a report fails).
  *
  * Everything goes to `output/notebooks/<UTC yyyymmdd_hhmmss>/` (or `--out-dir`): per notebook the
  * executed `.ipynb`, the `.html` notebook, the `.report.html` report view and the executor's
@@ -283,10 +283,13 @@ export async function browserCheck(results: NotebookRunResult[]): Promise<void> 
   );
   if (withHtml.length === 0) return;
   if (!findChromium()) {
-    console.warn(
-      "notebooks: chromium is not installed; the HTML reports were NOT checked in a browser " +
-        "(`deno task setup` installs it as root)",
-    );
+    // fail hard: a report nobody could open in a browser is not a checked report
+    const error = "chromium is not installed, so the HTML report could not be checked in a " +
+      "browser (`deno task setup` installs it as root; `--no-browser-check` skips the check)";
+    console.error(`notebooks: ${error}`);
+    for (const { r, i } of withHtml) {
+      results[i] = { ...r, status: "failed", error: [r.error, error].filter(Boolean).join("\n") };
+    }
     return;
   }
   const pages = await checkHtmlFiles(withHtml.map(({ file }) => file));

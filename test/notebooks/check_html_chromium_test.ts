@@ -14,13 +14,14 @@ import {
   parseRunNotebooksArgs,
 } from "../../notebooks/tools/run_notebooks.ts";
 import { plotlyHtml } from "../../lib/report/plotly.ts";
+import { systemDependency } from "../system_dependencies.ts";
 
 const chromium = findChromium();
-if (!chromium) {
-  console.warn(
-    "SKIP check_html_chromium_test: chromium is not installed (run `deno task setup` as root)",
-  );
-}
+const NO_CHROMIUM = systemDependency(
+  "Chromium",
+  chromium ? null : "chromium is not on PATH (run `deno task setup` as root)",
+  "check_html_chromium_test",
+);
 
 function page(body: string): string {
   return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>t</title></head>` +
@@ -29,7 +30,7 @@ function page(body: string): string {
 
 Deno.test({
   name: "headless Chromium passes a rendered report, fails script errors and unrendered figures",
-  ignore: !chromium,
+  ignore: NO_CHROMIUM,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
@@ -75,7 +76,7 @@ Deno.test({
 
 Deno.test({
   name: "checkHtmlFiles fails clearly on a missing file and leaves no profile dir behind",
-  ignore: !chromium,
+  ignore: NO_CHROMIUM,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
@@ -94,7 +95,7 @@ Deno.test({
 
 Deno.test({
   name: "a page whose script never returns is bounded by the per-page timeout",
-  ignore: !chromium,
+  ignore: NO_CHROMIUM,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
@@ -113,7 +114,7 @@ Deno.test({
 
 Deno.test({
   name: "deno task notebooks: browserCheck marks a notebook with a broken report failed",
-  ignore: !chromium,
+  ignore: NO_CHROMIUM,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {

@@ -30,15 +30,15 @@ import { extractWithStore } from "../../lib/features/store_extraction.ts";
 import { syntheticEssays } from "./fixtures/fixture_components.ts";
 import { type FaultMode, type FaultProxy, startFaultProxy } from "./fixtures/fault_proxy.ts";
 import { tempDir } from "./helpers.ts";
+import { systemDependency } from "../system_dependencies.ts";
 
 const FIXTURE = new URL("./fixtures/fixture_server.ts", import.meta.url).pathname;
 const NGINX = findNginx();
-if (!NGINX) {
-  console.error(
-    "cluster_fault_test: SKIPPED — nginx is not installed (apt-get install -y nginx; " +
-      "`deno task setup` installs it)",
-  );
-}
+const NO_NGINX = systemDependency(
+  "nginx",
+  NGINX ? null : "nginx is not on PATH (apt-get install -y nginx; `deno task setup` installs it)",
+  "cluster_fault_test",
+);
 
 const ESSAYS = syntheticEssays(40, "c");
 const CLIENT = {
@@ -138,7 +138,7 @@ function assertSameBytes(
 Deno.test({
   name:
     "cluster: 3 servers behind nginx survive kill/restart, 500s, hangs, truncated and garbled answers",
-  ignore: !NGINX,
+  ignore: NO_NGINX,
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
@@ -301,7 +301,7 @@ Deno.test({
 
 Deno.test({
   name: "cluster: nginx with no live server answers 503 + Retry-After (JSON); an oversize body 413",
-  ignore: !NGINX,
+  ignore: NO_NGINX,
   async fn() {
     const runDir = await tempDir();
     const dead = [freePort(), freePort()];

@@ -15,15 +15,20 @@ import { connectLanguageToolChecker } from "../../lib/offload/language_tool_clie
 import { deriveErrorCounts } from "../../lib/features/checkers/error_categories.ts";
 import { fixtureEncoder, fixtureExtractor } from "./fixtures/fixture_components.ts";
 import { startTestServer, tempDir } from "./helpers.ts";
+import { systemDependency } from "../system_dependencies.ts";
 
 const missing = await missingJavaTools();
-if (missing) console.warn(`languagetool_real_test: SKIPPED, ${missing} not installed`);
+const NO_JAVA = systemDependency(
+  "Java/LanguageTool",
+  missing ? `${missing} not installed (apt-get install -y default-jre-headless maven)` : null,
+  "languagetool_real_test",
+);
 
 const TEXT = "I recieve your letter yesterday , thanks. She go home";
 
 Deno.test({
   name: "real LanguageTool 6.6: stock dialect directly and /v1/check through our server",
-  ignore: missing !== null,
+  ignore: NO_JAVA,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

@@ -5,6 +5,7 @@
  * reason printed, when `python3` with numpy is not installed.
  */
 import assert from "node:assert/strict";
+import { systemDependency } from "../system_dependencies.ts";
 import { startTestServer } from "./helpers.ts";
 
 const SCRIPT = new URL("./fixtures/original_client_emulation.py", import.meta.url).pathname;
@@ -19,8 +20,13 @@ async function pythonWithNumpy(): Promise<boolean> {
     return false;
   }
 }
-const available = await pythonWithNumpy();
-if (!available) console.warn("python_client_test: SKIPPED, /usr/bin/python3 with numpy missing");
+const NO_NUMPY = systemDependency(
+  "numpy",
+  (await pythonWithNumpy())
+    ? null
+    : "/usr/bin/python3 cannot import numpy (apt-get install -y python3-numpy)",
+  "python_client_test",
+);
 
 async function runClient(url: string): Promise<Record<string, unknown>> {
   const r = await new Deno.Command(PYTHON, { args: [SCRIPT, url] }).output();
@@ -32,7 +38,7 @@ async function runClient(url: string): Promise<Record<string, unknown>> {
 
 Deno.test({
   name: "the original Python client (emulated) accepts our server in original mode",
-  ignore: !available,
+  ignore: NO_NUMPY,
   async fn() {
     const srv = startTestServer({ featureSchema: "original" });
     try {
@@ -52,7 +58,7 @@ Deno.test({
 
 Deno.test({
   name: "…and refuses our default 36-column schema, as the original client would",
-  ignore: !available,
+  ignore: NO_NUMPY,
   async fn() {
     const srv = startTestServer();
     try {

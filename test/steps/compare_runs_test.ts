@@ -74,7 +74,32 @@ Deno.test("compare-runs: an --exclude-features run against its full run", async 
       assert.equal(json.difference, "candidate better");
       const log = await Deno.readTextFile(config.experimentLogPath);
       assert.match(log, /verdict: candidate better/);
+      assert.match(md, /Cluster bootstrap: the \d+ prompts drawn with replacement/);
     });
+
+    await t.step(
+      "seed replicates: another --seed of each side folds model variance in",
+      async () => {
+        const full7 = await runCv({ ...config, runName: "full_s7", seed: 7 }, {
+          echo: false,
+          step: STEP,
+        });
+        const ablated7 = await runCv(
+          { ...config, runName: "no_signal_s7", seed: 7, excludedFeatures: [SIGNAL_FEATURE] },
+          { echo: false, step: STEP },
+        );
+        const r = await runCompareRuns(ablated.runDir, full.runDir, { runName: "cmp_seeds" }, {
+          echo: false,
+          resamples: 1000,
+          baselineReplicateDirs: [ablated7.runDir],
+          candidateReplicateDirs: [full7.runDir],
+        });
+        assert.deepEqual(r.comparison.protocol.replicates, { baseline: 2, candidate: 2 });
+        const md = await Deno.readTextFile(r.reportPath);
+        assert.match(md, /seed replicates: 2 baseline, 2 candidate run\(s\)/);
+        assert.equal(r.comparison.difference, "candidate better");
+      },
+    );
 
     await t.step("a run against itself: Δ = 0, no difference, gate FAIL (CLI)", async () => {
       const code = await main([
@@ -94,7 +119,7 @@ Deno.test("compare-runs: an --exclude-features run against its full run", async 
       const log = await Deno.readTextFile(config.experimentLogPath);
       assert.match(
         log,
-        /QWK Δ candidate − baseline \(95 % paired bootstrap CI\): 0\.0000 \[0\.0000, 0\.0000\]/,
+        /QWK Δ candidate − baseline \(95 % paired cluster bootstrap CI, replicates 1\/1\): 0\.0000 \[0\.0000, 0\.0000\]/,
       );
       assert.match(log, /verdict: no difference/);
     });

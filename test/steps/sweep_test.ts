@@ -72,6 +72,31 @@ Deno.test("sweep: ranked variants on one store, paired with #0, selected_params.
     assert.equal(config0.treeParams.maxDepth, best.overrides["treeParams.maxDepth"] ?? 3);
     const log = await Deno.readTextFile(config.experimentLogPath);
     assert.match(log, /selected by mean_qwk/);
+    // confirmation: the last fold never reached the ranking, the winner is scored on it
+    const held = config.nSplits - 1;
+    const c = first.confirmation!;
+    assert.equal(c.fold, held);
+    assert.equal(c.winner.index, best.index);
+    assert.equal(c.winner.selectionQwk, best.meanQwk);
+    assert.ok(c.nEssays > 10 && c.winner.confirmed.n === c.nEssays);
+    for (const o of first.ranked) {
+      const m = JSON.parse(await Deno.readTextFile(join(o.runDir, "artifacts", "cv_metrics.json")));
+      assert.deepEqual(
+        m.folds.map((f: { fold: number }) => f.fold),
+        [0, 1, 2, 3, 4].slice(0, held),
+      );
+    }
+    assert.match(summary, /## Confirmation on the held-back fold 4/);
+    assert.match(
+      summary,
+      /N = 3 comparisons, so every interval, verdict and gate uses a Bonferroni-adjusted 98\.33 %/,
+    );
+    assert.match(log, /selection QWK → confirmed QWK on held-back fold 4/);
+    const json = JSON.parse(await Deno.readTextFile(join(sweepDir, "sweep_summary.json")));
+    assert.equal(json.comparisons, 3);
+    assert.equal(json.confirmation.fold, held);
+    const other = json.variants.find((v: { index: number }) => v.index !== 0);
+    assert.ok(Math.abs(other.vs_first.qwk.level - (1 - 0.05 / 3)) < 1e-12);
 
     // resume: everything read back
     const again = await runSweep({ ...config, runName: "sw" }, expandSpace(space), {
