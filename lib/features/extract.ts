@@ -9,7 +9,7 @@
  * sentences of a task's essays in one encoder call (prompts once per distinct prompt), compute
  * the handcrafted row and the essay vector (normalised mean of sentence vectors; see
  * `essay_pipeline.ts`). Output: a handcrafted matrix with the schema's names and an embeddings
- * matrix with names `emb_000`…`emb_511`, rows in the order of the essays given.
+ * matrix with names `embedding_000`…`embedding_511`, rows in the order of the essays given.
  *
  * @module
  */

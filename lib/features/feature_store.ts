@@ -1,6 +1,7 @@
 /**
  * On-disk feature store (`<run>/cv_feature_store/`): extracted matrices as raw little-endian
- * float64 `.bin` files (exact: a round trip returns the very same doubles) plus a zod-validated
+ * float64 `.bin` files of float32-rounded values (a round trip returns `Math.fround` of what was
+ * written, exactly; rounding again changes nothing) plus a zod-validated
  * `metadata.json` (store format, feature schema version, extractor fingerprint, feature set,
  * column names, dtype, shape, the sha256 of every `.bin`, and per row the essay id and
  * normalised-text hash).
@@ -10,9 +11,13 @@
  * the file, never silently different features.
  *
  * The bytes are canonical: they depend only on the essays (in the requested order) and their
- * features — not on how extraction was chunked, batched or interrupted — so a resumed run and an
- * uninterrupted one write byte-identical stores. The metadata carries no timestamp, and every NaN
- * is written with one bit pattern (the quiet NaN `0x7ff8000000000000`).
+ * features — not on how extraction was chunked, batched or interrupted, nor on which path
+ * extracted them — so a resumed run and an uninterrupted one, and a local extraction and one
+ * through our offload server (or a cluster of them), write byte-identical stores. Values are
+ * what the offload wire carries: float32, rounded at the store boundary
+ * ({@link roundToStoreValues}; fingerprints `fx3-`), held as float64. The metadata carries no
+ * timestamp and no path-specific facts (those go to `provenance.json`, outside the canonical
+ * bytes), and every NaN is written with one bit pattern (the quiet NaN `0x7ff8000000000000`).
  *
  * Loading refuses, with a message saying what differs and how many rows, a store whose schema
  * version, fingerprint or column names differ from what is expected, or whose rows do not cover
@@ -72,8 +77,9 @@ export const FeatureStoreMetadata = z.object({
     embeddings: MatrixMetadata.optional(),
   }),
   /**
-   * What produced the rows when it is not the local extractor (e.g. the offload server's
-   * fingerprint, embedding model and feature schema); informational, the fingerprint is checked.
+   * Read only (stores written before `fx3-`): what produced the rows. New stores write it to
+   * {@link FEATURE_STORE_PROVENANCE_FILE} instead, so the metadata is the same whichever path
+   * extracted the rows.
    */
   provenance: z.record(z.string(), z.unknown()).optional(),
   /** The degenerate-feature audit of the rows (`feature_audit.ts`), added by the steps. */
@@ -145,7 +151,8 @@ export function rowIdentities(essays: readonly EssayInput[]): { id: string; text
 const CANONICAL_NAN_BITS = 0x7ff8000000000000n;
 
 /**
- * The `.bin` bytes of a matrix: little-endian float64, every NaN written as the canonical quiet
+ * The `.bin` bytes of a matrix: little-endian float64 of the float32-rounded values (what the
+ * offload wire carries; see {@link roundToStoreValues}), every NaN written as the canonical quiet
  * NaN (NaNs from different code paths may carry different sign or payload bits).
  */
 export function matrixBytes(matrix: FeatureMatrix): Uint8Array {
@@ -155,15 +162,35 @@ export function matrixBytes(matrix: FeatureMatrix): Uint8Array {
       `feature store: matrix has ${values.length} values, expected ${matrix.nRows}x${matrix.nCols}`,
     );
   }
-  let canonical: Float64Array = values;
-  for (let i = 0; i < values.length; i++) {
-    if (values[i] !== values[i]) {
-      if (canonical === values) canonical = values.slice();
-      new BigUint64Array(canonical.buffer, canonical.byteOffset, canonical.length)[i] =
-        CANONICAL_NAN_BITS;
-    }
+  const canonical = Float64Array.from(values, Math.fround);
+  const bits = new BigUint64Array(canonical.buffer);
+  for (let i = 0; i < canonical.length; i++) {
+    if (canonical[i] !== canonical[i]) bits[i] = CANONICAL_NAN_BITS;
   }
-  return new Uint8Array(canonical.buffer, canonical.byteOffset, canonical.byteLength);
+  return new Uint8Array(canonical.buffer);
+}
+
+/** File next to `metadata.json` recording what extracted a store (not part of its bytes). */
+export const FEATURE_STORE_PROVENANCE_FILE = "provenance.json";
+
+/**
+ * The features as a store holds them: every value rounded to float32 (`Math.fround`), the dtype
+ * of the offload wire, so a local extraction and one through an offload server store the same
+ * numbers. Idempotent; NaN stays NaN.
+ *
+ * @example
+ * ```ts
+ * roundToStoreValues(features).embeddings!.values[0] === Math.fround(features.embeddings!.values[0]);
+ * ```
+ */
+export function roundToStoreValues(features: ExtractedFeatures): ExtractedFeatures {
+  const round = (m: FeatureMatrix | undefined): FeatureMatrix | undefined =>
+    m && { ...m, values: Float64Array.from(m.values, Math.fround) };
+  return {
+    ...features,
+    handcrafted: round(features.handcrafted),
+    embeddings: round(features.embeddings),
+  };
 }
 
 /** Options for {@link writeFeatureStore}. */
@@ -179,7 +206,7 @@ export interface WriteFeatureStoreOptions {
   readonly featureSet: FeatureSet;
   readonly rows: readonly { id: string; text_hash: string }[];
   readonly features: ExtractedFeatures;
-  /** Recorded as `provenance` (see the metadata schema). */
+  /** Written to `provenance.json` next to a store's metadata (not for chunks). */
   readonly provenance?: Readonly<Record<string, unknown>>;
 }
 
@@ -238,8 +265,10 @@ export async function writeFeatureStore(
     byte_order: "little-endian",
     rows: rows.map((r) => ({ id: r.id, text_hash: r.text_hash })),
     matrices,
-    ...(options.provenance ? { provenance: { ...options.provenance } } : {}),
   };
+  if (options.provenance && options.kind === "store") {
+    await writeJsonAtomic(join(dir, FEATURE_STORE_PROVENANCE_FILE), options.provenance);
+  }
   await writeJsonAtomic(join(dir, options.metadataFile ?? FEATURE_STORE_METADATA_FILE), metadata);
   return metadata;
 }

@@ -42,8 +42,15 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * sha256 hex of the canonical JSON of the parts, prefixed `fx2-` (fingerprint format version;
- * `fx1-` fingerprints did not cover definitions, dependencies or reference values).
+ * Fingerprint format version. `fx3-`: store values are rounded to float32 at the store boundary
+ * (what the offload wire carries) and embedding columns are named `embedding_000`…; `fx2-`
+ * stores held float64 values and `emb_000`… names; `fx1-` fingerprints did not cover
+ * definitions, dependencies or reference values.
+ */
+export const FINGERPRINT_VERSION = "fx3";
+
+/**
+ * sha256 hex of the canonical JSON of the parts, prefixed {@link FINGERPRINT_VERSION}.
  *
  * @example
  * ```ts
@@ -53,5 +60,5 @@ export function canonicalJson(value: unknown): string {
  */
 export function extractorFingerprint(parts: FingerprintParts): string {
   const digest = createHash("sha256").update(canonicalJson(parts), "utf8").digest("hex");
-  return `fx2-${digest}`;
+  return `${FINGERPRINT_VERSION}-${digest}`;
 }

@@ -18,6 +18,7 @@ import {
   matricesOf,
   readFeatureStoreMetadata,
   readStoredMatrix,
+  roundToStoreValues,
   rowIdentities,
   writeFeatureStore,
 } from "./feature_store.ts";
@@ -225,11 +226,13 @@ export async function extractWithStore(
     options.signal?.throwIfAborted();
     const chunkIndex = nextChunk++;
     const chunkEssays = indices.map((i) => essays[i]);
-    const features = await extractor.extract(chunkEssays, {
-      featureSet,
-      signal: options.signal,
-      onProgress: (stage, done) => progress.report(stage, chunkIndex, done),
-    });
+    const features = roundToStoreValues(
+      await extractor.extract(chunkEssays, {
+        featureSet,
+        signal: options.signal,
+        onProgress: (stage, done) => progress.report(stage, chunkIndex, done),
+      }),
+    );
     checkExtracted(features, chunkEssays, featureSet, expected.handcraftedNames);
     const name = `chunk_${String(chunkIndex).padStart(6, "0")}`;
     const rows = indices.map((i) => identities[i]);

@@ -18,6 +18,7 @@
 import { join } from "node:path";
 import { createLocalFeatureExtractor, type LocalExtractorOptions } from "../features/extract.ts";
 import type {
+  ErrorChecker,
   EssayInput,
   ExtractedFeatures,
   ExtractionOptions,
@@ -31,8 +32,17 @@ import {
 } from "./client.ts";
 import { connectLanguageToolChecker } from "./language_tool_client.ts";
 import {
+  acquireLocalLanguageTool,
+  type CheckerMode,
+  type CheckerProbes,
+  resolveCheckerChoice,
+  systemCheckerProbes,
+} from "./checker_choice.ts";
+import { LANGUAGE_TOOL_VERSION } from "./languagetool_server.ts";
+import {
   type BenchmarkRecord,
   buildOffloadMetrics,
+  type CheckerRecord,
   type OffloadMetrics,
   OffloadMetricsCollector,
   writeOffloadMetrics,
@@ -49,8 +59,19 @@ export type BackendConfig =
     | "outputRoot"
   >
   & Partial<
-    Pick<ExperimentConfig, "languageToolProtocol" | "offloadRequestTimeoutS" | "offloadConcurrency">
+    Pick<
+      ExperimentConfig,
+      | "languageToolProtocol"
+      | "offloadRequestTimeoutS"
+      | "offloadConcurrency"
+      | "checker"
+      | "datasetKind"
+      | "ellipseTrainPath"
+    >
   >;
+
+/** The embedded train CSV (the default `ellipseTrainPath`). */
+const DEFAULT_EMBEDDED_TRAIN_PATH = "data/embedded/ellipse_embedded_train.csv";
 
 /** Options of `createExtractorForConfig`. */
 export interface ExtractorForConfigOptions {
@@ -66,6 +87,24 @@ export interface ExtractorForConfigOptions {
   readonly benchmarkName?: string;
   /** Log sink for notes (ignored flags, retries, corrupt cache entries). */
   readonly log?: (line: string) => void;
+  /** How `--checker auto|languagetool` probes for Java (tests inject; default this machine). */
+  readonly checkerProbes?: CheckerProbes;
+}
+
+/** Concurrent LanguageTool requests of local extraction (the server checks them in parallel). */
+export const LANGUAGE_TOOL_CHECK_CONCURRENCY = 8;
+
+/**
+ * The `--checker` mode of a config: as given; else `auto` when a LanguageTool URL is configured
+ * or the data are not the embedded set; else (the embedded data: the default runbook stays fast
+ * and needs no Java) `local`.
+ */
+export function checkerModeOf(config: BackendConfig): CheckerMode {
+  if (config.checker) return config.checker;
+  if (config.languageToolServiceUrl) return "auto";
+  const embedded = (config.datasetKind ?? "ellipse") === "ellipse" &&
+    (config.ellipseTrainPath ?? DEFAULT_EMBEDDED_TRAIN_PATH) === DEFAULT_EMBEDDED_TRAIN_PATH;
+  return embedded ? "local" : "auto";
 }
 
 /** The extractor for a config, with its metrics and clean-up. */
@@ -73,6 +112,8 @@ export interface ExtractorHandle {
   /** Extractor to pass to extraction (`extractWithStore`); records throughput. */
   readonly extractor: FeatureExtractor;
   readonly backend: "local" | "hemma";
+  /** Which Tier 1 checker `--checker` resolved to, and why (local backend only). */
+  readonly checker?: CheckerRecord;
   /** Service URLs in use (for the experiment log and manifest). */
   readonly services: {
     readonly offload?: string;
@@ -143,92 +184,15 @@ export async function createExtractorForConfig(
   config: BackendConfig,
   options: ExtractorForConfigOptions = {},
 ): Promise<ExtractorHandle> {
-  const log = options.log ?? (() => {});
-  const collector = new OffloadMetricsCollector();
-  const cacheRoot = options.cacheRoot ?? join(config.outputRoot, ".cache");
-  const timeoutS = config.offloadRequestTimeoutS;
-  const clientOptions = (baseUrl: string): OffloadClientOptions => ({
-    token: options.token ?? Deno.env.get("OFFLOAD_SERVICE_TOKEN") ?? undefined,
-    log,
-    ...(timeoutS === undefined ? {} : { timeoutMs: timeoutS * 1000 }),
-    ...(config.offloadConcurrency === undefined
-      ? {}
-      : { maxConcurrency: config.offloadConcurrency }),
-    ...options.client,
-    baseUrl,
-    cacheRoot,
-    collector,
-  });
-  const closers: (() => Promise<void>)[] = [];
-  const close = async () => {
-    for (const c of closers.reverse()) await c().catch(() => {});
-  };
-  let inner: FeatureExtractor;
-  const services: { offload?: string; embedding?: string; languageTool?: string } = {};
+  const ctx = openContext(config, options);
+  let opened: { inner: FeatureExtractor; checker?: CheckerRecord };
   try {
-    if (config.backend === "hemma") {
-      if (!config.offloadServiceUrl) {
-        throw new Error(
-          "--backend hemma needs --offload-service-url (e.g. http://127.0.0.1:19000)",
-        );
-      }
-      for (
-        const [flag, url] of [
-          ["--embedding-service-url", config.embeddingServiceUrl],
-          ["--language-tool-service-url", config.languageToolServiceUrl],
-        ] as const
-      ) {
-        if (url) log(`${flag} ${url} is not used with --backend hemma (the server does it all)`);
-      }
-      const remote = await createOffloadFeatureExtractor(clientOptions(config.offloadServiceUrl));
-      closers.push(() => remote.close());
-      services.offload = remote.http.baseUrl;
-      log(
-        `hemma backend ${remote.http.baseUrl}: server ${remote.health.status}, fingerprint ` +
-          `${remote.fingerprint.slice(0, 16)}, model ${remote.meta.embedding.model_name} ` +
-          `(dim ${remote.meta.embedding.dim}), ${remote.handcraftedNames.length} handcrafted columns`,
-      );
-      inner = remote;
-    } else {
-      if (config.offloadServiceUrl) {
-        log(`--offload-service-url is only used with --backend hemma; extracting locally`);
-      }
-      let checker;
-      let encoder;
-      if (config.languageToolServiceUrl) {
-        const { timeoutMs: _t, ...ltOptions } = clientOptions(config.languageToolServiceUrl);
-        const lt = await connectLanguageToolChecker({
-          ...ltOptions,
-          protocol: config.languageToolProtocol ?? "auto",
-          timeoutS,
-        });
-        closers.push(() => lt.close());
-        checker = lt;
-        services.languageTool = lt.http.baseUrl;
-        log(`LanguageTool ${lt.http.baseUrl}: ${lt.protocol} protocol`);
-      }
-      if (config.embeddingServiceUrl) {
-        const remote = await createRemoteEncoder(clientOptions(config.embeddingServiceUrl));
-        closers.push(() => remote.close());
-        encoder = remote;
-        services.embedding = remote.http.baseUrl;
-        if (options.local?.workers !== undefined && options.local.workers !== 0) {
-          log("--embedding-service-url: local extraction runs on the calling thread (workers: 0)");
-        }
-      }
-      const local = createLocalFeatureExtractor({
-        ...options.local,
-        checker,
-        encoder,
-        workers: encoder ? 0 : options.local?.workers,
-      });
-      closers.push(() => local.close());
-      inner = local;
-    }
+    opened = config.backend === "hemma" ? { inner: await openHemma(ctx) } : await openLocal(ctx);
   } catch (e) {
-    await close();
+    await ctx.close();
     throw e;
   }
+  const { inner, checker } = opened;
   const backend = config.backend;
   const recorder = new ThroughputRecorder();
   const extractor: FeatureExtractor = {
@@ -239,16 +203,164 @@ export async function createExtractorForConfig(
       recorder.around(opts.featureSet, essays.length, () => inner.extract(essays, opts)),
   };
   const buildMetrics = () =>
-    buildOffloadMetrics(collector, backend, {
+    buildOffloadMetrics(ctx.collector, backend, {
       benchmarks: recorder.records(options.benchmarkName ?? "feature_extraction", backend),
+      checker,
     });
   return {
     extractor,
     backend,
-    services,
-    collector,
+    checker,
+    services: ctx.services,
+    collector: ctx.collector,
     buildMetrics,
     writeMetrics: (dir: string) => writeOffloadMetrics(dir, buildMetrics()),
-    close,
+    close: ctx.close,
   };
+}
+
+/** What the openers share: the config, client options, closers and the services in use. */
+interface OpenContext {
+  readonly config: BackendConfig;
+  readonly options: ExtractorForConfigOptions;
+  readonly log: (line: string) => void;
+  readonly collector: OffloadMetricsCollector;
+  readonly timeoutS?: number;
+  readonly services: { offload?: string; embedding?: string; languageTool?: string };
+  clientOptions(baseUrl: string): OffloadClientOptions;
+  /** Register a clean-up (run in reverse order by `close`). */
+  onClose(closer: () => Promise<void>): void;
+  close(): Promise<void>;
+}
+
+function openContext(config: BackendConfig, options: ExtractorForConfigOptions): OpenContext {
+  const log = options.log ?? (() => {});
+  const collector = new OffloadMetricsCollector();
+  const cacheRoot = options.cacheRoot ?? join(config.outputRoot, ".cache");
+  const timeoutS = config.offloadRequestTimeoutS;
+  const closers: (() => Promise<void>)[] = [];
+  return {
+    config,
+    options,
+    log,
+    collector,
+    timeoutS,
+    services: {},
+    clientOptions: (baseUrl: string): OffloadClientOptions => ({
+      token: options.token ?? Deno.env.get("OFFLOAD_SERVICE_TOKEN") ?? undefined,
+      log,
+      ...(timeoutS === undefined ? {} : { timeoutMs: timeoutS * 1000 }),
+      ...(config.offloadConcurrency === undefined
+        ? {}
+        : { maxConcurrency: config.offloadConcurrency }),
+      ...options.client,
+      baseUrl,
+      cacheRoot,
+      collector,
+    }),
+    onClose: (closer) => closers.push(closer),
+    close: async () => {
+      for (const c of closers.reverse()) await c().catch(() => {});
+    },
+  };
+}
+
+/** `--backend hemma`: every feature from the offload server. */
+async function openHemma(ctx: OpenContext): Promise<FeatureExtractor> {
+  const { config, log } = ctx;
+  if (!config.offloadServiceUrl) {
+    throw new Error("--backend hemma needs --offload-service-url (e.g. http://127.0.0.1:19000)");
+  }
+  for (
+    const [flag, url] of [
+      ["--embedding-service-url", config.embeddingServiceUrl],
+      ["--language-tool-service-url", config.languageToolServiceUrl],
+    ] as const
+  ) {
+    if (url) log(`${flag} ${url} is not used with --backend hemma (the server does it all)`);
+  }
+  const remote = await createOffloadFeatureExtractor(ctx.clientOptions(config.offloadServiceUrl));
+  ctx.onClose(() => remote.close());
+  ctx.services.offload = remote.http.baseUrl;
+  log(
+    `hemma backend ${remote.http.baseUrl}: server ${remote.health.status}, fingerprint ` +
+      `${remote.fingerprint.slice(0, 16)}, model ${remote.meta.embedding.model_name} ` +
+      `(dim ${remote.meta.embedding.dim}), ${remote.handcraftedNames.length} handcrafted columns`,
+  );
+  return remote;
+}
+
+/**
+ * The Tier 1 checker `--checker` resolves to: LanguageTool (configured, or started here and
+ * shared) or undefined for the local checker inside the workers.
+ */
+async function openChecker(
+  ctx: OpenContext,
+): Promise<{ checker?: ErrorChecker; record: CheckerRecord }> {
+  const { config, log } = ctx;
+  const choice = await resolveCheckerChoice(
+    checkerModeOf(config),
+    config.languageToolServiceUrl,
+    ctx.options.checkerProbes ?? systemCheckerProbes(),
+  );
+  const record = { mode: choice.mode, kind: choice.kind, reason: choice.reason };
+  let url = config.languageToolServiceUrl;
+  let identityUrl: string | undefined;
+  if (choice.kind === "languagetool-local") {
+    const shared = await acquireLocalLanguageTool(log);
+    ctx.onClose(() => Promise.resolve(shared.release()));
+    url = shared.url;
+    identityUrl = `local-languagetool-${LANGUAGE_TOOL_VERSION}`;
+  }
+  if (choice.kind === "local" || !url) {
+    if (config.languageToolServiceUrl) {
+      log(
+        `--checker local: --language-tool-service-url ${config.languageToolServiceUrl} is not used`,
+      );
+    }
+    log(`checker: local harper.js + nspell (${choice.reason})`);
+    return { record };
+  }
+  const { timeoutMs: _t, ...ltOptions } = ctx.clientOptions(url);
+  const lt = await connectLanguageToolChecker({
+    ...ltOptions,
+    protocol: identityUrl ? "stock" : config.languageToolProtocol ?? "auto",
+    timeoutS: ctx.timeoutS,
+    identityUrl,
+  });
+  ctx.onClose(() => lt.close());
+  ctx.services.languageTool = lt.http.baseUrl;
+  log(`LanguageTool ${lt.http.baseUrl}: ${lt.protocol} protocol`);
+  log(`checker: ${lt.name} (${choice.reason})`);
+  return { checker: lt, record };
+}
+
+/** `--backend local`: the local extractor, with the chosen checker and an optional remote encoder. */
+async function openLocal(
+  ctx: OpenContext,
+): Promise<{ inner: FeatureExtractor; checker: CheckerRecord }> {
+  const { config, options, log } = ctx;
+  if (config.offloadServiceUrl) {
+    log(`--offload-service-url is only used with --backend hemma; extracting locally`);
+  }
+  const { checker, record } = await openChecker(ctx);
+  let encoder;
+  if (config.embeddingServiceUrl) {
+    const remote = await createRemoteEncoder(ctx.clientOptions(config.embeddingServiceUrl));
+    ctx.onClose(() => remote.close());
+    encoder = remote;
+    ctx.services.embedding = remote.http.baseUrl;
+    if (options.local?.workers !== undefined && options.local.workers !== 0) {
+      log("--embedding-service-url: local extraction runs on the calling thread (workers: 0)");
+    }
+  }
+  const local = createLocalFeatureExtractor({
+    ...options.local,
+    ...(checker ? { checkerConcurrency: LANGUAGE_TOOL_CHECK_CONCURRENCY } : {}),
+    checker,
+    encoder,
+    workers: encoder ? 0 : options.local?.workers,
+  });
+  ctx.onClose(() => local.close());
+  return { inner: local, checker: record };
 }

@@ -29,6 +29,7 @@ import type {
   FeatureMatrix,
   SentenceEncoder,
 } from "../features/types.ts";
+import { HANDCRAFTED_FEATURE_NAMES } from "../features/handcrafted/schema.ts";
 import { chunkIndices } from "./chunking.ts";
 import { DEFAULT_CACHE_ROOT } from "./disk_cache.ts";
 import { OffloadHttpClient, type OffloadHttpClientOptions } from "./http_client.ts";
@@ -139,6 +140,31 @@ export async function fetchHealth(options: OffloadHttpClientOptions): Promise<He
   }
 }
 
+/**
+ * The fingerprint and column schema a feature store records for rows from this server. Our server
+ * with this project's handcrafted schema names the local extractor that computed its features
+ * (`versions.extractor_fingerprint`): its rows are the local extractor's, rounded to float32 like
+ * every store, so local, server and cluster stores are byte-identical and interchangeable. Any
+ * other server (the original, or ours in the original 25-column schema) is identified by its
+ * server fingerprint and schema.
+ */
+export function storeIdentity(
+  meta: ExtractMeta,
+  handNames: readonly string[],
+): Pick<FeatureExtractor, "fingerprint" | "featureSchema"> {
+  const local = meta.versions.extractor_fingerprint;
+  const sameSchema = handNames.length === HANDCRAFTED_FEATURE_NAMES.length &&
+    handNames.every((n, i) => n === HANDCRAFTED_FEATURE_NAMES[i]);
+  if (local !== undefined && sameSchema) return { fingerprint: local };
+  return {
+    fingerprint: meta.server_fingerprint,
+    featureSchema: {
+      version: `hemma-offload-schema-v${meta.schema_version}`,
+      handcraftedNames: handNames,
+    },
+  };
+}
+
 /** Text and prompt of the connection probe (one tiny `embeddings` extract request). */
 export const PROBE_ITEM = { text: "This short text checks the offload server.", prompt: "probe" };
 
@@ -208,32 +234,10 @@ export async function createOffloadFeatureExtractor(
   options: OffloadClientOptions,
 ): Promise<OffloadFeatureExtractor> {
   const collector = options.collector ?? new OffloadMetricsCollector();
-  const limits = requestLimits(options);
   const health = await fetchHealth(options);
-  // The probe has its own connection and counters: it is not part of the run's metrics.
-  const probe = new OffloadHttpClient({
-    ...options,
-    collector: new OffloadMetricsCollector(),
-    maxConcurrency: 1,
-  });
-  let meta: ExtractMeta;
-  try {
-    meta = (await postExtract(probe, [PROBE_ITEM.text], [PROBE_ITEM.prompt], "embeddings")).meta;
-  } catch (e) {
-    throw new Error(
-      `offload server ${probe.baseUrl}: the connection probe (/v1/extract, 1 item) failed: ${
-        e instanceof Error ? e.message : String(e)
-      }`,
-      { cause: e },
-    );
-  } finally {
-    await probe.close();
-  }
+  const meta = await probeServerMeta(options);
   const http = new OffloadHttpClient({ ...options, collector });
-  const fingerprint = meta.server_fingerprint;
   const handNames = metaHandcraftedNames(meta);
-  const dim = meta.embedding.dim;
-  const embNames = embeddingColumnNames(dim);
   const root = options.cacheRoot ?? DEFAULT_CACHE_ROOT;
   const cacheDirs = (options.useCache ?? true)
     ? {
@@ -241,166 +245,31 @@ export async function createOffloadFeatureExtractor(
       handcrafted: join(root, "offload_handcrafted"),
     }
     : undefined;
-  const concurrency = options.maxConcurrency ?? 2;
-  const embCounters = collector.service("embedding");
-  const handCounters = collector.service("extract");
-  const embPath = (text: string) =>
-    join(
-      cacheDirs!.embeddings,
-      `${extractEmbeddingKey(meta.embedding.model_name, meta.embedding.max_length, text)}.npy`,
-    );
-  const handPath = (text: string, prompt: string) =>
-    join(
-      cacheDirs!.handcrafted,
-      fingerprint,
-      `${handcraftedKey(meta.schema_version, text, prompt)}.npy`,
-    );
-
-  async function extract(
-    essays: readonly EssayInput[],
-    opts: ExtractionOptions,
-  ): Promise<ExtractedFeatures> {
-    const featureSet = opts.featureSet;
-    const wantHand = featureSet !== "embeddings";
-    const wantEmb = featureSet !== "handcrafted";
-    // Deduplicate by (text, prompt): one request item and one cache lookup each.
-    const itemKey = (e: EssayInput) => `${e.text}\u0000${e.prompt}`;
-    const firstIndex = new Map<string, number>();
-    essays.forEach((e, i) => firstIndex.has(itemKey(e)) || firstIndex.set(itemKey(e), i));
-    const unique = [...firstIndex.keys()];
-    const hand = new Map<string, Float32Array>();
-    const emb = new Map<string, Float32Array>();
-    if (cacheDirs) {
-      for (let i = 0; i < unique.length; i += 64) {
-        await Promise.all(
-          unique.slice(i, i + 64).map(async (k) => {
-            const e = essays[firstIndex.get(k)!];
-            if (wantEmb) {
-              const row = await readRow(embPath(e.text), dim, embCounters, options.log);
-              if (row) emb.set(k, row);
-            }
-            if (wantHand) {
-              const row = await readRow(
-                handPath(e.text, e.prompt),
-                handNames.length,
-                handCounters,
-                options.log,
-              );
-              if (row) hand.set(k, row);
-            }
-          }),
-        );
-      }
-    }
-    const complete = (k: string) => (!wantHand || hand.has(k)) && (!wantEmb || emb.has(k));
-    const missing = unique.filter((k) => !complete(k));
-    const total = essays.length;
-    const doneCount = () => essays.filter((e) => complete(itemKey(e))).length;
-    opts.onProgress?.("offload_extract", doneCount(), total);
-
-    const missingEssays = missing.map((k) => essays[firstIndex.get(k)!]);
-    const sizes = missingEssays.map((e) => jsonStringBytes(e.text) + jsonStringBytes(e.prompt) + 2);
-    const chunks = chunkIndices(sizes, { ...limits, baseBytes: 50 });
-    let wroteMeta = false;
-
-    const run = runBounded(chunks, concurrency, async (chunk) => {
-      const part = chunk.map((i) => missingEssays[i]);
-      const archive = await postExtract(
-        http,
-        part.map((e) => e.text),
-        part.map((e) => e.prompt),
-        featureSet,
-        opts.signal,
-      );
-      const got = archive.meta;
-      if (got.server_fingerprint !== fingerprint) {
-        throw new Error(
-          `offload server ${http.baseUrl}: server fingerprint changed from ${fingerprint} to ` +
-            `${got.server_fingerprint} during the run (its models, schema or versions changed); ` +
-            "refusing to mix rows of two configurations: start a new run",
-        );
-      }
-      if (wantHand && !archive.handcrafted) {
-        throw new Error(`${http.baseUrl}/v1/extract: zip has no handcrafted.npy`);
-      }
-      if (wantEmb && !archive.embeddings) {
-        throw new Error(`${http.baseUrl}/v1/extract: zip has no embeddings.npy`);
-      }
-      // Every answer is checked (rows, width, value types) before any of it is used or cached.
-      const source = `${http.baseUrl}/v1/extract`;
-      if (archive.handcrafted) {
-        checkAnswerMatrix(collector, source, "extract", archive.handcrafted, {
-          rows: part.length,
-          allowNaN: true,
-          what: "handcrafted",
-        });
-      }
-      if (archive.embeddings) {
-        checkAnswerMatrix(collector, source, "extract", archive.embeddings, {
-          rows: part.length,
-          allowNaN: false,
-          what: "embeddings",
-        });
-      }
-      const writes: Promise<void>[] = [];
-      part.forEach((e, j) => {
-        const k = itemKey(e);
-        if (archive.handcrafted) {
-          const w = archive.handcrafted.shape[1];
-          const row = archive.handcrafted.data.slice(j * w, (j + 1) * w);
-          hand.set(k, row);
-          if (cacheDirs) writes.push(writeRow(handPath(e.text, e.prompt), row));
-        }
-        if (archive.embeddings) {
-          const w = archive.embeddings.shape[1];
-          const row = archive.embeddings.data.slice(j * w, (j + 1) * w);
-          emb.set(k, row);
-          if (cacheDirs) writes.push(writeRow(embPath(e.text), row));
-        }
-      });
-      await Promise.all(writes);
-      if (cacheDirs && wantHand && !wroteMeta) {
-        wroteMeta = true;
-        await Deno.mkdir(cacheDirs.handcrafted, { recursive: true });
-        await writeFileAtomic(
-          join(cacheDirs.handcrafted, "current_meta.json"),
-          writeExtractMeta(got),
-        );
-      }
-      opts.onProgress?.("offload_extract", doneCount(), total);
-    }, opts.signal);
-    await run.catch((e) => {
-      throw extractIncompleteError(e, doneCount(), total, http.baseUrl, cacheDirs !== undefined);
-    });
-
-    const build = (rows: Map<string, Float32Array>, names: readonly string[]): FeatureMatrix => {
-      const nCols = names.length;
-      const values = new Float64Array(essays.length * nCols);
-      essays.forEach((e, r) => {
-        const row = rows.get(itemKey(e));
-        if (!row || row.length !== nCols) {
-          throw new Error(`offload extract: no row of ${nCols} values for essay ${e.id}`);
-        }
-        for (let c = 0; c < nCols; c++) values[r * nCols + c] = row[c];
-      });
-      return { names, nRows: essays.length, nCols, values };
-    };
-    return {
-      ids: essays.map((e) => e.id),
-      handcrafted: wantHand ? build(hand, handNames) : undefined,
-      embeddings: wantEmb ? build(emb, embNames) : undefined,
-    };
-  }
-
+  const session: ExtractSession = {
+    options,
+    collector,
+    http,
+    meta,
+    handNames,
+    embNames: embeddingColumnNames(meta.embedding.dim),
+    cacheDirs,
+    embPath: (text) =>
+      join(
+        cacheDirs!.embeddings,
+        `${extractEmbeddingKey(meta.embedding.model_name, meta.embedding.max_length, text)}.npy`,
+      ),
+    handPath: (text, prompt) =>
+      join(
+        cacheDirs!.handcrafted,
+        meta.server_fingerprint,
+        `${handcraftedKey(meta.schema_version, text, prompt)}.npy`,
+      ),
+  };
   return {
-    fingerprint,
-    featureSchema: {
-      version: `hemma-offload-schema-v${meta.schema_version}`,
-      handcraftedNames: handNames,
-    },
+    ...storeIdentity(meta, handNames),
     provenance: {
       offload_service_url: http.baseUrl,
-      server_fingerprint: fingerprint,
+      server_fingerprint: meta.server_fingerprint,
       schema_version: meta.schema_version,
       git_sha: meta.git_sha,
       embedding: meta.embedding,
@@ -417,9 +286,232 @@ export async function createOffloadFeatureExtractor(
     http,
     handcraftedNames: handNames,
     cacheDirs,
-    extract,
+    extract: (essays, opts) => extractThroughServer(session, essays, opts),
     close: () => http.close(),
   };
+}
+
+/** The server's `meta.json` from one tiny `embeddings` request on its own connection. */
+async function probeServerMeta(options: OffloadClientOptions): Promise<ExtractMeta> {
+  // The probe has its own connection and counters: it is not part of the run's metrics.
+  const probe = new OffloadHttpClient({
+    ...options,
+    collector: new OffloadMetricsCollector(),
+    maxConcurrency: 1,
+  });
+  try {
+    return (await postExtract(probe, [PROBE_ITEM.text], [PROBE_ITEM.prompt], "embeddings")).meta;
+  } catch (e) {
+    throw new Error(
+      `offload server ${probe.baseUrl}: the connection probe (/v1/extract, 1 item) failed: ${
+        e instanceof Error ? e.message : String(e)
+      }`,
+      { cause: e },
+    );
+  } finally {
+    await probe.close();
+  }
+}
+
+/** One connected offload extractor's state: server, schema, cache layout. */
+interface ExtractSession {
+  readonly options: OffloadClientOptions;
+  readonly collector: OffloadMetricsCollector;
+  readonly http: OffloadHttpClient;
+  readonly meta: ExtractMeta;
+  readonly handNames: readonly string[];
+  readonly embNames: readonly string[];
+  readonly cacheDirs?: { readonly embeddings: string; readonly handcrafted: string };
+  embPath(text: string): string;
+  handPath(text: string, prompt: string): string;
+}
+
+/** Rows collected for one `extract` call, by item key (text + prompt). */
+interface CollectedRows {
+  readonly wantHand: boolean;
+  readonly wantEmb: boolean;
+  readonly hand: Map<string, Float32Array>;
+  readonly emb: Map<string, Float32Array>;
+}
+
+/** Request item key: one request item and one cache lookup per distinct (text, prompt). */
+const itemKey = (e: EssayInput) => `${e.text}\u0000${e.prompt}`;
+
+/** `extract` of {@link createOffloadFeatureExtractor}: cache first, then the missing items. */
+async function extractThroughServer(
+  session: ExtractSession,
+  essays: readonly EssayInput[],
+  opts: ExtractionOptions,
+): Promise<ExtractedFeatures> {
+  const { http, cacheDirs } = session;
+  const rows: CollectedRows = {
+    wantHand: opts.featureSet !== "embeddings",
+    wantEmb: opts.featureSet !== "handcrafted",
+    hand: new Map(),
+    emb: new Map(),
+  };
+  const firstIndex = new Map<string, number>();
+  essays.forEach((e, i) => firstIndex.has(itemKey(e)) || firstIndex.set(itemKey(e), i));
+  const unique = [...firstIndex.keys()].map((k) => essays[firstIndex.get(k)!]);
+  if (cacheDirs) await readCachedRows(session, unique, rows);
+  const complete = (e: EssayInput) =>
+    (!rows.wantHand || rows.hand.has(itemKey(e))) && (!rows.wantEmb || rows.emb.has(itemKey(e)));
+  const missing = unique.filter((e) => !complete(e));
+  const total = essays.length;
+  const doneCount = () => essays.filter(complete).length;
+  opts.onProgress?.("offload_extract", doneCount(), total);
+
+  const sizes = missing.map((e) => jsonStringBytes(e.text) + jsonStringBytes(e.prompt) + 2);
+  const chunks = chunkIndices(sizes, { ...requestLimits(session.options), baseBytes: 50 });
+  let wroteMeta = false;
+  const run = runBounded(chunks, session.options.maxConcurrency ?? 2, async (chunk) => {
+    const part = chunk.map((i) => missing[i]);
+    const archive = await fetchCheckedChunk(session, part, opts, rows);
+    await keepChunkRows(session, part, archive, rows);
+    if (cacheDirs && rows.wantHand && !wroteMeta) {
+      wroteMeta = true;
+      await Deno.mkdir(cacheDirs.handcrafted, { recursive: true });
+      await writeFileAtomic(
+        join(cacheDirs.handcrafted, "current_meta.json"),
+        writeExtractMeta(archive.meta),
+      );
+    }
+    opts.onProgress?.("offload_extract", doneCount(), total);
+  }, opts.signal);
+  await run.catch((e) => {
+    throw extractIncompleteError(e, doneCount(), total, http.baseUrl, cacheDirs !== undefined);
+  });
+  return {
+    ids: essays.map((e) => e.id),
+    handcrafted: rows.wantHand ? rowsToMatrix(essays, rows.hand, session.handNames) : undefined,
+    embeddings: rows.wantEmb ? rowsToMatrix(essays, rows.emb, session.embNames) : undefined,
+  };
+}
+
+/** Fill `rows` from the disk cache (64 lookups at a time). */
+async function readCachedRows(
+  session: ExtractSession,
+  unique: readonly EssayInput[],
+  rows: CollectedRows,
+): Promise<void> {
+  const embCounters = session.collector.service("embedding");
+  const handCounters = session.collector.service("extract");
+  const log = session.options.log;
+  const dim = session.meta.embedding.dim;
+  for (let i = 0; i < unique.length; i += 64) {
+    await Promise.all(
+      unique.slice(i, i + 64).map(async (e) => {
+        if (rows.wantEmb) {
+          const row = await readRow(session.embPath(e.text), dim, embCounters, log);
+          if (row) rows.emb.set(itemKey(e), row);
+        }
+        if (rows.wantHand) {
+          const path = session.handPath(e.text, e.prompt);
+          const row = await readRow(path, session.handNames.length, handCounters, log);
+          if (row) rows.hand.set(itemKey(e), row);
+        }
+      }),
+    );
+  }
+}
+
+type ExtractArchive = Awaited<ReturnType<typeof postExtract>>;
+
+/**
+ * One `/v1/extract` request for `part`, refused unless its server fingerprint is the one of the
+ * connection and its matrices are present and valid (rows, width, values).
+ */
+async function fetchCheckedChunk(
+  session: ExtractSession,
+  part: readonly EssayInput[],
+  opts: ExtractionOptions,
+  rows: CollectedRows,
+): Promise<ExtractArchive> {
+  const { http, collector } = session;
+  const fingerprint = session.meta.server_fingerprint;
+  const archive = await postExtract(
+    http,
+    part.map((e) => e.text),
+    part.map((e) => e.prompt),
+    opts.featureSet,
+    opts.signal,
+  );
+  const got = archive.meta;
+  if (got.server_fingerprint !== fingerprint) {
+    throw new Error(
+      `offload server ${http.baseUrl}: server fingerprint changed from ${fingerprint} to ` +
+        `${got.server_fingerprint} during the run (its models, schema or versions changed); ` +
+        "refusing to mix rows of two configurations: start a new run",
+    );
+  }
+  if (rows.wantHand && !archive.handcrafted) {
+    throw new Error(`${http.baseUrl}/v1/extract: zip has no handcrafted.npy`);
+  }
+  if (rows.wantEmb && !archive.embeddings) {
+    throw new Error(`${http.baseUrl}/v1/extract: zip has no embeddings.npy`);
+  }
+  // Every answer is checked (rows, width, value types) before any of it is used or cached.
+  const source = `${http.baseUrl}/v1/extract`;
+  if (archive.handcrafted) {
+    checkAnswerMatrix(collector, source, "extract", archive.handcrafted, {
+      rows: part.length,
+      allowNaN: true,
+      what: "handcrafted",
+    });
+  }
+  if (archive.embeddings) {
+    checkAnswerMatrix(collector, source, "extract", archive.embeddings, {
+      rows: part.length,
+      allowNaN: false,
+      what: "embeddings",
+    });
+  }
+  return archive;
+}
+
+/** Keep a checked answer's rows (and write them to the cache as soon as they arrived). */
+async function keepChunkRows(
+  session: ExtractSession,
+  part: readonly EssayInput[],
+  archive: ExtractArchive,
+  rows: CollectedRows,
+): Promise<void> {
+  const cache = session.cacheDirs !== undefined;
+  const writes: Promise<void>[] = [];
+  part.forEach((e, j) => {
+    const k = itemKey(e);
+    if (archive.handcrafted) {
+      const w = archive.handcrafted.shape[1];
+      const row = archive.handcrafted.data.slice(j * w, (j + 1) * w);
+      rows.hand.set(k, row);
+      if (cache) writes.push(writeRow(session.handPath(e.text, e.prompt), row));
+    }
+    if (archive.embeddings) {
+      const w = archive.embeddings.shape[1];
+      const row = archive.embeddings.data.slice(j * w, (j + 1) * w);
+      rows.emb.set(k, row);
+      if (cache) writes.push(writeRow(session.embPath(e.text), row));
+    }
+  });
+  await Promise.all(writes);
+}
+
+/** The essays' rows as a float64 matrix in essay order (duplicates share their item's row). */
+function rowsToMatrix(
+  essays: readonly EssayInput[],
+  rows: Map<string, Float32Array>,
+  names: readonly string[],
+): FeatureMatrix {
+  const nCols = names.length;
+  const values = new Float64Array(essays.length * nCols);
+  essays.forEach((e, r) => {
+    const row = rows.get(itemKey(e));
+    if (!row || row.length !== nCols) {
+      throw new Error(`offload extract: no row of ${nCols} values for essay ${e.id}`);
+    }
+    for (let c = 0; c < nCols; c++) values[r * nCols + c] = row[c];
+  });
+  return { names, nRows: essays.length, nCols, values };
 }
 
 /**

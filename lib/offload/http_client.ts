@@ -85,6 +85,14 @@ export class OffloadRequestError extends Error {
   }
 }
 
+/** Why an attempt failed in a way a retry may fix. */
+interface AttemptFailure {
+  readonly kind: OffloadRequestError["kind"];
+  readonly message: string;
+  /** The server's `Retry-After`, in ms (0 when absent). */
+  readonly retryAfterMs: number;
+}
+
 /** Pooled, retrying JSON/form HTTP client for one offload service base URL. */
 export class OffloadHttpClient {
   readonly baseUrl: string;
@@ -173,84 +181,25 @@ export class OffloadHttpClient {
     const url = `${this.baseUrl}${path}`;
     const counters = this.collector.service(service);
     const correlationId = crypto.randomUUID();
-    const headers: Record<string, string> = {
-      accept: expect === "json" ? "application/json" : "*/*",
-      [HEADERS.correlationId]: correlationId,
-    };
-    if (this.#opts.token) headers.authorization = `Bearer ${this.#opts.token}`;
-    let payload: string | undefined;
-    if (body && "json" in body) {
-      payload = JSON.stringify(body.json);
-      headers["content-type"] = "application/json";
-    } else if (body && "form" in body) {
-      payload = body.form.toString();
-      headers["content-type"] = "application/x-www-form-urlencoded";
-    }
-    let lastError = "";
-    let lastKind: OffloadRequestError["kind"] = "connection_error";
-    let retryAfterMs = 0;
+    const { headers, payload } = this.#prepare(body, expect, correlationId);
+    let failure: AttemptFailure = { kind: "connection_error", message: "", retryAfterMs: 0 };
     const attempts = this.maxRetries + 1;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       signal?.throwIfAborted();
       const release = await this.#semaphore.acquire();
       counters.requests++;
-      const t0 = performance.now();
-      retryAfterMs = 0;
       try {
-        const timeout = AbortSignal.timeout(this.timeoutMs);
-        const res = await request(url, {
-          method,
-          headers,
-          body: payload,
-          dispatcher: this.#agent,
-          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-        });
-        const bytes = new Uint8Array(await res.body.arrayBuffer());
-        const seconds = (performance.now() - t0) / 1000;
-        counters.latencies.push(seconds);
-        const resHeaders = flattenHeaders(res.headers);
-        const ok = res.statusCode >= 200 && res.statusCode < 300;
-        if (ok && expect === "bytes") {
-          return { status: res.statusCode, headers: resHeaders, body: bytes, seconds };
-        }
-        const text = new TextDecoder().decode(bytes);
-        if (ok) {
-          let parsed: unknown;
-          try {
-            parsed = text === "" ? null : JSON.parse(text);
-          } catch {
-            counters.httpError++;
-            throw new OffloadHttpError(
-              url,
-              res.statusCode,
-              "invalid_response",
-              `response body is not JSON: ${text.slice(0, 200)}`,
-              correlationId,
-            );
-          }
-          return { status: res.statusCode, headers: resHeaders, body: parsed, seconds };
-        }
-        counters.httpError++;
-        const { code, detail } = errorFields(text);
-        if (res.statusCode < 500) {
-          throw new OffloadHttpError(url, res.statusCode, code, detail, correlationId);
-        }
-        lastKind = "http_error";
-        lastError = `HTTP ${res.statusCode} ${code}: ${detail}`;
-        const ra = Number(resHeaders["retry-after"]);
-        if (Number.isFinite(ra) && ra > 0) retryAfterMs = Math.min(ra * 1000, 30_000);
+        const outcome = await this.#attempt(
+          { url, method, headers, payload, expect, correlationId },
+          counters,
+          signal,
+        );
+        if ("response" in outcome) return outcome.response;
+        failure = outcome.failure;
       } catch (e) {
         if (e instanceof OffloadHttpError) throw e;
         if (signal?.aborted) throw signal.reason ?? e;
-        if (isTimeout(e)) {
-          counters.timeout++;
-          lastKind = "timeout";
-          lastError = `no complete response within ${this.timeoutMs} ms`;
-        } else {
-          counters.connectionError++;
-          lastKind = "connection_error";
-          lastError = describe(e);
-        }
+        failure = this.#failureOf(e, counters);
       } finally {
         release();
       }
@@ -260,14 +209,121 @@ export class OffloadHttpClient {
           this.#opts.backoffMaxMs ?? 15_000,
           (this.#opts.backoffBaseMs ?? 500) * 2 ** (attempt - 1),
         );
-        const delay = Math.max(retryAfterMs, Math.round(ceiling * (0.5 + 0.5 * this.#rng())));
+        const delay = Math.max(
+          failure.retryAfterMs,
+          Math.round(ceiling * (0.5 + 0.5 * this.#rng())),
+        );
         this.#opts.log?.(
-          `offload ${method} ${url}: attempt ${attempt}/${attempts} failed (${lastKind}: ${lastError}); retrying in ${delay} ms`,
+          `offload ${method} ${url}: attempt ${attempt}/${attempts} failed (${failure.kind}: ${failure.message}); retrying in ${delay} ms`,
         );
         await sleep(delay, signal);
       }
     }
-    throw new OffloadRequestError(`${method} ${url}`, attempts, lastError, lastKind);
+    throw new OffloadRequestError(`${method} ${url}`, attempts, failure.message, failure.kind);
+  }
+
+  /** Request headers and the encoded body. */
+  #prepare(
+    body: RequestBody,
+    expect: ResponseKind,
+    correlationId: string,
+  ): { headers: Record<string, string>; payload?: string } {
+    const headers: Record<string, string> = {
+      accept: expect === "json" ? "application/json" : "*/*",
+      [HEADERS.correlationId]: correlationId,
+    };
+    if (this.#opts.token) headers.authorization = `Bearer ${this.#opts.token}`;
+    if (body && "json" in body) {
+      headers["content-type"] = "application/json";
+      return { headers, payload: JSON.stringify(body.json) };
+    }
+    if (body && "form" in body) {
+      headers["content-type"] = "application/x-www-form-urlencoded";
+      return { headers, payload: body.form.toString() };
+    }
+    return { headers };
+  }
+
+  /**
+   * One attempt: the response when it succeeded, the failure when a retry may help (5xx), or an
+   * {@link OffloadHttpError} thrown when it will not (4xx, a 2xx whose JSON does not parse).
+   */
+  async #attempt(
+    req: {
+      readonly url: string;
+      readonly method: "GET" | "POST";
+      readonly headers: Record<string, string>;
+      readonly payload?: string;
+      readonly expect: ResponseKind;
+      readonly correlationId: string;
+    },
+    counters: ReturnType<OffloadMetricsCollector["service"]>,
+    signal?: AbortSignal,
+  ): Promise<{ response: OffloadResponse } | { failure: AttemptFailure }> {
+    const { url, correlationId } = req;
+    const t0 = performance.now();
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const res = await request(url, {
+      method: req.method,
+      headers: req.headers,
+      body: req.payload,
+      dispatcher: this.#agent,
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
+    const bytes = new Uint8Array(await res.body.arrayBuffer());
+    const seconds = (performance.now() - t0) / 1000;
+    counters.latencies.push(seconds);
+    const headers = flattenHeaders(res.headers);
+    const status = res.statusCode;
+    const ok = status >= 200 && status < 300;
+    if (ok && req.expect === "bytes") {
+      return { response: { status, headers, body: bytes, seconds } };
+    }
+    const text = new TextDecoder().decode(bytes);
+    if (ok) {
+      try {
+        return {
+          response: { status, headers, body: text === "" ? null : JSON.parse(text), seconds },
+        };
+      } catch {
+        counters.httpError++;
+        throw new OffloadHttpError(
+          url,
+          status,
+          "invalid_response",
+          `response body is not JSON: ${text.slice(0, 200)}`,
+          correlationId,
+        );
+      }
+    }
+    counters.httpError++;
+    const { code, detail } = errorFields(text);
+    if (status < 500) throw new OffloadHttpError(url, status, code, detail, correlationId);
+    const ra = Number(headers["retry-after"]);
+    return {
+      failure: {
+        kind: "http_error",
+        message: `HTTP ${status} ${code}: ${detail}`,
+        retryAfterMs: Number.isFinite(ra) && ra > 0 ? Math.min(ra * 1000, 30_000) : 0,
+      },
+    };
+  }
+
+  /** The failure of an attempt that threw (timeout or connection error), counted. */
+  #failureOf(
+    e: unknown,
+    counters: ReturnType<OffloadMetricsCollector["service"]>,
+  ): AttemptFailure {
+    if (isTimeout(e)) {
+      counters.timeout++;
+      return {
+        kind: "timeout",
+        message: `no complete response within ${this.timeoutMs} ms`,
+        retryAfterMs: 0,
+      };
+    }
+    counters.connectionError++;
+    return { kind: "connection_error", message: describe(e), retryAfterMs: 0 };
   }
 
   /** Close the connection pool. */

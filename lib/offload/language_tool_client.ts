@@ -54,6 +54,12 @@ export interface LanguageToolClientOptions extends Omit<OffloadHttpClientOptions
   readonly useCache?: boolean;
   /** Language sent (default `en-US`). */
   readonly language?: string;
+  /**
+   * The URL recorded in the checker name (hence fingerprints) and the cache keys (default
+   * `baseUrl`). A LanguageTool started by `--checker` on a free port uses a stable identity
+   * (`local-languagetool-<version>`), so its fingerprint and cache survive port changes.
+   */
+  readonly identityUrl?: string;
 }
 
 /** A connected LanguageTool checker. */
@@ -149,6 +155,88 @@ export async function probeLanguageToolProtocol(
   );
 }
 
+/** The dialect to speak: as asked, or probed once for `auto`. */
+async function resolveProtocol(
+  options: LanguageToolClientOptions,
+  timeoutS: number,
+): Promise<"huleedu" | "stock"> {
+  const wanted = options.protocol ?? "auto";
+  return wanted === "auto"
+    ? await probeLanguageToolProtocol(options.baseUrl, timeoutS * 1000)
+    : wanted;
+}
+
+/** A cached service answer, or undefined (a miss; an unreadable entry is counted as corrupt). */
+async function readCacheEntry(
+  path: string,
+  counters: ReturnType<OffloadMetricsCollector["service"]>,
+  log?: (line: string) => void,
+): Promise<CheckResponse | undefined> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) counters.corrupt++;
+    counters.misses++;
+    return undefined;
+  }
+  try {
+    const entry = JSON.parse(text);
+    if (
+      entry && typeof entry === "object" && !Array.isArray(entry) && entry.response &&
+      typeof entry.response === "object" && !Array.isArray(entry.response)
+    ) {
+      counters.hits++;
+      return entry.response as CheckResponse;
+    }
+  } catch { /* invalid JSON: a decode error, counted below */ }
+  counters.corrupt++;
+  counters.misses++;
+  log?.(`language tool cache: unreadable entry ${path} treated as a miss`);
+  return undefined;
+}
+
+/** Write a cache entry atomically (temp file + rename), as the original does. */
+async function writeCacheEntry(
+  cacheDir: string,
+  path: string,
+  entry: LanguageToolCacheEntry,
+): Promise<void> {
+  await Deno.mkdir(cacheDir, { recursive: true });
+  const tmp = `${path.slice(0, -5)}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  try {
+    await Deno.writeTextFile(tmp, writeCacheEntryJson(entry));
+    await Deno.rename(tmp, path);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw e;
+  }
+}
+
+/** One check on the server, as the service-shaped answer whichever dialect it speaks. */
+async function fetchCheckResponse(
+  http: OffloadHttpClient,
+  protocol: "huleedu" | "stock",
+  normalized: string,
+  language: string,
+): Promise<CheckResponse> {
+  const t0 = performance.now();
+  if (protocol === "huleedu") {
+    const res = await http.postJson("language_tool", "/v1/check", { text: normalized, language });
+    const body = res.body;
+    if (body === null || typeof body !== "object" || Array.isArray(body)) {
+      throw new Error(
+        `LanguageTool offload returned invalid JSON response type=${typeof body} from ${http.baseUrl}/v1/check`,
+      );
+    }
+    return body as CheckResponse;
+  }
+  const form = new URLSearchParams({ text: normalized, language, enabledOnly: "false" });
+  const res = await http.postForm("language_tool", "/v2/check", form);
+  const errors = stockResponseToErrors(res.body, normalized);
+  return buildCheckResponse(errors, language, performance.now() - t0);
+}
+
 /**
  * Connect a LanguageTool checker (probing the dialect once when `auto`).
  *
@@ -172,18 +260,13 @@ export async function connectLanguageToolChecker(
     timeoutMs: timeoutS * 1000,
   });
   let protocol: "huleedu" | "stock";
-  const wanted = options.protocol ?? "auto";
-  if (wanted === "auto") {
-    try {
-      protocol = await probeLanguageToolProtocol(options.baseUrl, timeoutS * 1000);
-    } catch (e) {
-      await http.close();
-      throw e;
-    }
-  } else {
-    protocol = wanted;
+  try {
+    protocol = await resolveProtocol(options, timeoutS);
+  } catch (e) {
+    await http.close();
+    throw e;
   }
-  const configuredUrl = options.baseUrl;
+  const configuredUrl = options.identityUrl ?? options.baseUrl;
   const cacheDir = (options.useCache ?? true)
     ? join(options.cacheRoot ?? DEFAULT_CACHE_ROOT, "offload_language_tool")
     : undefined;
@@ -198,67 +281,12 @@ export async function connectLanguageToolChecker(
       normalizedText: normalized,
     });
 
-  async function readCache(path: string): Promise<CheckResponse | undefined> {
-    let text: string;
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) counters.corrupt++;
-      counters.misses++;
-      return undefined;
-    }
-    try {
-      const entry = JSON.parse(text);
-      if (
-        entry && typeof entry === "object" && !Array.isArray(entry) && entry.response &&
-        typeof entry.response === "object" && !Array.isArray(entry.response)
-      ) {
-        counters.hits++;
-        return entry.response as CheckResponse;
-      }
-    } catch { /* invalid JSON: a decode error, counted below */ }
-    counters.corrupt++;
-    counters.misses++;
-    options.log?.(`language tool cache: unreadable entry ${path} treated as a miss`);
-    return undefined;
-  }
-
-  async function writeCache(path: string, entry: LanguageToolCacheEntry): Promise<void> {
-    await Deno.mkdir(cacheDir!, { recursive: true });
-    const tmp = `${path.slice(0, -5)}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-    try {
-      await Deno.writeTextFile(tmp, writeCacheEntryJson(entry));
-      await Deno.rename(tmp, path);
-    } catch (e) {
-      await Deno.remove(tmp).catch(() => {});
-      throw e;
-    }
-  }
-
-  async function fetchResponse(normalized: string, language: string): Promise<CheckResponse> {
-    const t0 = performance.now();
-    if (protocol === "huleedu") {
-      const res = await http.postJson("language_tool", "/v1/check", { text: normalized, language });
-      const body = res.body;
-      if (body === null || typeof body !== "object" || Array.isArray(body)) {
-        throw new Error(
-          `LanguageTool offload returned invalid JSON response type=${typeof body} from ${http.baseUrl}/v1/check`,
-        );
-      }
-      return body as CheckResponse;
-    }
-    const form = new URLSearchParams({ text: normalized, language, enabledOnly: "false" });
-    const res = await http.postForm("language_tool", "/v2/check", form);
-    const errors = stockResponseToErrors(res.body, normalized);
-    return buildCheckResponse(errors, language, performance.now() - t0);
-  }
-
   async function checkDetailed(
     text: string,
     language = defaultLanguage,
     opts: { readonly normalize?: boolean } = {},
   ): Promise<CheckResponse> {
-    if (opts.normalize === false) return await fetchResponse(text, language);
+    if (opts.normalize === false) return await fetchCheckResponse(http, protocol, text, language);
     const normalized = pythonNormalizeWhitespace(text);
     if (normalized === "") {
       // The service rejects empty text with 400; an empty essay has no errors (tolerant reading).
@@ -266,12 +294,12 @@ export async function connectLanguageToolChecker(
     }
     const path = cacheDir ? join(cacheDir, `${keyOf(normalized, language)}.json`) : undefined;
     if (path) {
-      const hit = await readCache(path);
+      const hit = await readCacheEntry(path, counters, options.log);
       if (hit) return hit;
     }
-    const response = await fetchResponse(normalized, language);
+    const response = await fetchCheckResponse(http, protocol, normalized, language);
     if (path) {
-      await writeCache(path, {
+      await writeCacheEntry(cacheDir!, path, {
         schema_version: 1,
         language_tool_url: configuredUrl,
         language,

@@ -99,6 +99,12 @@ export async function ensureLanguageTool(
   return lib;
 }
 
+/** JVM options of the server (measured in `docs/offload.md`, "LanguageTool throughput"). */
+export const LANGUAGE_TOOL_JVM_OPTIONS: readonly string[] = [
+  "-XX:+UseParallelGC",
+  "-XX:TieredStopAtLevel=1",
+];
+
 /** A running stock LanguageTool server. */
 export interface RunningLanguageTool {
   readonly url: string;
@@ -127,6 +133,8 @@ export async function startLanguageTool(
     startTimeoutMs?: number;
     log?: (l: string) => void;
     inheritOutput?: boolean;
+    /** JVM options before the class path (default {@link LANGUAGE_TOOL_JVM_OPTIONS}). */
+    jvmOptions?: readonly string[];
   } = {},
 ): Promise<RunningLanguageTool> {
   const lib = await ensureLanguageTool({ version: options.version, log: options.log });
@@ -135,6 +143,7 @@ export async function startLanguageTool(
   const process = new Deno.Command("java", {
     args: [
       `-Xmx${heap}`,
+      ...(options.jvmOptions ?? LANGUAGE_TOOL_JVM_OPTIONS),
       "-cp",
       `${lib}/*`,
       "org.languagetool.server.HTTPServer",

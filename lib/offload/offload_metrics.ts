@@ -55,10 +55,19 @@ export interface ServiceMetrics {
 }
 
 /** The whole `offload_metrics.json`. */
+/** Which Tier 1 checker `--checker` resolved to (local backend), and why. */
+export interface CheckerRecord {
+  readonly mode: string;
+  readonly kind: string;
+  readonly reason: string;
+}
+
 export interface OffloadMetrics {
   readonly schema_version: 1;
   readonly generated_utc: string;
   readonly backend: string;
+  /** The Tier 1 checker of local extraction (absent for `--backend hemma`). */
+  readonly checker?: CheckerRecord;
   readonly benchmarks: readonly (BenchmarkRecord & { readonly essays_per_second: number })[];
   readonly offload: Readonly<Record<OffloadService, ServiceMetrics>>;
   readonly requests_total: number;
@@ -160,7 +169,11 @@ export function summariseLatencies(values: readonly number[]): LatencySummary {
 export function buildOffloadMetrics(
   collector: OffloadMetricsCollector,
   backend: string,
-  options: { readonly now?: Date; readonly benchmarks?: readonly BenchmarkRecord[] } = {},
+  options: {
+    readonly now?: Date;
+    readonly benchmarks?: readonly BenchmarkRecord[];
+    readonly checker?: CheckerRecord;
+  } = {},
 ): OffloadMetrics {
   const now = options.now ?? new Date();
   const offload = {} as Record<OffloadService, ServiceMetrics>;
@@ -196,6 +209,7 @@ export function buildOffloadMetrics(
     schema_version: 1,
     generated_utc: now.toISOString(),
     backend,
+    ...(options.checker ? { checker: options.checker } : {}),
     benchmarks: [...(options.benchmarks ?? []), ...collector.benchmarks()].map((b) => ({
       ...b,
       essays_per_second: b.seconds > 0 ? b.essays / b.seconds : 0,

@@ -42,6 +42,22 @@ export const HEADERS = {
   correlationId: "X-Correlation-ID",
   embeddingModel: "X-Embedding-Model",
   embeddingDtype: "X-Embedding-DType",
+  /** Ours only: how the answer's embedding vectors were pooled (see {@link EMBEDDING_POOLING}). */
+  embeddingPooling: "X-Embedding-Pooling",
+} as const;
+
+/**
+ * How our server's two embedding answers are made — they differ on purpose, and each answer says
+ * which it is (header `X-Embedding-Pooling`; `/v1/extract` also in `meta.json` `versions`): the
+ * embedding part of `/v1/extract` is the essay vector of local extraction, the L2-normalised mean
+ * of the essay's sentence vectors (USE-lite reads only 128 tokens of a text, so a whole-essay
+ * vector would see ≈ 100 words; SPEC §5); `/v1/embed` embeds each text as given (what a sentence
+ * encoder client — `--embedding-service-url` — needs). For a one-sentence text they agree up to the
+ * normalisation. The original server's two answers are one pooling (CLS of the whole text).
+ */
+export const EMBEDDING_POOLING = {
+  extract: "sentence-mean (L2-normalised mean of the text's sentence vectors)",
+  embed: "text (each text embedded as given; the model reads its first 128 tokens)",
 } as const;
 
 /** `POST /v1/extract` request body (extra = forbid, at least one item, as many prompts). */

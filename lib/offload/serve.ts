@@ -38,6 +38,77 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
 
 /** Parse flags, load models, serve until a signal; resolves when stopped. */
 export async function serveOffload(args: readonly string[]): Promise<void> {
+  const flags = parseServeFlags(args);
+  if (flags === null) return;
+  const { limits, featureSchema, ltUrl } = flags;
+  const log = (line: string) => console.error(`[offload ${new Date().toISOString()}] ${line}`);
+  if (flags.host !== "127.0.0.1" && flags.host !== "localhost" && flags.host !== "::1") {
+    log(
+      `WARNING: binding ${flags.host} exposes the server beyond this machine` +
+        (flags.token ? "" : " WITHOUT a token (set --token or OFFLOAD_SERVICE_TOKEN)"),
+    );
+  }
+  const lt = ltUrl
+    ? await connectLanguageToolChecker({
+      baseUrl: ltUrl,
+      protocol: flags.protocol,
+      useCache: false,
+      maxConcurrency: 8,
+      log,
+    })
+    : undefined;
+  log(
+    `loading models (USE-lite encoder, ${
+      lt ? `LanguageTool ${lt.protocol} at ${ltUrl}` : "harper.js + nspell"
+    } checker, extraction workers)`,
+  );
+  const components = await createLocalServerComponents({
+    language: flags.language,
+    workers: flags.workers,
+    checker: lt,
+    log,
+  });
+  const server = createOffloadServer({
+    ...components,
+    token: flags.token,
+    limits,
+    log,
+    featureSchema,
+    languageTool: ltUrl ? { url: ltUrl, version: flags.languageToolVersion } : undefined,
+  });
+  const running = startOffloadServer(server, {
+    hostname: flags.host,
+    port: flags.port,
+    handleSignals: true,
+    log,
+  });
+  log(
+    `listening on ${running.url} (fingerprint ${server.fingerprint}, ` +
+      `${server.identity.handcraftedNames.length} handcrafted columns (${featureSchema}), ` +
+      `batch size ${server.batchSize}, ` +
+      `max ${limits.maxConcurrency} concurrent + ${limits.maxQueue} queued, ` +
+      `timeout ${limits.requestTimeoutMs} ms, token ${flags.token ? "required" : "not required"})`,
+  );
+  console.log(`LISTENING ${running.url}`);
+  await running.finished;
+  await components.close();
+  await lt?.close();
+  log("stopped");
+}
+
+/** The validated flags of `serve-offload`, or null after printing `--help`. */
+function parseServeFlags(args: readonly string[]): {
+  host: string;
+  port: number;
+  token?: string;
+  limits: { maxConcurrency: number; maxQueue: number; requestTimeoutMs: number };
+  workers?: number;
+  language: string;
+  featureSchema: FeatureSchemaMode;
+  ltUrl?: string;
+  protocol: LanguageToolProtocol;
+  languageToolVersion: string;
+} | null {
   const { values } = parseArgs({
     args: [...args],
     options: {
@@ -65,15 +136,7 @@ export async function serveOffload(args: readonly string[]): Promise<void> {
         "[--language-tool-protocol auto|huleedu|stock] [--language-tool-version 6.6]\n" +
         "Env: OFFLOAD_SERVICE_TOKEN, OFFLOAD_EMBEDDING_BATCH_SIZE (default 32), OFFLOAD_GIT_SHA",
     );
-    return;
-  }
-  const log = (line: string) => console.error(`[offload ${new Date().toISOString()}] ${line}`);
-  const token = values.token ?? Deno.env.get("OFFLOAD_SERVICE_TOKEN") ?? undefined;
-  if (values.host !== "127.0.0.1" && values.host !== "localhost" && values.host !== "::1") {
-    log(
-      `WARNING: binding ${values.host} exposes the server beyond this machine` +
-        (token ? "" : " WITHOUT a token (set --token or OFFLOAD_SERVICE_TOKEN)"),
-    );
+    return null;
   }
   const limits = {
     maxConcurrency: Math.max(
@@ -94,10 +157,6 @@ export async function serveOffload(args: readonly string[]): Promise<void> {
       ),
     ),
   };
-  const port = positiveInt("port", values.port, 19000);
-  const workers = values.workers === undefined
-    ? undefined
-    : positiveInt("workers", values.workers, 2);
   const featureSchema = values["feature-schema"];
   if (!(FEATURE_SCHEMA_MODES as readonly string[]).includes(featureSchema)) {
     throw new Error(`--feature-schema must be one of ${FEATURE_SCHEMA_MODES.join(", ")}`);
@@ -108,53 +167,18 @@ export async function serveOffload(args: readonly string[]): Promise<void> {
       `--language-tool-protocol must be one of ${LANGUAGE_TOOL_PROTOCOLS.join(", ")}`,
     );
   }
-  const ltUrl = values["language-tool-url"];
-  const lt = ltUrl
-    ? await connectLanguageToolChecker({
-      baseUrl: ltUrl,
-      protocol: protocol as LanguageToolProtocol,
-      useCache: false,
-      maxConcurrency: 8,
-      log,
-    })
-    : undefined;
-  log(
-    `loading models (USE-lite encoder, ${
-      lt ? `LanguageTool ${lt.protocol} at ${ltUrl}` : "harper.js + nspell"
-    } checker, extraction workers)`,
-  );
-  const components = await createLocalServerComponents({
-    language: values.language,
-    workers,
-    checker: lt,
-    log,
-  });
-  const server = createOffloadServer({
-    ...components,
-    token,
+  return {
+    host: values.host,
+    port: positiveInt("port", values.port, 19000),
+    token: values.token ?? Deno.env.get("OFFLOAD_SERVICE_TOKEN") ?? undefined,
     limits,
-    log,
+    workers: values.workers === undefined ? undefined : positiveInt("workers", values.workers, 2),
+    language: values.language,
     featureSchema: featureSchema as FeatureSchemaMode,
-    languageTool: ltUrl ? { url: ltUrl, version: values["language-tool-version"] } : undefined,
-  });
-  const running = startOffloadServer(server, {
-    hostname: values.host,
-    port,
-    handleSignals: true,
-    log,
-  });
-  log(
-    `listening on ${running.url} (fingerprint ${server.fingerprint}, ` +
-      `${server.identity.handcraftedNames.length} handcrafted columns (${featureSchema}), ` +
-      `batch size ${server.batchSize}, ` +
-      `max ${limits.maxConcurrency} concurrent + ${limits.maxQueue} queued, ` +
-      `timeout ${limits.requestTimeoutMs} ms, token ${token ? "required" : "not required"})`,
-  );
-  console.log(`LISTENING ${running.url}`);
-  await running.finished;
-  await components.close();
-  await lt?.close();
-  log("stopped");
+    ltUrl: values["language-tool-url"],
+    protocol: protocol as LanguageToolProtocol,
+    languageToolVersion: values["language-tool-version"],
+  };
 }
 
 if (import.meta.main) {

@@ -117,14 +117,7 @@ const CORRELATION_ID = /^[\x21-\x7e]{1,200}$/;
  * ```
  */
 export function createOffloadServer(options: OffloadServerOptions): OffloadServer {
-  const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
-  if (!(limits.maxItems >= 1 && limits.maxItems <= 512)) {
-    throw new Error(`maxItems must be 1..512 (the original's range), got ${limits.maxItems}`);
-  }
-  const batchSize = options.batchSize ?? embeddingBatchSizeFromEnv();
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
-  }
+  const { limits, batchSize } = validatedLimits(options);
   const { extractor, checker, encoder } = options;
   const mode = options.featureSchema ?? "ours";
   const identity = serverIdentity({
@@ -141,29 +134,8 @@ export function createOffloadServer(options: OffloadServerOptions): OffloadServe
   const fingerprint = identity.fingerprint;
   const log = options.log ?? (() => {});
   const slots = new SlotQueue(limits.maxConcurrency, limits.maxQueue, limits.requestTimeoutMs);
-  let inFlight = 0;
-  const mem = () => Deno.memoryUsage();
-  const started = performance.now();
-  const metrics: ServerMetrics = new ServerMetrics({
-    offload_http_requests_in_flight: ["Requests being handled now.", () => inFlight],
-    offload_queue_depth: ["Requests waiting for a processing slot.", () => slots.semaphore.queued],
-    offload_processing_active: [
-      "Requests holding a processing slot (may include timed-out work still finishing).",
-      () => slots.semaphore.active,
-    ],
-    process_resident_memory_bytes: ["Resident set size.", () => mem().rss],
-    process_heap_used_bytes: ["V8 heap used.", () => mem().heapUsed],
-    process_heap_total_bytes: ["V8 heap total.", () => mem().heapTotal],
-    process_external_memory_bytes: [
-      "Memory of objects outside the V8 heap (e.g. tensors, wasm).",
-      () => mem().external,
-    ],
-    offload_embedding_batch_size: ["Encoder batch size.", () => batchSize],
-    offload_uptime_seconds: [
-      "Seconds since the server was created.",
-      (): number => (performance.now() - started) / 1000,
-    ],
-  }, {
+  const state = { inFlight: 0 };
+  const metrics = serverMetrics(slots, state, batchSize, {
     fingerprint,
     server_version: OFFLOAD_SERVER_VERSION,
     feature_schema: mode,
@@ -192,52 +164,12 @@ export function createOffloadServer(options: OffloadServerOptions): OffloadServe
         max_queue: Number.isFinite(limits.maxQueue) ? limits.maxQueue : 1_000_000,
         request_timeout_ms: limits.requestTimeoutMs,
       },
-      in_flight: inFlight,
+      in_flight: state.inFlight,
       queued: slots.semaphore.queued,
       endpoints: Object.keys(ROUTES),
     }),
   };
-
-  async function dispatch(
-    request: Request,
-    path: string,
-  ): Promise<{ res: Response; code: string }> {
-    const route = ROUTES[path];
-    const method = request.method === "HEAD" ? "GET" : request.method;
-    if (!route) {
-      return {
-        res: errorResponse("plain", new HttpError(404, "not_found", "404: Not Found"), ""),
-        code: "not_found",
-      };
-    }
-    if (route.method !== method) {
-      const err = new HttpError(405, "method_not_allowed", "405: Method Not Allowed", {
-        Allow: route.method,
-      });
-      return { res: errorResponse("plain", err, ""), code: err.code };
-    }
-    try {
-      if (route.auth) checkAuth(request, options.token);
-      return { res: await route.handle(ctx, request), code: "" };
-    } catch (e) {
-      const err = e instanceof HttpError
-        ? e
-        : new HttpError(500, "internal_error", e instanceof Error ? e.message : String(e));
-      if (err.status >= 500) log(`error ${err.status} ${path}: ${err.message}`);
-      return { res: errorResponse(route.envelope, err, correlationOf(request)), code: err.code };
-    }
-  }
-
-  const correlationIds = new WeakMap<Request, string>();
-  function correlationOf(request: Request): string {
-    let id = correlationIds.get(request);
-    if (!id) {
-      const sent = request.headers.get(HEADERS.correlationId);
-      id = sent && CORRELATION_ID.test(sent) ? sent : crypto.randomUUID();
-      correlationIds.set(request, id);
-    }
-    return id;
-  }
+  const correlationOf = correlationIds();
 
   async function handler(request: Request): Promise<Response> {
     const t0 = performance.now();
@@ -245,20 +177,125 @@ export function createOffloadServer(options: OffloadServerOptions): OffloadServe
     const method = request.method;
     const endpoint = path in ROUTES ? path : "other";
     const correlationId = correlationOf(request);
-    inFlight++;
+    state.inFlight++;
     metrics.begin(method, path);
     let out: { res: Response; code: string };
     try {
-      out = await dispatch(request, path);
+      out = await dispatch(ctx, request, path, { token: options.token, log, correlationOf });
     } finally {
-      inFlight--;
+      state.inFlight--;
     }
     out.res.headers.set(HEADERS.correlationId, correlationId);
     metrics.end(method, path, endpoint, out.res.status, (performance.now() - t0) / 1000, out.code);
     return out.res;
   }
 
-  return { handler, fingerprint, identity, limits, batchSize, metrics, inFlight: () => inFlight };
+  return {
+    handler,
+    fingerprint,
+    identity,
+    limits,
+    batchSize,
+    metrics,
+    inFlight: () => state.inFlight,
+  };
+}
+
+/** The server's limits and encoder batch size, validated (the original's ranges). */
+function validatedLimits(
+  options: OffloadServerOptions,
+): { limits: ServerLimits; batchSize: number } {
+  const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
+  if (!(limits.maxItems >= 1 && limits.maxItems <= 512)) {
+    throw new Error(`maxItems must be 1..512 (the original's range), got ${limits.maxItems}`);
+  }
+  const batchSize = options.batchSize ?? embeddingBatchSizeFromEnv();
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
+  }
+  return { limits, batchSize };
+}
+
+/** The `/metrics` gauges of a server and its constant labels. */
+function serverMetrics(
+  slots: SlotQueue,
+  state: { readonly inFlight: number },
+  batchSize: number,
+  labels: Record<string, string>,
+): ServerMetrics {
+  const mem = () => Deno.memoryUsage();
+  const started = performance.now();
+  return new ServerMetrics({
+    offload_http_requests_in_flight: ["Requests being handled now.", () => state.inFlight],
+    offload_queue_depth: ["Requests waiting for a processing slot.", () => slots.semaphore.queued],
+    offload_processing_active: [
+      "Requests holding a processing slot (may include timed-out work still finishing).",
+      () => slots.semaphore.active,
+    ],
+    process_resident_memory_bytes: ["Resident set size.", () => mem().rss],
+    process_heap_used_bytes: ["V8 heap used.", () => mem().heapUsed],
+    process_heap_total_bytes: ["V8 heap total.", () => mem().heapTotal],
+    process_external_memory_bytes: [
+      "Memory of objects outside the V8 heap (e.g. tensors, wasm).",
+      () => mem().external,
+    ],
+    offload_embedding_batch_size: ["Encoder batch size.", () => batchSize],
+    offload_uptime_seconds: [
+      "Seconds since the server was created.",
+      (): number => (performance.now() - started) / 1000,
+    ],
+  }, labels);
+}
+
+/** A request's correlation id: the client's when well-formed, else a new one (memoised). */
+function correlationIds(): (request: Request) => string {
+  const ids = new WeakMap<Request, string>();
+  return (request) => {
+    let id = ids.get(request);
+    if (!id) {
+      const sent = request.headers.get(HEADERS.correlationId);
+      id = sent && CORRELATION_ID.test(sent) ? sent : crypto.randomUUID();
+      ids.set(request, id);
+    }
+    return id;
+  };
+}
+
+/** Route one request: 404 / 405, auth, the handler, and errors as the route's envelope. */
+async function dispatch(
+  ctx: RouteContext,
+  request: Request,
+  path: string,
+  how: {
+    readonly token?: string;
+    readonly log: (line: string) => void;
+    readonly correlationOf: (request: Request) => string;
+  },
+): Promise<{ res: Response; code: string }> {
+  const route = ROUTES[path];
+  const method = request.method === "HEAD" ? "GET" : request.method;
+  if (!route) {
+    return {
+      res: errorResponse("plain", new HttpError(404, "not_found", "404: Not Found"), ""),
+      code: "not_found",
+    };
+  }
+  if (route.method !== method) {
+    const err = new HttpError(405, "method_not_allowed", "405: Method Not Allowed", {
+      Allow: route.method,
+    });
+    return { res: errorResponse("plain", err, ""), code: err.code };
+  }
+  try {
+    if (route.auth) checkAuth(request, how.token);
+    return { res: await route.handle(ctx, request), code: "" };
+  } catch (e) {
+    const err = e instanceof HttpError
+      ? e
+      : new HttpError(500, "internal_error", e instanceof Error ? e.message : String(e));
+    if (err.status >= 500) how.log(`error ${err.status} ${path}: ${err.message}`);
+    return { res: errorResponse(route.envelope, err, how.correlationOf(request)), code: err.code };
+  }
 }
 
 /** A bound, listening offload server. */

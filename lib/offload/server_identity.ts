@@ -14,7 +14,7 @@
  * @module
  */
 import { HANDCRAFTED_FEATURE_SCHEMA } from "../features/handcrafted/schema.ts";
-import { EXTRACT_SCHEMA_VERSION } from "./protocol.ts";
+import { EMBEDDING_POOLING, EXTRACT_SCHEMA_VERSION } from "./protocol.ts";
 import {
   embeddingColumnNames,
   type ExtractMeta,
@@ -81,6 +81,9 @@ export function serverIdentity(p: ServerIdentityParts): ServerIdentity {
     encoder: p.encoder.name,
     checker: p.checkerName,
     extractor_fingerprint: p.extractorFingerprint,
+    // The two embedding answers differ on purpose; say so where a client can read it.
+    extract_embedding_pooling: EMBEDDING_POOLING.extract,
+    embed_embedding_pooling: EMBEDDING_POOLING.embed,
   };
   const languageTool = {
     language: "en-US",

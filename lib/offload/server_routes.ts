@@ -16,6 +16,7 @@ import type {
 } from "../features/types.ts";
 import { OffloadHttpError, OffloadRequestError } from "./http_client.ts";
 import {
+  EMBEDDING_POOLING,
   EmbedRequestSchema,
   EXTRACT_SCHEMA_VERSION,
   ExtractRequestSchema,
@@ -194,6 +195,7 @@ const extractRoute: Route = {
         "content-type": "application/zip",
         [HEADERS.schemaVersion]: String(EXTRACT_SCHEMA_VERSION),
         [HEADERS.fingerprint]: ctx.identity.fingerprint,
+        [HEADERS.embeddingPooling]: EMBEDDING_POOLING.extract,
       },
     });
   },
@@ -242,6 +244,7 @@ const embedRoute: Route = {
         "content-type": "application/octet-stream",
         [HEADERS.embeddingModel]: emb.model_name,
         [HEADERS.embeddingDtype]: "float32",
+        [HEADERS.embeddingPooling]: EMBEDDING_POOLING.embed,
       },
     });
   },

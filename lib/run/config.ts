@@ -85,6 +85,12 @@ export const ExperimentConfigSchema = z.object({
   offloadServiceUrl: z.string().url().optional(),
   embeddingServiceUrl: z.string().url().optional(),
   languageToolServiceUrl: z.string().url().optional(),
+  /**
+   * Tier 1 checker of local extraction: `auto` (LanguageTool when a URL is configured or Java 17+
+   * can start one, else local), `languagetool`, `local` (harper.js + nspell). Unset: `local` for
+   * the embedded data set, `auto` otherwise (`lib/offload/checker_choice.ts`).
+   */
+  checker: z.enum(["auto", "languagetool", "local"]).optional(),
   /** Dialect of `languageToolServiceUrl`: the HuleEdu service (`/v1/check`) or stock (`/v2/check`). */
   languageToolProtocol: z.enum(["auto", "huleedu", "stock"]).default("auto"),
   /** Per-request timeout of the offload clients, seconds (LanguageTool default 60, as the original). */

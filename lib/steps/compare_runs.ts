@@ -22,8 +22,8 @@ import {
 } from "../model/paired_comparison.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import { type CommandSpec, type FlagSpec, UsageError } from "../run/cli_flags.ts";
-import { resolveExperimentConfig } from "../run/config.ts";
-import { withRun } from "../run/run_context.ts";
+import { type ExperimentConfig, resolveExperimentConfig } from "../run/config.ts";
+import { type RunContext, withRun } from "../run/run_context.ts";
 import { recordRunInExperimentLog } from "./common.ts";
 import { type CvRunData, describeCvRun, loadCvRun, pairCvRuns } from "./cv_run_dir.ts";
 
@@ -191,6 +191,48 @@ export interface CompareRunsResult extends RunComparison {
   readonly jsonPath: string;
 }
 
+/** The comparison's experiment-log entry (Δ with its interval, verdict, gate). */
+async function logComparison(
+  run: RunContext,
+  config: ExperimentConfig,
+  pair: { readonly baseline: CvRunData; readonly candidate: CvRunData },
+  r: Awaited<ReturnType<typeof compareLoadedRuns>>,
+  where: {
+    readonly runs: Record<"baseline" | "candidate", { dir: string; description: string }>;
+    readonly reportPath: string;
+  },
+): Promise<void> {
+  const q = r.comparison.bootstrap.qwk;
+  await recordRunInExperimentLog(run, config, {
+    splitsPath: config.splitsPath,
+    scheme: pair.baseline.metrics.scheme,
+    featureSet: `${pair.baseline.metrics.feature_set} vs ${pair.candidate.metrics.feature_set}`,
+    results: [
+      {
+        label: `QWK Δ candidate − baseline (95 % paired ${
+          r.comparison.protocol.cluster === "prompt" ? "cluster " : ""
+        }bootstrap CI, replicates ${r.comparison.protocol.replicates.baseline}/${r.comparison.protocol.replicates.candidate})`,
+        value: `${q.delta.toFixed(4)} [${q.lower.toFixed(4)}, ${q.upper.toFixed(4)}]`,
+      },
+      { label: "verdict", value: r.comparison.difference },
+      {
+        label: `gate ${r.gate.profile.name}`,
+        value: (r.gate.passed ? "PASS" : "FAIL") +
+          (r.gate.passed
+            ? ""
+            : ` (failed: ${
+              r.gate.checks.filter((k) => !k.passed).map((k) => k.check).join("; ")
+            })`),
+      },
+    ],
+    notes: [
+      `baseline: \`${where.runs.baseline.dir}\` (${where.runs.baseline.description})`,
+      `candidate: \`${where.runs.candidate.dir}\` (${where.runs.candidate.description})`,
+      `comparison report: \`${where.reportPath}\``,
+    ],
+  });
+}
+
 /**
  * Compare two cv runs and write the comparison run directory + log entry. The run's config is
  * the baseline's (same data files and filters), with the given overrides.
@@ -249,34 +291,7 @@ export async function runCompareRuns(
           `${r.comparison.difference}; gate ${r.gate.profile.name}: ` +
           (r.gate.passed ? "PASS" : "FAIL"),
       );
-      await recordRunInExperimentLog(run, config, {
-        splitsPath: config.splitsPath,
-        scheme: baseline.metrics.scheme,
-        featureSet: `${baseline.metrics.feature_set} vs ${candidate.metrics.feature_set}`,
-        results: [
-          {
-            label: `QWK Δ candidate − baseline (95 % paired ${
-              r.comparison.protocol.cluster === "prompt" ? "cluster " : ""
-            }bootstrap CI, replicates ${r.comparison.protocol.replicates.baseline}/${r.comparison.protocol.replicates.candidate})`,
-            value: `${q.delta.toFixed(4)} [${q.lower.toFixed(4)}, ${q.upper.toFixed(4)}]`,
-          },
-          { label: "verdict", value: r.comparison.difference },
-          {
-            label: `gate ${r.gate.profile.name}`,
-            value: (r.gate.passed ? "PASS" : "FAIL") +
-              (r.gate.passed
-                ? ""
-                : ` (failed: ${
-                  r.gate.checks.filter((k) => !k.passed).map((k) => k.check).join("; ")
-                })`),
-          },
-        ],
-        notes: [
-          `baseline: \`${baselineDir}\` (${runs.baseline.description})`,
-          `candidate: \`${candidateDir}\` (${runs.candidate.description})`,
-          `comparison report: \`${reportPath}\``,
-        ],
-      });
+      await logComparison(run, config, { baseline, candidate }, r, { runs, reportPath });
       return { ...r, runDir: run.dir, reportPath, jsonPath };
     },
   );

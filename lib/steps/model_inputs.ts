@@ -46,6 +46,13 @@ export const FEATURE_FLAGS: readonly FlagSpec[] = [
   { name: "embedding-service-url", type: "string", description: "remote /v1/embed URL" },
   { name: "language-tool-service-url", type: "string", description: "LanguageTool URL" },
   {
+    name: "checker",
+    type: "string",
+    description: "auto | languagetool | local: Tier 1 checker (default auto for real data: " +
+      "LanguageTool via the URL or started locally with Java 17+, else harper.js + nspell; " +
+      "local for the embedded data)",
+  },
+  {
     name: "language-tool-protocol",
     type: "string",
     description: "auto | huleedu (POST /v1/check JSON) | stock (POST /v2/check form)",

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { checkerModeOf } from "../offload/backend.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import type { CommandSpec, FlagSpec } from "../run/cli_flags.ts";
 import { configFromInvocation } from "../run/config_loading.ts";
@@ -77,6 +78,9 @@ export async function runRunbook(
   const prepare = await prepareDataset({ ...config, runName: `${base}_prep` }, { argv, echo });
   const prepared: ExperimentConfig = {
     ...config,
+    // The checker is decided on the user's data (local for the embedded set), not on the
+    // prepared CSVs' paths.
+    checker: checkerModeOf(config),
     // A `--dataset` run goes on with the manifest over the prepared CSVs.
     ...(prepare.preparedManifest ? { dataset: prepare.preparedManifest } : {
       ellipseTrainPath: prepare.trainPreparedPath,

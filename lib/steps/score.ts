@@ -120,6 +120,11 @@ export const SCORE_FLAGS: readonly FlagSpec[] = [
   { name: "embedding-service-url", type: "string", description: "remote /v1/embed URL" },
   { name: "language-tool-service-url", type: "string", description: "LanguageTool URL" },
   {
+    name: "checker",
+    type: "string",
+    description: "auto | languagetool | local (default: as the bundle's training run resolved it)",
+  },
+  {
     name: "extraction-workers",
     type: "int",
     configKey: null,

@@ -15,7 +15,7 @@ import type { GateProfile } from "../model/gate.ts";
 import { type CommandSpec, type FlagSpec, UsageError } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import { configFromInvocation } from "../run/config_loading.ts";
-import { withRun } from "../run/run_context.ts";
+import { type RunContext, withRun } from "../run/run_context.ts";
 import { existingInputs, recordRunInExperimentLog } from "./common.ts";
 import { DEFAULT_RESAMPLES, readGateProfile } from "./compare_runs.ts";
 import { CV_FLAGS, type StepModelOptions, stepModelOptions } from "./model_inputs.ts";
@@ -143,67 +143,99 @@ export async function runSweep(
         confirmFold,
         { seed: config.seed, resamples: options.resamples ?? DEFAULT_RESAMPLES },
       );
-      const title = command === "sweep" ? "Sweep summary" : "Ablation summary";
-      const md = rankedVariantsMarkdown(title, objective, ranked.map((o, k) => rowOf(o, k + 1)), [
-        `sweep directory: \`${sweepDir}\``,
-        `splits: \`${config.splitsPath}\` (scheme ${config.scheme}), the same folds and feature ` +
-        "store for every variant",
-        `${outcomes.filter((o) => o.reused).length} of ${outcomes.length} variants read back ` +
-        "from an earlier run (resumed)",
-        confirmFold === null
-          ? "no confirmation fold (`--confirm-fold none`): the winner's score is its selection " +
-            "score, optimistic as a best of N"
-          : `fold ${confirmFold} held back from every variant (selection on the other folds, ` +
-            "confirmation below)",
-      ]) + (confirmation ? "\n" + confirmationMarkdown(confirmation) : "");
+      const md = sweepSummaryMarkdown(command, objective, sweepDir, config, outcomes, ranked, {
+        confirmFold,
+        confirmation,
+      });
       const paths = await writeSweepOutputs(sweepDir, plan, ranked, objective, md, confirmation);
       const best = ranked[0];
       run.log.info(`selected: #${best.index} ${best.label}; summary ${paths.summaryPath}`);
-      await recordRunInExperimentLog(run, config, {
-        splitsPath: config.splitsPath,
-        scheme: config.scheme,
-        featureSet: config.featureSet,
-        results: [
-          { label: "variants", value: String(outcomes.length) },
-          {
-            label: `selected by ${objective}`,
-            value: `#${best.index} ${best.label} (QWK ${best.meanQwk.toFixed(4)})`,
-          },
-          ...(confirmation
-            ? [{
-              label:
-                `selected: selection QWK → confirmed QWK on held-back fold ${confirmation.fold}`,
-              value: `${confirmation.winner.selectionQwk.toFixed(4)} → ` +
-                `${confirmation.winner.confirmed.qwk.toFixed(4)}` +
-                (confirmation.comparison
-                  ? ` (confirmed Δ vs #0 ${
-                    confirmation.comparison.bootstrap.qwk.delta.toFixed(4)
-                  } [${confirmation.comparison.bootstrap.qwk.lower.toFixed(4)}, ${
-                    confirmation.comparison.bootstrap.qwk.upper.toFixed(4)
-                  }]: ${confirmation.comparison.difference})`
-                  : ""),
-            }]
-            : []),
-          ...(best.vsFirst
-            ? [{
-              label: `selected vs baseline #0 (selection folds, ${
-                Math.round(best.vsFirst.comparison.bootstrap.qwk.level * 10000) / 100
-              } % CI, Bonferroni over ${outcomes.length - 1})`,
-              value: `ΔQWK ${best.vsFirst.comparison.bootstrap.qwk.delta.toFixed(4)} [` +
-                `${best.vsFirst.comparison.bootstrap.qwk.lower.toFixed(4)}, ` +
-                `${best.vsFirst.comparison.bootstrap.qwk.upper.toFixed(4)}]: ` +
-                `${best.vsFirst.comparison.difference}; gate ${
-                  best.vsFirst.gate.passed ? "PASS" : "FAIL"
-                }`,
-            }]
-            : []),
-        ],
-        notes: [`summary: \`${paths.summaryPath}\``, `selected params: \`${paths.selectedPath}\``],
-      });
+      await logSweepRun(run, config, objective, outcomes.length, best, confirmation, paths);
       return { runDir: run.dir, sweepDir, ...paths, ranked, confirmation };
     },
   );
   return result;
+}
+
+type Ranked = ReturnType<typeof rankVariants>;
+type Confirmation = NonNullable<Awaited<ReturnType<typeof confirmWinner>>>;
+
+/** The sweep's ranked summary (Markdown) with how it was selected and confirmed. */
+function sweepSummaryMarkdown(
+  command: string,
+  objective: SweepObjective,
+  sweepDir: string,
+  config: ExperimentConfig,
+  outcomes: readonly { readonly reused: boolean }[],
+  ranked: Ranked,
+  c: { readonly confirmFold: number | null; readonly confirmation: Confirmation | null },
+): string {
+  const { confirmFold, confirmation } = c;
+  const title = command === "sweep" ? "Sweep summary" : "Ablation summary";
+  return rankedVariantsMarkdown(title, objective, ranked.map((o, k) => rowOf(o, k + 1)), [
+    `sweep directory: \`${sweepDir}\``,
+    `splits: \`${config.splitsPath}\` (scheme ${config.scheme}), the same folds and feature ` +
+    "store for every variant",
+    `${outcomes.filter((o) => o.reused).length} of ${outcomes.length} variants read back ` +
+    "from an earlier run (resumed)",
+    confirmFold === null
+      ? "no confirmation fold (`--confirm-fold none`): the winner's score is its selection " +
+        "score, optimistic as a best of N"
+      : `fold ${confirmFold} held back from every variant (selection on the other folds, ` +
+        "confirmation below)",
+  ]) + (confirmation ? "\n" + confirmationMarkdown(confirmation) : "");
+}
+
+/** The sweep's experiment-log entry (winner, confirmation, Δ vs the baseline). */
+async function logSweepRun(
+  run: RunContext,
+  config: ExperimentConfig,
+  objective: SweepObjective,
+  nVariants: number,
+  best: Ranked[number],
+  confirmation: Confirmation | null,
+  paths: { readonly summaryPath: string; readonly selectedPath: string },
+): Promise<void> {
+  await recordRunInExperimentLog(run, config, {
+    splitsPath: config.splitsPath,
+    scheme: config.scheme,
+    featureSet: config.featureSet,
+    results: [
+      { label: "variants", value: String(nVariants) },
+      {
+        label: `selected by ${objective}`,
+        value: `#${best.index} ${best.label} (QWK ${best.meanQwk.toFixed(4)})`,
+      },
+      ...(confirmation
+        ? [{
+          label: `selected: selection QWK → confirmed QWK on held-back fold ${confirmation.fold}`,
+          value: `${confirmation.winner.selectionQwk.toFixed(4)} → ` +
+            `${confirmation.winner.confirmed.qwk.toFixed(4)}` +
+            (confirmation.comparison
+              ? ` (confirmed Δ vs #0 ${confirmation.comparison.bootstrap.qwk.delta.toFixed(4)} [${
+                confirmation.comparison.bootstrap.qwk.lower.toFixed(4)
+              }, ${
+                confirmation.comparison.bootstrap.qwk.upper.toFixed(4)
+              }]: ${confirmation.comparison.difference})`
+              : ""),
+        }]
+        : []),
+      ...(best.vsFirst
+        ? [{
+          label: `selected vs baseline #0 (selection folds, ${
+            Math.round(best.vsFirst.comparison.bootstrap.qwk.level * 10000) / 100
+          } % CI, Bonferroni over ${nVariants - 1})`,
+          value: `ΔQWK ${best.vsFirst.comparison.bootstrap.qwk.delta.toFixed(4)} [` +
+            `${best.vsFirst.comparison.bootstrap.qwk.lower.toFixed(4)}, ` +
+            `${best.vsFirst.comparison.bootstrap.qwk.upper.toFixed(4)}]: ` +
+            `${best.vsFirst.comparison.difference}; gate ${
+              best.vsFirst.gate.passed ? "PASS" : "FAIL"
+            }`,
+        }]
+        : []),
+    ],
+    notes: [`summary: \`${paths.summaryPath}\``, `selected params: \`${paths.selectedPath}\``],
+  });
 }
 
 const SHARED_FLAGS: readonly FlagSpec[] = [

@@ -138,8 +138,8 @@ Deno.test("normalisedMean and cosineSimilarity", () => {
   assert.deepEqual(Array.from(normalisedMean([], 2)), [0, 0]);
   assert.ok(Math.abs(cosineSimilarity([1, 0], [1, 1]) - Math.SQRT1_2) < 1e-12);
   assert.equal(cosineSimilarity([0, 0], [1, 1]), 0);
-  assert.deepEqual(embeddingColumnNames(512).slice(0, 2), ["emb_000", "emb_001"]);
-  assert.equal(embeddingColumnNames(512)[511], "emb_511");
+  assert.deepEqual(embeddingColumnNames(512).slice(0, 2), ["embedding_000", "embedding_001"]);
+  assert.equal(embeddingColumnNames(512)[511], "embedding_511");
 });
 
 Deno.test("USE-lite: similar sentences are closer than unrelated ones; batching changes nothing", async () => {

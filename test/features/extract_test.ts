@@ -86,8 +86,8 @@ Deno.test("local extractor (in-process) returns named matrices aligned with the 
   assert.equal(hand.values.length, 3 * HANDCRAFTED_FEATURE_NAMES.length);
   const emb = features.embeddings!;
   assert.equal(emb.nCols, 32);
-  assert.equal(emb.names[0], "emb_000");
-  assert.equal(emb.names[31], "emb_031");
+  assert.equal(emb.names[0], "embedding_000");
+  assert.equal(emb.names[31], "embedding_031");
   // Essay vector = normalised mean of its sentence vectors.
   const sentences = analyseText(essays[1].text).sentences;
   const expected = normalisedMean(await new LetterCountTestEncoder().embed(sentences), 32);
@@ -140,7 +140,7 @@ Deno.test("local extractor fingerprint changes with the checker, encoder and opt
   assert.equal(base.fingerprint, same.fingerprint);
   assert.notEqual(base.fingerprint, otherChecker.fingerprint);
   assert.notEqual(base.fingerprint, otherParagraphs.fingerprint);
-  assert.match(base.fingerprint, /^fx2-[0-9a-f]{64}$/);
+  assert.match(base.fingerprint, /^fx3-[0-9a-f]{64}$/);
 });
 
 Deno.test("local extractor stops on an aborted signal", async () => {

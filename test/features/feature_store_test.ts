@@ -71,12 +71,31 @@ function sameBits(a: Float64Array, b: Float64Array): boolean {
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
-Deno.test("feature store round trip is bit-exact and keeps names and ids", async () => {
+const f32 = (values: Float64Array) => Float64Array.from(values, Math.fround);
+
+Deno.test("feature store round trip is bit-exact on float32 values and keeps names and ids", async () => {
   const dir = await writtenStore();
   const loaded = await loadFeatureStore(dir, essays, expectation);
   assert.deepEqual(loaded.ids, ["e1", "e2", "e3"]);
-  assert.ok(sameBits(loaded.handcrafted!.values, handValues));
-  assert.ok(sameBits(loaded.embeddings!.values, features().embeddings!.values));
+  // The store holds what the offload wire carries: float32-rounded values, NaN canonical.
+  assert.ok(sameBits(loaded.handcrafted!.values, f32(handValues)));
+  assert.ok(!sameBits(loaded.handcrafted!.values, handValues), "0.1 is not a float32");
+  assert.ok(sameBits(loaded.embeddings!.values, f32(features().embeddings!.values)));
+  // Rounding again changes nothing: a store written from loaded values has the same bytes.
+  const again = join(await Deno.makeTempDir(), "again");
+  await writeFeatureStore({
+    dir: again,
+    kind: "store",
+    schemaVersion: expectation.schemaVersion,
+    fingerprint: expectation.fingerprint,
+    featureSet: "combined",
+    rows: rowIdentities(essays),
+    features: loaded,
+  });
+  assert.deepEqual(
+    await Deno.readFile(join(again, "handcrafted.f64.bin")),
+    await Deno.readFile(join(dir, "handcrafted.f64.bin")),
+  );
   assert.deepEqual(loaded.handcrafted!.names, ["a", "b", "c", "d"]);
   assert.equal(loaded.embeddings!.nCols, 2);
   const bytes = await Deno.readFile(join(dir, "handcrafted.f64.bin"));
@@ -91,7 +110,10 @@ Deno.test("feature store returns a requested subset in the requested order", asy
   });
   assert.deepEqual(loaded.ids, ["e3", "e1"]);
   assert.equal(loaded.handcrafted, undefined);
-  assert.deepEqual(Array.from(loaded.embeddings!.values), [0.25, Math.SQRT1_2, 0.6, 0.8]);
+  assert.deepEqual(
+    Array.from(loaded.embeddings!.values),
+    [0.25, Math.SQRT1_2, 0.6, 0.8].map(Math.fround),
+  );
 });
 
 Deno.test("feature store text hash ignores whitespace differences only", async () => {

@@ -22,7 +22,7 @@ Deno.test("canonicalJson sorts keys recursively and drops undefined", () => {
 
 Deno.test("extractorFingerprint is stable and changes with every part", () => {
   const base = extractorFingerprint(parts);
-  assert.match(base, /^fx2-[0-9a-f]{64}$/);
+  assert.match(base, /^fx3-[0-9a-f]{64}$/);
   assert.equal(
     extractorFingerprint({ ...parts, options: { mode: "sentence_mean", language: "en-US" } }),
     base,

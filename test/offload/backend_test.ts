@@ -48,7 +48,7 @@ Deno.test("hemma handle records throughput without double-counting concurrent ca
     assert.ok(
       notes.some((n) => n.includes("--language-tool-service-url") && n.includes("not used")),
     );
-    assert.equal(handle.extractor.fingerprint, srv.server.fingerprint);
+    assert.equal(handle.extractor.fingerprint, fixtureExtractor().fingerprint);
   } finally {
     await handle.close();
     await srv.shutdown();

@@ -55,7 +55,8 @@ Deno.test("client extraction equals direct extraction, chunked into <= 64 items"
     essays.push({ ...essays[5], id: "dup-of-5" });
     const got = await client.extract(essays, { featureSet: "combined" });
     const want = await fixtureExtractor().extract(essays, { featureSet: "combined" });
-    assert.equal(client.fingerprint, srv.server.fingerprint);
+    // Our server with this project's schema: the store fingerprint is its local extractor's.
+    assert.equal(client.fingerprint, served.fingerprint);
     assert.deepEqual(got.ids, want.ids);
     assert.deepEqual(got.handcrafted!.names, want.handcrafted!.names);
     assert.deepEqual(got.handcrafted!.values, f32(want.handcrafted!));
@@ -191,7 +192,7 @@ Deno.test("a corrupt or truncated cache entry is a logged miss and gets rewritte
     const rowFile = join(
       cacheRoot,
       "offload_handcrafted",
-      first.fingerprint,
+      first.meta.server_fingerprint,
       `${handcraftedKey(1, essays[2].text, essays[2].prompt)}.npy`,
     );
     await first.close();
@@ -389,9 +390,11 @@ Deno.test("our client against our server in original mode: 25 columns into a fea
     const meta = JSON.parse(await Deno.readTextFile(join(storeDir, "metadata.json")));
     assert.equal(meta.fingerprint, srv.server.fingerprint);
     assert.equal(meta.schema_version, "hemma-offload-schema-v1");
-    assert.equal(meta.provenance.server_fingerprint, srv.server.fingerprint);
-    assert.equal(meta.provenance.embedding.model_name, "fixture-encoder-v1");
-    assert.deepEqual(meta.provenance.feature_schema.tier3, [
+    assert.equal(meta.provenance, undefined, "path-specific facts stay out of the metadata");
+    const provenance = JSON.parse(await Deno.readTextFile(join(storeDir, "provenance.json")));
+    assert.equal(provenance.server_fingerprint, srv.server.fingerprint);
+    assert.equal(provenance.embedding.model_name, "fixture-encoder-v1");
+    assert.deepEqual(provenance.feature_schema.tier3, [
       "paragraph_count",
       "has_intro",
       "has_conclusion",

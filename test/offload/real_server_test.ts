@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { LocalErrorChecker } from "../../lib/features/checkers/local_checker.ts";
 import { createLocalFeatureExtractor } from "../../lib/features/extract.ts";
+import { extractWithStore } from "../../lib/features/store_extraction.ts";
 import { HANDCRAFTED_FEATURE_NAMES } from "../../lib/features/handcrafted/schema.ts";
 import type { EssayInput } from "../../lib/features/types.ts";
 import { createExtractorForConfig } from "../../lib/offload/backend.ts";
@@ -72,6 +73,7 @@ Deno.test("real server: hemma extraction equals local extraction; LT and embed c
     assert.deepEqual(viaServer.handcrafted!.names, direct.handcrafted!.names);
     assert.deepEqual(viaServer.handcrafted!.values, f32(direct.handcrafted!.values));
     assert.equal(viaServer.embeddings!.names[0], "embedding_000");
+    assert.deepEqual(viaServer.embeddings!.names, direct.embeddings!.names);
     assert.equal(viaServer.embeddings!.nCols, direct.embeddings!.nCols);
     assert.deepEqual(viaServer.embeddings!.values, f32(direct.embeddings!.values));
     // Chunked differently (one essay per request), the encoder sees other batches: still
@@ -85,6 +87,37 @@ Deno.test("real server: hemma extraction equals local extraction; LT and embed c
     await chunked.close();
     assert.deepEqual(oneByOne.embeddings!.values, f32(direct.embeddings!.values));
     assert.deepEqual(oneByOne.handcrafted!.values, f32(direct.handcrafted!.values));
+    // One store whichever path extracted it: local and through the server, byte for byte.
+    const localStore = join(await tempDir(), "store");
+    const serverStore = join(await tempDir(), "store");
+    await extractWithStore({
+      essays: ESSAYS,
+      extractor: local,
+      storeDir: localStore,
+      featureSet: "combined",
+    });
+    const storeClient = await createExtractorForConfig({
+      backend: "hemma",
+      offloadServiceUrl: running.url,
+      outputRoot: "unused",
+    }, { cacheRoot: await tempDir() });
+    await extractWithStore({
+      essays: ESSAYS,
+      extractor: storeClient.extractor,
+      storeDir: serverStore,
+      featureSet: "combined",
+    });
+    await storeClient.close();
+    for (const file of ["metadata.json", "handcrafted.f64.bin", "embeddings.f64.bin"]) {
+      assert.deepEqual(
+        await Deno.readFile(join(serverStore, file)),
+        await Deno.readFile(join(localStore, file)),
+        `${file} differs between the local and the offload-server store`,
+      );
+    }
+    const provenance = JSON.parse(await Deno.readTextFile(join(serverStore, "provenance.json")));
+    assert.equal(provenance.offload_service_url, running.url);
+
     // rerun: every row from the cache
     await handle.extractor.extract(ESSAYS, { featureSet: "combined" });
     const metrics = handle.buildMetrics();
@@ -119,14 +152,14 @@ Deno.test("real server: hemma extraction equals local extraction; LT and embed c
     const { samples } = parsePrometheusText(await (await fetch(`${running.url}/metrics`)).text());
     assert.equal(
       sampleValue(samples, "offload_items_processed_total", { endpoint: "/v1/extract" }),
-      8, // 2 probes + 3 in one request + 3 one by one (the rerun came from the cache)
+      12, // 3 probes + 3 in one request + 3 one by one + 3 for the store (rerun from cache)
     );
     assert.equal(
       sampleValue(samples, "offload_http_requests_total", {
         endpoint: "/v1/extract",
         status: "200",
       }),
-      6,
+      8,
     );
     assert.equal(sampleValue(samples, "offload_http_requests_total", { endpoint: "/v1/check" }), 1);
   } finally {

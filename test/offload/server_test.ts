@@ -4,7 +4,7 @@
  * fields, `--feature-schema original`, and our extras (token, backpressure, timeouts, metrics).
  */
 import assert from "node:assert/strict";
-import { HEADERS } from "../../lib/offload/protocol.ts";
+import { EMBEDDING_POOLING, HEADERS } from "../../lib/offload/protocol.ts";
 import { createOffloadServer, embeddingBatchSizeFromEnv } from "../../lib/offload/server.ts";
 import { readExtractZip } from "../../lib/offload/hemma/archive.ts";
 import { decodeNpy } from "../../lib/offload/hemma/npy.ts";
@@ -209,6 +209,17 @@ Deno.test("/v1/embed answers a raw .npy with its headers; mismatches are 400", a
     assert.equal(r.res.headers.get("content-type"), "application/octet-stream");
     assert.equal(r.res.headers.get(HEADERS.embeddingModel), "fixture-encoder-v1");
     assert.equal(r.res.headers.get(HEADERS.embeddingDtype), "float32");
+    // The answer names its pooling, which differs from /v1/extract's essay vector (and says so).
+    assert.equal(r.res.headers.get(HEADERS.embeddingPooling), EMBEDDING_POOLING.embed);
+    assert.notEqual(EMBEDDING_POOLING.embed, EMBEDDING_POOLING.extract);
+    assert.equal(
+      srv.server.identity.meta.versions.embed_embedding_pooling,
+      EMBEDDING_POOLING.embed,
+    );
+    assert.equal(
+      srv.server.identity.meta.versions.extract_embedding_pooling,
+      EMBEDDING_POOLING.extract,
+    );
     const npy = decodeNpy(r.bytes);
     assert.deepEqual(npy.shape, [3, 4]);
     assert.deepEqual([...npy.data.slice(8)], [...fixtureVector("ccc")]);

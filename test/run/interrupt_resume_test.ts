@@ -123,6 +123,8 @@ Deno.test({
       "false",
       "--optimise-cutpoints",
       "false",
+      "--checker",
+      "local",
     ];
 
     // 1. An uninterrupted run: the reference store.

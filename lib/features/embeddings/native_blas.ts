@@ -21,6 +21,7 @@
  */
 import * as tf from "@energetic-ai/core";
 import { currentBatchShape, rowSegments } from "./fixed_shapes.ts";
+import { alignedInPlace, blockLayout, probeRowBlock } from "./row_blocks.ts";
 
 const CANDIDATES = [
   "/usr/lib/x86_64-linux-gnu/libopenblas.so.0",
@@ -51,6 +52,7 @@ const SGEMM = {
     ],
     result: "void",
   },
+  openblas_get_corename: { parameters: [], result: "pointer", optional: true },
 } as const;
 
 type Sgemm = (
@@ -74,10 +76,72 @@ const ROW_MAJOR = 101;
 const NO_TRANS = 111;
 const TRANS = 112;
 
-let loaded: { sgemm: Sgemm; path: string } | null | undefined;
+/** An opened BLAS: its `sgemm`, the library path and the kernel family it runs. */
+interface OpenedBlas {
+  readonly sgemm: Sgemm;
+  readonly path: string;
+  /** OpenBLAS core name (`SkylakeX`, `Haswell`, `Prescott`, …), or `unknown`. */
+  readonly core: string;
+}
+
+let loaded: OpenedBlas | null | undefined;
+
+/**
+ * The OpenBLAS kernel family to ask for, from the CPU's feature flags (`/proc/cpuinfo`): AVX-512
+ * F/BW/DQ/VL/CD → `SkylakeX`, AVX2 + FMA → `Haswell`, else none (OpenBLAS's own detection).
+ * Needed because OpenBLAS 0.3.21 names CPUs by their model number and falls back to `Prescott`
+ * (SSE3, ≈ 5× slower `sgemm`) on CPUs it does not know, e.g. most virtual machines' "Intel Xeon
+ * Processor" (measured here: 31 → 150 GFLOP/s single-threaded). Pure.
+ *
+ * @example
+ * ```ts
+ * blasCoreTypeForFlags("flags : fpu sse avx2 fma"); // "Haswell"
+ * ```
+ */
+export function blasCoreTypeForFlags(cpuinfo: string): string | undefined {
+  const line = cpuinfo.split("\n").find((l) => /^flags\s*:/.test(l));
+  if (!line) return undefined;
+  const flags = new Set(line.slice(line.indexOf(":") + 1).trim().split(/\s+/));
+  const has = (...names: string[]) => names.every((n) => flags.has(n));
+  if (has("avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd")) return "SkylakeX";
+  if (has("avx2", "fma")) return "Haswell";
+  return undefined;
+}
+
+/**
+ * Set `OPENBLAS_CORETYPE` from the CPU flags when the user did not (it is read when the library
+ * loads). `ESSAY_SCORING_BLAS_CORETYPE=auto|off|<name>` overrides (default `auto`).
+ */
+function chooseCoreType(): void {
+  if (Deno.env.get("OPENBLAS_CORETYPE") !== undefined) return;
+  const wish = Deno.env.get("ESSAY_SCORING_BLAS_CORETYPE") ?? "auto";
+  if (wish === "off") return;
+  let core: string | undefined = wish;
+  if (wish === "auto") {
+    try {
+      core = blasCoreTypeForFlags(Deno.readTextFileSync("/proc/cpuinfo"));
+    } catch {
+      core = undefined; // not Linux, or no read permission: OpenBLAS's own detection
+    }
+  }
+  if (core) {
+    Deno.env.set("OPENBLAS_CORETYPE", core);
+    coreTypeChosenHere = true;
+  }
+}
+
+let coreTypeChosenHere = false;
+
+/**
+ * Whether this process set `OPENBLAS_CORETYPE` itself (from the CPU flags). Child processes
+ * inherit it; a benchmark of another build removes it so that build chooses for itself.
+ */
+export function blasCoreTypeChosenHere(): boolean {
+  return coreTypeChosenHere;
+}
 
 /** Open OpenBLAS once; null when unavailable (no library, no FFI permission, or disabled). */
-function openBlas(): { sgemm: Sgemm; path: string } | null {
+function openBlas(): OpenedBlas | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
   try {
@@ -85,11 +149,14 @@ function openBlas(): { sgemm: Sgemm; path: string } | null {
     if (Deno.env.get("OPENBLAS_NUM_THREADS") === undefined) {
       Deno.env.set("OPENBLAS_NUM_THREADS", "1");
     }
+    chooseCoreType();
     const explicit = Deno.env.get("OPENBLAS_LIB");
     for (const path of explicit ? [explicit] : CANDIDATES) {
       try {
         const lib = Deno.dlopen(path, SGEMM);
-        loaded = { sgemm: lib.symbols.cblas_sgemm as unknown as Sgemm, path };
+        const namePointer = lib.symbols.openblas_get_corename?.();
+        const core = namePointer ? Deno.UnsafePointerView.getCString(namePointer) : "unknown";
+        loaded = { sgemm: lib.symbols.cblas_sgemm as unknown as Sgemm, path, core };
         return loaded;
       } catch {
         // try the next candidate
@@ -99,6 +166,11 @@ function openBlas(): { sgemm: Sgemm; path: string } | null {
     // no --allow-env / --allow-ffi: stay on wasm
   }
   return null;
+}
+
+/** The kernel family of the opened OpenBLAS (`SkylakeX`, …), or null when none is used. */
+export function nativeBlasCore(): string | null {
+  return openBlas()?.core ?? null;
 }
 
 /** Whether a native BLAS can be used in this process (opens it on first call). */
@@ -114,12 +186,109 @@ function heapF32(backend: any): Float32Array {
   return new Float32Array(backend.wasm.HEAPU8.buffer);
 }
 
-/** Counters of the native kernels, for tests: row-wise calls that could not be split per text. */
-export const nativeKernelStats = { rowwiseCalls: 0, unsegmentedCalls: 0 };
+/**
+ * Counters of the native kernels, for tests and the profile: row-wise calls, those that could not
+ * be split per text, `sgemm` calls and their wall milliseconds (this thread).
+ */
+export const nativeKernelStats = {
+  rowwiseCalls: 0,
+  unsegmentedCalls: 0,
+  sgemmCalls: 0,
+  sgemmMs: 0,
+};
+
+/** Row block chosen per weight shape (`n×k×transB`) by the probe; 0 = one call per text. */
+const rowBlocks = new Map<string, number>();
+
+/** The probed row blocks of this thread, for reports (`"1536x512"` → 8). */
+export function probedRowBlocks(): Record<string, number> {
+  return Object.fromEntries(rowBlocks);
+}
+
+function rowBlockFor(sgemm: Sgemm, dims: { n: number; k: number; transB: boolean }): number {
+  const key = `${dims.n}x${dims.k}${dims.transB ? "T" : ""}`;
+  let block = rowBlocks.get(key);
+  if (block === undefined) {
+    block = probeRowBlock((a, rows, b, c, d) => plainSgemm(sgemm, a, rows, b, c, d), dims);
+    rowBlocks.set(key, block);
+  }
+  return block;
+}
+
+/** One row-major `C = A · op(B)` call. */
+function plainSgemm(
+  sgemm: Sgemm,
+  a: Float32Array,
+  rows: number,
+  b: Float32Array,
+  c: Float32Array,
+  dims: { readonly n: number; readonly k: number; readonly transB: boolean },
+): void {
+  const { n, k, transB } = dims;
+  sgemm(
+    ROW_MAJOR,
+    NO_TRANS,
+    transB ? TRANS : NO_TRANS,
+    rows,
+    n,
+    k,
+    1,
+    a,
+    k,
+    b,
+    transB ? k : n,
+    0,
+    c,
+    n,
+  );
+}
+
+let stagingA = new Float32Array(0);
+let stagingC = new Float32Array(0);
 
 /**
- * `C = A · op(B)` for row-major A (`m × k`) and C (`m × n`) in the wasm heap, one `sgemm` per text
- * segment of the rows when a batch shape is published (else one call).
+ * One call over all texts in the probed block layout (`row_blocks.ts`): in place when every
+ * segment is already a multiple of the block, else through zero-padded staging buffers.
+ */
+function blockedSgemm(
+  sgemm: Sgemm,
+  heap: Float32Array,
+  offsets: { a: number; b: number; c: number },
+  dims: { m: number; n: number; k: number; transB: boolean },
+  segments: readonly number[],
+  block: number,
+): void {
+  const { m, n, k } = dims;
+  const b = heap.subarray(offsets.b, offsets.b + k * n);
+  if (alignedInPlace(segments, block)) {
+    const a = heap.subarray(offsets.a, offsets.a + m * k);
+    plainSgemm(sgemm, a, m, b, heap.subarray(offsets.c, offsets.c + m * n), dims);
+    return;
+  }
+  const layout = blockLayout(segments, block);
+  if (stagingA.length < layout.rows * k) stagingA = new Float32Array(layout.rows * k);
+  if (stagingC.length < layout.rows * n) stagingC = new Float32Array(layout.rows * n);
+  const a = stagingA.subarray(0, layout.rows * k);
+  a.fill(0);
+  let row = 0;
+  segments.forEach((rows, i) => {
+    a.set(heap.subarray(offsets.a + row * k, offsets.a + (row + rows) * k), layout.starts[i] * k);
+    row += rows;
+  });
+  const c = stagingC.subarray(0, layout.rows * n);
+  plainSgemm(sgemm, a, layout.rows, b, c, dims);
+  row = 0;
+  segments.forEach((rows, i) => {
+    const start = layout.starts[i] * n;
+    heap.set(c.subarray(start, start + rows * n), offsets.c + row * n);
+    row += rows;
+  });
+}
+
+/**
+ * `C = A · op(B)` for row-major A (`m × k`) and C (`m × n`) in the wasm heap. With a published
+ * batch shape, the rows are split into texts: one call in the probed block layout when the
+ * kernel allows one for this weight shape, else one `sgemm` per text. Without one, one call.
  */
 function rowwiseSgemm(
   sgemm: Sgemm,
@@ -127,29 +296,26 @@ function rowwiseSgemm(
   offsets: { a: number; b: number; c: number },
   dims: { m: number; n: number; k: number; transB: boolean },
 ): void {
-  const { m, n, k, transB } = dims;
+  const { m, n, k } = dims;
   const shape = currentBatchShape();
   const segments = shape ? rowSegments(m, shape) : null;
   nativeKernelStats.rowwiseCalls++;
   if (shape && !segments) nativeKernelStats.unsegmentedCalls++;
+  const block = segments ? rowBlockFor(sgemm, dims) : 0;
+  if (segments && block > 0) {
+    blockedSgemm(sgemm, heap, offsets, dims, segments, block);
+    return;
+  }
   const b = heap.subarray(offsets.b, offsets.b + k * n);
   let row = 0;
   for (const rows of segments ?? [m]) {
-    sgemm(
-      ROW_MAJOR,
-      NO_TRANS,
-      transB ? TRANS : NO_TRANS,
-      rows,
-      n,
-      k,
-      1,
+    plainSgemm(
+      sgemm,
       heap.subarray(offsets.a + row * k, offsets.a + (row + rows) * k),
-      k,
+      rows,
       b,
-      transB ? k : n,
-      0,
       heap.subarray(offsets.c + row * n, offsets.c + (row + rows) * n),
-      n,
+      dims,
     );
     row += rows;
   }
@@ -172,7 +338,13 @@ export function installNativeMatMulKernels(): boolean {
   if (installed) return true;
   const blas = openBlas();
   if (!blas || tf.getBackend() !== "wasm") return false;
-  const sgemm = blas.sgemm;
+  const raw = blas.sgemm;
+  const sgemm: Sgemm = (...args) => {
+    const t = performance.now();
+    raw(...args);
+    nativeKernelStats.sgemmMs += performance.now() - t;
+    nativeKernelStats.sgemmCalls++;
+  };
   const originalMatMul = tf.getKernel(tf.BatchMatMul, "wasm");
   const originalConv = tf.getKernel(tf.Conv2D, "wasm");
   if (!originalMatMul || !originalConv) return false;

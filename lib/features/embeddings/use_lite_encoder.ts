@@ -35,7 +35,7 @@ import {
   paddedTokenLength,
   withBatchShape,
 } from "./fixed_shapes.ts";
-import { installNativeMatMulKernels, nativeBlasAvailable } from "./native_blas.ts";
+import { installNativeMatMulKernels, nativeBlasCore } from "./native_blas.ts";
 
 /** Output dimension of USE-lite. */
 export const USE_LITE_DIMENSION = 512;
@@ -109,31 +109,33 @@ export const USE_LITE_RUNTIME_PACKAGE = `@energetic-ai/embeddings@${
 }`;
 
 /**
- * Version of the shape policy (padded lengths, per-text matmul calls): part of the encoder name,
- * because it changes vectors in their last bits. `fixed-shapes-v1`: padding to multiples of 8.
+ * Version of the shape policy (padded lengths, how row-wise matmuls are laid out): part of the
+ * encoder name, because it changes vectors in their last bits. `fixed-shapes-v1`: padding to
+ * multiples of 8, one `sgemm` per text; `fixed-shapes-v2`: the same padding, one `sgemm` per call
+ * in a probed row-block layout (`row_blocks.ts`; per text only where no block is invariant).
  */
-export const USE_LITE_SHAPE_POLICY = `fixed-shapes-v1 (pad ${LENGTH_BUCKET})`;
+export const USE_LITE_SHAPE_POLICY = `fixed-shapes-v2 (pad ${LENGTH_BUCKET}; row blocks)`;
 
 /**
  * Encoder name used in fingerprints: model, weights package, runtime package, matmul kernels
- * (`tfjs-wasm` or `tfjs-wasm+openblas`; their vectors differ by float32 rounding) and the shape
- * policy.
+ * (`tfjs-wasm`, or `tfjs-wasm+openblas-<core>` naming the OpenBLAS kernel family; their vectors
+ * differ by float32 rounding) and the shape policy. `nativeCore` null = wasm kernels.
  */
-export function useLiteEncoderName(nativeBlas: boolean): string {
+export function useLiteEncoderName(nativeCore: string | null): string {
   return `use-lite-512 (${USE_LITE_MODEL_PACKAGE}; ${USE_LITE_RUNTIME_PACKAGE}; ${
-    nativeBlas ? "tfjs-wasm+openblas" : "tfjs-wasm"
+    nativeCore === null ? "tfjs-wasm" : `tfjs-wasm+openblas-${nativeCore}`
   }; ${USE_LITE_SHAPE_POLICY})`;
 }
 
 /** Encoder name with pure wasm kernels. */
-export const USE_LITE_ENCODER_NAME = useLiteEncoderName(false);
+export const USE_LITE_ENCODER_NAME = useLiteEncoderName(null);
 
 /**
  * The name {@link loadUseLiteEncoder} will report with these options in this process (opens
  * OpenBLAS to find out whether native kernels will be used).
  */
 export function expectedUseLiteEncoderName(options: UseLiteEncoderOptions = {}): string {
-  return useLiteEncoderName((options.nativeBlas ?? true) && nativeBlasAvailable());
+  return useLiteEncoderName((options.nativeBlas ?? true) ? nativeBlasCore() : null);
 }
 
 /**
@@ -177,6 +179,8 @@ export class UseLiteEncoder implements SentenceEncoder {
   readonly dimension = USE_LITE_DIMENSION;
   /** Work counters since construction. */
   readonly stats: EncoderStats = { texts: 0, embedded: 0, calls: 0, tokens: 0 };
+  /** Wall milliseconds in tokenisation and in graph calls since construction (profiling). */
+  readonly timing = { tokeniseMs: 0, graphMs: 0 };
   readonly #model: EnergeticModel;
   readonly #tokenBudget: number;
   readonly #maxBatch: number;
@@ -184,8 +188,12 @@ export class UseLiteEncoder implements SentenceEncoder {
   readonly #dedupe: boolean;
 
   /** Wrap a loaded model; use {@link loadUseLiteEncoder}. */
-  constructor(model: EnergeticModel, options: UseLiteEncoderOptions = {}, nativeBlas = false) {
-    this.name = useLiteEncoderName(nativeBlas);
+  constructor(
+    model: EnergeticModel,
+    options: UseLiteEncoderOptions = {},
+    nativeCore: string | null = null,
+  ) {
+    this.name = useLiteEncoderName(nativeCore);
     this.#model = model;
     this.#tokenBudget = options.tokenBudget ?? DEFAULT_TOKEN_BUDGET;
     this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
@@ -213,9 +221,11 @@ export class UseLiteEncoder implements SentenceEncoder {
       if (this.#dedupe) seen.set(text, unique.length);
       unique.push(text);
     }
+    const t0 = performance.now();
     const encodings = unique.map((text) =>
       this.#model.tokenizer.encode(text).slice(0, USE_LITE_MAX_TOKENS)
     );
+    this.timing.tokeniseMs += performance.now() - t0;
     const tokenCounts = encodings.map((ids) => ids.length);
     const vectors: Float32Array[] = new Array(unique.length);
     const order: number[] = [];
@@ -231,7 +241,9 @@ export class UseLiteEncoder implements SentenceEncoder {
       this.#tokenBudget > 1 ? this.#maxBatch : 1,
     );
     for (const batch of batches) {
+      const t1 = performance.now();
       const rows = await this.#runGraph(batch.map((u) => encodings[u]));
+      this.timing.graphMs += performance.now() - t1;
       batch.forEach((u, k) => {
         vectors[u] = rows.slice(k * USE_LITE_DIMENSION, (k + 1) * USE_LITE_DIMENSION);
         this.stats.tokens += tokenCounts[u];
@@ -302,5 +314,5 @@ export async function loadUseLiteEncoder(
     throw new Error(`USE-lite: the tf.js wasm backend is not active (backend ${tf.getBackend()})`);
   }
   const native = (options.nativeBlas ?? true) && installNativeMatMulKernels();
-  return new UseLiteEncoder(model, options, native);
+  return new UseLiteEncoder(model, options, native ? nativeBlasCore() : null);
 }

@@ -58,8 +58,21 @@ export function normalisedMean(
   return sum;
 }
 
-/** Embedding column names `emb_000` … for a dimension (zero-padded to at least 3 digits). */
+/**
+ * Name of embedding column `i`: `embedding_` + the index zero-padded to at least 3 digits — the
+ * one naming of every path (local extraction, the offload wire's `meta.json`, stores).
+ *
+ * @example
+ * ```ts
+ * embeddingColumnName(7); // "embedding_007"
+ * embeddingColumnName(1000); // "embedding_1000"
+ * ```
+ */
+export function embeddingColumnName(i: number): string {
+  return `embedding_${String(i).padStart(3, "0")}`;
+}
+
+/** The `dimension` embedding column names `embedding_000` … (see {@link embeddingColumnName}). */
 export function embeddingColumnNames(dimension: number): string[] {
-  const width = Math.max(3, String(dimension - 1).length);
-  return Array.from({ length: dimension }, (_, i) => `emb_${String(i).padStart(width, "0")}`);
+  return Array.from({ length: dimension }, (_, i) => embeddingColumnName(i));
 }

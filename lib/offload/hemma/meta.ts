@@ -14,6 +14,7 @@
 import { z } from "zod";
 import { sha256Hex } from "../canonical.ts";
 import { canonicalPythonJson, pydanticIndentJson } from "./python_json.ts";
+import { embeddingColumnName, embeddingColumnNames } from "../../features/embeddings/vector_ops.ts";
 
 /** Tier 1 column names of the original (§B.3.7). */
 export const ORIGINAL_TIER1: readonly string[] = [
@@ -68,23 +69,8 @@ export function canonicalColumnName(name: string): string {
   return LEGACY_ALIASES[name] ?? name;
 }
 
-/**
- * Name of embedding column `i`: `embedding_` + the index zero-padded to at least 3 digits.
- *
- * @example
- * ```ts
- * embeddingColumnName(7); // "embedding_007"
- * embeddingColumnName(1000); // "embedding_1000"
- * ```
- */
-export function embeddingColumnName(i: number): string {
-  return `embedding_${String(i).padStart(3, "0")}`;
-}
-
-/** The `D` embedding column names. */
-export function embeddingColumnNames(dim: number): string[] {
-  return Array.from({ length: dim }, (_, i) => embeddingColumnName(i));
-}
+/** Embedding column names: one naming for the wire and local stores (`embedding_000` …). */
+export { embeddingColumnName, embeddingColumnNames };
 
 /** `feature_schema` of `meta.json`. */
 export interface FeatureSchemaTiers {

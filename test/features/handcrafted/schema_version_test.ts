@@ -81,7 +81,7 @@ Deno.test("the fingerprint changes with any definition, dependency version or re
   const base = handcraftedFingerprintParts();
   const rest = { encoderName: "enc", encoderDimension: 512, checkerName: "chk", options: {} };
   const reference = extractorFingerprint({ ...base, ...rest });
-  assert.match(reference, /^fx2-[0-9a-f]{64}$/);
+  assert.match(reference, /^fx3-[0-9a-f]{64}$/);
   assert.equal(base.schemaVersion, HANDCRAFTED_SCHEMA_VERSION);
   assert.deepEqual(base.featureNames, HANDCRAFTED_FEATURE_NAMES);
   // one changed definition text, of every feature in turn
