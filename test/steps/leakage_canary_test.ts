@@ -116,6 +116,8 @@ async function setup(root: string) {
     ...testRunSettings(root),
     splitsPath: splits.splitsPath,
     featureSet: "combined",
+    // the flipped copies are not the embedded files: keep the embedded data's local checker
+    checker: "local",
     reuseCvFeatureStoreDir: store,
     treeParams: { nEstimators: 15, learningRate: 0.2, maxDepth: 2, earlyStoppingRounds: 0 },
   });
