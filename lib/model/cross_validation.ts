@@ -130,8 +130,10 @@ export async function crossValidate(input: CrossValidationInput): Promise<CrossV
       fold: fold.fold,
       nTrain: fold.trainIndices.length,
       nVal: fold.valIndices.length,
-      metrics: scoreMetrics(yVal, r.predictions),
-      cutpointMetrics: r.cutpointPredictions ? scoreMetrics(yVal, r.cutpointPredictions) : null,
+      metrics: scoreMetrics(yVal, r.predictions, options.scale),
+      cutpointMetrics: r.cutpointPredictions
+        ? scoreMetrics(yVal, r.cutpointPredictions, options.scale)
+        : null,
       cutpoints: r.cutpoints,
       fitSeconds: r.fitSeconds,
       ...(r.bestIteration !== undefined ? { bestIteration: r.bestIteration } : {}),
@@ -233,7 +235,11 @@ async function withLofo(
   const l = lofoCutpoints(y, oof, oofFold, nested, options.scale);
   const perFoldMetrics = new Map(folds.map((f) => [
     f.fold,
-    scoreMetrics(f.valIndices.map((i) => y[i]), f.valIndices.map((i) => l.predictions[i])),
+    scoreMetrics(
+      f.valIndices.map((i) => y[i]),
+      f.valIndices.map((i) => l.predictions[i]),
+      options.scale,
+    ),
   ]));
   const perFoldQwk = folds.map((f) => perFoldMetrics.get(f.fold)!.qwk);
   return { ...l, qwk: meanStd(perFoldQwk), perFoldQwk, perFoldMetrics };
