@@ -21,8 +21,13 @@ function pathWithoutNginx(): string {
 }
 
 async function runClusterTests(ci: boolean) {
-  const env: Record<string, string> = { PATH: pathWithoutNginx(), NO_COLOR: "1" };
-  if (ci) env.CI = "true";
+  // The child inherits this process's environment (clearEnv: false), so CI is always set
+  // explicitly: under `.ci/run` the parent has CI=true, which must not leak into the lenient run.
+  const env: Record<string, string> = {
+    PATH: pathWithoutNginx(),
+    NO_COLOR: "1",
+    CI: ci ? "true" : "false",
+  };
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["test", "-A", "test/offload/cluster_fault_test.ts"],
     cwd: ROOT,
