@@ -95,12 +95,14 @@ const FORBIDDEN: Readonly<Record<string, readonly string[]>> = {
 /**
  * Known exceptions, each with its reason. The config files compose the layers' schemas (the
  * dataset manifest, the model's parameters), so they may read them; the manifest's seeded
- * prompt hold-out borrows the splits' seeded order.
+ * prompt hold-out borrows the splits' seeded order, and its random test split the splits'
+ * stratified, group-keeping two-way splitter (one implementation of that contract).
  */
 const ALLOWED: ReadonlySet<string> = new Set([
   "run/config.ts → dataset/manifest.ts",
   "run/config_loading.ts → dataset/manifest.ts",
   "dataset/corpus_loader.ts → splits/seeded_order.ts",
+  "dataset/random_test_split.ts → splits/train_val_split.ts",
 ]);
 
 /** The layers a file belongs to: its top folder, and for `model/<sub>/x.ts` also `model/<sub>`. */
