@@ -25,7 +25,7 @@ import { createLocalFeatureExtractor, type ExtractorStats } from "../features/ex
 import { extractWithStore } from "../features/store_extraction.ts";
 import { createProgressBar, fanOutProgress, throttleProgress } from "../features/progress_bar.ts";
 import type { EssayInput } from "../features/types.ts";
-import { FEATURE_SETS, type FeatureSet } from "../run/config.ts";
+import { FEATURE_SETS, type FeatureSet } from "../features/types.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import { nativeBlasCore } from "../features/embeddings/native_blas.ts";
 import type { ErrorChecker } from "../features/types.ts";
