@@ -237,6 +237,27 @@ async function fetchCheckResponse(
   return buildCheckResponse(errors, language, performance.now() - t0);
 }
 
+/** The cache entry of one answer, in the original client's layout (§A.9.5). */
+function cacheEntryOf(
+  configuredUrl: string,
+  language: string,
+  timeoutS: number,
+  normalized: string,
+  response: CheckResponse,
+) {
+  return {
+    schema_version: 1,
+    language_tool_url: configuredUrl,
+    language,
+    request_timeout_s: timeoutS,
+    request_options: {},
+    text_sha256: sha256Hex(normalized),
+    text_chars: Array.from(normalized).length,
+    derived_counts: originalCounts(response.errors),
+    response,
+  } as const;
+}
+
 /**
  * Connect a LanguageTool checker (probing the dialect once when `auto`).
  *
@@ -299,17 +320,8 @@ export async function connectLanguageToolChecker(
     }
     const response = await fetchCheckResponse(http, protocol, normalized, language);
     if (path) {
-      await writeCacheEntry(cacheDir!, path, {
-        schema_version: 1,
-        language_tool_url: configuredUrl,
-        language,
-        request_timeout_s: timeoutS,
-        request_options: {},
-        text_sha256: sha256Hex(normalized),
-        text_chars: Array.from(normalized).length,
-        derived_counts: originalCounts(response.errors),
-        response,
-      });
+      const entry = cacheEntryOf(configuredUrl, language, timeoutS, normalized, response);
+      await writeCacheEntry(cacheDir!, path, entry);
     }
     return response;
   }

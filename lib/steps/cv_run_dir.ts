@@ -14,7 +14,7 @@ import { DatasetError } from "../dataset/csv_table.ts";
 import { scaleOfConfig } from "../dataset/load_dataset.ts";
 import { describeScale, type ScoreScale } from "../dataset/score_scale.ts";
 import { readOofPredictions } from "../report/run_artifacts.ts";
-import type { OofPredictions, PairedEssays } from "../model/paired_comparison.ts";
+import type { OofPredictions, PairedEssays } from "../model/evaluation/paired_comparison.ts";
 import { type ExperimentConfig, ExperimentConfigSchema } from "../run/config.ts";
 
 const ManifestSchema = z.object({
