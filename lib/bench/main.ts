@@ -48,6 +48,14 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
       return { options: m.QUALITY_BENCH_OPTIONS, help: m.QUALITY_BENCH_HELP };
     },
   },
+  "quality-corpus": {
+    summary: "a cv run on any manifest corpus vs a TF-IDF ridge reference on its own folds",
+    run: async (a) => (await import("./quality_corpus.ts")).runQualityCorpusBench(a),
+    flags: async () => {
+      const m = await import("./quality_corpus.ts");
+      return { options: m.QUALITY_CORPUS_OPTIONS, help: m.QUALITY_CORPUS_HELP };
+    },
+  },
   "quality-paired": {
     summary: "project vs reference OOF: paired cluster bootstrap with seed replicates (Δ QWK, CI)",
     run: async (a) => (await import("./quality_paired.ts")).runQualityPaired(a),
