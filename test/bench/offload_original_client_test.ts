@@ -11,27 +11,13 @@ import {
   renderMarkdown,
   summarisePasses,
 } from "../../lib/bench/offload_original_client_bench.ts";
-import { systemDependency } from "../system_dependencies.ts";
+import { numpyDependency, SYSTEM_PYTHON } from "../system_dependencies.ts";
 import { startTestServer } from "../offload/helpers.ts";
 
 const DRIVER = new URL("../../lib/bench/python/original_client_load.py", import.meta.url).pathname;
-const PYTHON = "/usr/bin/python3";
+const PYTHON = SYSTEM_PYTHON;
 
-async function pythonWithNumpy(): Promise<boolean> {
-  try {
-    return (await new Deno.Command(PYTHON, { args: ["-c", "import numpy"], stderr: "null" })
-      .output()).success;
-  } catch {
-    return false;
-  }
-}
-const NO_NUMPY = systemDependency(
-  "numpy",
-  (await pythonWithNumpy())
-    ? null
-    : "/usr/bin/python3 cannot import numpy (apt-get install -y python3-numpy)",
-  "offload_original_client_test",
-);
+const NO_NUMPY = await numpyDependency("offload_original_client_test");
 
 function pass(path: PassResult["path"], essaysPerSecond: number): PassResult {
   return {
