@@ -9,9 +9,10 @@
 #          --ellipse-train-path ../shared/ellipse/ELLIPSE_dev_train.csv \
 #          --ellipse-test-path ../shared/ellipse/ELLIPSE_dev_test.csv
 # Exit 0 when every compared file is byte-identical, 1 otherwise. Needs Deno and git.
+# COMPARE_ONLY=1 only hashes and compares the runs already in OUT_DIR.
 set -euo pipefail
 if [[ $# -lt 3 || "$1" == "--help" || "$1" == "-h" ]]; then
-  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 REF_A=$1 REF_B=$2 OUT=$(realpath -m "$3"); shift 3
@@ -45,12 +46,14 @@ hashes() { # dir → "artifact sha256-prefix" lines, run directories named witho
     -o -name cv_oof_predictions.csv -o -name predictions.csv -o -name score_predictions.csv \) |
     while read -r p; do
       rel=${p#"$1"/}
-      echo "$(echo "$rel" | sed -E 's#^[0-9TZ:.-]+_##') $(sha256sum "$p" | cut -c1-16)"
+      echo "$(echo "$rel" | sed -E 's#^([0-9TZ:.-]+_)+##') $(sha256sum "$p" | cut -c1-16)"
     done | sort
 }
 
-run_ref "$REF_A" a "$@"
-run_ref "$REF_B" b "$@"
+if [[ "${COMPARE_ONLY:-0}" != 1 ]]; then # COMPARE_ONLY=1: hash the runs already in OUT_DIR
+  run_ref "$REF_A" a "$@"
+  run_ref "$REF_B" b "$@"
+fi
 hashes "$OUT/a" >"$OUT/a.sha"; hashes "$OUT/b" >"$OUT/b.sha"
 echo "| file | $REF_A | $REF_B | same |"
 echo "|---|---|---|---|"

@@ -35,6 +35,7 @@ import { connectLanguageToolChecker } from "../offload/language_tool_client.ts";
 import { LANGUAGE_TOOL_VERSION } from "../offload/languagetool_server.ts";
 import { type ComponentProfile, profileComponents, profileMarkdown } from "./features_profile.ts";
 import { compareTrees, comparisonMarkdown, type TreeComparison } from "./features_compare.ts";
+import { processCpuSeconds } from "./process_cpu.ts";
 
 /** Result for one CSV. */
 export interface FeaturesBenchResult {
@@ -90,18 +91,6 @@ class RssSampler {
     clearInterval(this.#timer);
     this.sample();
     return this.peak;
-  }
-}
-
-/** CPU seconds (user + system) of this process, all threads, from /proc (Linux); else NaN. */
-function processCpuSeconds(): number {
-  try {
-    const stat = Deno.readTextFileSync("/proc/self/stat");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // Fields after the command: state is index 0, utime 11, stime 12 (in clock ticks, 100 Hz).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
   }
 }
 

@@ -80,6 +80,16 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
       return { options: m.EVIDENCE_BENCH_OPTIONS, help: m.EVIDENCE_BENCH_HELP };
     },
   },
+  "offload-original-client": {
+    summary: "our offload server fetched by the original Python client vs local extraction " +
+      "(target: within 10 %)",
+    run: async (a) =>
+      (await import("./offload_original_client_bench.ts")).runOffloadOriginalClientBench(a),
+    flags: async () => {
+      const m = await import("./offload_original_client_bench.ts");
+      return { options: m.OFFLOAD_ORIGINAL_CLIENT_OPTIONS, help: m.OFFLOAD_ORIGINAL_CLIENT_HELP };
+    },
+  },
   "offload-load": {
     summary: "load on 1 server vs 3 behind nginx: throughput, p50/p95/p99, 503 shedding, RSS",
     run: async (a) => (await import("./offload_load_bench.ts")).runOffloadLoadBench(a),
