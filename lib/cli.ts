@@ -17,8 +17,8 @@ import {
   installInterruptHandling,
   InterruptedError,
 } from "./run/interrupt.ts";
-import { ExtractorMismatchError } from "./model/bundle.ts";
-import { ModelBundleError } from "./model/bundle_io.ts";
+import { ExtractorMismatchError } from "./model/bundle/bundle.ts";
+import { ModelBundleError } from "./model/bundle/bundle_io.ts";
 import { FeatureStoreMismatchError } from "./features/feature_store.ts";
 import { logExperimentCommand } from "./steps/log_experiment.ts";
 import { makeSplitsCommand } from "./steps/make_splits.ts";

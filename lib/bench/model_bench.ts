@@ -23,12 +23,12 @@
 import { join } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { GradientBoostedTrees } from "../model/gradient_boosting.ts";
-import type { DenseMatrix } from "../model/matrix.ts";
-import { seededRandom } from "../model/random.ts";
-import { RandomForest } from "../model/random_forest.ts";
-import { Ridge } from "../model/ridge.ts";
-import { shapAdditivityError, treeShap } from "../model/tree_shap.ts";
+import { GradientBoostedTrees } from "../model/learners/gradient_boosting.ts";
+import type { DenseMatrix } from "../model/learners/matrix.ts";
+import { seededRandom } from "../model/learners/random.ts";
+import { RandomForest } from "../model/learners/random_forest.ts";
+import { Ridge } from "../model/learners/ridge.ts";
+import { shapAdditivityError, treeShap } from "../model/learners/tree_shap.ts";
 import { TreeParamsSchema } from "../run/config.ts";
 import { ensurePythonVenv } from "./python_venv.ts";
 

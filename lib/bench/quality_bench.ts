@@ -21,8 +21,8 @@
  */
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { FoldOutcome } from "../model/cross_validation.ts";
-import { markdownTable } from "../model/model_reports.ts";
+import type { FoldOutcome } from "../model/validation/cross_validation.ts";
+import { markdownTable } from "../report/model_reports.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import { type ExperimentConfig, resolveExperimentConfig, SPLIT_SCHEMES } from "../run/config.ts";
 import { type CvStepResult, runCv } from "../steps/cv.ts";

@@ -20,8 +20,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parse } from "csv-parse/sync";
 import { z } from "zod";
-import { comparePairedRuns, type OofPredictions } from "../model/paired_comparison.ts";
-import { bootstrapProtocolText } from "../model/comparison_report.ts";
+import { comparePairedRuns, type OofPredictions } from "../model/evaluation/paired_comparison.ts";
+import { bootstrapProtocolText } from "../report/comparison_report.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import { type CvRunData, loadCvRun } from "../steps/cv_run_dir.ts";
 

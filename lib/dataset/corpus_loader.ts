@@ -3,7 +3,8 @@
  * out. Reads CSV, TSV or JSON Lines in the manifest's encoding (strict UTF-8, or a legacy
  * single-byte encoding such as Windows-1252 through `TextDecoder`), maps the columns, parses
  * every score on the manifest's scale (off-scale, off-step and unknown-level errors), splits
- * into train and test (two files, a split column, or a seeded prompt-grouped test split), reads
+ * into train and test (two files, a split column, a seeded prompt-grouped test split, or a seeded
+ * random test split stratified by level, `random_test_split.ts`), reads
  * the genre of each essay and refuses a genre mix the manifest does not scope.
  *
  * Every data error names the file, the row and the column (`DatasetError`).
@@ -14,6 +15,7 @@ import { type CsvTable, DatasetError, decodeUtf8Strict, parseCsvTable } from "./
 import type { Essay, OfficialSplit } from "./essay.ts";
 import { type DatasetManifest, manifestInputPaths } from "./manifest.ts";
 import { parseScoreCell, type ScoreScale, scoreScale } from "./score_scale.ts";
+import { randomTestSplit } from "./random_test_split.ts";
 import { seededPermutation } from "../splits/seeded_order.ts";
 
 /** A loaded corpus: the official partitions, the scale and where they came from. */
@@ -269,6 +271,8 @@ export async function loadCorpus(
     });
     const parts = split.kind === "prompt_holdout"
       ? promptHoldoutTestSplit(all, split.testFraction, split.seed, m.files.data)
+      : split.kind === "random"
+      ? randomTestSplit(all, split.testFraction, split.seed, m.files.data, scale)
       : all;
     train = parts.filter((e) => e.split === "train");
     test = parts.filter((e) => e.split === "test");

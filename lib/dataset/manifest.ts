@@ -35,26 +35,36 @@ export function isKnownEncoding(label: string): boolean {
   }
 }
 
-/** The files of a corpus: official train + test files, or one file split by a column or a seeded prompt-grouped test split. */
-export const ManifestFilesSchema = z.union([
-  z.object({ train: NonEmpty, test: NonEmpty }).strict(),
-  z.object({
-    data: NonEmpty,
-    split: z.discriminatedUnion("kind", [
-      z.object({
-        kind: z.literal("column"),
-        column: NonEmpty,
-        train: z.array(NonEmpty).min(1),
-        test: z.array(NonEmpty).min(1),
-      }).strict(),
-      z.object({
-        kind: z.literal("prompt_holdout"),
-        testFraction: z.number().gt(0).lt(1),
-        seed: z.number().int(),
-      }).strict(),
-    ]),
-  }).strict(),
-]);
+/** Official train and test files. */
+const TwoFilesSchema = z.object({ train: NonEmpty, test: NonEmpty }).strict();
+/** One file and how it splits into train and test. */
+const OneFileSchema = z.object({
+  data: NonEmpty,
+  split: z.discriminatedUnion("kind", [
+    z.object({
+      kind: z.literal("column"),
+      column: NonEmpty,
+      train: z.array(NonEmpty).min(1),
+      test: z.array(NonEmpty).min(1),
+    }).strict(),
+    z.object({
+      kind: z.literal("prompt_holdout"),
+      testFraction: z.number().gt(0).lt(1),
+      seed: z.number().int(),
+    }).strict(),
+    z.object({
+      kind: z.literal("random"),
+      testFraction: z.number().gt(0).lt(1),
+      seed: z.number().int(),
+    }).strict(),
+  ]),
+}).strict();
+/**
+ * The files of a corpus: official train + test files, or one file split by a column, a seeded
+ * prompt-grouped test split (`prompt_holdout`), or a seeded random test split stratified by score
+ * level with duplicate texts kept together (`random`).
+ */
+export const ManifestFilesSchema = z.union([TwoFilesSchema, OneFileSchema]);
 
 /** The column mapping: which source column holds what. */
 export const ManifestColumnsSchema = z.object({
@@ -110,6 +120,26 @@ export class ManifestError extends Error {
   override name = "ManifestError";
 }
 
+type Issue = { readonly path: readonly PropertyKey[]; readonly message: string };
+
+/**
+ * A failed `files` union says only "Invalid input"; re-check `files` against the form its keys
+ * ask for (`data` → one file with a split, else two files), so the error names the field.
+ */
+function filesIssues(value: unknown): (issue: Issue) => Issue[] {
+  return (issue) => {
+    const files = (value as { files?: unknown } | null)?.files;
+    if (issue.path.join(".") !== "files" || typeof files !== "object" || files === null) {
+      return [issue];
+    }
+    const branch = "data" in files ? OneFileSchema : TwoFilesSchema;
+    const r = branch.safeParse(files);
+    return r.success
+      ? [issue]
+      : r.error.issues.map((i) => ({ path: ["files", ...i.path], message: i.message }));
+  };
+}
+
 /**
  * Validate a manifest value; throws a {@link ManifestError} naming each offending field.
  *
@@ -121,7 +151,9 @@ export class ManifestError extends Error {
 export function parseDatasetManifest(value: unknown, source: string): DatasetManifest {
   const parsed = DatasetManifestSchema.safeParse(value);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`);
+    const lines = parsed.error.issues.flatMap(filesIssues(value)).map((i) =>
+      `  ${i.path.join(".") || "(root)"}: ${i.message}`
+    );
     throw new ManifestError(`dataset manifest ${source} is invalid:\n${lines.join("\n")}`);
   }
   const m = parsed.data;

@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { spearman } from "../model/metrics.ts";
+import { spearman } from "../model/evaluation/metrics.ts";
 import { featureRange } from "./handcrafted/feature_ranges.ts";
 import type { ExtractedFeatures, FeatureMatrix } from "./types.ts";
 

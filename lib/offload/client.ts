@@ -543,6 +543,24 @@ export interface RemoteEncoder extends SentenceEncoder {
   close(): Promise<void>;
 }
 
+/** The cached rows of `texts` (64 reads at a time), keyed by text; a miss is left out. */
+async function readCachedVectors(
+  texts: readonly string[],
+  pathOf: (text: string) => string,
+  read: (path: string) => Promise<Float32Array | null | undefined>,
+): Promise<Map<string, Float32Array>> {
+  const rows = new Map<string, Float32Array>();
+  for (let i = 0; i < texts.length; i += 64) {
+    await Promise.all(
+      texts.slice(i, i + 64).map(async (t) => {
+        const row = await read(pathOf(t));
+        if (row) rows.set(t, row);
+      }),
+    );
+  }
+  return rows;
+}
+
 /**
  * Connect to an offload server and return a `SentenceEncoder` over `/v1/embed`. The model name
  * and max length come from the server's `/healthz` (`model_name`, `max_length`) and are sent with
@@ -584,18 +602,14 @@ export async function createRemoteEncoder(options: OffloadClientOptions): Promis
   const concurrency = options.maxConcurrency ?? 2;
 
   async function embed(texts: readonly string[]): Promise<Float32Array[]> {
-    const vectors = new Map<string, Float32Array>();
     const unique = [...new Set(texts)];
-    if (cacheDir) {
-      for (let i = 0; i < unique.length; i += 64) {
-        await Promise.all(
-          unique.slice(i, i + 64).map(async (t) => {
-            const row = await readRow(pathOf(t), dimension, counters, options.log);
-            if (row) vectors.set(t, row);
-          }),
-        );
-      }
-    }
+    const vectors = cacheDir
+      ? await readCachedVectors(
+        unique,
+        pathOf,
+        (path) => readRow(path, dimension, counters, options.log),
+      )
+      : new Map<string, Float32Array>();
     const missing = unique.filter((t) => !vectors.has(t));
     const chunks = chunkIndices(missing.map((t) => jsonStringBytes(t) + 1), {
       ...limits,

@@ -97,18 +97,56 @@ export async function serveOffload(args: readonly string[]): Promise<void> {
 }
 
 /** The validated flags of `serve-offload`, or null after printing `--help`. */
-function parseServeFlags(args: readonly string[]): {
+/** The server's settings, parsed from its flags. */
+interface ServeFlags {
   host: string;
   port: number;
   token?: string;
-  limits: { maxConcurrency: number; maxQueue: number; requestTimeoutMs: number };
+  limits: ServerLimitFlags;
   workers?: number;
   language: string;
   featureSchema: FeatureSchemaMode;
   ltUrl?: string;
   protocol: LanguageToolProtocol;
   languageToolVersion: string;
-} | null {
+}
+
+/** The admission limits, as flags give them. */
+interface ServerLimitFlags {
+  maxConcurrency: number;
+  maxQueue: number;
+  requestTimeoutMs: number;
+}
+
+const SERVE_HELP = "deno task serve-offload [--host 127.0.0.1] [--port 19000] [--token T] " +
+  "[--max-concurrency 2] [--max-queue 32] [--request-timeout-ms 300000] [--workers N] " +
+  "[--language en-US] [--feature-schema ours|original] [--language-tool-url URL] " +
+  "[--language-tool-protocol auto|huleedu|stock] [--language-tool-version 6.6]\n" +
+  "Env: OFFLOAD_SERVICE_TOKEN, OFFLOAD_EMBEDDING_BATCH_SIZE (default 32), OFFLOAD_GIT_SHA";
+
+/** Admission limits from the limit flags, each defaulting to the server's. */
+function serverLimitsFromFlags(
+  values: Record<string, string | boolean | undefined>,
+): ServerLimitFlags {
+  const flag = (name: string) => values[name] as string | undefined;
+  return {
+    maxConcurrency: Math.max(
+      1,
+      positiveInt("max-concurrency", flag("max-concurrency"), DEFAULT_SERVER_LIMITS.maxConcurrency),
+    ),
+    maxQueue: positiveInt("max-queue", flag("max-queue"), DEFAULT_SERVER_LIMITS.maxQueue),
+    requestTimeoutMs: Math.max(
+      1,
+      positiveInt(
+        "request-timeout-ms",
+        flag("request-timeout-ms"),
+        DEFAULT_SERVER_LIMITS.requestTimeoutMs,
+      ),
+    ),
+  };
+}
+
+function parseServeFlags(args: readonly string[]): ServeFlags | null {
   const { values } = parseArgs({
     args: [...args],
     options: {
@@ -129,34 +167,10 @@ function parseServeFlags(args: readonly string[]): {
     strict: true,
   });
   if (values.help) {
-    console.log(
-      "deno task serve-offload [--host 127.0.0.1] [--port 19000] [--token T] " +
-        "[--max-concurrency 2] [--max-queue 32] [--request-timeout-ms 300000] [--workers N] " +
-        "[--language en-US] [--feature-schema ours|original] [--language-tool-url URL] " +
-        "[--language-tool-protocol auto|huleedu|stock] [--language-tool-version 6.6]\n" +
-        "Env: OFFLOAD_SERVICE_TOKEN, OFFLOAD_EMBEDDING_BATCH_SIZE (default 32), OFFLOAD_GIT_SHA",
-    );
+    console.log(SERVE_HELP);
     return null;
   }
-  const limits = {
-    maxConcurrency: Math.max(
-      1,
-      positiveInt(
-        "max-concurrency",
-        values["max-concurrency"],
-        DEFAULT_SERVER_LIMITS.maxConcurrency,
-      ),
-    ),
-    maxQueue: positiveInt("max-queue", values["max-queue"], DEFAULT_SERVER_LIMITS.maxQueue),
-    requestTimeoutMs: Math.max(
-      1,
-      positiveInt(
-        "request-timeout-ms",
-        values["request-timeout-ms"],
-        DEFAULT_SERVER_LIMITS.requestTimeoutMs,
-      ),
-    ),
-  };
+  const limits = serverLimitsFromFlags(values);
   const featureSchema = values["feature-schema"];
   if (!(FEATURE_SCHEMA_MODES as readonly string[]).includes(featureSchema)) {
     throw new Error(`--feature-schema must be one of ${FEATURE_SCHEMA_MODES.join(", ")}`);

@@ -107,6 +107,48 @@ export function embeddingBatchSizeFromEnv(
 
 const CORRELATION_ID = /^[\x21-\x7e]{1,200}$/;
 
+/** The server's identity (fingerprint and the parts it hashes) from its options. */
+function offloadServerIdentity(
+  options: OffloadServerOptions,
+  mode: FeatureSchemaMode,
+  batchSize: number,
+): ServerIdentity {
+  const { extractor, checker, encoder } = options;
+  return serverIdentity({
+    mode,
+    encoder: { name: encoder.name, dimension: encoder.dimension },
+    maxLength: options.maxLength ?? USE_LITE_MAX_TOKENS,
+    batchSize,
+    languageToolUrl: options.languageTool?.url ?? `local:${checker.name}`,
+    languageToolVersion: options.languageTool?.version ?? "none (harper.js + nspell)",
+    checkerName: checker.name,
+    extractorFingerprint: extractor.fingerprint,
+    gitSha: options.gitSha ?? Deno.env.get("OFFLOAD_GIT_SHA") ?? null,
+  });
+}
+
+/** The fixed part of the health answer's extras: what this server is and its limits. */
+function serverDescription(
+  identity: ServerIdentity,
+  options: OffloadServerOptions,
+  limits: ServerLimits,
+): Record<string, unknown> {
+  return {
+    server_fingerprint: identity.fingerprint,
+    server_version: OFFLOAD_SERVER_VERSION,
+    feature_schema: options.featureSchema ?? "ours",
+    handcrafted_columns: identity.handcraftedNames.length,
+    embedding_dim: options.encoder.dimension,
+    checker: options.checker.name,
+    limits: {
+      max_concurrency: limits.maxConcurrency,
+      max_queue: Number.isFinite(limits.maxQueue) ? limits.maxQueue : 1_000_000,
+      request_timeout_ms: limits.requestTimeoutMs,
+    },
+    endpoints: Object.keys(ROUTES),
+  };
+}
+
 /**
  * Build the offload server's handler over the given extractor, checker and encoder.
  *
@@ -120,17 +162,7 @@ export function createOffloadServer(options: OffloadServerOptions): OffloadServe
   const { limits, batchSize } = validatedLimits(options);
   const { extractor, checker, encoder } = options;
   const mode = options.featureSchema ?? "ours";
-  const identity = serverIdentity({
-    mode,
-    encoder: { name: encoder.name, dimension: encoder.dimension },
-    maxLength: options.maxLength ?? USE_LITE_MAX_TOKENS,
-    batchSize,
-    languageToolUrl: options.languageTool?.url ?? `local:${checker.name}`,
-    languageToolVersion: options.languageTool?.version ?? "none (harper.js + nspell)",
-    checkerName: checker.name,
-    extractorFingerprint: extractor.fingerprint,
-    gitSha: options.gitSha ?? Deno.env.get("OFFLOAD_GIT_SHA") ?? null,
-  });
+  const identity = offloadServerIdentity(options, mode, batchSize);
   const fingerprint = identity.fingerprint;
   const log = options.log ?? (() => {});
   const slots = new SlotQueue(limits.maxConcurrency, limits.maxQueue, limits.requestTimeoutMs);
@@ -153,20 +185,9 @@ export function createOffloadServer(options: OffloadServerOptions): OffloadServe
     metrics,
     problems: [...(options.problems ?? [])],
     extras: () => ({
-      server_fingerprint: fingerprint,
-      server_version: OFFLOAD_SERVER_VERSION,
-      feature_schema: mode,
-      handcrafted_columns: identity.handcraftedNames.length,
-      embedding_dim: encoder.dimension,
-      checker: checker.name,
-      limits: {
-        max_concurrency: limits.maxConcurrency,
-        max_queue: Number.isFinite(limits.maxQueue) ? limits.maxQueue : 1_000_000,
-        request_timeout_ms: limits.requestTimeoutMs,
-      },
+      ...serverDescription(identity, options, limits),
       in_flight: state.inFlight,
       queued: slots.semaphore.queued,
-      endpoints: Object.keys(ROUTES),
     }),
   };
   const correlationOf = correlationIds();

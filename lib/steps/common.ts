@@ -15,7 +15,7 @@ import { InterruptedError } from "../run/interrupt.ts";
 import type { RunContext } from "../run/run_context.ts";
 import type { Essay } from "../dataset/essay.ts";
 import { datasetInputPaths } from "../dataset/load_dataset.ts";
-import { roundToHalfPoint } from "../model/metrics.ts";
+import { roundToHalfPoint } from "../model/evaluation/metrics.ts";
 
 /** Extra fields a step adds to its log entry. */
 export interface LogEntryExtras {

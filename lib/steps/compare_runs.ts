@@ -7,19 +7,19 @@
  *
  * @module
  */
-import { comparisonMarkdown } from "../model/comparison_report.ts";
+import { comparisonMarkdown } from "../report/comparison_report.ts";
 import {
   DEFAULT_GATE_PROFILE,
   type GateProfile,
   type GateVerdict,
   gateVerdict,
   parseGateProfile,
-} from "../model/gate.ts";
+} from "../model/evaluation/gate.ts";
 import {
   type BootstrapUnit,
   comparePairedRuns,
   type PairedComparison,
-} from "../model/paired_comparison.ts";
+} from "../model/evaluation/paired_comparison.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import { type CommandSpec, type FlagSpec, UsageError } from "../run/cli_flags.ts";
 import { type ExperimentConfig, resolveExperimentConfig } from "../run/config.ts";

@@ -17,9 +17,9 @@
  * @module
  */
 import { normalisedTextHash } from "../dataset/text_hash.ts";
-import { crossValidate, type CrossValidationResult } from "../model/cross_validation.ts";
-import { fmtMeanStd } from "../model/model_reports.ts";
-import type { StackedColumns } from "../model/scoring_pipeline.ts";
+import { crossValidate, type CrossValidationResult } from "../model/validation/cross_validation.ts";
+import { fmtMeanStd } from "../report/model_reports.ts";
+import type { StackedColumns } from "../model/pipeline/scoring_pipeline.ts";
 import { type CommandSpec, type FlagSpec, UsageError } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import { configFromInvocation } from "../run/config_loading.ts";

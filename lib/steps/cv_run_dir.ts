@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { DatasetError } from "../dataset/csv_table.ts";
 import { readOofPredictions } from "../report/run_artifacts.ts";
-import type { OofPredictions, PairedEssays } from "../model/paired_comparison.ts";
+import type { OofPredictions, PairedEssays } from "../model/evaluation/paired_comparison.ts";
 import { type ExperimentConfig, ExperimentConfigSchema } from "../run/config.ts";
 
 const ManifestSchema = z.object({

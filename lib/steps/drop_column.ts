@@ -2,7 +2,7 @@
  * Runbook step 4, `drop-column`: does each handcrafted feature add signal beyond everything
  * else? The baseline cross-validation and, for every handcrafted feature, a cross-validation
  * without that column run over the same folds, learner and seed; the decision rule is the
- * runbook's (`lib/model/drop_column.ts`): ΔQWK = baseline − dropped per fold, stability = share
+ * runbook's (`lib/model/evaluation/drop_column.ts`): ΔQWK = baseline − dropped per fold, stability = share
  * of folds with ΔQWK > 0, keep iff mean ΔQWK > 0 and stability ≥ 0.8.
  *
  * Scores use plain half-point rounding (cut-points are off here: thresholds would add noise to
@@ -20,11 +20,11 @@ import {
   crossValidate,
   type CrossValidationInput,
   type CrossValidationResult,
-} from "../model/cross_validation.ts";
-import { dropColumnImportance, type DropColumnRow } from "../model/drop_column.ts";
-import { type DenseMatrix, dropColumns } from "../model/matrix.ts";
-import { dropColumnReportMarkdown } from "../model/model_reports.ts";
-import type { StackedColumns } from "../model/scoring_pipeline.ts";
+} from "../model/validation/cross_validation.ts";
+import { dropColumnImportance, type DropColumnRow } from "../model/evaluation/drop_column.ts";
+import { type DenseMatrix, dropColumns } from "../model/learners/matrix.ts";
+import { dropColumnReportMarkdown } from "../report/model_reports.ts";
+import type { StackedColumns } from "../model/pipeline/scoring_pipeline.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import { type CommandSpec, UsageError } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";

@@ -5,21 +5,21 @@
  *
  * @module
  */
-import { promptTable, promptTableMarkdown } from "../model/prompt_table.ts";
+import { promptTable, promptTableMarkdown } from "../model/evaluation/prompt_table.ts";
 import type { ScoreScale } from "../dataset/score_scale.ts";
 import { stringify } from "csv-stringify/sync";
 import type { Essay } from "../dataset/essay.ts";
-import { residualDiagnosticsMarkdown } from "../model/evidence_reports.ts";
-import type { CrossValidationResult } from "../model/cross_validation.ts";
-import { type DenseMatrix, selectRows } from "../model/matrix.ts";
+import { residualDiagnosticsMarkdown } from "../report/evidence_reports.ts";
+import type { CrossValidationResult } from "../model/validation/cross_validation.ts";
+import { type DenseMatrix, selectRows } from "../model/learners/matrix.ts";
 import {
   availableCovariates,
   residualCsvTable,
   type ResidualDiagnostics,
   residualDiagnostics,
   residualRows,
-} from "../model/residuals.ts";
-import { type EvidenceMetrics, evidenceMetrics } from "../model/slice_metrics.ts";
+} from "../model/evaluation/residuals.ts";
+import { type EvidenceMetrics, evidenceMetrics } from "../model/evaluation/slice_metrics.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import type { RunContext } from "../run/run_context.ts";
 import { wordCounts } from "./model_inputs.ts";
@@ -158,7 +158,7 @@ export function oofPart(
 
 /**
  * The per-prompt table of a part as Markdown (n, QWK with a bootstrap CI, mean residual, and the
- * Fisher-z mean of the per-prompt QWKs; `model/prompt_table.ts`).
+ * Fisher-z mean of the per-prompt QWKs; `model/evaluation/prompt_table.ts`).
  *
  * @example
  * ```ts

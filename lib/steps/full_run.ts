@@ -29,13 +29,13 @@
  */
 import { scaleOfConfig } from "../dataset/load_dataset.ts";
 import { withDegenerateDropped } from "./feature_audit_step.ts";
-import { bootstrapQwkInterval } from "../model/bootstrap.ts";
+import { bootstrapQwkInterval } from "../model/evaluation/bootstrap.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 import type { Essay } from "../dataset/essay.ts";
-import { selectRows } from "../model/matrix.ts";
-import { scoreMetrics } from "../model/metrics.ts";
-import type { RunSplitMetrics, ShapSummary } from "../model/model_reports.ts";
-import { type PipelinePrediction, ScoringPipeline } from "../model/scoring_pipeline.ts";
+import { selectRows } from "../model/learners/matrix.ts";
+import { scoreMetrics } from "../model/evaluation/metrics.ts";
+import type { RunSplitMetrics, ShapSummary } from "../report/model_reports.ts";
+import { type PipelinePrediction, ScoringPipeline } from "../model/pipeline/scoring_pipeline.ts";
 import { type CommandSpec, DATASET_FLAGS, type FlagSpec } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import { configFromInvocation } from "../run/config_loading.ts";

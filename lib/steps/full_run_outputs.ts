@@ -7,21 +7,21 @@
  * @module
  */
 import { scaleOfConfig } from "../dataset/load_dataset.ts";
-import { promptTable, promptTableMarkdown } from "../model/prompt_table.ts";
+import { promptTable, promptTableMarkdown } from "../model/evaluation/prompt_table.ts";
 import { auditMarkdown, type FeatureAudit } from "../features/feature_audit.ts";
 import { auditResultJson, droppedByAudit } from "./feature_audit_step.ts";
 import { stringify } from "csv-stringify/sync";
 import type { Essay } from "../dataset/essay.ts";
-import { tailSectionMarkdown } from "../model/evidence_reports.ts";
-import { gradeScaleReport } from "../model/grade_scale.ts";
-import type { DenseMatrix } from "../model/matrix.ts";
+import { tailSectionMarkdown } from "../report/evidence_reports.ts";
+import { gradeScaleReport } from "../model/evaluation/grade_scale.ts";
+import type { DenseMatrix } from "../model/learners/matrix.ts";
 import {
   gradeScaleReportMarkdown,
   runReportMarkdown,
   type RunSplitMetrics,
   type ShapSummary,
-} from "../model/model_reports.ts";
-import type { PipelineFit, PipelinePrediction } from "../model/scoring_pipeline.ts";
+} from "../report/model_reports.ts";
+import type { PipelineFit, PipelinePrediction } from "../model/pipeline/scoring_pipeline.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import type { RunContext } from "../run/run_context.ts";

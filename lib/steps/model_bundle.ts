@@ -1,6 +1,6 @@
 /**
  * `run`'s last model stage: write the self-contained model bundle (`artifacts/model/`, format in
- * `lib/model/bundle.ts`) — the fitted `ScoringPipeline`'s state plus the provenance `score`
+ * `lib/model/bundle/bundle.ts`) — the fitted `ScoringPipeline`'s state plus the provenance `score`
  * checks (extractor fingerprint and schema, word window, training prompts, config, data hashes).
  * `score` predicts with the same pipeline code that `run` did, so nothing needs re-checking here;
  * the round trip fit → toJSON → fromJSON → predict is pinned bit for bit by the tests.
@@ -20,10 +20,10 @@ import {
   MODEL_BUNDLE_FORMAT,
   MODEL_BUNDLE_FORMAT_VERSION,
   type ModelBundle,
-} from "../model/bundle.ts";
-import { writeModelBundle } from "../model/bundle_io.ts";
-import type { DenseMatrix } from "../model/matrix.ts";
-import type { ScoringPipeline } from "../model/scoring_pipeline.ts";
+} from "../model/bundle/bundle.ts";
+import { writeModelBundle } from "../model/bundle/bundle_io.ts";
+import type { DenseMatrix } from "../model/learners/matrix.ts";
+import type { ScoringPipeline } from "../model/pipeline/scoring_pipeline.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import type { RunContext } from "../run/run_context.ts";
 import type { StepModelOptions } from "./model_inputs.ts";

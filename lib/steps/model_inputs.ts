@@ -28,10 +28,10 @@ import {
   hconcat,
   selectColumns,
   selectRows as selectMatrixRows,
-} from "../model/matrix.ts";
+} from "../model/learners/matrix.ts";
 import { holdBackFold } from "../splits/held_back_fold.ts";
 import { DEFAULT_STACKING_PARAMS } from "../model/params.ts";
-import type { PipelineOptions } from "../model/scoring_pipeline.ts";
+import type { PipelineOptions } from "../model/pipeline/scoring_pipeline.ts";
 import { createExtractorForConfig } from "../offload/backend.ts";
 import { type FlagSpec, UsageError } from "../run/cli_flags.ts";
 import type { ExperimentConfig, FeatureSet } from "../run/config.ts";

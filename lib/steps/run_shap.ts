@@ -9,10 +9,10 @@
  * @module
  */
 import type { Essay } from "../dataset/essay.ts";
-import type { ShapSummary } from "../model/model_reports.ts";
-import type { PipelineShap } from "../model/pipeline_shap.ts";
-import type { PipelinePrediction, ScoringPipeline } from "../model/scoring_pipeline.ts";
-import { shapAdditivityError, type ShapResult } from "../model/tree_shap.ts";
+import type { ShapSummary } from "../report/model_reports.ts";
+import type { PipelineShap } from "../model/pipeline/pipeline_shap.ts";
+import type { PipelinePrediction, ScoringPipeline } from "../model/pipeline/scoring_pipeline.ts";
+import { shapAdditivityError, type ShapResult } from "../model/learners/tree_shap.ts";
 import { writeJsonAtomic } from "../run/atomic_write.ts";
 import type { RunContext } from "../run/run_context.ts";
 

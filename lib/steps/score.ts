@@ -35,17 +35,21 @@ import {
   HANDCRAFTED_SCHEMA_VERSION,
 } from "../features/handcrafted/schema.ts";
 import type { ExtractedFeatures, FeatureExtractor } from "../features/types.ts";
-import { BUNDLE_INDEX_FILE, checkBundleExtractor, type ModelBundle } from "../model/bundle.ts";
-import { readModelBundle } from "../model/bundle_io.ts";
+import {
+  BUNDLE_INDEX_FILE,
+  checkBundleExtractor,
+  type ModelBundle,
+} from "../model/bundle/bundle.ts";
+import { readModelBundle } from "../model/bundle/bundle_io.ts";
 import {
   type Contribution,
   essayFlags,
   fillPromptFeatures,
   topContributions,
-} from "../model/bundle_scoring.ts";
-import type { PipelineShap } from "../model/pipeline_shap.ts";
-import type { PipelinePrediction } from "../model/scoring_pipeline.ts";
-import type { ShapResult } from "../model/tree_shap.ts";
+} from "../model/bundle/bundle_scoring.ts";
+import type { PipelineShap } from "../model/pipeline/pipeline_shap.ts";
+import type { PipelinePrediction } from "../model/pipeline/scoring_pipeline.ts";
+import type { ShapResult } from "../model/learners/tree_shap.ts";
 import { createExtractorForConfig } from "../offload/backend.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import {

@@ -8,8 +8,8 @@ import { ELLIPSE_SCALE, scoreOutputValue, type ScoreScale } from "../dataset/sco
 import { parse } from "csv-parse/sync";
 import type { EssayToScore } from "../dataset/scoring_csv.ts";
 import { countWords } from "../dataset/words.ts";
-import type { PipelinePrediction } from "../model/scoring_pipeline.ts";
-import type { Contribution } from "../model/bundle_scoring.ts";
+import type { PipelinePrediction } from "../model/pipeline/scoring_pipeline.ts";
+import type { Contribution } from "../model/bundle/bundle_scoring.ts";
 
 /**
  * One CSV row per essay: id, prompt, words, raw / rounded / cut-point score (as the scale writes

@@ -6,12 +6,16 @@
  * @module
  */
 import { GENRE_MIX_WARNING } from "../run/experiment_log.ts";
-import { type PromptTable, promptTable, promptTableMarkdown } from "../model/prompt_table.ts";
+import {
+  type PromptTable,
+  promptTable,
+  promptTableMarkdown,
+} from "../model/evaluation/prompt_table.ts";
 import type { EssayToScore } from "../dataset/scoring_csv.ts";
-import type { ModelBundle } from "../model/bundle.ts";
-import type { PipelinePrediction } from "../model/scoring_pipeline.ts";
-import { type ScoreMetrics, scoreMetrics } from "../model/metrics.ts";
-import { markdownTable } from "../model/model_reports.ts";
+import type { ModelBundle } from "../model/bundle/bundle.ts";
+import type { PipelinePrediction } from "../model/pipeline/scoring_pipeline.ts";
+import { type ScoreMetrics, scoreMetrics } from "../model/evaluation/metrics.ts";
+import { markdownTable } from "../report/model_reports.ts";
 import {
   describeScale,
   formatLevel,

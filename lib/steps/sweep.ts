@@ -20,8 +20,8 @@ import {
   featureSetCovers,
   readFeatureStoreMetadata,
 } from "../features/feature_store.ts";
-import type { GateProfile } from "../model/gate.ts";
-import type { StackedColumns } from "../model/scoring_pipeline.ts";
+import type { GateProfile } from "../model/evaluation/gate.ts";
+import type { StackedColumns } from "../model/pipeline/scoring_pipeline.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import type { ExperimentConfig, FeatureSet } from "../run/config.ts";
 import type { RunContext } from "../run/run_context.ts";

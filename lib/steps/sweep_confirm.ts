@@ -10,11 +10,11 @@
  * @module
  */
 import { normalisedTextHash } from "../dataset/text_hash.ts";
-import { crossValidate } from "../model/cross_validation.ts";
-import { markdownTable } from "../model/model_reports.ts";
-import { type ScoreMetrics, scoreMetrics } from "../model/metrics.ts";
-import { comparePairedRuns, type PairedComparison } from "../model/paired_comparison.ts";
-import { bootstrapProtocolText } from "../model/comparison_report.ts";
+import { crossValidate } from "../model/validation/cross_validation.ts";
+import { markdownTable } from "../report/model_reports.ts";
+import { type ScoreMetrics, scoreMetrics } from "../model/evaluation/metrics.ts";
+import { comparePairedRuns, type PairedComparison } from "../model/evaluation/paired_comparison.ts";
+import { bootstrapProtocolText } from "../report/comparison_report.ts";
 import type { RunContext } from "../run/run_context.ts";
 import { cvTrainingInputs, trainingOptionsFor } from "./model_inputs.ts";
 import type { PlannedVariant, VariantOutcome } from "./sweep.ts";

@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { seededRandom, shuffled } from "../model/random.ts";
+import { seededRandom, shuffled } from "../model/learners/random.ts";
 import { type ExperimentConfig, resolveExperimentConfig } from "../run/config.ts";
 import type { StepModelOptions } from "./model_inputs.ts";
 

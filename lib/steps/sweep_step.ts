@@ -10,8 +10,8 @@
  * @module
  */
 import { join } from "node:path";
-import { type RankedVariantRow, rankedVariantsMarkdown } from "../model/comparison_report.ts";
-import type { GateProfile } from "../model/gate.ts";
+import { type RankedVariantRow, rankedVariantsMarkdown } from "../report/comparison_report.ts";
+import type { GateProfile } from "../model/evaluation/gate.ts";
 import { type CommandSpec, type FlagSpec, UsageError } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import { configFromInvocation } from "../run/config_loading.ts";

@@ -16,8 +16,8 @@ import {
   type ReferenceRequest,
   referenceResult,
 } from "../../lib/bench/quality_reference.ts";
-import type { FoldOutcome } from "../../lib/model/cross_validation.ts";
-import type { ScoreMetrics } from "../../lib/model/metrics.ts";
+import type { FoldOutcome } from "../../lib/model/validation/cross_validation.ts";
+import type { ScoreMetrics } from "../../lib/model/evaluation/metrics.ts";
 import type { TestEvaluation } from "../../lib/steps/cv_test_evaluation.ts";
 
 const metrics = (qwk: number): ScoreMetrics => ({

@@ -17,9 +17,13 @@ import {
   adjacentAccuracy,
   quadraticWeightedKappa,
   scoreConfusionMatrix,
-} from "../../lib/model/metrics.ts";
-import { applyCutpoints, fitCutpoints, roundingCutpoints } from "../../lib/model/cutpoints.ts";
-import { gradeBand } from "../../lib/model/slice_metrics.ts";
+} from "../../lib/model/evaluation/metrics.ts";
+import {
+  applyCutpoints,
+  fitCutpoints,
+  roundingCutpoints,
+} from "../../lib/model/pipeline/cutpoints.ts";
+import { gradeBand } from "../../lib/model/evaluation/slice_metrics.ts";
 
 const GRADES = scoreScale({ kind: "ordinal", levels: ["F", "E", "D", "C", "B", "A"] });
 const ASAP = scoreScale({ kind: "numeric", min: 2, max: 12, step: 1 });

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { DenseMatrix } from "../../lib/model/matrix.ts";
-import { seededRandom } from "../../lib/model/random.ts";
+import type { DenseMatrix } from "../../lib/model/learners/matrix.ts";
+import { seededRandom } from "../../lib/model/learners/random.ts";
 
 /** The known function the learners must recover. */
 export function knownFunction(x: ArrayLike<number>): number {

@@ -18,7 +18,7 @@ import {
   HANDCRAFTED_FEATURE_NAMES,
   HANDCRAFTED_SCHEMA_VERSION,
 } from "../../lib/features/handcrafted/schema.ts";
-import { seededRandom } from "../../lib/model/random.ts";
+import { seededRandom } from "../../lib/model/learners/random.ts";
 import { type ExperimentConfig, resolveExperimentConfig } from "../../lib/run/config.ts";
 import { runCv } from "../../lib/steps/cv.ts";
 import { runFullRun } from "../../lib/steps/full_run.ts";

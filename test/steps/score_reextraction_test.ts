@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
-import { seededRandom } from "../../lib/model/random.ts";
+import { seededRandom } from "../../lib/model/learners/random.ts";
 import { resolveExperimentConfig } from "../../lib/run/config.ts";
 import { runFullRun } from "../../lib/steps/full_run.ts";
 import { runScore } from "../../lib/steps/score.ts";

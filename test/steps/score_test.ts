@@ -19,11 +19,11 @@ import {
   HANDCRAFTED_SCHEMA_VERSION,
 } from "../../lib/features/handcrafted/schema.ts";
 import type { ExtractedFeatures, FeatureExtractor } from "../../lib/features/types.ts";
-import { ExtractorMismatchError } from "../../lib/model/bundle.ts";
-import { seededRandom } from "../../lib/model/random.ts";
+import { ExtractorMismatchError } from "../../lib/model/bundle/bundle.ts";
+import { seededRandom } from "../../lib/model/learners/random.ts";
 import { type ExperimentConfig, resolveExperimentConfig } from "../../lib/run/config.ts";
 import { runFullRun } from "../../lib/steps/full_run.ts";
-import { sameBits } from "../../lib/model/matrix.ts";
+import { sameBits } from "../../lib/model/learners/matrix.ts";
 import { runScore } from "../../lib/steps/score.ts";
 import { startTestServer } from "../offload/helpers.ts";
 

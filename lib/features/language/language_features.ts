@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type DenseMatrix, matrixFromRows } from "../../model/matrix.ts";
+import { type DenseMatrix, matrixFromRows } from "../../model/learners/matrix.ts";
 import { primaryLanguage } from "../feature_languages.ts";
 import { SWEDISH_FEATURE_NAMES, swedishFeatureRow } from "./swedish_features.ts";
 
