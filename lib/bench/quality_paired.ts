@@ -134,6 +134,7 @@ export async function runQualityPaired(args: readonly string[]): Promise<Record<
     prompts: base.rows.map((r) => r.prompt),
     yTrue: Float64Array.from(base.rows, (r) => r.yTrue),
     folds: Int32Array.from(base.rows, (r) => r.fold),
+    scale: base.scale,
   };
   const opts = { seed: Number(values.seed), resamples: Number(values.resamples) };
   const confirmed = comparePairedRuns(essays, reference, project, opts);

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { FeatureSet } from "../run/config.ts";
+import type { FeatureSet } from "./types.ts";
 import { computeHandcraftedFeatures } from "./handcrafted/handcrafted_features.ts";
 import { analyseText } from "./handcrafted/text_analysis.ts";
 import { normalisedMean } from "./embeddings/vector_ops.ts";

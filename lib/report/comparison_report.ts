@@ -12,7 +12,8 @@ import type {
   FoldPairedDelta,
   PairedComparison,
 } from "../model/evaluation/paired_comparison.ts";
-import { GRADE_BANDS } from "../model/evaluation/slice_metrics.ts";
+import { describeScale, scoreScale } from "../dataset/score_scale.ts";
+import { GRADE_BANDS, gradeBandsText } from "../model/evaluation/slice_metrics.ts";
 
 /** The two runs as the report names them. */
 export interface ComparedRuns {
@@ -59,6 +60,8 @@ export function comparisonMarkdown(
     `- baseline: \`${runs.baseline.dir}\` — ${runs.baseline.description}`,
     `- candidate: \`${runs.candidate.dir}\` — ${runs.candidate.description}`,
     `- ${c.nEssays} essays, the same ${c.folds.length} folds in both runs (checked essay by essay)`,
+    `- score scale: ${describeScale(scoreScale(c.scale))} (the same in both runs; QWK over all ` +
+    "its levels, adjacent = within one level)",
     "",
     "## Verdict",
     "",
@@ -163,8 +166,8 @@ export function comparisonMarkdown(
       ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r"],
     ),
     "",
-    "Bands by true score: low ≤ 2.0, high ≥ 4.0. A CI that contains 0 means the data cannot tell " +
-    "the runs apart; a gate adopts a candidate only on a CI above 0 without a damaged tail or prompt.",
+    `Bands by true score: ${gradeBandsText(scoreScale(c.scale))}. A CI that contains 0 means ` +
+    "the data cannot tell the runs apart; a gate adopts a candidate only on a CI above 0 without a damaged tail or prompt.",
     "",
   ];
   return lines.join("\n");

@@ -7,11 +7,11 @@
 import type { CrossValidationResult } from "../model/validation/cross_validation.ts";
 import { markdownTable } from "./model_reports.ts";
 import type { ResidualDiagnostics, ResidualGroup } from "../model/evaluation/residuals.ts";
+import type { ScoreScale } from "../dataset/score_scale.ts";
 import {
   type EvidenceMetrics,
   GRADE_BANDS,
-  HIGH_BAND_MIN,
-  LOW_BAND_MAX,
+  gradeBandsText,
   MIN_PROMPT_QWK_N,
 } from "../model/evaluation/slice_metrics.ts";
 
@@ -23,19 +23,21 @@ export function fmt(x: number | null | undefined, digits = 4): string {
 }
 
 /**
- * The "Score tails and worst prompt" section: one row per labelled set of predictions and band.
+ * The "Score tails and worst prompt" section: one row per labelled set of predictions and band
+ * (bands named from the scale; default ELLIPSE's).
  *
  * @example
  * ```ts
- * tailSectionMarkdown([{ label: "val", evidence }]);
+ * tailSectionMarkdown([{ label: "val", evidence }], scale);
  * ```
  */
 export function tailSectionMarkdown(
   rows: readonly { label: string; evidence: EvidenceMetrics }[],
+  scale?: ScoreScale,
 ): string {
   const lines = ["## Score tails and worst prompt", ""];
   lines.push(
-    `Bands by true score: low ≤ ${LOW_BAND_MAX.toFixed(1)}, high ≥ ${HIGH_BAND_MIN.toFixed(1)}, ` +
+    `Bands by true score: ${gradeBandsText(scale)}, ` +
       "middle between. Residual = prediction − true (positive = over-scored); MAE on raw " +
       "predictions, adjacent accuracy after rounding.",
     "",

@@ -11,6 +11,7 @@
 import { join, resolve as resolvePath } from "node:path";
 import { parse } from "csv-parse/sync";
 import { z } from "zod";
+import type { ScoreScale } from "../dataset/score_scale.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import { withRun } from "../run/run_context.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
@@ -66,7 +67,32 @@ export const RunPredictionRowSchema = OofRowSchema.omit({ fold: true }).extend({
 /** A full-run prediction row. */
 export type RunPredictionRow = z.infer<typeof RunPredictionRowSchema>;
 
-async function readCsvRows<T>(path: string, schema: z.ZodType<T>): Promise<T[]> {
+/** The score columns a predictions CSV writes on the scale (level names on an ordinal scale). */
+const SCORE_COLUMNS = ["overall_true", "prediction_rounded", "prediction_cutpoints"] as const;
+
+/**
+ * A record with an ordinal scale's level names in the score columns turned into their level
+ * indices (the model values), so the numeric schema reads them; other cells are left alone.
+ */
+function levelIndices(
+  record: Record<string, string>,
+  scale: ScoreScale | undefined,
+): Record<string, string> {
+  const names = scale?.levelNames;
+  if (!names) return record;
+  const out = { ...record };
+  for (const c of SCORE_COLUMNS) {
+    const k = out[c] === undefined ? -1 : names.indexOf(out[c].trim());
+    if (k >= 0) out[c] = String(k);
+  }
+  return out;
+}
+
+async function readCsvRows<T>(
+  path: string,
+  schema: z.ZodType<T>,
+  scale?: ScoreScale,
+): Promise<T[]> {
   let records: Record<string, string>[];
   try {
     records = parse(await Deno.readTextFile(path), { columns: true, skip_empty_lines: true });
@@ -74,7 +100,7 @@ async function readCsvRows<T>(path: string, schema: z.ZodType<T>): Promise<T[]> 
     throw new Error(`${path}: cannot read CSV (${(error as Error).message})`);
   }
   return records.map((record, i) => {
-    const r = schema.safeParse(record);
+    const r = schema.safeParse(levelIndices(record, scale));
     if (!r.success) {
       const issue = r.error.issues[0];
       throw new Error(
@@ -85,14 +111,18 @@ async function readCsvRows<T>(path: string, schema: z.ZodType<T>): Promise<T[]> 
   });
 }
 
-/** Read `<cv run>/artifacts/cv_oof_predictions.csv`. */
-export function readOofPredictions(path: string): Promise<OofRow[]> {
-  return readCsvRows(path, OofRowSchema);
+/**
+ * Read `<cv run>/artifacts/cv_oof_predictions.csv`. With the run's score scale, an ordinal
+ * scale's level names ("C") are read as their model values (level indices); without one the
+ * score columns must be numbers.
+ */
+export function readOofPredictions(path: string, scale?: ScoreScale): Promise<OofRow[]> {
+  return readCsvRows(path, OofRowSchema, scale);
 }
 
-/** Read `<run>/artifacts/predictions.csv` of a full run. */
-export function readRunPredictions(path: string): Promise<RunPredictionRow[]> {
-  return readCsvRows(path, RunPredictionRowSchema);
+/** Read `<run>/artifacts/predictions.csv` of a full run (level names read as with {@link readOofPredictions}). */
+export function readRunPredictions(path: string, scale?: ScoreScale): Promise<RunPredictionRow[]> {
+  return readCsvRows(path, RunPredictionRowSchema, scale);
 }
 
 const ShapFileSchema = z.object({

@@ -195,7 +195,7 @@ export async function writeCvOutputs(run: RunContext, s: CvState): Promise<CvOut
         ...(evidence.cutpoints
           ? [{ label: "out-of-fold, cut-points", evidence: evidence.cutpoints }]
           : []),
-      ]) + "\n" +
+      ], scaleOfConfig(config)) + "\n" +
       partPromptTableMarkdown(oof, "Per prompt (out-of-fold, rounded)", config.seed) +
       `\nResidual diagnostics: \`${run.reportPath("residual_diagnostics.md")}\`.\n\n` +
       auditMarkdown(inputs.audit, "cv_feature_store", droppedByAudit(config, inputs.audit)),

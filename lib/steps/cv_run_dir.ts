@@ -2,14 +2,17 @@
  * Reading a finished `cv` run directory back (for `compare-runs`, `sweep`, `ablation`): its
  * manifest (resolved config, splits file sha256), `artifacts/cv_metrics.json` and the per-essay
  * out-of-fold predictions with fold ids (`artifacts/cv_oof_predictions.csv`), each checked with
- * zod / per cell; and pairing two runs, refused with the reason when their scheme, splits file,
- * essays, folds or labels differ.
+ * zod / per cell, on the score scale the run's config recorded (an ordinal scale's level names
+ * read as level indices); and pairing two runs, refused with the reason when their score scale,
+ * scheme, splits file, essays, folds or labels differ.
  *
  * @module
  */
 import { join } from "node:path";
 import { z } from "zod";
 import { DatasetError } from "../dataset/csv_table.ts";
+import { scaleOfConfig } from "../dataset/load_dataset.ts";
+import { describeScale, type ScoreScale } from "../dataset/score_scale.ts";
 import { readOofPredictions } from "../report/run_artifacts.ts";
 import type { OofPredictions, PairedEssays } from "../model/evaluation/paired_comparison.ts";
 import { type ExperimentConfig, ExperimentConfigSchema } from "../run/config.ts";
@@ -65,6 +68,8 @@ export interface CvRunData {
   readonly commandLine: string;
   readonly config: ExperimentConfig;
   readonly metrics: z.infer<typeof CvMetricsSchema>;
+  /** The score scale of the run's dataset (from its config; ELLIPSE's when it has no manifest). */
+  readonly scale: ScoreScale;
   /** sha256 of the splits file the run read (from its manifest), when recorded. */
   readonly splitsSha256: string | null;
   readonly rows: readonly OofRow[];
@@ -96,10 +101,10 @@ function parsed<T>(schema: z.ZodType<T>, value: unknown, path: string, what: str
   return r.data;
 }
 
-async function readOofRows(path: string): Promise<OofRow[]> {
+async function readOofRows(path: string, scale: ScoreScale): Promise<OofRow[]> {
   let rows;
   try {
-    rows = await readOofPredictions(path);
+    rows = await readOofPredictions(path, scale);
   } catch (error) {
     throw new DatasetError(path, (error as Error).message.replace(`${path}: `, ""));
   }
@@ -144,13 +149,15 @@ export async function loadCvRun(dir: string): Promise<CvRunData> {
   );
   const splitsPath = manifest.config.splitsPath;
   const splitsRecord = manifest.inputs.find((i) => i.path === splitsPath);
+  const scale = scaleOfConfig(manifest.config);
   return {
     dir,
     commandLine: manifest.command_line,
     config: manifest.config,
     metrics,
+    scale,
     splitsSha256: splitsRecord?.sha256 ?? null,
-    rows: await readOofRows(join(dir, "artifacts", "cv_oof_predictions.csv")),
+    rows: await readOofRows(join(dir, "artifacts", "cv_oof_predictions.csv"), scale),
   };
 }
 
@@ -166,9 +173,15 @@ function examples(ids: readonly string[]): string {
   return ids.slice(0, 5).join(", ") + (ids.length > 5 ? `, … (${ids.length} in all)` : "");
 }
 
+/** A scale's identity for comparing runs: its spec as canonical JSON. */
+function scaleKey(scale: ScoreScale): string {
+  const spec = scale.spec as Record<string, unknown>;
+  return JSON.stringify(Object.keys(spec).sort().map((k) => [k, spec[k]]));
+}
+
 /**
- * Align two cv runs essay by essay (baseline order); refuse runs whose scheme, splits file,
- * essays, folds, labels or prompts differ.
+ * Align two cv runs essay by essay (baseline order); refuse runs whose score scale, scheme,
+ * splits file, essays, folds, labels or prompts differ.
  *
  * @example
  * ```ts
@@ -182,6 +195,12 @@ export function pairCvRuns(
   const refuse = (why: string) => {
     throw new RunMismatchError(b.dir, `cannot compare with the baseline ${a.dir}: ${why}`);
   };
+  if (scaleKey(a.scale) !== scaleKey(b.scale)) {
+    refuse(
+      `the score scales differ (baseline: ${describeScale(a.scale)}; candidate: ` +
+        `${describeScale(b.scale)}); runs are compared only on the same scale`,
+    );
+  }
   if (a.metrics.scheme !== b.metrics.scheme) {
     refuse(`split schemes differ (${a.metrics.scheme} vs ${b.metrics.scheme})`);
   }
@@ -220,6 +239,7 @@ export function pairCvRuns(
       prompts: a.rows.map((r) => r.prompt),
       yTrue: Float64Array.from(a.rows, (r) => r.yTrue),
       folds: Int32Array.from(a.rows, (r) => r.fold),
+      scale: a.scale,
     },
     baseline: { raw: Float64Array.from(a.rows, (r) => r.raw), cutpoints: cut(a.rows) },
     candidate: { raw: Float64Array.from(other, (r) => r.raw), cutpoints: cut(other) },

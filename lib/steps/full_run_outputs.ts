@@ -215,10 +215,13 @@ export async function writeRunReport(
   await writeFileAtomic(
     reportPath,
     runReportMarkdown(ctx, metrics, shap, pipeline.cutpoints, notes) + "\n" +
-      tailSectionMarkdown(evidence.flatMap((e) => [
-        { label: `${e.split}, rounded`, evidence: e.rounded },
-        ...(e.cutpoints ? [{ label: `${e.split}, cut-points`, evidence: e.cutpoints }] : []),
-      ])) + "\n" +
+      tailSectionMarkdown(
+        evidence.flatMap((e) => [
+          { label: `${e.split}, rounded`, evidence: e.rounded },
+          ...(e.cutpoints ? [{ label: `${e.split}, cut-points`, evidence: e.cutpoints }] : []),
+        ]),
+        scaleOfConfig(config),
+      ) + "\n" +
       ([[d.val, m.val], [d.test, m.test]] as const).map(([part, p]) =>
         promptTableMarkdown(
           `Per prompt (${part.split}, rounded)`,

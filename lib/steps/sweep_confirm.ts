@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { scaleOfConfig } from "../dataset/load_dataset.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 import { crossValidate } from "../model/validation/cross_validation.ts";
 import { markdownTable } from "../report/model_reports.ts";
@@ -96,12 +97,13 @@ export async function confirmWinner(
   const base = await predictHeldBack(run, plan[0], store, fold);
   const win = best.index === 0 ? base : await predictHeldBack(run, plan[best.index], store, fold);
   const y = Float64Array.from(base.essays, (e) => e.overall);
+  const scale = scaleOfConfig(plan[0].config);
   const confirmed = (o: VariantOutcome, p: typeof base): ConfirmedVariant => ({
     index: o.index,
     label: o.label,
     selectionQwk: o.meanQwk,
-    confirmed: scoreMetrics(y, p.raw),
-    confirmedCutpoints: p.cut ? scoreMetrics(y, p.cut) : null,
+    confirmed: scoreMetrics(y, p.raw, scale),
+    confirmedCutpoints: p.cut ? scoreMetrics(y, p.cut, scale) : null,
   });
   const comparison = best.index === 0 ? null : comparePairedRuns(
     {
@@ -109,6 +111,7 @@ export async function confirmWinner(
       prompts: base.essays.map((e) => e.prompt),
       yTrue: y,
       folds: new Int32Array(y.length).fill(fold),
+      scale,
     },
     { raw: base.raw, cutpoints: base.cut },
     { raw: win.raw, cutpoints: win.cut },

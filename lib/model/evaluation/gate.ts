@@ -20,9 +20,9 @@ export const GateProfileSchema = z.object({
   minQwkDeltaCiLower: z.number().default(0),
   /** Worst-prompt QWK may drop by at most this. */
   maxWorstPromptQwkDrop: z.number().min(0).default(0.02),
-  /** High-band (true ≥ 4.0) adjacent accuracy may drop by at most this. */
+  /** High-band adjacent accuracy (top third of the scale; ELLIPSE true ≥ 4.0) may drop by at most this. */
   maxHighBandAdjacentDrop: z.number().min(0).default(0.02),
-  /** Low-band (true ≤ 2.0) adjacent accuracy may drop by at most this. */
+  /** Low-band adjacent accuracy (bottom third; ELLIPSE true ≤ 2.0) may drop by at most this. */
   maxLowBandAdjacentDrop: z.number().min(0).default(0.02),
   /** Fold-mean MAE may rise by at most this (null = not checked). */
   maxMaeIncrease: z.number().min(0).nullable().default(null),

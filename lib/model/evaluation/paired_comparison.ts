@@ -15,17 +15,16 @@
  *   (same essays and folds); each resample then also draws one replicate per side, so refit and
  *   seed variance are in the interval, and the Δ is the mean over replicates.
  *
+ * Every class, band and kappa is on the score scale the runs recorded (`PairedEssays.scale`,
+ * ELLIPSE's 1.0–5.0 by 0.5 when absent): QWK over all its levels, adjacent = within one level,
+ * grade bands from the scale (`slice_metrics.ts`).
+ *
  * Pure: aligned arrays in, numbers out.
  *
  * @module
  */
-import {
-  kappaFromConfusion,
-  labelClass,
-  meanStd,
-  N_SCORE_CLASSES,
-  predictionClass,
-} from "./metrics.ts";
+import { ELLIPSE_SCALE, type ScoreScale, type ScoreScaleSpec } from "../../dataset/score_scale.ts";
+import { kappaFromConfusion, labelClass, meanStd, predictionClass } from "./metrics.ts";
 import { clusterBootstrapDraw, clusterRows } from "./cluster_bootstrap.ts";
 import { seededRandom } from "../learners/random.ts";
 import {
@@ -50,6 +49,8 @@ export interface PairedEssays {
   readonly prompts: readonly string[];
   readonly yTrue: Float64Array;
   readonly folds: Int32Array;
+  /** The score scale both runs recorded (default ELLIPSE's 1.0–5.0 by 0.5). */
+  readonly scale?: ScoreScale;
 }
 
 /** A fold-paired delta. */
@@ -84,6 +85,8 @@ export type BootstrapUnit = "prompt" | "essay";
 /** Everything compare-runs reports. */
 export interface PairedComparison {
   readonly nEssays: number;
+  /** The score scale every class, band and kappa is on. */
+  readonly scale: ScoreScaleSpec;
   /** What the bootstrap resampled, and how many seed replicates each side had. */
   readonly protocol: {
     readonly cluster: BootstrapUnit;
@@ -129,16 +132,18 @@ export interface PairedComparisonOptions {
 }
 
 /** Per-essay class indices of labels and predictions (precomputed for the bootstrap). */
-function classes(values: ArrayLike<number>, label: boolean): Int8Array {
-  return Int8Array.from(
+function classes(values: ArrayLike<number>, label: boolean, scale: ScoreScale): Int32Array {
+  return Int32Array.from(
     { length: values.length },
-    (_, i) => label ? labelClass(values[i]) : predictionClass(values[i]),
+    (_, i) => label ? labelClass(values[i], scale) : predictionClass(values[i], scale),
   );
 }
 
-function qwkOf(t: Int8Array, p: Int8Array, rows: ArrayLike<number>, cm: Float64Array): number {
+/** QWK of the rows over a levels × levels matrix `cm` (its size gives the number of levels). */
+function qwkOf(t: Int32Array, p: Int32Array, rows: ArrayLike<number>, cm: Float64Array): number {
+  const k = Math.round(Math.sqrt(cm.length));
   cm.fill(0);
-  for (let k = 0; k < rows.length; k++) cm[t[rows[k]] * N_SCORE_CLASSES + p[rows[k]]] += 1;
+  for (let r = 0; r < rows.length; r++) cm[t[rows[r]] * k + p[rows[r]]] += 1;
   return kappaFromConfusion(cm);
 }
 
@@ -218,15 +223,16 @@ export function differenceVerdict(ci: Pick<DeltaInterval, "lower" | "upper">): D
  * a set of predicted classes), pooled high-band adjacent accuracy and worst-prompt QWK.
  */
 class ResampleScorer {
-  readonly #cm = new Float64Array(N_SCORE_CLASSES * N_SCORE_CLASSES);
-  readonly t: Int8Array;
+  readonly #cm: Float64Array;
+  readonly t: Int32Array;
   readonly #high: Uint8Array;
   readonly #promptIndex: Int32Array;
   readonly #nPrompts: number;
 
-  constructor(essays: PairedEssays) {
-    this.t = classes(essays.yTrue, true);
-    this.#high = Uint8Array.from(essays.yTrue, (y) => (gradeBand(y) === "high" ? 1 : 0));
+  constructor(essays: PairedEssays, scale: ScoreScale) {
+    this.#cm = new Float64Array(scale.nLevels * scale.nLevels);
+    this.t = classes(essays.yTrue, true, scale);
+    this.#high = Uint8Array.from(essays.yTrue, (y) => (gradeBand(y, scale) === "high" ? 1 : 0));
     const ids = [...new Set(essays.prompts)];
     const index = new Map(ids.map((p, k) => [p, k]));
     this.#promptIndex = Int32Array.from(essays.prompts, (p) => index.get(p)!);
@@ -240,13 +246,13 @@ class ResampleScorer {
     return by;
   }
 
-  meanFoldQwk(p: Int8Array, foldDraws: readonly Int32Array[]): number {
+  meanFoldQwk(p: Int32Array, foldDraws: readonly Int32Array[]): number {
     let s = 0;
     for (const rows of foldDraws) s += qwkOf(this.t, p, rows, this.#cm);
     return s / foldDraws.length;
   }
 
-  highAdjacent(p: Int8Array, rows: Int32Array): number {
+  highAdjacent(p: Int32Array, rows: Int32Array): number {
     let n = 0;
     let hit = 0;
     for (const i of rows) {
@@ -258,7 +264,7 @@ class ResampleScorer {
   }
 
   /** Worst per-prompt QWK over prompts with ≥ MIN_PROMPT_QWK_N draws and ≥ 2 true classes. */
-  worstPrompt(p: Int8Array, byPrompt: readonly number[][]): number {
+  worstPrompt(p: Int32Array, byPrompt: readonly number[][]): number {
     let worst = Infinity;
     for (const rows of byPrompt) {
       if (rows.length < MIN_PROMPT_QWK_N) continue;
@@ -272,10 +278,10 @@ class ResampleScorer {
 
 /** Predicted classes of both runs per seed replicate (rounded; cut-points when all have them). */
 interface PredictedClasses {
-  readonly pb: readonly Int8Array[];
-  readonly pc: readonly Int8Array[];
-  readonly cb: readonly Int8Array[] | null;
-  readonly cc: readonly Int8Array[] | null;
+  readonly pb: readonly Int32Array[];
+  readonly pc: readonly Int32Array[];
+  readonly cb: readonly Int32Array[] | null;
+  readonly cc: readonly Int32Array[] | null;
 }
 
 /** Draws of one resample: rows per fold present, and all rows pooled. */
@@ -385,11 +391,12 @@ export function comparePairedRuns(
   const resamples = options.resamples ?? 5000;
   const level = options.level ?? 0.95;
   const cluster = options.cluster ?? "prompt";
-  const scorer = new ResampleScorer(essays);
+  const scale = essays.scale ?? ELLIPSE_SCALE;
+  const scorer = new ResampleScorer(essays, scale);
   const t = scorer.t;
   const withCut = [...bases, ...cands].every((r) => r.cutpoints !== null);
   const cls = (runs: readonly OofPredictions[], cut: boolean) =>
-    runs.map((r) => classes(cut ? r.cutpoints! : r.raw, false));
+    runs.map((r) => classes(cut ? r.cutpoints! : r.raw, false, scale));
   const p: PredictedClasses = {
     pb: cls(bases, false),
     pc: cls(cands, false),
@@ -397,7 +404,7 @@ export function comparePairedRuns(
     cc: withCut ? cls(cands, true) : null,
   };
   const folds = foldRows(essays.folds);
-  const cm = new Float64Array(N_SCORE_CLASSES * N_SCORE_CLASSES);
+  const cm = new Float64Array(scale.nLevels * scale.nLevels);
 
   // per fold, averaged over the replicates of a side
   const perFold = <R>(reps: readonly R[], f: (r: R) => (rows: Int32Array) => number) =>
@@ -407,15 +414,15 @@ export function comparePairedRuns(
     for (const i of rows) s += Math.abs(run.raw[i] - essays.yTrue[i]);
     return s / rows.length;
   };
-  const adj = (pr: Int8Array) => (rows: Int32Array) => {
+  const adj = (pr: Int32Array) => (rows: Int32Array) => {
     let h = 0;
     for (const i of rows) if (Math.abs(t[i] - pr[i]) <= 1) h++;
     return h / rows.length;
   };
-  const qwk = (pr: Int8Array) => (rows: Int32Array) => qwkOf(t, pr, rows, cm);
+  const qwk = (pr: Int32Array) => (rows: Int32Array) => qwkOf(t, pr, rows, cm);
 
   const all = Int32Array.from({ length: n }, (_, i) => i);
-  const pointWorst = (pr: Int8Array) => scorer.worstPrompt(pr, scorer.byPrompt(all));
+  const pointWorst = (pr: Int32Array) => scorer.worstPrompt(pr, scorer.byPrompt(all));
   const prompts = clusterRows(essays.prompts);
   const foldIndex = new Int32Array(n);
   folds.forEach(({ rows }, k) => rows.forEach((i) => (foldIndex[i] = k)));
@@ -430,11 +437,11 @@ export function comparePairedRuns(
     mae: foldDelta(perFold(bases, mae), perFold(cands, mae), false),
     adjacentAccuracy: foldDelta(perFold(p.pb, adj), perFold(p.pc, adj), true),
   };
-  const wb = worstPromptQwk(essays.yTrue, baseline.raw, essays.prompts);
-  const wc = worstPromptQwk(essays.yTrue, candidate.raw, essays.prompts);
+  const wb = worstPromptQwk(essays.yTrue, baseline.raw, essays.prompts, MIN_PROMPT_QWK_N, scale);
+  const wc = worstPromptQwk(essays.yTrue, candidate.raw, essays.prompts, MIN_PROMPT_QWK_N, scale);
   const tails = {
-    baseline: tailSliceMetrics(essays.yTrue, baseline.raw),
-    candidate: tailSliceMetrics(essays.yTrue, candidate.raw),
+    baseline: tailSliceMetrics(essays.yTrue, baseline.raw, scale),
+    candidate: tailSliceMetrics(essays.yTrue, candidate.raw, scale),
   };
   const bootstrap = {
     seed: options.seed,
@@ -449,6 +456,7 @@ export function comparePairedRuns(
   };
   return {
     nEssays: n,
+    scale: scale.spec,
     protocol: {
       cluster,
       nPrompts: prompts.length,

@@ -12,7 +12,12 @@
  *
  * @module
  */
-import { ELLIPSE_SCALE, labelIndex, type ScoreScale } from "../../dataset/score_scale.ts";
+import {
+  ELLIPSE_SCALE,
+  formatLevel,
+  labelIndex,
+  type ScoreScale,
+} from "../../dataset/score_scale.ts";
 import { adjacentAccuracy, labelClass, quadraticWeightedKappa } from "./metrics.ts";
 
 /** Highest true score of the low band on ELLIPSE's scale. */
@@ -41,6 +46,22 @@ export function gradeBand(yTrue: number, scale: ScoreScale = ELLIPSE_SCALE): Gra
   const k = labelIndex(scale, yTrue);
   const size = Math.max(1, Math.floor(scale.nLevels / 3));
   return k < size ? "low" : k >= scale.nLevels - size ? "high" : "middle";
+}
+
+/**
+ * The grade bands in words, from the scale (ELLIPSE: "low ≤ 2.0, high ≥ 4.0"; F–A: "low ≤ E,
+ * high ≥ B").
+ *
+ * @example
+ * ```ts
+ * gradeBandsText(ELLIPSE_SCALE); // "low ≤ 2.0, high ≥ 4.0"
+ * ```
+ */
+export function gradeBandsText(scale: ScoreScale = ELLIPSE_SCALE): string {
+  const size = Math.max(1, Math.floor(scale.nLevels / 3));
+  return `low ≤ ${formatLevel(scale, size - 1)}, high ≥ ${
+    formatLevel(scale, scale.nLevels - size)
+  }`;
 }
 
 /** Metrics of one slice of essays (NaN fields when the slice is empty). */

@@ -10,6 +10,7 @@ import {
 } from "../../../lib/model/evaluation/gate.ts";
 import { quadraticWeightedKappa } from "../../../lib/model/evaluation/metrics.ts";
 import { seededRandom } from "../../../lib/model/learners/random.ts";
+import { scoreScale } from "../../../lib/dataset/score_scale.ts";
 
 const SCORES = [1.5, 2, 2.5, 3, 3, 3, 3.5, 3.5, 4, 4.5];
 
@@ -118,4 +119,46 @@ Deno.test("bootstrap is seeded and resamples within folds", () => {
   assert.deepEqual(a.folds, [0, 1, 2, 3, 4]);
   assert.throws(() => parseGateProfile({ maxHighBandAdjacentDrop: -1 }), /maxHighBandAdjacentDrop/);
   assert.throws(() => parseGateProfile({ typo: 1 }), /invalid gate profile/);
+});
+
+Deno.test("paired comparison on another scale (2–12 by 1): kappas, bands and tails on that scale", () => {
+  const scale = scoreScale({ kind: "numeric", min: 2, max: 12, step: 1 });
+  const random = seededRandom(3, "asap");
+  const n = 600;
+  const yTrue = Float64Array.from({ length: n }, () => 2 + Math.floor(random() * 11));
+  const essays: PairedEssays = {
+    ids: Array.from({ length: n }, (_, i) => `e${i}`),
+    prompts: Array.from({ length: n }, (_, i) => `p${i % 4}`),
+    yTrue,
+    folds: Int32Array.from({ length: n }, (_, i) => i % 5),
+    scale,
+  };
+  const base = Float64Array.from(yTrue, (y) => y + 2 * gaussian(random));
+  const cand = Float64Array.from(yTrue, (y) => y + 0.7 * gaussian(random));
+  const c = comparePairedRuns(
+    essays,
+    { raw: base, cutpoints: null },
+    { raw: cand, cutpoints: null },
+    { seed: 1, resamples: 1000 },
+  );
+  assert.deepEqual(c.scale, scale.spec);
+  const foldQwk = (pred: Float64Array) =>
+    [0, 1, 2, 3, 4].map((f) => {
+      const rows = [...essays.folds.keys()].filter((i) => essays.folds[i] === f);
+      return quadraticWeightedKappa(rows.map((i) => yTrue[i]), rows.map((i) => pred[i]), scale);
+    }).reduce((s, q) => s + q, 0) / 5;
+  assert.ok(Math.abs(c.fold.qwk.candidate - foldQwk(cand)) < 1e-12);
+  assert.equal(c.difference, "candidate better");
+  // bands from the scale: the lowest / highest 3 of 11 levels
+  assert.equal(c.tails.baseline.high.n, yTrue.filter((y) => y >= 10).length);
+  assert.equal(c.tails.baseline.low.n, yTrue.filter((y) => y <= 4).length);
+  // without the scale the labels are off ELLIPSE's 1.0–5.0 grid
+  assert.throws(
+    () =>
+      comparePairedRuns({ ...essays, scale: undefined }, { raw: base, cutpoints: null }, {
+        raw: cand,
+        cutpoints: null,
+      }, { seed: 1, resamples: 1000 }),
+    /outside the 1\.0–5\.0/,
+  );
 });
