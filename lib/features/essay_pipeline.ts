@@ -80,7 +80,7 @@ export async function processEssayBatch(
 
   let t = performance.now();
   const analyses = essays.map((e) => {
-    const a = analyseText(e.text);
+    const a = analyseText(e.text, components.language);
     return {
       sentences: [...a.sentences],
       paragraphs: [...a.paragraphs],
@@ -167,6 +167,7 @@ export async function processEssayBatch(
         sentenceEmbeddings: sentenceVectors,
         paragraphEmbeddings: paragraphVectors,
         promptEmbedding: components.promptCache.get(essays[i].prompt)!,
+        language: components.language,
       });
     } catch (error) {
       throw new Error(

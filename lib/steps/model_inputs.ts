@@ -568,9 +568,9 @@ export function cvWorkersFor(step: StepModelOptions): number {
   return step.cvWorkers ?? Math.max(1, Math.min(2, cores));
 }
 
-/** Word counts (runs of `[A-Za-z0-9]+`) of essays. */
-export function wordCounts(essays: readonly Essay[]): Float64Array {
-  return Float64Array.from(essays.map((e) => countWords(e.text)));
+/** Word counts of essays in the dataset's language (`dataset/words.ts`; default English). */
+export function wordCounts(essays: readonly Essay[], language?: string): Float64Array {
+  return Float64Array.from(essays.map((e) => countWords(e.text, language)));
 }
 
 /**

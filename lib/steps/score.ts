@@ -302,6 +302,12 @@ async function scoreFeatures(
   }
 }
 
+/** The training dataset's language (BCP 47), or undefined for ELLIPSE (English). */
+function bundleLanguage(bundle: ModelBundle): string | undefined {
+  const dataset = DatasetManifestSchema.safeParse(bundle.meta.training.config.dataset);
+  return dataset.success ? dataset.data.language : undefined;
+}
+
 function predictEssays(
   bundle: ModelBundle,
   essays: readonly EssayToScore[],
@@ -399,7 +405,8 @@ async function writeOutputs(
     const hasLabels = input.columns.label !== null;
     const topK = explained ? (explained.top[0]?.length ?? 0) : null;
     const scale = bundle.pipeline.scale;
-    const rows = predictionRows(input.essays, p, flags, hasLabels, explained, scale);
+    const language = bundleLanguage(bundle);
+    const rows = predictionRows(input.essays, p, flags, hasLabels, explained, scale, language);
     const csv = stringify(rows, {
       header: true,
       columns: predictionColumns(hasLabels, topK),
@@ -490,7 +497,10 @@ export async function runScore(options: ScoreOptions): Promise<ScoreResult> {
       const features = await scoreFeatures(run, config, bundle, essays, options);
       const p = await run.stage("predict", () => predictEssays(bundle, essays, features));
       const flags = essays.map((e) =>
-        essayFlags(bundle.meta, { words: countWords(e.text), prompt: e.prompt })
+        essayFlags(bundle.meta, {
+          words: countWords(e.text, bundleLanguage(bundle)),
+          prompt: e.prompt,
+        })
       );
       const explained = options.explain
         ? await explainStage(run, bundle, essays, p, options.explainTop ?? 5)
