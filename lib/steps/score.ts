@@ -86,19 +86,20 @@ export const SCORE_FLAGS: readonly FlagSpec[] = [
     name: "id-column",
     type: "string",
     configKey: null,
-    description: "id column (default: text_id_kaggle)",
+    description: "id column (default: the bundle manifest's; ELLIPSE: text_id_kaggle)",
   },
   {
     name: "text-column",
     type: "string",
     configKey: null,
-    description: "essay text column (default: full_text)",
+    description: "essay text column (default: the bundle manifest's; ELLIPSE: full_text)",
   },
   {
     name: "prompt-column",
     type: "string",
     configKey: null,
-    description: "prompt column (default: prompt, when the file has one)",
+    description:
+      "prompt column (default: the bundle manifest's, when the file has it; ELLIPSE: prompt)",
   },
   {
     name: "prompt",
@@ -110,7 +111,8 @@ export const SCORE_FLAGS: readonly FlagSpec[] = [
     name: "label-column",
     type: "string",
     configKey: null,
-    description: "human scores to compare with (default: Overall, when the file has one)",
+    description: "human scores to compare with (default: the bundle manifest's score column, " +
+      "when the file has it; ELLIPSE: Overall)",
   },
   { name: "explain", type: "boolean", configKey: null, description: "top SHAP contributions" },
   {
@@ -541,8 +543,8 @@ function optionalString(values: Readonly<Record<string, unknown>>, name: string)
 /** The `score` CLI command. */
 export const scoreCommand: CommandSpec = {
   name: "score",
-  summary: "Score new essays (CSV) with the model bundle of a `run`: raw, half-point and " +
-    "cut-point scores, flags, optional SHAP explanations.",
+  summary: "Score new essays (CSV) with the model bundle of a `run`: raw, rounded (to the " +
+    "scale) and cut-point scores, flags, optional SHAP explanations.",
   flags: SCORE_FLAGS,
   async run(invocation) {
     const v = invocation.values;
