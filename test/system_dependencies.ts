@@ -40,3 +40,31 @@ export function systemDependency(
   }
   return true;
 }
+
+/** The Python the numpy-based tests run (Debian's; the first `python3` on PATH may differ). */
+export const SYSTEM_PYTHON = "/usr/bin/python3";
+
+/**
+ * {@link systemDependency} for `/usr/bin/python3` with numpy (the original-client emulations).
+ *
+ * @example
+ * ```ts
+ * const NO_NUMPY = await numpyDependency("python_client_test");
+ * ```
+ */
+export async function numpyDependency(testFile: string): Promise<boolean> {
+  let present = false;
+  try {
+    present = (await new Deno.Command(SYSTEM_PYTHON, {
+      args: ["-c", "import numpy"],
+      stderr: "null",
+    }).output()).success;
+  } catch {
+    present = false;
+  }
+  return systemDependency(
+    "numpy",
+    present ? null : `${SYSTEM_PYTHON} cannot import numpy (apt-get install -y python3-numpy)`,
+    testFile,
+  );
+}

@@ -100,7 +100,7 @@ export async function runCheckersBench(args: readonly string[]): Promise<unknown
   }
   const essays = (await loadEllipseCsv(values.csv, "train")).slice(0, Number(values.limit));
   const texts = essays.map((e) => e.text);
-  const words = texts.map(countWords);
+  const words = texts.map((t) => countWords(t));
   const overall = essays.map((e) => e.overall);
   const lt = await connectLanguageToolChecker({
     baseUrl: values["language-tool-url"],

@@ -25,7 +25,7 @@ import { createLocalFeatureExtractor, type ExtractorStats } from "../features/ex
 import { extractWithStore } from "../features/store_extraction.ts";
 import { createProgressBar, fanOutProgress, throttleProgress } from "../features/progress_bar.ts";
 import type { EssayInput } from "../features/types.ts";
-import { FEATURE_SETS, type FeatureSet } from "../run/config.ts";
+import { FEATURE_SETS, type FeatureSet } from "../features/types.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import { nativeBlasCore } from "../features/embeddings/native_blas.ts";
 import type { ErrorChecker } from "../features/types.ts";
@@ -35,6 +35,7 @@ import { connectLanguageToolChecker } from "../offload/language_tool_client.ts";
 import { LANGUAGE_TOOL_VERSION } from "../offload/languagetool_server.ts";
 import { type ComponentProfile, profileComponents, profileMarkdown } from "./features_profile.ts";
 import { compareTrees, comparisonMarkdown, type TreeComparison } from "./features_compare.ts";
+import { processCpuSeconds } from "./process_cpu.ts";
 
 /** Result for one CSV. */
 export interface FeaturesBenchResult {
@@ -90,18 +91,6 @@ class RssSampler {
     clearInterval(this.#timer);
     this.sample();
     return this.peak;
-  }
-}
-
-/** CPU seconds (user + system) of this process, all threads, from /proc (Linux); else NaN. */
-function processCpuSeconds(): number {
-  try {
-    const stat = Deno.readTextFileSync("/proc/self/stat");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // Fields after the command: state is index 0, utime 11, stime 12 (in clock ticks, 100 Hz).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
   }
 }
 

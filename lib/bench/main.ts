@@ -48,6 +48,14 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
       return { options: m.QUALITY_BENCH_OPTIONS, help: m.QUALITY_BENCH_HELP };
     },
   },
+  "quality-corpus": {
+    summary: "a cv run on any manifest corpus vs a TF-IDF ridge reference on its own folds",
+    run: async (a) => (await import("./quality_corpus.ts")).runQualityCorpusBench(a),
+    flags: async () => {
+      const m = await import("./quality_corpus.ts");
+      return { options: m.QUALITY_CORPUS_OPTIONS, help: m.QUALITY_CORPUS_HELP };
+    },
+  },
   "quality-paired": {
     summary: "project vs reference OOF: paired cluster bootstrap with seed replicates (Δ QWK, CI)",
     run: async (a) => (await import("./quality_paired.ts")).runQualityPaired(a),
@@ -70,6 +78,16 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
     flags: async () => {
       const m = await import("./evidence_bench.ts");
       return { options: m.EVIDENCE_BENCH_OPTIONS, help: m.EVIDENCE_BENCH_HELP };
+    },
+  },
+  "offload-original-client": {
+    summary: "our offload server fetched by the original Python client vs local extraction " +
+      "(target: within 10 %)",
+    run: async (a) =>
+      (await import("./offload_original_client_bench.ts")).runOffloadOriginalClientBench(a),
+    flags: async () => {
+      const m = await import("./offload_original_client_bench.ts");
+      return { options: m.OFFLOAD_ORIGINAL_CLIENT_OPTIONS, help: m.OFFLOAD_ORIGINAL_CLIENT_HELP };
     },
   },
   "offload-load": {

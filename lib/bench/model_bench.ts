@@ -29,7 +29,7 @@ import { seededRandom } from "../model/learners/random.ts";
 import { RandomForest } from "../model/learners/random_forest.ts";
 import { Ridge } from "../model/learners/ridge.ts";
 import { shapAdditivityError, treeShap } from "../model/learners/tree_shap.ts";
-import { TreeParamsSchema } from "../run/config.ts";
+import { TreeParamsSchema } from "../model/params.ts";
 import { ensurePythonVenv } from "./python_venv.ts";
 
 /** Timing of one measured configuration (median of repeats, seconds). */

@@ -22,7 +22,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadEllipseCsv } from "../dataset/ellipse_csv.ts";
 import type { EssayInput } from "../features/types.ts";
-import { FEATURE_SETS, type FeatureSet } from "../run/config.ts";
+import { FEATURE_SETS, type FeatureSet } from "../features/types.ts";
 import { createOffloadFeatureExtractor, createRemoteEncoder } from "../offload/client.ts";
 import { createLocalServerComponents } from "../offload/local_components.ts";
 import {

@@ -18,6 +18,8 @@ export interface FilterSettings {
   readonly excludedPrompts: readonly string[];
   /** Genres in scope (the manifest's `genres.inScope`); untagged essays are out of scope too. */
   readonly genresInScope?: readonly string[];
+  /** The dataset's language (BCP 47): how words are counted (`words.ts`; default English). */
+  readonly language?: string;
 }
 
 /** Counts for one filter stage. */
@@ -63,7 +65,7 @@ export function applyStandardFilters(
   let below = 0;
   let above = 0;
   const kept = afterPrompts.filter((e) => {
-    const n = countWords(e.text);
+    const n = countWords(e.text, settings.language);
     if (n < settings.minWords) below++;
     else if (n > settings.maxWords) above++;
     else return true;

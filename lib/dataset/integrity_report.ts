@@ -12,7 +12,7 @@ import { normalisedTextHash } from "./text_hash.ts";
 import { GENRE_MIX_WARNING } from "../run/experiment_log.ts";
 import { ELLIPSE_SCALE, formatLevel, labelIndex, scaleLabels } from "./score_scale.ts";
 import { type DatasetScale, isPerPromptScale, promptScale } from "./per_prompt_scale.ts";
-import { countWords } from "./words.ts";
+import { countWords, wordRuleDescription } from "./words.ts";
 
 /** Summary statistics of a numeric sample. */
 export interface NumericSummary {
@@ -44,6 +44,8 @@ export interface DatasetIntegrityReport {
     readonly min_words: number;
     readonly max_words: number;
     readonly excluded_prompts: readonly string[];
+    /** The language words were counted in (a non-English dataset only; `words.ts`). */
+    readonly word_language?: string;
   };
   readonly counts: Readonly<
     Record<OfficialSplit, { raw: number; prepared: number; stages: FilterResult["stages"] }>
@@ -235,6 +237,7 @@ export function buildIntegrityReport(input: IntegrityReportInput): DatasetIntegr
       min_words: settings.minWords,
       max_words: settings.maxWords,
       excluded_prompts: settings.excludedPrompts,
+      ...(settings.language ? { word_language: settings.language } : {}),
     },
     counts: per((s) => ({
       raw: raw[s].length,
@@ -247,8 +250,8 @@ export function buildIntegrityReport(input: IntegrityReportInput): DatasetIntegr
       prepared: scoreCounts(filtered[s].kept, scale),
     })),
     word_counts: per((s) => ({
-      raw: summarise(raw[s].map((e) => countWords(e.text))),
-      prepared: summarise(filtered[s].kept.map((e) => countWords(e.text))),
+      raw: summarise(raw[s].map((e) => countWords(e.text, settings.language))),
+      prepared: summarise(filtered[s].kept.map((e) => countWords(e.text, settings.language))),
     })),
     duplicates: {
       within_train: within("train"),
@@ -283,7 +286,9 @@ export function renderIntegrityReportMarkdown(r: DatasetIntegrityReport): string
   for (const i of r.inputs) out.push(`- \`${i.path}\` sha256 \`${i.sha256}\``);
   out.push("", "## Filters", "");
   out.push(
-    `- word window: ${r.filters.min_words}–${r.filters.max_words} words (inclusive; words = runs of \`[A-Za-z0-9]+\`)`,
+    `- word window: ${r.filters.min_words}–${r.filters.max_words} words (inclusive; words = ${
+      wordRuleDescription(r.filters.word_language)
+    })`,
   );
   out.push(
     `- excluded prompts (prompt-level): ${

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { FeatureSet } from "../run/config.ts";
+import type { FeatureSet } from "./types.ts";
 import { computeHandcraftedFeatures } from "./handcrafted/handcrafted_features.ts";
 import { analyseText } from "./handcrafted/text_analysis.ts";
 import { normalisedMean } from "./embeddings/vector_ops.ts";
@@ -80,7 +80,7 @@ export async function processEssayBatch(
 
   let t = performance.now();
   const analyses = essays.map((e) => {
-    const a = analyseText(e.text);
+    const a = analyseText(e.text, components.language);
     return {
       sentences: [...a.sentences],
       paragraphs: [...a.paragraphs],
@@ -167,6 +167,7 @@ export async function processEssayBatch(
         sentenceEmbeddings: sentenceVectors,
         paragraphEmbeddings: paragraphVectors,
         promptEmbedding: components.promptCache.get(essays[i].prompt)!,
+        language: components.language,
       });
     } catch (error) {
       throw new Error(

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { FeatureSet } from "../run/config.ts";
+import type { FeatureSet } from "./types.ts";
 import { LocalErrorChecker } from "./checkers/local_checker.ts";
 import {
   expectedUseLiteEncoderName,

@@ -20,7 +20,7 @@ import {
   type PipelineStage,
   processEssayBatch,
 } from "./essay_pipeline.ts";
-import type { FeatureSet } from "../run/config.ts";
+import type { FeatureSet } from "./types.ts";
 import type { EncoderStats } from "./embeddings/use_lite_encoder.ts";
 
 /** Worker configuration sent with `init`. */

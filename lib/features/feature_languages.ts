@@ -10,6 +10,16 @@
  * (type-token ratio, word count, word length, MTLD, paragraph count, long-word ratio) are
  * language-neutral. The local sentence encoder (USE-lite) is English-only too.
  *
+ * The error counts depend on the checker: with the local checker (harper.js + nspell with
+ * `dictionary-en`) they are English-only; with LanguageTool checking in the dataset's language,
+ * the category-based counts ({@link LANGUAGE_TOOL_COUNT_FEATURES}: grammar, spelling, punctuation
+ * and casing matches per 100 words) are defined for any language LanguageTool checks in. The
+ * agreement count stays English-only whatever the checker: it matches rule ids written for
+ * English (`…_AGR`, `…AGREEMENT`), and LanguageTool's Swedish rules have none.
+ *
+ * Word-based features count the dataset's words: runs of `[A-Za-z0-9]` for English, of Unicode
+ * letters and digits for any other language (`lib/dataset/words.ts`).
+ *
  * @module
  */
 import { FEATURE_PACKAGES, type FeaturePackage } from "./handcrafted/dependencies.ts";
@@ -31,8 +41,26 @@ export const ENGLISH_WORD_LIST_FEATURES: readonly string[] = [
   "has_conclusion",
 ];
 
+/**
+ * The error-count features whose LanguageTool values are defined in any language LanguageTool
+ * checks in: they count matches by LanguageTool's language-independent categories (`TYPOS`,
+ * `PUNCTUATION`, `CASING`, the rest grammar; `error_categories.ts`).
+ */
+export const LANGUAGE_TOOL_COUNT_FEATURES: readonly string[] = [
+  "grammar_errors_per_100_words",
+  "spelling_errors_per_100_words",
+  "punctuation_errors_per_100_words",
+  "capitalization_errors_per_100_words",
+];
+
 /** Languages a feature is defined for: `"any"` or a list of BCP 47 primary subtags. */
 export type FeatureLanguages = "any" | readonly string[];
+
+/**
+ * The Tier 1 checker the counts come from: the local English one, or LanguageTool checking in
+ * the dataset's language.
+ */
+export type CheckerFamily = "local" | "languagetool";
 
 /**
  * The languages a handcrafted feature is defined for.
@@ -41,9 +69,14 @@ export type FeatureLanguages = "any" | readonly string[];
  * ```ts
  * featureLanguages(spec("ttr")); // "any"
  * featureLanguages(spec("flesch_kincaid")); // ["en"]
+ * featureLanguages(spec("spelling_errors_per_100_words"), "languagetool"); // "any"
  * ```
  */
-export function featureLanguages(spec: HandcraftedFeatureSpec): FeatureLanguages {
+export function featureLanguages(
+  spec: HandcraftedFeatureSpec,
+  checker: CheckerFamily = "local",
+): FeatureLanguages {
+  if (checker === "languagetool" && LANGUAGE_TOOL_COUNT_FEATURES.includes(spec.name)) return "any";
   const english = spec.dependsOn.some((p) => ENGLISH_ONLY_PACKAGES.includes(p)) ||
     ENGLISH_WORD_LIST_FEATURES.includes(spec.name);
   return english ? ["en"] : "any";
@@ -68,15 +101,20 @@ export function isDefinedFor(languages: FeatureLanguages, tag: string): boolean 
 }
 
 /**
- * The handcrafted features not defined for a language, in schema order (empty for English).
+ * The handcrafted features not defined for a language with that checker, in schema order
+ * (empty for English).
  *
  * @example
  * ```ts
  * handcraftedFeaturesNotDefinedFor("sv"); // ["grammar_errors_per_100_words", …]
+ * handcraftedFeaturesNotDefinedFor("sv", "languagetool"); // ["flesch_kincaid", …]
  * ```
  */
-export function handcraftedFeaturesNotDefinedFor(tag: string): string[] {
-  return HANDCRAFTED_FEATURE_SCHEMA.filter((f) => !isDefinedFor(featureLanguages(f), tag))
+export function handcraftedFeaturesNotDefinedFor(
+  tag: string,
+  checker: CheckerFamily = "local",
+): string[] {
+  return HANDCRAFTED_FEATURE_SCHEMA.filter((f) => !isDefinedFor(featureLanguages(f, checker), tag))
     .map((f) => f.name);
 }
 

@@ -35,7 +35,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
-import { FEATURE_SETS, type FeatureSet } from "../run/config.ts";
+import { FEATURE_SETS, type FeatureSet } from "./types.ts";
 import type { EssayInput, ExtractedFeatures, FeatureMatrix } from "./types.ts";
 
 /** Version of this on-disk layout (2: sha256 per `.bin`, no timestamp). */

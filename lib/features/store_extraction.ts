@@ -22,7 +22,7 @@ import {
   rowIdentities,
   writeFeatureStore,
 } from "./feature_store.ts";
-import type { FeatureSet } from "../run/config.ts";
+import type { FeatureSet } from "./types.ts";
 import type {
   EssayInput,
   ExtractedFeatures,

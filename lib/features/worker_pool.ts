@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { FeatureSet } from "../run/config.ts";
+import type { FeatureSet } from "./types.ts";
 import type { PipelineEssay, PipelineStage } from "./essay_pipeline.ts";
 import type { WorkerConfig, WorkerReply, WorkerRequest } from "./extraction_worker.ts";
 

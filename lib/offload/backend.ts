@@ -67,6 +67,7 @@ export type BackendConfig =
       | "checker"
       | "datasetKind"
       | "ellipseTrainPath"
+      | "dataset"
     >
   >;
 
@@ -302,8 +303,10 @@ async function openChecker(
     checkerModeOf(config),
     config.languageToolServiceUrl,
     ctx.options.checkerProbes ?? systemCheckerProbes(),
+    config.dataset?.language,
   );
-  const record = { mode: choice.mode, kind: choice.kind, reason: choice.reason };
+  const { mode, kind, language, reason } = choice;
+  const record = { mode, kind, language, reason };
   let url = config.languageToolServiceUrl;
   let identityUrl: string | undefined;
   if (choice.kind === "languagetool-local") {
@@ -318,7 +321,10 @@ async function openChecker(
         `--checker local: --language-tool-service-url ${config.languageToolServiceUrl} is not used`,
       );
     }
-    log(`checker: local harper.js + nspell (${choice.reason})`);
+    const what = language.startsWith("en")
+      ? "local harper.js + nspell"
+      : "none (local is English-only)";
+    log(`checker: ${what}, language ${language} (${reason})`);
     return { record };
   }
   const { timeoutMs: _t, ...ltOptions } = ctx.clientOptions(url);
@@ -327,11 +333,12 @@ async function openChecker(
     protocol: identityUrl ? "stock" : config.languageToolProtocol ?? "auto",
     timeoutS: ctx.timeoutS,
     identityUrl,
+    language,
   });
   ctx.onClose(() => lt.close());
   ctx.services.languageTool = lt.http.baseUrl;
   log(`LanguageTool ${lt.http.baseUrl}: ${lt.protocol} protocol`);
-  log(`checker: ${lt.name} (${choice.reason})`);
+  log(`checker: ${lt.name}, language ${language} (${reason})`);
   return { checker: lt, record };
 }
 
@@ -356,6 +363,7 @@ async function openLocal(
   }
   const local = createLocalFeatureExtractor({
     ...options.local,
+    language: record.language,
     ...(checker ? { checkerConcurrency: LANGUAGE_TOOL_CHECK_CONCURRENCY } : {}),
     checker,
     encoder,

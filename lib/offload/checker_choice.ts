@@ -10,6 +10,10 @@
  *   README), else the local checker. The embedded data set's default runbook resolves `auto` to
  *   `local`, for speed (it says so in its log).
  *
+ * The language checked in is the dataset manifest's (`languagetool_language.ts`: `en` → `en-US`,
+ * `sv` → `sv`); with a non-English dataset and no LanguageTool, `auto` falls back to the local
+ * checker, which is English-only and so does not run: its error counts are left out.
+ *
  * A started LanguageTool is shared by every extractor of the process ({@link acquireLocalLanguageTool}),
  * kept for {@link LANGUAGE_TOOL_IDLE_STOP_MS} after its last user released it (so the steps of
  * a runbook reuse it), and killed when the process exits. The choice (checker name, URL, why) is
@@ -19,11 +23,11 @@
  */
 import {
   ensureLanguageTool,
-  languageToolHome,
+  languageToolFetched,
   type RunningLanguageTool,
   startLanguageTool,
 } from "./languagetool_server.ts";
-import { join } from "node:path";
+import { languageToolCode, localLanguageToolHas } from "./languagetool_language.ts";
 
 /** The `--checker` values. */
 export const CHECKER_MODES = ["auto", "languagetool", "local"] as const;
@@ -35,6 +39,8 @@ export interface CheckerChoice {
   readonly mode: CheckerMode;
   /** `languagetool-url` (configured), `languagetool-local` (started here) or `local`. */
   readonly kind: "languagetool-url" | "languagetool-local" | "local";
+  /** The LanguageTool language code checked in (`en-US`, `sv`; see `languagetool_language.ts`). */
+  readonly language: string;
   /** Why (for the log and reports). */
   readonly reason: string;
 }
@@ -47,44 +53,69 @@ export interface CheckerProbes {
   languageToolObtainable(): Promise<boolean>;
 }
 
+/** Why no local LanguageTool can be started, or null when one can. */
+async function localLanguageToolObstacle(
+  probes: CheckerProbes,
+  language: string,
+): Promise<{ java: number | null; why: string | null }> {
+  if (!localLanguageToolHas(language)) {
+    return { java: null, why: `the local LanguageTool has no "${language}" module` };
+  }
+  const java = await probes.javaMajor();
+  if (java === null) return { java, why: "no java on PATH" };
+  if (java < 17) return { java, why: `java ${java} is older than 17` };
+  if (!(await probes.languageToolObtainable())) {
+    return {
+      java,
+      why: "the LanguageTool jars are not cached and mvn is not on PATH to fetch them",
+    };
+  }
+  return { java, why: null };
+}
+
 /**
- * Resolve a checker mode (see the module docs). Throws for `languagetool` when no URL is given
- * and no local LanguageTool can be started.
+ * Resolve a checker mode for the dataset's language (a BCP 47 tag, default `en`; see the module
+ * docs). Throws for `languagetool` when no URL is given and no local LanguageTool can be started
+ * in that language.
  *
  * @example
  * ```ts
- * await resolveCheckerChoice("auto", undefined, systemCheckerProbes());
- * // { mode: "auto", kind: "languagetool-local", reason: "Java 17 found: …" }
+ * await resolveCheckerChoice("auto", undefined, systemCheckerProbes(), "sv");
+ * // { mode: "auto", kind: "languagetool-local", language: "sv", reason: "…Java 17 found…" }
  * ```
  */
 export async function resolveCheckerChoice(
   mode: CheckerMode,
   url: string | undefined,
   probes: CheckerProbes,
+  datasetLanguage = "en",
 ): Promise<CheckerChoice> {
+  const language = languageToolCode(datasetLanguage);
+  const english = language.startsWith("en");
   if (mode === "local") {
     return {
       mode,
       kind: "local",
-      reason: "--checker local (the default for the embedded data set, for speed; " +
-        "--checker auto or languagetool for LanguageTool)",
+      language,
+      reason: english
+        ? "--checker local (the default for the embedded data set, for speed; " +
+          "--checker auto or languagetool for LanguageTool)"
+        : `--checker local: the local checker is English-only, so it is not run on "${language}" ` +
+          "text and the error-count features are left out",
     };
   }
-  if (url) return { mode, kind: "languagetool-url", reason: `LanguageTool at ${url}` };
-  const java = await probes.javaMajor();
-  const obtainable = java !== null && java >= 17 && await probes.languageToolObtainable();
-  if (obtainable) {
+  if (url) {
+    return { mode, kind: "languagetool-url", language, reason: `LanguageTool at ${url}` };
+  }
+  const { java, why } = await localLanguageToolObstacle(probes, language);
+  if (why === null) {
     return {
       mode,
       kind: "languagetool-local",
+      language,
       reason: `no LanguageTool URL configured; Java ${java} found: starting a local LanguageTool`,
     };
   }
-  const why = java === null
-    ? "no java on PATH"
-    : java < 17
-    ? `java ${java} is older than 17`
-    : "the LanguageTool jars are not cached and mvn is not on PATH to fetch them";
   if (mode === "languagetool") {
     throw new Error(
       `--checker languagetool: no --language-tool-service-url and no local LanguageTool (${why}); ` +
@@ -94,7 +125,11 @@ export async function resolveCheckerChoice(
   return {
     mode,
     kind: "local",
-    reason: `auto: ${why}; using the local checker (harper.js + nspell)`,
+    language,
+    reason: english
+      ? `auto: ${why}; using the local checker (harper.js + nspell)`
+      : `auto: ${why}; the local checker is English-only, so no checker runs on "${language}" ` +
+        "text and the error-count features are left out",
   };
 }
 
@@ -124,12 +159,8 @@ export function systemCheckerProbes(): CheckerProbes {
       return out === null ? null : parseJavaMajor(out);
     },
     languageToolObtainable: async () => {
-      try {
-        await Deno.stat(join(languageToolHome(), "COMPLETE"));
-        return true;
-      } catch {
-        return (await commandOutput("mvn", ["-v"])) !== null;
-      }
+      if (await languageToolFetched()) return true;
+      return (await commandOutput("mvn", ["-v"])) !== null;
     },
   };
 }

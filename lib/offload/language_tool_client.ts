@@ -19,7 +19,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { ErrorChecker, ErrorMatch } from "../features/types.ts";
+import type { ErrorChecker } from "../features/types.ts";
 import { sha256Hex } from "./canonical.ts";
 import { DEFAULT_CACHE_ROOT } from "./disk_cache.ts";
 import { OffloadHttpClient, type OffloadHttpClientOptions } from "./http_client.ts";
@@ -237,25 +237,71 @@ async function fetchCheckResponse(
   return buildCheckResponse(errors, language, performance.now() - t0);
 }
 
-/** The cache entry of one answer, in the original client's layout (§A.9.5). */
-function cacheEntryOf(
+/** The disk cache of a checker: entry paths by key, reads and writes (none when caching is off). */
+interface CheckCache {
+  readonly dir?: string;
+  pathOf(normalized: string, language: string): string | undefined;
+  read(path: string): Promise<CheckResponse | undefined>;
+  write(path: string, normalized: string, language: string, response: CheckResponse): Promise<void>;
+}
+
+/** The cache of {@link connectLanguageToolChecker} (§A.9.5 keys and entries). */
+function openCheckCache(
+  options: LanguageToolClientOptions,
   configuredUrl: string,
-  language: string,
   timeoutS: number,
-  normalized: string,
-  response: CheckResponse,
-) {
+  counters: ReturnType<OffloadMetricsCollector["service"]>,
+): CheckCache {
+  const dir = (options.useCache ?? true)
+    ? join(options.cacheRoot ?? DEFAULT_CACHE_ROOT, "offload_language_tool")
+    : undefined;
   return {
-    schema_version: 1,
-    language_tool_url: configuredUrl,
-    language,
-    request_timeout_s: timeoutS,
-    request_options: {},
-    text_sha256: sha256Hex(normalized),
-    text_chars: Array.from(normalized).length,
-    derived_counts: originalCounts(response.errors),
-    response,
-  } as const;
+    dir,
+    pathOf: (normalized, language) => {
+      if (!dir) return undefined;
+      const key = languageToolCacheKey({
+        languageToolUrl: configuredUrl,
+        language,
+        requestTimeoutS: timeoutS,
+        normalizedText: normalized,
+      });
+      return join(dir, `${key}.json`);
+    },
+    read: (path) => readCacheEntry(path, counters, options.log),
+    write: (path, normalized, language, response) =>
+      writeCacheEntry(dir!, path, {
+        schema_version: 1,
+        language_tool_url: configuredUrl,
+        language,
+        request_timeout_s: timeoutS,
+        request_options: {},
+        text_sha256: sha256Hex(normalized),
+        text_chars: Array.from(normalized).length,
+        derived_counts: originalCounts(response.errors),
+        response,
+      }),
+  };
+}
+
+/** The HTTP client of a checker, with the dialect resolved (closed again when probing fails). */
+async function openLanguageToolHttp(
+  options: LanguageToolClientOptions,
+  timeoutS: number,
+  collector: OffloadMetricsCollector,
+): Promise<{ http: OffloadHttpClient; protocol: "huleedu" | "stock" }> {
+  // Parallel checks as the original's thread pool (`language_tool_max_concurrency`, default 10).
+  const http = new OffloadHttpClient({
+    ...options,
+    maxConcurrency: options.maxConcurrency ?? 10,
+    collector,
+    timeoutMs: timeoutS * 1000,
+  });
+  try {
+    return { http, protocol: await resolveProtocol(options, timeoutS) };
+  } catch (e) {
+    await http.close();
+    throw e;
+  }
 }
 
 /**
@@ -273,34 +319,15 @@ export async function connectLanguageToolChecker(
 ): Promise<LanguageToolChecker> {
   const collector = options.collector ?? new OffloadMetricsCollector();
   const timeoutS = options.timeoutS ?? DEFAULT_LANGUAGE_TOOL_TIMEOUT_S;
-  // Parallel checks as the original's thread pool (`language_tool_max_concurrency`, default 10).
-  const http = new OffloadHttpClient({
-    ...options,
-    maxConcurrency: options.maxConcurrency ?? 10,
-    collector,
-    timeoutMs: timeoutS * 1000,
-  });
-  let protocol: "huleedu" | "stock";
-  try {
-    protocol = await resolveProtocol(options, timeoutS);
-  } catch (e) {
-    await http.close();
-    throw e;
-  }
+  const { http, protocol } = await openLanguageToolHttp(options, timeoutS, collector);
   const configuredUrl = options.identityUrl ?? options.baseUrl;
-  const cacheDir = (options.useCache ?? true)
-    ? join(options.cacheRoot ?? DEFAULT_CACHE_ROOT, "offload_language_tool")
-    : undefined;
-  const counters = collector.service("language_tool");
+  const cache = openCheckCache(
+    options,
+    configuredUrl,
+    timeoutS,
+    collector.service("language_tool"),
+  );
   const defaultLanguage = options.language ?? "en-US";
-
-  const keyOf = (normalized: string, language: string) =>
-    languageToolCacheKey({
-      languageToolUrl: configuredUrl,
-      language,
-      requestTimeoutS: timeoutS,
-      normalizedText: normalized,
-    });
 
   async function checkDetailed(
     text: string,
@@ -313,35 +340,23 @@ export async function connectLanguageToolChecker(
       // The service rejects empty text with 400; an empty essay has no errors (tolerant reading).
       return buildCheckResponse([], language, 1);
     }
-    const path = cacheDir ? join(cacheDir, `${keyOf(normalized, language)}.json`) : undefined;
-    if (path) {
-      const hit = await readCacheEntry(path, counters, options.log);
-      if (hit) return hit;
-    }
+    const path = cache.pathOf(normalized, language);
+    const hit = path ? await cache.read(path) : undefined;
+    if (hit) return hit;
     const response = await fetchCheckResponse(http, protocol, normalized, language);
-    if (path) {
-      const entry = cacheEntryOf(configuredUrl, language, timeoutS, normalized, response);
-      await writeCacheEntry(cacheDir!, path, entry);
-    }
+    if (path) await cache.write(path, normalized, language, response);
     return response;
-  }
-
-  async function check(text: string, language: string): Promise<readonly ErrorMatch[]> {
-    const response = await checkDetailed(text, language);
-    return errorsToMatches(response.errors);
   }
 
   return {
     name: `languagetool-${protocol}(${configuredUrl}, timeout ${timeoutS}s)`,
     protocol,
     http,
-    cacheDir,
-    check,
+    cacheDir: cache.dir,
+    check: async (text, language) => errorsToMatches((await checkDetailed(text, language)).errors),
     checkDetailed,
-    cachePath: (text, language = defaultLanguage) => {
-      const normalized = pythonNormalizeWhitespace(text);
-      return cacheDir ? join(cacheDir, `${keyOf(normalized, language)}.json`) : undefined;
-    },
+    cachePath: (text, language = defaultLanguage) =>
+      cache.pathOf(pythonNormalizeWhitespace(text), language),
     close: () => http.close(),
   };
 }

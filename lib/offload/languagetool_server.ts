@@ -3,8 +3,10 @@
  * `deno task serve-languagetool [--port 8081] [--heap 512m]`.
  *
  * Fetches the pinned LanguageTool ({@link LANGUAGE_TOOL_VERSION}: `org.languagetool:
- * languagetool-server` and `language-en` from Maven Central with `mvn dependency:copy-dependencies`)
- * once into `~/.cache/essay-scoring/languagetool-<version>/lib/` (≈ 245 MB, ≈ 30 s here), then
+ * languagetool-server` and the language modules of {@link LOCAL_LANGUAGE_TOOL_MODULES},
+ * `language-en` and `language-sv`, from Maven Central with `mvn dependency:copy-dependencies`)
+ * once into `~/.cache/essay-scoring/languagetool-<version>/lib/` (≈ 250 MB, ≈ 30 s here; a cache
+ * fetched before a module was added is completed on the next start), then
  * starts `org.languagetool.server.HTTPServer` on loopback (≈ 6 s to answer) and prints
  * `LISTENING <url>`. Needs Java 17+ and Maven; the default `deno task main` never does this.
  * Point `deno task serve-offload --language-tool-url <url>` at it for Tier 1, as on Hemma.
@@ -13,6 +15,7 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { LOCAL_LANGUAGE_TOOL_MODULES } from "./languagetool_language.ts";
 
 /** The pinned LanguageTool version (Hemma declares 6.6). */
 export const LANGUAGE_TOOL_VERSION = "6.6";
@@ -41,36 +44,63 @@ export async function missingJavaTools(): Promise<string | null> {
   return missing.length ? missing.join(" and ") : null;
 }
 
-function pom(version: string): string {
+function pom(version: string, modules: readonly string[]): string {
+  const dependency = (artifact: string) =>
+    `    <dependency><groupId>org.languagetool</groupId><artifactId>${artifact}</artifactId>` +
+    `<version>${version}</version></dependency>`;
+  const artifacts = ["languagetool-server", ...modules.map((m) => `language-${m}`)];
   return `<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>local.essay-scoring</groupId><artifactId>languagetool-fetch</artifactId>
   <version>1</version><packaging>pom</packaging>
   <dependencies>
-    <dependency><groupId>org.languagetool</groupId><artifactId>languagetool-server</artifactId><version>${version}</version></dependency>
-    <dependency><groupId>org.languagetool</groupId><artifactId>language-en</artifactId><version>${version}</version></dependency>
+${artifacts.map(dependency).join("\n")}
   </dependencies>
 </project>
 `;
 }
 
 /**
- * Make sure the jars of `version` are in the cache (fetching them with Maven once); returns the
- * `lib/` directory. Bounded by `timeoutMs` (default 10 min).
+ * Whether the jars of `version` with every language module are cached (the fetch marker and each
+ * `language-<module>-<version>.jar`).
+ */
+export async function languageToolFetched(
+  version = LANGUAGE_TOOL_VERSION,
+  modules: readonly string[] = LOCAL_LANGUAGE_TOOL_MODULES,
+): Promise<boolean> {
+  const dir = languageToolHome(version);
+  for (const file of ["COMPLETE", ...modules.map((m) => `lib/language-${m}-${version}.jar`)]) {
+    try {
+      await Deno.stat(join(dir, file));
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Make sure the jars of `version` and its language modules (default
+ * {@link LOCAL_LANGUAGE_TOOL_MODULES}) are in the cache (fetching them with Maven once; a cache
+ * that lacks a module is completed); returns the `lib/` directory. Bounded by `timeoutMs`
+ * (default 10 min).
  */
 export async function ensureLanguageTool(
-  options: { version?: string; timeoutMs?: number; log?: (l: string) => void } = {},
+  options: {
+    version?: string;
+    modules?: readonly string[];
+    timeoutMs?: number;
+    log?: (l: string) => void;
+  } = {},
 ): Promise<string> {
   const version = options.version ?? LANGUAGE_TOOL_VERSION;
+  const modules = options.modules ?? LOCAL_LANGUAGE_TOOL_MODULES;
   const dir = languageToolHome(version);
   const lib = join(dir, "lib");
   const marker = join(dir, "COMPLETE");
-  try {
-    await Deno.stat(marker);
-    return lib;
-  } catch { /* not fetched yet */ }
+  if (await languageToolFetched(version, modules)) return lib;
   await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(join(dir, "pom.xml"), pom(version));
+  await Deno.writeTextFile(join(dir, "pom.xml"), pom(version, modules));
   options.log?.(`fetching LanguageTool ${version} from Maven Central into ${lib} (once)`);
   const t0 = performance.now();
   const child = new Deno.Command("mvn", {

@@ -59,6 +59,8 @@ export interface ServiceMetrics {
 export interface CheckerRecord {
   readonly mode: string;
   readonly kind: string;
+  /** The LanguageTool language code checked in (`en-US`, `sv`). */
+  readonly language?: string;
   readonly reason: string;
 }
 

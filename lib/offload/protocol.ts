@@ -18,7 +18,7 @@
  * @module
  */
 import { z } from "zod";
-import { FEATURE_SETS } from "../run/config.ts";
+import { FEATURE_SETS } from "../features/types.ts";
 
 /** `schema_version` of `meta.json` and the extract envelope (`OFFLOAD_EXTRACT_SCHEMA_VERSION`). */
 export const EXTRACT_SCHEMA_VERSION = 1;

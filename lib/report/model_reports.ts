@@ -166,6 +166,19 @@ function header(ctx: ModelReportContext): string[] {
 }
 
 /**
+ * The name of the rounded-QWK row: ELLIPSE's half points, else rounding to the scale's levels.
+ *
+ * @example
+ * ```ts
+ * qwkSummaryLabel(scoreScale({ kind: "numeric", min: 2, max: 12, step: 1 }));
+ * // "QWK (rounded to the scale)"
+ * ```
+ */
+export function qwkSummaryLabel(scale: ScoreScale = ELLIPSE_SCALE): string {
+  return isEllipseScale(scale) ? "QWK (half-point rounding)" : "QWK (rounded to the scale)";
+}
+
+/**
  * The `cv` report.
  *
  * @example
@@ -178,7 +191,7 @@ export function cvReportMarkdown(ctx: ModelReportContext, cv: CrossValidationRes
   const lines = header(ctx);
   lines.push("## Summary", "");
   const summaryRows: (string | number)[][] = [
-    ["QWK (half-point rounding)", fmtMeanStd(s.qwk)],
+    [qwkSummaryLabel(ctx.scale), fmtMeanStd(s.qwk)],
   ];
   if (s.qwkCutpoints) summaryRows.push(["QWK (optimised cut-points)", fmtMeanStd(s.qwkCutpoints)]);
   summaryRows.push(

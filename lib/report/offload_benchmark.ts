@@ -12,7 +12,8 @@
  *
  * @module
  */
-import type { ExperimentConfig, FeatureSet } from "../run/config.ts";
+import type { ExperimentConfig } from "../run/config.ts";
+import type { FeatureSet } from "../features/types.ts";
 import { withRun } from "../run/run_context.ts";
 import { writeJsonAtomic } from "../run/atomic_write.ts";
 import { loadEllipseCsv } from "../dataset/ellipse_csv.ts";

@@ -13,16 +13,13 @@
 import { z } from "zod";
 import {
   CUTPOINT_MODES,
-  type CutpointMode,
   MODEL_KINDS,
-  type ModelKind,
   PipelineParamsSchema,
   RidgeParamsSchema,
   SAMPLE_WEIGHTINGS,
-  type SampleWeighting,
   TreeParamsSchema,
 } from "../model/params.ts";
-import { FEATURE_SETS, type FeatureSet } from "../features/types.ts";
+import { FEATURE_SETS } from "../features/types.ts";
 import { DatasetManifestSchema } from "../dataset/manifest.ts";
 
 /** The prompts the runbook excludes as letter-dominated (prompt-level, never per essay). */
@@ -33,24 +30,10 @@ export const DEFAULT_ELLIPSE_EXCLUDED_PROMPTS: readonly string[] = [
   "Letter to employer",
 ];
 
-export { FEATURE_SETS, type FeatureSet };
-
 /** Split schemes written by `make-splits`. */
 export const SPLIT_SCHEMES = ["stratified_text", "prompt_holdout"] as const;
 /** A split scheme name. */
 export type SplitScheme = (typeof SPLIT_SCHEMES)[number];
-
-export {
-  CUTPOINT_MODES,
-  type CutpointMode,
-  MODEL_KINDS,
-  type ModelKind,
-  PipelineParamsSchema,
-  RidgeParamsSchema,
-  SAMPLE_WEIGHTINGS,
-  type SampleWeighting,
-  TreeParamsSchema,
-};
 
 /** The complete, validated configuration of one experiment. */
 export const ExperimentConfigSchema = z.object({

@@ -177,7 +177,10 @@ export async function writeCvOutputs(run: RunContext, s: CvState): Promise<CvOut
     cv.featureNames.length,
     inputs.X.nRows,
   );
-  const oof = oofPart(inputs.data.train, inputs.X, inputs.names, cv, scaleOfConfig(config));
+  const oof = {
+    ...oofPart(inputs.data.train, inputs.X, inputs.names, cv, scaleOfConfig(config)),
+    language: config.dataset?.language,
+  };
   const evidence = partEvidence(oof);
   const metricsPath = run.artifactPath("cv_metrics.json");
   const oofPath = run.artifactPath("cv_oof_predictions.csv");

@@ -40,6 +40,8 @@ export interface PredictedPart {
   readonly featureNames: readonly string[];
   /** The score scale (default ELLIPSE's). */
   readonly scale?: ScoreScale;
+  /** The dataset's language (BCP 47; default English): how words are counted. */
+  readonly language?: string;
 }
 
 /** Tail slices and worst prompt of a part, rounded and (when present) through the cut-points. */
@@ -74,7 +76,9 @@ export function partEvidence(part: PredictedPart): PartEvidence {
  * the model matrix (absent for `embeddings` or when excluded).
  */
 export function residualCovariates(part: PredictedPart): Record<string, Float64Array> {
-  const out: Record<string, Float64Array> = { word_count: wordCounts(part.essays) };
+  const out: Record<string, Float64Array> = {
+    word_count: wordCounts(part.essays, part.language),
+  };
   for (const name of availableCovariates(part.featureNames)) {
     const c = part.featureNames.indexOf(name);
     out[name] = Float64Array.from(

@@ -239,6 +239,7 @@ function heldOutParts(d: RunData, m: RunModel): PredictedPart[] {
     featureNames: d.names,
     cutpointPredictions: p.cutpoints,
     scale: scaleOfConfig(d.config),
+    language: d.config.dataset?.language,
   }));
 }
 

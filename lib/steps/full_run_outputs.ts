@@ -144,7 +144,7 @@ export async function writeGradeScaleReports(
     report: gradeScaleReport({
       yTrue: part.y,
       yPred: p.raw,
-      wordCounts: wordCounts(part.essays),
+      wordCounts: wordCounts(part.essays, d.config.dataset?.language),
       prompts: part.essays.map((e) => e.prompt),
       scale: scaleOfConfig(d.config),
     }),

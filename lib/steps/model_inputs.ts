@@ -34,7 +34,8 @@ import { DEFAULT_STACKING_PARAMS } from "../model/params.ts";
 import type { PipelineOptions } from "../model/pipeline/scoring_pipeline.ts";
 import { createExtractorForConfig } from "../offload/backend.ts";
 import { type FlagSpec, UsageError } from "../run/cli_flags.ts";
-import type { ExperimentConfig, FeatureSet } from "../run/config.ts";
+import type { ExperimentConfig } from "../run/config.ts";
+import type { FeatureSet } from "../features/types.ts";
 import type { RunContext } from "../run/run_context.ts";
 import { type AppliedSplits, loadSplitsForDataset } from "../splits/apply_splits.ts";
 import { filterSettingsOf } from "./prepare_dataset.ts";
@@ -567,9 +568,9 @@ export function cvWorkersFor(step: StepModelOptions): number {
   return step.cvWorkers ?? Math.max(1, Math.min(2, cores));
 }
 
-/** Word counts (runs of `[A-Za-z0-9]+`) of essays. */
-export function wordCounts(essays: readonly Essay[]): Float64Array {
-  return Float64Array.from(essays.map((e) => countWords(e.text)));
+/** Word counts of essays in the dataset's language (`dataset/words.ts`; default English). */
+export function wordCounts(essays: readonly Essay[], language?: string): Float64Array {
+  return Float64Array.from(essays.map((e) => countWords(e.text, language)));
 }
 
 /**

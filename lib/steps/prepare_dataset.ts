@@ -44,11 +44,13 @@ export interface PrepareDatasetResult {
 /** The filter settings of a config. */
 export function filterSettingsOf(config: ExperimentConfig): FilterSettings {
   const genres = config.dataset?.genres?.inScope;
+  const language = config.dataset?.language;
   return {
     minWords: config.minWords,
     maxWords: config.maxWords,
     excludedPrompts: config.ellipseExcludedPrompts,
     ...(genres ? { genresInScope: genres } : {}),
+    ...(language ? { language } : {}),
   };
 }
 

@@ -86,19 +86,20 @@ export const SCORE_FLAGS: readonly FlagSpec[] = [
     name: "id-column",
     type: "string",
     configKey: null,
-    description: "id column (default: text_id_kaggle)",
+    description: "id column (default: the bundle manifest's; ELLIPSE: text_id_kaggle)",
   },
   {
     name: "text-column",
     type: "string",
     configKey: null,
-    description: "essay text column (default: full_text)",
+    description: "essay text column (default: the bundle manifest's; ELLIPSE: full_text)",
   },
   {
     name: "prompt-column",
     type: "string",
     configKey: null,
-    description: "prompt column (default: prompt, when the file has one)",
+    description:
+      "prompt column (default: the bundle manifest's, when the file has it; ELLIPSE: prompt)",
   },
   {
     name: "prompt",
@@ -110,7 +111,8 @@ export const SCORE_FLAGS: readonly FlagSpec[] = [
     name: "label-column",
     type: "string",
     configKey: null,
-    description: "human scores to compare with (default: Overall, when the file has one)",
+    description: "human scores to compare with (default: the bundle manifest's score column, " +
+      "when the file has it; ELLIPSE: Overall)",
   },
   { name: "explain", type: "boolean", configKey: null, description: "top SHAP contributions" },
   {
@@ -300,6 +302,12 @@ async function scoreFeatures(
   }
 }
 
+/** The training dataset's language (BCP 47), or undefined for ELLIPSE (English). */
+function bundleLanguage(bundle: ModelBundle): string | undefined {
+  const dataset = DatasetManifestSchema.safeParse(bundle.meta.training.config.dataset);
+  return dataset.success ? dataset.data.language : undefined;
+}
+
 function predictEssays(
   bundle: ModelBundle,
   essays: readonly EssayToScore[],
@@ -397,7 +405,8 @@ async function writeOutputs(
     const hasLabels = input.columns.label !== null;
     const topK = explained ? (explained.top[0]?.length ?? 0) : null;
     const scale = bundle.pipeline.scale;
-    const rows = predictionRows(input.essays, p, flags, hasLabels, explained, scale);
+    const language = bundleLanguage(bundle);
+    const rows = predictionRows(input.essays, p, flags, hasLabels, explained, scale, language);
     const csv = stringify(rows, {
       header: true,
       columns: predictionColumns(hasLabels, topK),
@@ -488,7 +497,10 @@ export async function runScore(options: ScoreOptions): Promise<ScoreResult> {
       const features = await scoreFeatures(run, config, bundle, essays, options);
       const p = await run.stage("predict", () => predictEssays(bundle, essays, features));
       const flags = essays.map((e) =>
-        essayFlags(bundle.meta, { words: countWords(e.text), prompt: e.prompt })
+        essayFlags(bundle.meta, {
+          words: countWords(e.text, bundleLanguage(bundle)),
+          prompt: e.prompt,
+        })
       );
       const explained = options.explain
         ? await explainStage(run, bundle, essays, p, options.explainTop ?? 5)
@@ -531,8 +543,8 @@ function optionalString(values: Readonly<Record<string, unknown>>, name: string)
 /** The `score` CLI command. */
 export const scoreCommand: CommandSpec = {
   name: "score",
-  summary: "Score new essays (CSV) with the model bundle of a `run`: raw, half-point and " +
-    "cut-point scores, flags, optional SHAP explanations.",
+  summary: "Score new essays (CSV) with the model bundle of a `run`: raw, rounded (to the " +
+    "scale) and cut-point scores, flags, optional SHAP explanations.",
   flags: SCORE_FLAGS,
   async run(invocation) {
     const v = invocation.values;

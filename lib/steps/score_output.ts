@@ -12,7 +12,7 @@ import type { PipelinePrediction } from "../model/pipeline/scoring_pipeline.ts";
 import type { Contribution } from "../model/bundle/bundle_scoring.ts";
 
 /**
- * One CSV row per essay: id, prompt, words, raw / rounded / cut-point score (as the scale writes
+ * One CSV row per essay: id, prompt, words (counted in the training dataset's `language`), raw / rounded / cut-point score (as the scale writes
  * them: numbers, or an ordinal scale's level names), flags, the human score when the input has one, and the SHAP base value and top contributions when explained.
  *
  * @example
@@ -28,12 +28,13 @@ export function predictionRows(
   hasLabels: boolean,
   explained: { base: number; top: Contribution[][] } | null,
   scale: ScoreScale = ELLIPSE_SCALE,
+  language?: string,
 ): (string | number)[][] {
   const out = (v: number) => scoreOutputValue(scale, v);
   return essays.map((e, i) => [
     e.id,
     e.prompt ?? "",
-    countWords(e.text),
+    countWords(e.text, language),
     p.raw[i],
     out(p.rounded[i]),
     p.cutpoints ? out(p.cutpoints[i]) : "",

@@ -23,7 +23,8 @@ import {
 import type { GateProfile } from "../model/evaluation/gate.ts";
 import type { StackedColumns } from "../model/pipeline/scoring_pipeline.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
-import type { ExperimentConfig, FeatureSet } from "../run/config.ts";
+import type { ExperimentConfig } from "../run/config.ts";
+import type { FeatureSet } from "../features/types.ts";
 import type { RunContext } from "../run/run_context.ts";
 import { compareLoadedRuns, type RunComparison } from "./compare_runs.ts";
 import { runCv } from "./cv.ts";

@@ -45,3 +45,14 @@ Deno.test("prompt exclusion then inclusive word window, with counts per stage", 
     removedBy: { below_min_words: 1, above_max_words: 1 },
   });
 });
+
+Deno.test("the word window counts words in the dataset's language", () => {
+  const text = Array.from({ length: 10 }, () => "på").join(" ");
+  const e: Essay = { ...essay("sv", 0, "P"), text };
+  const settings = { minWords: 10, maxWords: 10, excludedPrompts: [] };
+  assert.equal(applyStandardFilters([e], { ...settings, language: "sv" }).kept.length, 1);
+  // in English each "på" is one word ("p"): also 10 — but "gå på" differs
+  const mixed: Essay = { ...e, text: `${text} å` };
+  assert.equal(applyStandardFilters([mixed], { ...settings, language: "sv" }).kept.length, 0);
+  assert.equal(applyStandardFilters([mixed], settings).kept.length, 1);
+});

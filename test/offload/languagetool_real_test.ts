@@ -92,3 +92,44 @@ Deno.test({
     }
   },
 });
+
+// Swedish (issue 18): the local LanguageTool carries `language-sv`; a sentence with two known
+// misspellings (tyker → tycker, braa → bra) and a repeated word, checked in `sv`.
+Deno.test({
+  name: "real LanguageTool 6.6 checks Swedish in sv: misspellings and a repeated word",
+  ignore: NO_JAVA,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    let lt: RunningLanguageTool | undefined;
+    try {
+      lt = await startLanguageTool({ port: 0, startTimeoutMs: 180_000 });
+      const checker = await connectLanguageToolChecker({
+        baseUrl: lt.url,
+        cacheRoot: await tempDir(),
+        timeoutS: 120,
+        language: "sv",
+      });
+      try {
+        const text = "Jag tyker att att skolan är braa.";
+        const detailed = await checker.checkDetailed(text);
+        const rules = detailed.errors.map((e) => e.rule_id);
+        assert.deepEqual(rules.filter((r) => r === "HUNSPELL_RULE").length, 2, rules.join());
+        assert.ok(rules.includes("WORD_REPEAT_RULE"), rules.join());
+        assert.deepEqual(deriveErrorCounts(await checker.check(text, "sv")), {
+          grammar: 1,
+          spelling: 2,
+          punctuation: 0,
+        });
+        // the same sentence in en-US is a different check (and cache entry)
+        assert.notEqual(checker.cachePath(text, "en-US"), checker.cachePath(text));
+        const correct = await checker.check("Jag tycker att skolan är bra.", "sv");
+        assert.deepEqual(correct, []);
+      } finally {
+        await checker.close();
+      }
+    } finally {
+      await lt?.stop();
+    }
+  },
+});

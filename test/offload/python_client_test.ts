@@ -5,28 +5,13 @@
  * reason printed, when `python3` with numpy is not installed.
  */
 import assert from "node:assert/strict";
-import { systemDependency } from "../system_dependencies.ts";
+import { numpyDependency, SYSTEM_PYTHON } from "../system_dependencies.ts";
 import { startTestServer } from "./helpers.ts";
 
 const SCRIPT = new URL("./fixtures/original_client_emulation.py", import.meta.url).pathname;
-const PYTHON = "/usr/bin/python3";
+const PYTHON = SYSTEM_PYTHON;
 
-async function pythonWithNumpy(): Promise<boolean> {
-  try {
-    const r = await new Deno.Command(PYTHON, { args: ["-c", "import numpy"], stderr: "null" })
-      .output();
-    return r.success;
-  } catch {
-    return false;
-  }
-}
-const NO_NUMPY = systemDependency(
-  "numpy",
-  (await pythonWithNumpy())
-    ? null
-    : "/usr/bin/python3 cannot import numpy (apt-get install -y python3-numpy)",
-  "python_client_test",
-);
+const NO_NUMPY = await numpyDependency("python_client_test");
 
 async function runClient(url: string): Promise<Record<string, unknown>> {
   const r = await new Deno.Command(PYTHON, { args: [SCRIPT, url] }).output();

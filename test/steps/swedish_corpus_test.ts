@@ -2,6 +2,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { main } from "../../lib/cli.ts";
+import { configFromInvocation } from "../../lib/run/config_loading.ts";
+import { CV_FLAGS } from "../../lib/steps/model_inputs.ts";
+import { createExtractorForConfig } from "../../lib/offload/backend.ts";
+import { systemCheckerProbes } from "../../lib/offload/checker_choice.ts";
+import { loadDataset } from "../../lib/dataset/load_dataset.ts";
 
 const MANIFEST = "data/embedded/swedish_embedded.json";
 
@@ -49,6 +54,10 @@ Deno.test({
       "sv",
       "--feature-set",
       "handcrafted",
+      // the local checker (English-only: not run on Swedish, its counts left out) keeps this
+      // fast; LanguageTool in sv has its own test below
+      "--checker",
+      "local",
       "--skip-drop-column",
       "--n-estimators",
       "40",
@@ -58,6 +67,7 @@ Deno.test({
     const dirs = await runDirs(root);
     const prep = await json(join(dirs.get("prep")!, "reports/dataset_integrity_report.json"));
     assert.equal(prep.dataset.name, "swedish_embedded");
+    assert.equal(prep.filters.word_language, "sv");
     assert.equal(prep.dataset.genre_counts["berättande"], 52);
     assert.deepEqual(prep.counts.train.stages[0].removedBy, {
       "genre:berättande": 37,
@@ -75,6 +85,7 @@ Deno.test({
     assert.ok(cv.feature_names.includes("sv_spelling_errors_per_100_words"));
     assert.ok(cv.feature_names.includes("mtld"));
     assert.ok(!cv.feature_names.includes("flesch_kincaid"));
+    assert.ok(!cv.feature_names.includes("spelling_errors_per_100_words"));
     assert.match(rb.out, /WARNING: dataset language "sv": 30 handcrafted features .* left out/);
     const cvReport = await Deno.readTextFile(join(dirs.get("cv")!, "reports/cv_report.md"));
     assert.match(cvReport, /score scale F < E < D < C < B < A/);
@@ -154,4 +165,51 @@ Deno.test("a genre mix without scope stops before anything is written; --allow-g
   );
   assert.match(md, /^> \*\*WARNING: genres mixed without a declared scope/);
   assert.match(await Deno.readTextFile(join(root, "LOG.md")), /WARNING: genres mixed/);
+});
+
+const java = await systemCheckerProbes().javaMajor();
+const ltObtainable = java !== null && java >= 17 &&
+  await systemCheckerProbes().languageToolObtainable();
+
+// --checker auto on the Swedish manifest with Java present: LanguageTool in sv, pinned in the
+// config, its error counts kept (and the agreement count, English-only, left out); the counts
+// come from LanguageTool's Swedish rules.
+Deno.test({
+  name:
+    "Swedish corpus with --checker auto and Java: LanguageTool checks in sv, its counts are kept",
+  ignore: !ltObtainable,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const config = await configFromInvocation(
+      { values: { dataset: MANIFEST, "feature-set": "handcrafted", checker: "auto" }, argv: [] },
+      CV_FLAGS,
+    );
+    assert.equal(config.checker, "languagetool");
+    assert.ok(!config.excludedFeatures.includes("spelling_errors_per_100_words"));
+    assert.ok(config.excludedFeatures.includes("agreement_errors_per_100_words"));
+    const essays = (await loadDataset(config)).train.slice(0, 4);
+    const handle = await createExtractorForConfig(config, {
+      cacheRoot: await Deno.makeTempDir(),
+      local: { workers: 0 },
+    });
+    try {
+      assert.deepEqual(
+        [handle.checker?.kind, handle.checker?.language],
+        ["languagetool-local", "sv"],
+      );
+      const got = await handle.extractor.extract(
+        essays.map((e) => ({ id: e.id, text: e.text, prompt: e.prompt })),
+        { featureSet: "handcrafted" },
+      );
+      const m = got.handcrafted!;
+      const col = (name: string) =>
+        Array.from({ length: m.nRows }, (_, r) => m.values[r * m.nCols + m.names.indexOf(name)]);
+      const spelling = col("spelling_errors_per_100_words");
+      assert.ok(spelling.some((v) => v > 0), `LanguageTool-sv spelling: ${spelling}`);
+      assert.equal(handle.buildMetrics().offload.language_tool.requests.count, essays.length);
+    } finally {
+      await handle.close();
+    }
+  },
 });

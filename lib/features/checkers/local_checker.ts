@@ -9,6 +9,7 @@ import type { ErrorChecker, ErrorMatch } from "../types.ts";
 import { categoriseMatch } from "./error_categories.ts";
 import { findHarperErrors } from "./harper_checker.ts";
 import { findSpellingErrors } from "./spelling_checker.ts";
+import { primaryLanguage } from "../feature_languages.ts";
 
 /** Whether two matches' spans overlap (zero-length spans overlap when they touch). */
 function overlaps(a: ErrorMatch, b: ErrorMatch): boolean {
@@ -40,7 +41,9 @@ export interface LocalErrorCheckerOptions {
 
 /**
  * Local error checker (no server): harper.js + nspell. `language` is a LanguageTool code;
- * harper picks its dialect from it, nspell always uses American English (dictionary-en).
+ * harper picks its dialect from it, nspell always uses American English (dictionary-en). Both are
+ * English-only: for a non-English language the checker does not run and finds nothing (its counts
+ * are left out of such a dataset's features, `feature_languages.ts`).
  *
  * @example
  * ```ts
@@ -64,6 +67,7 @@ export class LocalErrorChecker implements ErrorChecker {
 
   /** All matches of `text`, sorted by offset. */
   async check(text: string, language: string): Promise<readonly ErrorMatch[]> {
+    if (primaryLanguage(language) !== "en") return [];
     const harper = await findHarperErrors(text, language, {
       spellCheck: this.#harperSpellCheck,
     });

@@ -44,6 +44,11 @@ export interface EssayAnalysisInput {
   readonly paragraphEmbeddings: readonly Float32Array[];
   /** Embedding of `prompt` (same encoder). */
   readonly promptEmbedding: Float32Array;
+  /**
+   * The language words are counted in (a BCP 47 tag or LanguageTool code; default English:
+   * `lib/dataset/words.ts`).
+   */
+  readonly language?: string;
 }
 
 const LEXICAL_POS: ReadonlySet<string> = new Set(["NOUN", "VERB", "ADJ", "ADV"]);

@@ -33,6 +33,6 @@ export type { EssaySegmentation } from "./text_analysis.ts";
  * ```
  */
 export function computeHandcraftedFeatures(input: EssayAnalysisInput): Float64Array {
-  const analysis = analyseText(input.text);
+  const analysis = analyseText(input.text, input.language);
   return featuresFromAnalysis(analysis, input);
 }

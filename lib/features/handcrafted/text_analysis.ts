@@ -1,6 +1,8 @@
 /**
  * The one NLP pass over an essay: paragraphs, sentences, tokens with POS and lemmas (wink-nlp),
- * and the dataset's word segmentation (runs of `[A-Za-z0-9]+`) with syllable counts.
+ * and the dataset's word segmentation with syllable counts: runs of `[A-Za-z0-9]+` for English,
+ * runs of Unicode letters and digits for any other language (`lib/dataset/words.ts`; the language
+ * is the LanguageTool code the extractor checks in, `en-US` by default).
  *
  * Every handcrafted feature is computed from one {@link TextAnalysis}, so all features agree on
  * what a sentence, a paragraph and a word are. Paragraphs are the non-blank lines of the text
@@ -11,12 +13,10 @@
  */
 import { syllable } from "syllable";
 import { readDocWithoutHistory, winkIts } from "./history_free_nlp.ts";
+import { wordPattern, wordsOf } from "../../dataset/words.ts";
 
 /** wink-nlp's token property helpers. */
 const its = winkIts();
-
-/** A word in the dataset's sense: a maximal run of ASCII letters and digits. */
-const WORD_PATTERN = /[A-Za-z0-9]+/g;
 
 /** The sentences and paragraphs features are computed over (what the encoder must embed). */
 export interface EssaySegmentation {
@@ -51,7 +51,7 @@ export interface TextAnalysis extends EssaySegmentation {
   /** `[start, end)` token index range of each sentence in `tokens`. */
   readonly sentenceTokenStart: Int32Array;
   readonly sentenceTokenEnd: Int32Array;
-  /** Dataset words (runs of `[A-Za-z0-9]+`) of the whole text, in order. */
+  /** Dataset words of the whole text, in order (`datasetWords`). */
   readonly words: readonly string[];
   /** Syllables of each word in `words` (at least 1 per word). */
   readonly wordSyllables: Int32Array;
@@ -59,9 +59,12 @@ export interface TextAnalysis extends EssaySegmentation {
   readonly sentenceWordCounts: Int32Array;
 }
 
-/** Dataset words of a text: maximal runs of `[A-Za-z0-9]+`. */
-export function datasetWords(text: string): string[] {
-  return text.match(WORD_PATTERN) ?? [];
+/**
+ * Dataset words of a text in a language (default English: maximal runs of `[A-Za-z0-9]+`; other
+ * languages: runs of Unicode letters and digits).
+ */
+export function datasetWords(text: string, language?: string): string[] {
+  return wordsOf(text, language);
 }
 
 /**
@@ -91,8 +94,8 @@ type WinkSentence = any;
  * //   paragraphs: ["I agree. It helps.", "In conclusion, yes."] }
  * ```
  */
-export function segmentEssay(text: string): EssaySegmentation {
-  const { sentences, paragraphs } = analyseText(text);
+export function segmentEssay(text: string, language?: string): EssaySegmentation {
+  const { sentences, paragraphs } = analyseText(text, language);
   return { sentences: [...sentences], paragraphs: [...paragraphs] };
 }
 
@@ -102,19 +105,22 @@ export const ANALYSIS_CACHE_SIZE = 512;
 const recentAnalyses = new Map<string, TextAnalysis>();
 
 /**
- * Run the NLP pass over one essay. Recent results (up to {@link ANALYSIS_CACHE_SIZE} texts,
- * least recently used evicted) are memoised, so `segmentEssay(text)` for a whole batch followed
- * by `computeHandcraftedFeatures({text, ...})` per essay costs one pass per essay.
+ * Run the NLP pass over one essay, counting words in `language` (default English). Recent results
+ * (up to {@link ANALYSIS_CACHE_SIZE} texts, least recently used evicted) are memoised, so
+ * `segmentEssay(text)` for a whole batch followed by `computeHandcraftedFeatures({text, ...})` per
+ * essay costs one pass per essay.
  */
-export function analyseText(text: string): TextAnalysis {
-  const cached = recentAnalyses.get(text);
+export function analyseText(text: string, language?: string): TextAnalysis {
+  const pattern = wordPattern(language);
+  const key = `${pattern.source}\u0000${text}`;
+  const cached = recentAnalyses.get(key);
   if (cached !== undefined) {
-    recentAnalyses.delete(text);
-    recentAnalyses.set(text, cached);
+    recentAnalyses.delete(key);
+    recentAnalyses.set(key, cached);
     return cached;
   }
-  const analysis = runAnalysis(text);
-  recentAnalyses.set(text, analysis);
+  const analysis = runAnalysis(text, language);
+  recentAnalyses.set(key, analysis);
   if (recentAnalyses.size > ANALYSIS_CACHE_SIZE) {
     const oldest = recentAnalyses.keys().next().value;
     if (oldest !== undefined) recentAnalyses.delete(oldest);
@@ -122,7 +128,7 @@ export function analyseText(text: string): TextAnalysis {
   return analysis;
 }
 
-function runAnalysis(text: string): TextAnalysis {
+function runAnalysis(text: string, language: string | undefined): TextAnalysis {
   const paragraphs = splitParagraphs(text);
   const sentences: string[] = [];
   const sentenceParagraph: number[] = [];
@@ -156,10 +162,10 @@ function runAnalysis(text: string): TextAnalysis {
       ends.push(tokens.length);
       sentences.push(sentenceText);
       sentenceParagraph.push(p);
-      sentenceWordCounts.push(datasetWords(sentenceText).length);
+      sentenceWordCounts.push(datasetWords(sentenceText, language).length);
     });
   });
-  const words = datasetWords(text);
+  const words = datasetWords(text, language);
   const wordSyllables = new Int32Array(words.length);
   for (let i = 0; i < words.length; i++) wordSyllables[i] = wordSyllableCount(words[i]);
   return {

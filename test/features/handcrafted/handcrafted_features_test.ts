@@ -12,6 +12,7 @@ import {
   HANDCRAFTED_FEATURE_SCHEMA,
 } from "../../../lib/features/handcrafted/schema.ts";
 import type { ErrorMatch } from "../../../lib/features/types.ts";
+import { analyseText } from "../../../lib/features/handcrafted/text_analysis.ts";
 
 const v = (...x: number[]) => Float32Array.from(x);
 
@@ -233,4 +234,25 @@ Deno.test("docs/features.md documents every schema feature", async () => {
     const row = new RegExp(`\\|\\s*\`${name}\`\\s*\\|`);
     assert.match(doc, row, `docs/features.md lacks a row for ${name}`);
   }
+});
+
+Deno.test("Swedish words: the analysis counts Unicode words, English text keeps its words", () => {
+  const text = "Vi går på bio i kväll.\n\nDet blir så roligt att se filmen.";
+  const sv = analyseText(text, "sv");
+  assert.deepEqual(sv.words.slice(0, 4), ["Vi", "går", "på", "bio"]);
+  assert.equal(sv.words.length, 13);
+  assert.equal(sv.sentenceWordCounts.reduce((a, b) => a + b, 0), 13);
+  // the same text in English (the default, and en-US) is cached apart and counted in ASCII runs
+  const en = analyseText(text);
+  assert.equal(en.words.length, 15);
+  assert.equal(analyseText(text, "en-US"), en);
+  assert.equal(analyseText(text, "sv"), sv);
+  // the language-neutral word features follow: 13 words, all distinct
+  const f = named(computeHandcraftedFeatures({ ...inputFor(text), language: "sv" }));
+  close(f.word_count, 13, "word_count");
+  close(f.ttr, 13 / 13, "ttr");
+  // characters: Vi går på bio i kväll Det blir så roligt att se filmen = 2+3+2+3+1+5+3+4+2+6+3+2+6
+  close(f.avg_word_length, 42 / 13, "avg_word_length");
+  close(f.long_word_ratio, 0, "long_word_ratio");
+  close(named(computeHandcraftedFeatures(inputFor(text))).word_count, 15, "word_count (en)");
 });
