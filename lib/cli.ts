@@ -11,6 +11,7 @@
 import { commandHelp, type CommandSpec, parseFlags, UsageError } from "./run/cli_flags.ts";
 import { DatasetError } from "./dataset/csv_table.ts";
 import { ManifestError } from "./dataset/manifest.ts";
+import { PerPromptScaleUnsupportedError } from "./dataset/per_prompt_scale.ts";
 import {
   activeInterruptHandling,
   exitCodeForSignal,
@@ -105,6 +106,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (
       error instanceof ManifestError || error instanceof ModelBundleError ||
+      error instanceof PerPromptScaleUnsupportedError ||
       error instanceof ExtractorMismatchError ||
       error instanceof FeatureStoreMismatchError
     ) {

@@ -39,6 +39,10 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
     summary: "local feature extraction: essays/s cold and warm, per-stage ms, peak RSS, levers",
     run: async (a) => (await import("./features_bench.ts")).runFeaturesBench(a),
   },
+  languagetool: {
+    summary: "LanguageTool server settings side by side, cold: CPU-s/essay, essays/s, same matches",
+    run: async (a) => (await import("./languagetool_bench.ts")).runLanguageToolBench(a),
+  },
   quality: {
     summary: "default cv (both schemes) + full train → test vs the Python reference stack, " +
       "same folds",

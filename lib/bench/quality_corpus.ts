@@ -19,6 +19,7 @@ import type { Essay } from "../dataset/essay.ts";
 import { applyStandardFilters } from "../dataset/filters.ts";
 import { loadDataset } from "../dataset/load_dataset.ts";
 import { readDatasetManifest } from "../dataset/manifest.ts";
+import { singleScale } from "../dataset/per_prompt_scale.ts";
 import { describeScale, type ScoreScale } from "../dataset/score_scale.ts";
 import { quadraticWeightedKappa } from "../model/evaluation/metrics.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
@@ -203,7 +204,11 @@ async function boundFolds(config: ExperimentConfig, scheme: SplitsSchemeName) {
   for (const f of applied.folds(scheme)) {
     for (const i of f.valIndices) foldOf.set(train[i].id, f.fold);
   }
-  return { train: train as readonly Essay[], foldOf, scale: d.scale };
+  return {
+    train: train as readonly Essay[],
+    foldOf,
+    scale: singleScale(d.scale, "bench quality-corpus"),
+  };
 }
 
 /** Throws unless the run's OOF rows reproduce its CV QWK and sit in the splits' folds. */

@@ -14,7 +14,13 @@
 import { type CsvTable, DatasetError, decodeUtf8Strict, parseCsvTable } from "./csv_table.ts";
 import type { Essay, OfficialSplit } from "./essay.ts";
 import { type DatasetManifest, manifestInputPaths } from "./manifest.ts";
-import { parseScoreCell, type ScoreScale, scoreScale } from "./score_scale.ts";
+import { parseScoreCell, type ScoreScale } from "./score_scale.ts";
+import {
+  type DatasetScale,
+  datasetScale,
+  isPerPromptScale,
+  normalisedLabel,
+} from "./per_prompt_scale.ts";
 import { randomTestSplit } from "./random_test_split.ts";
 import { seededPermutation } from "../splits/seeded_order.ts";
 
@@ -25,7 +31,8 @@ export interface LoadedCorpus {
   /** Column order for writing prepared CSVs (the source's own). */
   readonly header: readonly string[];
   readonly inputPaths: readonly string[];
-  readonly scale: ScoreScale;
+  /** One scale, or one per prompt (then `overall` is the normalised label in [0, 1]). */
+  readonly scale: DatasetScale;
   readonly manifest: DatasetManifest;
   /** Essays per genre tag over train + test ("" = untagged); empty without a genre source. */
   readonly genreCounts: Readonly<Record<string, number>>;
@@ -162,8 +169,34 @@ function checkColumns(table: CsvTable, m: DatasetManifest): void {
 }
 
 /**
+ * The score (and trait) scale of a row's prompt, and how a parsed value becomes `overall`: the
+ * value itself on one scale; on per-prompt scales the prompt's scale (an error naming the
+ * prompt when it has none) and the normalised label.
+ */
+function rowScale(
+  scale: DatasetScale,
+  prompt: string,
+  fail: (detail: string) => never,
+): { scale: ScoreScale; overall: (v: number) => number; where: string } {
+  if (!isPerPromptScale(scale)) return { scale, overall: (v) => v, where: "" };
+  const s = scale.byPrompt.get(prompt);
+  if (s === undefined) {
+    return fail(
+      `prompt "${prompt}" has no scale in the manifest's scale.prompts (scales are given for: ` +
+        `${[...scale.byPrompt.keys()].join(", ")}); expected a scale for every prompt`,
+    );
+  }
+  return {
+    scale: s,
+    overall: (v) => normalisedLabel(s, v),
+    where: ` (prompt "${prompt}"'s scale)`,
+  };
+}
+
+/**
  * Turn a parsed table into validated essays under a manifest: ids unique and non-empty, texts
- * and prompts non-empty, every score (and trait score) on the scale, the genre read.
+ * and prompts non-empty, every score (and trait score) on the scale (on per-prompt scales, on
+ * the essay's prompt's scale; `overall` is then the normalised label), the genre read.
  *
  * @example
  * ```ts
@@ -173,7 +206,7 @@ function checkColumns(table: CsvTable, m: DatasetManifest): void {
 export function essaysFromTable(
   table: CsvTable,
   m: DatasetManifest,
-  scale: ScoreScale,
+  scale: DatasetScale,
   splitOf: (
     cells: Readonly<Record<string, string>>,
     fail: (c: string, d: string) => never,
@@ -200,18 +233,19 @@ export function essaysFromTable(
     if (text.trim() === "") fail(c.text, "empty essay text; expected the essay");
     const prompt = cells[c.prompt].trim();
     if (prompt === "") fail(c.prompt, "empty prompt; expected the prompt name");
-    const score = parseScoreCell(scale, cells[c.score]);
-    if (score.error) fail(c.score, score.error);
+    const rs = rowScale(scale, prompt, (d) => fail(c.prompt, d));
+    const score = parseScoreCell(rs.scale, cells[c.score]);
+    if (score.error) fail(c.score, score.error + rs.where);
     for (const t of traits) {
-      const parsed = parseScoreCell(scale, cells[t]);
-      if (parsed.error) fail(t, parsed.error);
+      const parsed = parseScoreCell(rs.scale, cells[t]);
+      if (parsed.error) fail(t, parsed.error + rs.where);
     }
     const genre = genreOf(cells, prompt, m);
     return {
       id,
       text,
       prompt,
-      overall: score.value!,
+      overall: rs.overall(score.value!),
       split: splitOf(cells, fail),
       sourceRow: row,
       columns: cells,
@@ -250,7 +284,7 @@ export async function loadCorpus(
   m: DatasetManifest,
   options: LoadCorpusOptions = {},
 ): Promise<LoadedCorpus> {
-  const scale = scoreScale(m.scale);
+  const scale = datasetScale(m.scale);
   let train: Essay[];
   let test: Essay[];
   let header: readonly string[];

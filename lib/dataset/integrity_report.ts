@@ -10,13 +10,8 @@ import type { FilterResult, FilterSettings } from "./filters.ts";
 import { IELTS_BLOCKED_BANNER } from "./ielts_csv.ts";
 import { normalisedTextHash } from "./text_hash.ts";
 import { GENRE_MIX_WARNING } from "../run/experiment_log.ts";
-import {
-  ELLIPSE_SCALE,
-  formatLevel,
-  labelIndex,
-  scaleLabels,
-  type ScoreScale,
-} from "./score_scale.ts";
+import { ELLIPSE_SCALE, formatLevel, labelIndex, scaleLabels } from "./score_scale.ts";
+import { type DatasetScale, isPerPromptScale, promptScale } from "./per_prompt_scale.ts";
 import { countWords, wordRuleDescription } from "./words.ts";
 
 /** Summary statistics of a numeric sample. */
@@ -118,8 +113,20 @@ export function summarise(values: readonly number[]): NumericSummary {
   };
 }
 
-function scoreCounts(essays: readonly Essay[], scale: ScoreScale): Record<string, number> {
+/**
+ * Essays per score level, every level listed (also those with none). On per-prompt scales the
+ * keys are `prompt: level` on each prompt's own scale (from the normalised label).
+ */
+function scoreCounts(essays: readonly Essay[], scale: DatasetScale): Record<string, number> {
   const out: Record<string, number> = {};
+  if (isPerPromptScale(scale)) {
+    for (const [p, s] of scale.byPrompt) for (const l of scaleLabels(s)) out[`${p}: ${l}`] = 0;
+    for (const e of essays) {
+      const s = promptScale(scale, e.prompt);
+      out[`${e.prompt}: ${formatLevel(s, Math.round(e.overall * (s.nLevels - 1)))}`]++;
+    }
+    return out;
+  }
   for (const label of scaleLabels(scale)) out[label] = 0;
   for (const e of essays) out[formatLevel(scale, labelIndex(scale, e.overall))]++;
   return out;
@@ -167,8 +174,8 @@ export interface IntegrityReportInput {
   readonly settings: FilterSettings;
   readonly raw: Readonly<Record<OfficialSplit, readonly Essay[]>>;
   readonly filtered: Readonly<Record<OfficialSplit, FilterResult>>;
-  /** The score scale (default ELLIPSE's). */
-  readonly scale?: ScoreScale;
+  /** The score scale (default ELLIPSE's), one or per prompt. */
+  readonly scale?: DatasetScale;
   /** The dataset manifest's facts (a `--dataset` run only; absent for the ELLIPSE flags). */
   readonly dataset?: IntegrityDatasetFacts;
 }

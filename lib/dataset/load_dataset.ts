@@ -10,7 +10,8 @@ import { loadCorpus } from "./corpus_loader.ts";
 import type { Essay } from "./essay.ts";
 import { loadIeltsCsv } from "./ielts_csv.ts";
 import { type DatasetManifest, ellipseManifest } from "./manifest.ts";
-import { ELLIPSE_SCALE, type ScoreScale, scoreScale } from "./score_scale.ts";
+import { ELLIPSE_SCALE, type ScoreScale } from "./score_scale.ts";
+import { type DatasetScale, datasetScale, singleScale } from "./per_prompt_scale.ts";
 
 /** The official partitions and the files they came from. */
 export interface LoadedDataset {
@@ -19,8 +20,8 @@ export interface LoadedDataset {
   /** Column order for writing prepared CSVs. */
   readonly header: readonly string[];
   readonly inputPaths: readonly string[];
-  /** The score scale of `overall`. */
-  readonly scale: ScoreScale;
+  /** The score scale of `overall`: one scale, or one per prompt (`per_prompt_scale.ts`). */
+  readonly scale: DatasetScale;
   /** Essays per genre tag ("" = untagged); empty when the corpus has no genre source. */
   readonly genreCounts: Readonly<Record<string, number>>;
 }
@@ -47,7 +48,9 @@ export function datasetManifestOf(config: ExperimentConfig): DatasetManifest {
 }
 
 /**
- * The score scale of a config's dataset (ELLIPSE's for ELLIPSE and IELTS).
+ * The score scale of a config's dataset (ELLIPSE's for ELLIPSE and IELTS). A dataset with
+ * per-prompt scales has no one scale: this throws a `PerPromptScaleUnsupportedError` that says so
+ * (the steps that read one scale do not support per-prompt scales yet).
  *
  * @example
  * ```ts
@@ -55,7 +58,23 @@ export function datasetManifestOf(config: ExperimentConfig): DatasetManifest {
  * ```
  */
 export function scaleOfConfig(config: ExperimentConfig): ScoreScale {
-  return config.dataset ? scoreScale(config.dataset.scale) : ELLIPSE_SCALE;
+  if (!config.dataset) return ELLIPSE_SCALE;
+  return singleScale(
+    datasetScale(config.dataset.scale),
+    "this step (it reads one score scale for the whole corpus)",
+  );
+}
+
+/**
+ * The dataset's scale, one or per prompt (ELLIPSE's for ELLIPSE and IELTS).
+ *
+ * @example
+ * ```ts
+ * datasetScaleOfConfig(config); // a ScoreScale or a PerPromptScale
+ * ```
+ */
+export function datasetScaleOfConfig(config: ExperimentConfig): DatasetScale {
+  return config.dataset ? datasetScale(config.dataset.scale) : ELLIPSE_SCALE;
 }
 
 /**

@@ -13,6 +13,7 @@
 import { dirname, isAbsolute, join } from "node:path";
 import { z } from "zod";
 import { ScoreScaleSpecSchema } from "./score_scale.ts";
+import { PerPromptScaleSpecSchema } from "./per_prompt_scale.ts";
 
 const NonEmpty = z.string().trim().min(1);
 
@@ -102,7 +103,8 @@ export const DatasetManifestSchema = z.object({
   columns: ManifestColumnsSchema,
   /** Trait columns are validated only when the file has them (ELLIPSE's analytic scores). */
   traitsIfPresent: z.boolean().default(false),
-  scale: ScoreScaleSpecSchema,
+  /** One scale for the corpus, or one per prompt (`per_prompt_scale.ts`). */
+  scale: z.union([ScoreScaleSpecSchema, PerPromptScaleSpecSchema]),
   genres: GenreScopeSchema.optional(),
   wordWindow: z.object({
     min: z.number().int().min(0),
@@ -122,21 +124,32 @@ export class ManifestError extends Error {
 
 type Issue = { readonly path: readonly PropertyKey[]; readonly message: string };
 
+/** The union branch a `files` or `scale` value asks for (by its keys or its kind). */
+function unionBranch(field: string, v: object): z.ZodType | null {
+  if (field === "files") return "data" in v ? OneFileSchema : TwoFilesSchema;
+  if (field === "scale") {
+    return (v as { kind?: unknown }).kind === "per_prompt"
+      ? PerPromptScaleSpecSchema
+      : ScoreScaleSpecSchema;
+  }
+  return null;
+}
+
 /**
- * A failed `files` union says only "Invalid input"; re-check `files` against the form its keys
- * ask for (`data` → one file with a split, else two files), so the error names the field.
+ * A failed union (`files`, `scale`) says only "Invalid input"; re-check the value against the
+ * branch its keys ask for (`data` → one file with a split; `kind: "per_prompt"` → per-prompt
+ * scales), so the error names the field.
  */
 function filesIssues(value: unknown): (issue: Issue) => Issue[] {
   return (issue) => {
-    const files = (value as { files?: unknown } | null)?.files;
-    if (issue.path.join(".") !== "files" || typeof files !== "object" || files === null) {
-      return [issue];
-    }
-    const branch = "data" in files ? OneFileSchema : TwoFilesSchema;
-    const r = branch.safeParse(files);
+    const field = issue.path.join(".");
+    const v = (value as Record<string, unknown> | null)?.[field];
+    const branch = typeof v === "object" && v !== null ? unionBranch(field, v) : null;
+    if (branch === null) return [issue];
+    const r = branch.safeParse(v);
     return r.success
       ? [issue]
-      : r.error.issues.map((i) => ({ path: ["files", ...i.path], message: i.message }));
+      : r.error.issues.map((i) => ({ path: [field, ...i.path], message: i.message }));
   };
 }
 

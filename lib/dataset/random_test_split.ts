@@ -11,13 +11,15 @@
  */
 import { DatasetError } from "./csv_table.ts";
 import type { Essay } from "./essay.ts";
-import { type ScoreScale, stratumOf } from "./score_scale.ts";
+import { stratumOf } from "./score_scale.ts";
+import { type DatasetScale, isPerPromptScale, normalisedBin } from "./per_prompt_scale.ts";
 import { normalisedTextHash } from "./text_hash.ts";
 import { stratifiedGroupTrainValSplit } from "../splits/train_val_split.ts";
 
 /**
  * A seeded random test split of one file: `round(testFraction · n)` essays go to test (as near
- * as whole text groups allow), each score level in proportion (largest remainder), essays with
+ * as whole text groups allow), each score level in proportion (largest remainder; on per-prompt
+ * scales each normalised bin, `per_prompt_scale.ts`), essays with
  * the same normalised text on the same side. Throws a `DatasetError` naming `files.split` when
  * the file is too small for the fraction.
  *
@@ -31,7 +33,7 @@ export function randomTestSplit(
   testFraction: number,
   seed: number,
   file: string,
-  scale: ScoreScale,
+  scale: DatasetScale,
 ): Essay[] {
   if (!(testFraction > 0 && testFraction < 1)) {
     throw new DatasetError(file, `files.split.testFraction ${testFraction}: expected 0 < f < 1`);
@@ -39,7 +41,9 @@ export function randomTestSplit(
   let test: Set<number>;
   try {
     const split = stratifiedGroupTrainValSplit({
-      labels: essays.map((e) => stratumOf(scale, e.overall)),
+      labels: essays.map((e) =>
+        isPerPromptScale(scale) ? normalisedBin(scale, e.overall) : stratumOf(scale, e.overall)
+      ),
       groups: essays.map((e) => normalisedTextHash(e.text)),
       valFraction: testFraction,
       seed,

@@ -7,7 +7,8 @@
  * `language-en` and `language-sv`, from Maven Central with `mvn dependency:copy-dependencies`)
  * once into `~/.cache/essay-scoring/languagetool-<version>/lib/` (≈ 250 MB, ≈ 30 s here; a cache
  * fetched before a module was added is completed on the next start), then
- * starts `org.languagetool.server.HTTPServer` on loopback (≈ 6 s to answer) and prints
+ * starts `org.languagetool.server.HTTPServer` on loopback (≈ 6 s to answer; JVM options
+ * {@link LANGUAGE_TOOL_JVM_OPTIONS}, `--config` {@link languageToolServerConfig}) and prints
  * `LISTENING <url>`. Needs Java 17+ and Maven; the default `deno task main` never does this.
  * Point `deno task serve-offload --language-tool-url <url>` at it for Tier 1, as on Hemma.
  *
@@ -129,11 +130,42 @@ export async function ensureLanguageTool(
   return lib;
 }
 
-/** JVM options of the server (measured in `docs/offload.md`, "LanguageTool throughput"). */
+/** JVM options of the server (measured in `docs/features_extraction.md`, "LanguageTool path"). */
 export const LANGUAGE_TOOL_JVM_OPTIONS: readonly string[] = [
   "-XX:+UseParallelGC",
   "-XX:TieredStopAtLevel=1",
 ];
+
+/**
+ * The server's `--config` properties: `maxCheckThreads` = the machine's cores (LanguageTool's
+ * default is 10 threads; measured in `docs/features_extraction.md`, "LanguageTool path"). Only
+ * settings that leave every match unchanged belong here.
+ *
+ * @example
+ * ```ts
+ * languageToolServerConfig(2); // { maxCheckThreads: "2" }
+ * ```
+ */
+export function languageToolServerConfig(
+  cores = typeof navigator !== "undefined" ? navigator.hardwareConcurrency ?? 2 : 2,
+): Readonly<Record<string, string>> {
+  return { maxCheckThreads: String(Math.max(1, Math.floor(cores))) };
+}
+
+/** Write the properties file of a `--config` (content-addressed in the jar cache); its path. */
+async function writeServerConfig(
+  lib: string,
+  config: Readonly<Record<string, string>>,
+): Promise<string> {
+  const text = Object.entries(config).map(([k, v]) => `${k}=${v}\n`).join("");
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)),
+  );
+  const name = Array.from(digest.slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
+  const path = join(lib, "..", `server-${name}.properties`);
+  await Deno.writeTextFile(path, text);
+  return path;
+}
 
 /** A running stock LanguageTool server. */
 export interface RunningLanguageTool {
@@ -151,28 +183,33 @@ function freePort(): number {
   return port;
 }
 
-/**
- * Start the stock server on 127.0.0.1 (`port` 0 picks a free one) and wait until
- * `GET /v2/languages` answers 200 (at most `startTimeoutMs`, default 120 s).
- */
-export async function startLanguageTool(
-  options: {
-    port?: number;
-    heap?: string;
-    version?: string;
-    startTimeoutMs?: number;
-    log?: (l: string) => void;
-    inheritOutput?: boolean;
-    /** JVM options before the class path (default {@link LANGUAGE_TOOL_JVM_OPTIONS}). */
-    jvmOptions?: readonly string[];
-  } = {},
-): Promise<RunningLanguageTool> {
-  const lib = await ensureLanguageTool({ version: options.version, log: options.log });
-  const port = options.port || freePort();
-  const heap = options.heap ?? "512m";
+/** Options of {@link startLanguageTool}. */
+export interface StartLanguageToolOptions {
+  port?: number;
+  heap?: string;
+  version?: string;
+  startTimeoutMs?: number;
+  log?: (l: string) => void;
+  inheritOutput?: boolean;
+  /** JVM options before the class path (default {@link LANGUAGE_TOOL_JVM_OPTIONS}). */
+  jvmOptions?: readonly string[];
+  /** `--config` properties (default {@link languageToolServerConfig}; `{}` = none). */
+  serverConfig?: Readonly<Record<string, string>>;
+}
+
+/** Spawn the JVM of the stock server (not waiting for it); `stop()` ends it. */
+async function spawnLanguageTool(
+  lib: string,
+  port: number,
+  options: StartLanguageToolOptions,
+): Promise<{ process: Deno.ChildProcess; exited(): boolean; stop(): Promise<void> }> {
+  const serverConfig = options.serverConfig ?? languageToolServerConfig();
+  const configArgs = Object.keys(serverConfig).length === 0
+    ? []
+    : ["--config", await writeServerConfig(lib, serverConfig)];
   const process = new Deno.Command("java", {
     args: [
-      `-Xmx${heap}`,
+      `-Xmx${options.heap ?? "512m"}`,
       ...(options.jvmOptions ?? LANGUAGE_TOOL_JVM_OPTIONS),
       "-cp",
       `${lib}/*`,
@@ -181,6 +218,7 @@ export async function startLanguageTool(
       String(port),
       "--allow-origin",
       "*",
+      ...configArgs,
     ],
     env: { JAVA_TOOL_OPTIONS: "-Dfile.encoding=UTF-8" },
     // The JVM's log goes to stderr, so stdout carries only our `LISTENING <url>` line.
@@ -190,30 +228,42 @@ export async function startLanguageTool(
   if (options.inheritOutput) {
     process.stdout.pipeTo(Deno.stderr.writable, { preventClose: true }).catch(() => {});
   }
-  const url = `http://127.0.0.1:${port}`;
   let exited = false;
   const status = process.status.then((s) => {
     exited = true;
     return s;
   });
   const stop = async () => {
-    if (!exited) {
+    if (exited) return;
+    try {
+      process.kill("SIGTERM");
+    } catch { /* already gone */ }
+    const t = setTimeout(() => {
       try {
-        process.kill("SIGTERM");
-      } catch { /* already gone */ }
-      const t = setTimeout(() => {
-        try {
-          process.kill("SIGKILL");
-        } catch { /* gone */ }
-      }, 5000);
-      await status;
-      clearTimeout(t);
-    }
+        process.kill("SIGKILL");
+      } catch { /* gone */ }
+    }, 5000);
+    await status;
+    clearTimeout(t);
   };
+  return { process, exited: () => exited, stop };
+}
+
+/**
+ * Start the stock server on 127.0.0.1 (`port` 0 picks a free one) and wait until
+ * `GET /v2/languages` answers 200 (at most `startTimeoutMs`, default 120 s).
+ */
+export async function startLanguageTool(
+  options: StartLanguageToolOptions = {},
+): Promise<RunningLanguageTool> {
+  const lib = await ensureLanguageTool({ version: options.version, log: options.log });
+  const port = options.port || freePort();
+  const { process, exited, stop } = await spawnLanguageTool(lib, port, options);
+  const url = `http://127.0.0.1:${port}`;
   const deadline = performance.now() + (options.startTimeoutMs ?? 120_000);
   const t0 = performance.now();
   while (performance.now() < deadline) {
-    if (exited) throw new Error(`LanguageTool exited during start (port ${port} in use?)`);
+    if (exited()) throw new Error(`LanguageTool exited during start (port ${port} in use?)`);
     try {
       const res = await fetch(`${url}/v2/languages`, { signal: AbortSignal.timeout(2000) });
       await res.body?.cancel();

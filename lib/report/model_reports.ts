@@ -55,6 +55,8 @@ export interface ModelReportContext {
   readonly command: string;
   readonly datasetKind: string;
   readonly featureSet: string;
+  /** The Tier 1 checker and the language it checks in (handcrafted features only). */
+  readonly checker?: string;
   readonly scheme?: string;
   readonly splitsPath?: string;
   readonly model: string;
@@ -126,6 +128,7 @@ function header(ctx: ModelReportContext): string[] {
       ctx.textStacking ? ", incl. stacked out-of-fold columns" : ""
     })`,
   );
+  if (ctx.checker) lines.push(`- Tier 1 error checker: ${ctx.checker}`);
   if (ctx.scheme) lines.push(`- split scheme: \`${ctx.scheme}\` from \`${ctx.splitsPath}\``);
   lines.push(
     `- learner: \`${ctx.model}\`, seed ${ctx.seed}, params \`${JSON.stringify(ctx.params)}\``,

@@ -18,6 +18,8 @@ import { cvReportMarkdown, fmtMeanStd, type ModelReportContext } from "../report
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import type { RunContext } from "../run/run_context.ts";
+import { checkerModeOf } from "../offload/backend.ts";
+import { languageToolCode } from "../offload/languagetool_language.ts";
 import { modelRunJsonHeader, recordRunInExperimentLog } from "./common.ts";
 import {
   oofPart,
@@ -49,6 +51,31 @@ export interface CvState {
   readonly test?: TestEvaluation;
 }
 
+/**
+ * The Tier 1 checker and language of a config, for report headers (undefined without handcrafted
+ * features). `auto` is resolved at extraction (`offload_metrics.json`, `checker`), except for a
+ * non-English dataset, whose config holds what it resolved to.
+ *
+ * @example
+ * ```ts
+ * checkerDescription(config); // "`languagetool`, language `sv`"
+ * ```
+ */
+export function checkerDescription(config: ExperimentConfig): string | undefined {
+  if (config.featureSet === "embeddings") return undefined;
+  const language = languageToolCode(config.dataset?.language ?? "en");
+  if (config.backend === "hemma") return `the offload server's (in its own language)`;
+  const mode = checkerModeOf(config);
+  const english = language.startsWith("en");
+  return `\`${mode}\`, language \`${language}\`` + (
+    mode === "auto"
+      ? " (what it resolved to: `offload_metrics.json`, `checker`)"
+      : mode === "local" && !english
+      ? " (English-only: not run, error counts left out)"
+      : ""
+  );
+}
+
 /** Report header context of a model step. */
 export function reportContext(
   run: RunContext,
@@ -65,6 +92,7 @@ export function reportContext(
     command: run.manifest.command_line,
     datasetKind: config.datasetKind,
     featureSet: config.featureSet,
+    checker: checkerDescription(config),
     scheme: withScheme ? config.scheme : undefined,
     splitsPath: config.splitsPath,
     model: config.model,

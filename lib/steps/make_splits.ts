@@ -23,6 +23,7 @@ import { writeFileAtomic } from "../run/atomic_write.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
 import type { Essay } from "../dataset/essay.ts";
 import type { ScoreScale } from "../dataset/score_scale.ts";
+import { singleScale } from "../dataset/per_prompt_scale.ts";
 import { DatasetError } from "../dataset/csv_table.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 import { datasetInputPaths } from "../dataset/load_dataset.ts";
@@ -137,7 +138,7 @@ export async function makeSplits(
 
       const splits = await buildSplitsStage(run, config, filtered.train.kept, {
         rareClasses: options.rareClasses,
-        scale: data.scale,
+        scale: singleScale(data.scale, "make-splits"),
       });
       const balance = {
         stratified_text: schemeBalance(splits, "stratified_text"),

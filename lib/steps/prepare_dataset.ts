@@ -17,7 +17,7 @@ import { type RunContext, withRun } from "../run/run_context.ts";
 import { applyStandardFilters, type FilterSettings } from "../dataset/filters.ts";
 import { resolve } from "node:path";
 import { type DatasetManifest, manifestInputPaths } from "../dataset/manifest.ts";
-import { describeScale, scoreScale } from "../dataset/score_scale.ts";
+import { datasetScale, describeDatasetScale } from "../dataset/per_prompt_scale.ts";
 import {
   buildIntegrityReport,
   type DatasetIntegrityReport,
@@ -174,7 +174,7 @@ function integrityFacts(
     language: m.language,
     format: m.format,
     encoding: m.encoding,
-    scale: describeScale(scoreScale(m.scale)),
+    scale: describeDatasetScale(datasetScale(m.scale)),
     genres_in_scope: m.genres?.inScope ?? null,
     genre_counts: genreCounts,
     allow_genre_mix: config.allowGenreMix,

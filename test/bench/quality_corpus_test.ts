@@ -20,6 +20,7 @@ import {
 } from "../../lib/bench/quality_corpus_reference.ts";
 import { applyStandardFilters } from "../../lib/dataset/filters.ts";
 import { loadDataset } from "../../lib/dataset/load_dataset.ts";
+import { singleScale } from "../../lib/dataset/per_prompt_scale.ts";
 import { readDatasetManifest } from "../../lib/dataset/manifest.ts";
 import { resolveExperimentConfig } from "../../lib/run/config.ts";
 import { buildSplitsFile } from "../../lib/splits/build_splits.ts";
@@ -92,7 +93,7 @@ async function fakeCvRun(dir: string, corruptFold = false, meanOffset = 0) {
     essays: train,
     seed: 42,
     nSplits: 5,
-    scale: d.scale,
+    scale: singleScale(d.scale, "test"),
     datasetName: "tiny_corpus",
     createdFrom: {
       dataset_kind: "manifest",
@@ -116,7 +117,9 @@ async function fakeCvRun(dir: string, corruptFold = false, meanOffset = 0) {
     raw: e.overall + (i % 3 - 1) * 1.3,
     cutpoints: null,
   }));
-  const qwks = [...projectFoldQwks(rows, d.scale).values()].map((q) => q.rounded);
+  const qwks = [...projectFoldQwks(rows, singleScale(d.scale, "test")).values()].map((q) =>
+    q.rounded
+  );
   const mean = qwks.reduce((a, b) => a + b, 0) / qwks.length;
   await Deno.mkdir(join(dir, "run", "artifacts"), { recursive: true });
   await Deno.writeTextFile(

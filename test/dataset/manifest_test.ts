@@ -7,6 +7,7 @@ import {
   readDatasetManifest,
 } from "../../lib/dataset/manifest.ts";
 import { loadCorpus } from "../../lib/dataset/corpus_loader.ts";
+import { singleScale } from "../../lib/dataset/per_prompt_scale.ts";
 import { DatasetError } from "../../lib/dataset/csv_table.ts";
 import { applyStandardFilters } from "../../lib/dataset/filters.ts";
 import { loadEllipseTrainTest } from "../../lib/dataset/ellipse_csv.ts";
@@ -65,7 +66,7 @@ Deno.test("a TSV corpus in windows-1252 with a 2–12 scale loads through the ma
   assert.equal(all.length, 6);
   assert.equal(all.find((e) => e.id === "1")!.text, "A café essay about phones.");
   assert.equal(all.find((e) => e.id === "4")!.overall, 12);
-  assert.equal(corpus.scale.nLevels, 11);
+  assert.equal(singleScale(corpus.scale, "test").nLevels, 11);
   // prompt-grouped: no prompt on both sides
   const testPrompts = new Set(corpus.test.map((e) => e.prompt));
   assert.ok(testPrompts.size >= 1);
@@ -145,7 +146,7 @@ Deno.test("the ELLIPSE flags map onto the built-in manifest: same essays as befo
   const viaFlags = await loadDataset(resolveExperimentConfig(undefined, {}));
   const direct = await loadEllipseTrainTest(train, test);
   assert.deepEqual(viaFlags.train, direct.train);
-  assert.equal(viaFlags.scale.nLevels, 9);
+  assert.equal(singleScale(viaFlags.scale, "test").nLevels, 9);
   const m: DatasetManifest = parseDatasetManifest({
     name: "ellipse",
     language: "en",

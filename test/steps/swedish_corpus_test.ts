@@ -91,6 +91,10 @@ Deno.test({
     assert.match(cvReport, /score scale F < E < D < C < B < A/);
     assert.match(
       cvReport,
+      /- Tier 1 error checker: `local`, language `sv` \(English-only: not run, error counts left out\)/,
+    );
+    assert.match(
+      cvReport,
       /## Per prompt \(out-of-fold, rounded\)[\s\S]*Fisher-z mean of per-prompt QWK/,
     );
     assert.match(

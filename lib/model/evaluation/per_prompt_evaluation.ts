@@ -1,0 +1,130 @@
+/**
+ * Evaluation on per-prompt score scales (ASAP-style; `dataset/per_prompt_scale.ts`): labels and
+ * predictions are normalised ([0, 1] per prompt, the `normalise` training rule); each prompt is
+ * scored on its own scale — predictions mapped back (`min + x·(max − min)`, rounded to the
+ * prompt's step, clipped), QWK and the confusion matrix over that prompt's levels, adjacent
+ * accuracy within one of its levels, the mean residual in its units — and the headline is the
+ * **mean per-prompt QWK (Fisher z)**: `tanh(mean(atanh(κ_p)))` over the prompts whose QWK is
+ * defined (`prompt_table.ts`), as the ASAP evaluations report it. No QWK is pooled over prompts
+ * on different scales.
+ *
+ * @module
+ */
+import {
+  denormalisedRaw,
+  type PerPromptScale,
+  promptScale,
+} from "../../dataset/per_prompt_scale.ts";
+import { formatLevel, roundToScale, type ScoreScale } from "../../dataset/score_scale.ts";
+import { adjacentAccuracy, exactAccuracy, scoreConfusionMatrix } from "./metrics.ts";
+import { fisherZMean, type PromptRow, promptTable } from "./prompt_table.ts";
+
+/** One prompt evaluated on its own scale. */
+export interface PerPromptScaleRow extends PromptRow {
+  /** The prompt's scale. */
+  readonly scale: ScoreScale;
+  readonly adjacentAccuracy: number;
+  readonly exactAccuracy: number;
+  /** levels × levels, row-major (row = true level, column = predicted level). */
+  readonly confusion: Float64Array;
+}
+
+/** Per-prompt evaluation on per-prompt scales. */
+export interface PerPromptScaleEvaluation {
+  readonly rows: readonly PerPromptScaleRow[];
+  /** The headline: mean per-prompt QWK (Fisher z); null when no prompt's QWK is defined. */
+  readonly meanPerPromptQwkFisherZ: number | null;
+  readonly nPromptsInMean: number;
+}
+
+/**
+ * Evaluate normalised predictions per prompt, each on its prompt's scale.
+ *
+ * @example
+ * ```ts
+ * const e = perPromptEvaluation(yNorm, predNorm, prompts, pp, { seed: 42 });
+ * e.meanPerPromptQwkFisherZ;
+ * ```
+ */
+export function perPromptEvaluation(
+  yNorm: ArrayLike<number>,
+  predNorm: ArrayLike<number>,
+  prompts: readonly string[],
+  pp: PerPromptScale,
+  options: { readonly seed: number; readonly resamples?: number },
+): PerPromptScaleEvaluation {
+  if (yNorm.length !== predNorm.length || yNorm.length !== prompts.length) {
+    throw new Error("perPromptEvaluation: labels, predictions and prompts differ in length");
+  }
+  const groups = new Map<string, number[]>();
+  prompts.forEach((p, i) => groups.set(p, [...(groups.get(p) ?? []), i]));
+  const rows = [...groups.keys()].sort((a, b) => a.localeCompare(b)).map((prompt) => {
+    const idx = groups.get(prompt)!;
+    const scale = promptScale(pp, prompt);
+    const t = idx.map((i) => roundToScale(scale, denormalisedRaw(scale, yNorm[i])));
+    const p = idx.map((i) => denormalisedRaw(scale, predNorm[i]));
+    const row = promptTable(t, p, idx.map(() => prompt), { ...options, scale }).rows[0];
+    return {
+      ...row,
+      scale,
+      adjacentAccuracy: adjacentAccuracy(t, p, scale),
+      exactAccuracy: exactAccuracy(t, p, scale),
+      confusion: scoreConfusionMatrix(t, p, scale),
+    };
+  });
+  const kappas = rows.flatMap((r) => (r.qwk === null ? [] : [r.qwk]));
+  return {
+    rows,
+    meanPerPromptQwkFisherZ: kappas.length > 0 ? fisherZMean(kappas) : null,
+    nPromptsInMean: kappas.length,
+  };
+}
+
+/**
+ * The evaluation as Markdown: the headline named as such, the per-prompt table, and each
+ * prompt's confusion matrix on its own levels.
+ *
+ * @example
+ * ```ts
+ * perPromptEvaluationMarkdown("Per prompt (out-of-fold)", evaluation);
+ * ```
+ */
+export function perPromptEvaluationMarkdown(title: string, e: PerPromptScaleEvaluation): string {
+  const f = (x: number) => (x.toFixed(3) === "-0.000" ? "0.000" : x.toFixed(3));
+  const lines = [
+    `## ${title}`,
+    "",
+    e.meanPerPromptQwkFisherZ === null
+      ? "Mean per-prompt QWK (Fisher z): n/a (no prompt with enough essays and two true scores)."
+      : `**Mean per-prompt QWK (Fisher z): ${f(e.meanPerPromptQwkFisherZ)}** (unweighted over ` +
+        `${e.nPromptsInMean} prompts, each QWK on its prompt's own scale; no QWK is pooled over ` +
+        "prompts on different scales).",
+    "",
+    "| prompt | scale | n | QWK | 95 % bootstrap CI | adjacent | exact | mean residual |",
+    "|---|---|---:|---:|---|---:|---:|---:|",
+    ...e.rows.map((r) =>
+      `| ${r.prompt} | ${formatLevel(r.scale, 0)}–${formatLevel(r.scale, r.scale.nLevels - 1)} | ` +
+      `${r.n} | ${r.qwk === null ? "n/a" : f(r.qwk)} | ${
+        r.qwkInterval ? `${f(r.qwkInterval.lower)}–${f(r.qwkInterval.upper)}` : ""
+      } | ${f(r.adjacentAccuracy)} | ${f(r.exactAccuracy)} | ${r.meanResidual >= 0 ? "+" : ""}${
+        r.meanResidual.toFixed(3)
+      } |`
+    ),
+    "",
+  ];
+  for (const r of e.rows) {
+    const k = r.scale.nLevels;
+    const labels = Array.from({ length: k }, (_, j) => formatLevel(r.scale, j));
+    lines.push(
+      `### Confusion, prompt ${r.prompt} (rows true, columns predicted)`,
+      "",
+      `| true \\ pred | ${labels.join(" | ")} |`,
+      `|---|${labels.map(() => "---:").join("|")}|`,
+      ...labels.map((l, i) =>
+        `| ${l} | ${Array.from({ length: k }, (_, j) => r.confusion[i * k + j]).join(" | ")} |`
+      ),
+      "",
+    );
+  }
+  return lines.join("\n");
+}
