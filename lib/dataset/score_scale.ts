@@ -248,7 +248,7 @@ export function stratumOf(scale: ScoreScale, y: number): number {
 }
 
 /**
- * A stratum's name as a researcher reads it ("Overall 3.5", "Overall C").
+ * A stratum's name as a researcher reads it ("Overall 3.5", "score C").
  *
  * @example
  * ```ts
@@ -256,7 +256,33 @@ export function stratumOf(scale: ScoreScale, y: number): number {
  * ```
  */
 export function describeStratum(scale: ScoreScale, stratum: number): string {
-  return `Overall ${formatLevel(scale, stratum - (scale.offset ?? 0))}`;
+  return `${scoreLabel(scale)} ${formatLevel(scale, stratum - (scale.offset ?? 0))}`;
+}
+
+/**
+ * What a score on this scale is called in messages and reports: ELLIPSE's holistic `Overall` on
+ * its 1–5 half-point scale, `score` on any other scale.
+ *
+ * @example
+ * ```ts
+ * scoreLabel(ELLIPSE_SCALE); // "Overall"
+ * ```
+ */
+export function scoreLabel(scale: ScoreScale): string {
+  const s = scale.spec;
+  return s.kind === "numeric" && s.min === 1 && s.max === 5 && s.step === 0.5 ? "Overall" : "score";
+}
+
+/**
+ * A score value's name with its label ("Overall 3.5", "score 9", "score C").
+ *
+ * @example
+ * ```ts
+ * describeScore(ELLIPSE_SCALE, 3.5); // "Overall 3.5"
+ * ```
+ */
+export function describeScore(scale: ScoreScale, y: number): string {
+  return `${scoreLabel(scale)} ${formatLevel(scale, labelIndex(scale, y))}`;
 }
 
 /**

@@ -5,7 +5,7 @@
  * @module
  */
 import type { CrossValidationResult } from "../model/validation/cross_validation.ts";
-import { markdownTable } from "./model_reports.ts";
+import { markdownTable, roundingName } from "./model_reports.ts";
 import type { ResidualDiagnostics, ResidualGroup } from "../model/evaluation/residuals.ts";
 import type { ScoreScale } from "../dataset/score_scale.ts";
 import {
@@ -86,12 +86,15 @@ function groupTable(groups: readonly ResidualGroup[], head: string): string {
 export function residualDiagnosticsMarkdown(
   title: string,
   splits: readonly { diagnostics: ResidualDiagnostics; csvPath: string }[],
+  scale?: ScoreScale,
 ): string {
   const lines = [
     `# ${title}`,
     "",
     "Residual = raw prediction − true score (positive = over-scored). Adjacent accuracy after " +
-    "half-point rounding. Spearman ρ of the residual with a covariate: a model whose errors grow " +
+    `${
+      roundingName(scale)
+    }. Spearman ρ of the residual with a covariate: a model whose errors grow ` +
     "with length or error density shows |ρ| well above 0.",
     "",
   ];

@@ -182,6 +182,18 @@ export function qwkSummaryLabel(scale: ScoreScale = ELLIPSE_SCALE): string {
 }
 
 /**
+ * How predictions are rounded, in words: ELLIPSE's half points, else the scale's levels.
+ *
+ * @example
+ * ```ts
+ * roundingName(ELLIPSE_SCALE); // "half-point rounding"
+ * ```
+ */
+export function roundingName(scale: ScoreScale = ELLIPSE_SCALE): string {
+  return isEllipseScale(scale) ? "half-point rounding" : "rounding to the scale";
+}
+
+/**
  * The `cv` report.
  *
  * @example

@@ -64,13 +64,24 @@ export const DATASET_FLAGS: readonly FlagSpec[] = [
   { name: "ellipse-train-path", type: "string", description: "ELLIPSE train CSV" },
   { name: "ellipse-test-path", type: "string", description: "ELLIPSE test CSV" },
   { name: "ielts-path", type: "string", description: "IELTS CSV (blocked: smoke tests only)" },
-  { name: "min-words", type: "int", description: "word window minimum (inclusive)" },
-  { name: "max-words", type: "int", description: "word window maximum (inclusive)" },
+  {
+    name: "min-words",
+    type: "int",
+    description: "word window minimum (inclusive); unset: a --dataset manifest's wordWindow.min, " +
+      "else ELLIPSE's",
+  },
+  {
+    name: "max-words",
+    type: "int",
+    description: "word window maximum (inclusive); unset: a --dataset manifest's wordWindow.max, " +
+      "else ELLIPSE's",
+  },
   {
     name: "excluded-prompts",
     type: "list",
     configKey: "ellipseExcludedPrompts",
-    description: "prompt names to exclude (prompt-level), separated by '|'",
+    description: "prompt names to exclude (prompt-level), separated by '|'; unset: a --dataset " +
+      "manifest's excludedPrompts, else ELLIPSE's",
   },
   { name: "run-name", type: "string", description: "run name (directory suffix)" },
   { name: "seed", type: "int", description: "random seed" },

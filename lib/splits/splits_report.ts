@@ -9,7 +9,7 @@
 import { GENRE_MIX_WARNING } from "../run/experiment_log.ts";
 import { describeOverallClass, minStratumForValFraction, overallClass } from "./overall_class.ts";
 import { splitsScale } from "./splits_file.ts";
-import { formatLevel, labelIndex } from "../dataset/score_scale.ts";
+import { describeScore } from "../dataset/score_scale.ts";
 import type { SplitsFile, SplitsSchemeName } from "./splits_file.ts";
 
 /** Label balance and leak checks of one id partition (a scheme's folds or the run split). */
@@ -388,12 +388,11 @@ function pp(x: number): string {
  */
 export function rareClassLines(splits: SplitsFile): string[] {
   const scale = splitsScale(splits);
-  const level = (v: number) => formatLevel(scale, labelIndex(scale, v));
   const describe = (merges: SplitsFile["run_split"]["class_merges"]) =>
     merges.map((m) =>
-      `Overall ${level(m.overall)} (${m.n_essays} essay${
+      `${describeScore(scale, m.overall)} (${m.n_essays} essay${
         m.n_essays === 1 ? "" : "s"
-      }) with Overall ${level(m.stratified_with)}`
+      }) with ${describeScore(scale, m.stratified_with)}`
     ).join("; ");
   const folds = splits.schemes.stratified_text.class_merges;
   const run = splits.run_split.class_merges;

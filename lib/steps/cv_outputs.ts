@@ -217,7 +217,8 @@ export async function writeCvOutputs(run: RunContext, s: CvState): Promise<CvOut
   await writeFileAtomic(oofPath, oofCsv(s));
   await writeFileAtomic(
     reportPath,
-    cvReportMarkdown(ctx, cv) + (test ? "\n" + testEvaluationMarkdown(test) : "") + "\n" +
+    cvReportMarkdown(ctx, cv) +
+      (test ? "\n" + testEvaluationMarkdown(test, scaleOfConfig(config)) : "") + "\n" +
       lofoSectionMarkdown(cv) + tailSectionMarkdown([
         { label: "out-of-fold, rounded", evidence: evidence.rounded },
         ...(evidence.cutpoints

@@ -9,13 +9,14 @@
  * @module
  */
 import { scaleOfConfig } from "../dataset/load_dataset.ts";
+import type { ScoreScale } from "../dataset/score_scale.ts";
 import { PREDICTION_CSV_COLUMNS, predictionCsvRows } from "./common.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 import { stringify } from "csv-stringify/sync";
 import type { Essay } from "../dataset/essay.ts";
 import { bootstrapQwkInterval, type Interval } from "../model/evaluation/bootstrap.ts";
 import { type ScoreMetrics, scoreMetrics } from "../model/evaluation/metrics.ts";
-import { markdownTable } from "../report/model_reports.ts";
+import { markdownTable, roundingName } from "../report/model_reports.ts";
 import { ScoringPipeline } from "../model/pipeline/scoring_pipeline.ts";
 import { writeFileAtomic } from "../run/atomic_write.ts";
 import type { ExperimentConfig } from "../run/config.ts";
@@ -156,8 +157,8 @@ export function testEvaluationJson(t: TestEvaluation): Record<string, unknown> {
  * report += testEvaluationMarkdown(t);
  * ```
  */
-export function testEvaluationMarkdown(t: TestEvaluation): string {
-  const head = ["metric", "half-point rounding"];
+export function testEvaluationMarkdown(t: TestEvaluation, scale?: ScoreScale): string {
+  const head = ["metric", roundingName(scale)];
   if (t.cutpointMetrics) head.push("cut-points");
   const row = (label: string, f: (m: ScoreMetrics) => number) => [
     label,

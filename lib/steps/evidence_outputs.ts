@@ -125,7 +125,7 @@ export async function writeResidualOutputs(
   });
   await writeFileAtomic(
     run.reportPath("residual_diagnostics.md"),
-    residualDiagnosticsMarkdown(title, done),
+    residualDiagnosticsMarkdown(title, done, parts[0]?.scale),
   );
   return done.map((d) => d.diagnostics);
 }

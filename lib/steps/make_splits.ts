@@ -22,7 +22,7 @@ import { configFromInvocation } from "./step_config.ts";
 import { writeFileAtomic } from "../run/atomic_write.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
 import type { Essay } from "../dataset/essay.ts";
-import type { ScoreScale } from "../dataset/score_scale.ts";
+import { describeScore, type ScoreScale } from "../dataset/score_scale.ts";
 import { singleScale } from "../dataset/per_prompt_scale.ts";
 import { DatasetError } from "../dataset/csv_table.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
@@ -32,6 +32,7 @@ import {
   loadSplitsFile,
   serializeSplitsFile,
   type SplitsFile,
+  splitsScale,
   verifySplitsMatchDataset,
 } from "../splits/splits_file.ts";
 import { schemeBalance, splitsReportMarkdown } from "../splits/splits_report.ts";
@@ -86,10 +87,12 @@ export function rareClassPolicyFromFlags(
  * ```
  */
 export function classMergeWarnings(splits: SplitsFile): string[] {
+  const scale = splitsScale(splits);
   const line = (where: string, m: SplitsFile["run_split"]["class_merges"][number]) =>
-    `WARNING rare class: Overall ${m.overall.toFixed(1)} (${m.n_essays} ` +
-    `essay${m.n_essays === 1 ? "" : "s"}) stratified together with Overall ` +
-    `${m.stratified_with.toFixed(1)} in ${where} (labels unchanged; --strict-classes to refuse)`;
+    `WARNING rare class: ${describeScore(scale, m.overall)} (${m.n_essays} ` +
+    `essay${m.n_essays === 1 ? "" : "s"}) stratified together with ` +
+    `${describeScore(scale, m.stratified_with)} in ${where} (labels unchanged; ` +
+    "--strict-classes to refuse)";
   return [
     ...splits.schemes.stratified_text.class_merges.map((m) =>
       line(`the ${splits.n_splits} stratified_text folds`, m)

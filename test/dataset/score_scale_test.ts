@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   describeScale,
+  describeScore,
   describeStratum,
   ELLIPSE_SCALE,
   formatLevel,
@@ -93,7 +94,7 @@ Deno.test("ordinal scale: levels are indices, written as names; QWK over six lev
   assert.deepEqual(GRADES.nLevels, 6);
   assert.deepEqual(formatLevel(GRADES, 0), "F");
   assert.deepEqual(scoreOutputValue(GRADES, 5), "A");
-  assert.deepEqual(describeStratum(GRADES, 3), "Overall C");
+  assert.deepEqual(describeStratum(GRADES, 3), "score C");
   assert.deepEqual(roundToScale(GRADES, 7.2), 5);
   assert.deepEqual(scoreConfusionMatrix([0, 5], [0.2, 4.6], GRADES).length, 36);
   assert.deepEqual(quadraticWeightedKappa([0, 1, 2, 3, 4, 5], [0, 1, 2, 3, 4, 5], GRADES), 1);
@@ -117,4 +118,13 @@ Deno.test("cut-points: levels − 1 thresholds on any scale, fitted never worse 
     7,
     12,
   ]);
+});
+
+Deno.test("a score is called Overall on ELLIPSE's scale and score on any other", () => {
+  assert.equal(describeScore(ELLIPSE_SCALE, 3.5), "Overall 3.5");
+  const asap = scoreScale({ kind: "numeric", min: 2, max: 12, step: 1 });
+  assert.equal(describeScore(asap, 9), "score 9");
+  assert.equal(describeStratum(asap, stratumOf(asap, 9)), "score 9");
+  const grades = scoreScale({ kind: "ordinal", levels: ["F", "E", "D", "C", "B", "A"] });
+  assert.equal(describeScore(grades, 3), "score C");
 });

@@ -57,7 +57,7 @@ Deno.test("config rejects an inverted word window and help lists defaults", () =
     flags: DATASET_FLAGS,
     run: () => Promise.resolve(0),
   });
-  assert.match(help, /--min-words\s+word window minimum \(inclusive\) \(default: 200\)/);
+  assert.match(help, /--min-words\s+word window minimum \(inclusive\).*\(default: 200\)/);
   assert.match(help, /Letter to employer/);
 });
 
