@@ -28,8 +28,12 @@ import { loadSplitsForDataset } from "../splits/apply_splits.ts";
 import type { SplitsSchemeName } from "../splits/splits_file.ts";
 import { type CvRunData, loadCvRun, type OofRow } from "../steps/cv_run_dir.ts";
 import { filterSettingsOf } from "../steps/prepare_dataset.ts";
-import { type FoldStats, foldStats } from "./quality_bench.ts";
-import { qualityCorpusMarkdown } from "./quality_corpus_report.ts";
+import { foldStats } from "./quality_bench.ts";
+import {
+  type CorpusFold,
+  qualityCorpusMarkdown,
+  type QualityCorpusReport,
+} from "./quality_corpus_report.ts";
 import {
   type ReferenceFold,
   referenceFolds,
@@ -42,38 +46,6 @@ import {
 
 /** Issue 18: the project's CV QWK must be at least the reference's plus this. */
 export const CORPUS_TARGET_MARGIN = 0.05;
-
-/** One fold, both systems. */
-export interface CorpusFold {
-  readonly fold: number;
-  readonly nVal: number;
-  readonly project: number;
-  readonly projectCutpoints: number | null;
-  readonly reference: number;
-  readonly referenceAlpha: number;
-  /** project − reference. */
-  readonly delta: number;
-}
-
-/** The report `bench quality-corpus` writes. */
-export interface QualityCorpusReport {
-  readonly command: string;
-  readonly createdAt: string;
-  readonly dataset: { name: string; language: string; scale: string; nEssays: number };
-  readonly run: { dir: string; commandLine: string; featureSet: string; model: string };
-  readonly checker: string;
-  readonly scheme: string;
-  readonly splitsPath: string;
-  readonly folds: readonly CorpusFold[];
-  readonly project: FoldStats;
-  readonly projectCutpoints: FoldStats | null;
-  readonly reference: FoldStats;
-  readonly delta: FoldStats;
-  readonly pooled: { project: number; reference: number };
-  readonly referenceModel: { description: string; alphas: readonly number[]; innerFolds: number };
-  readonly referenceVersions: Readonly<Record<string, string>>;
-  readonly target: { margin: number; needed: number; met: boolean };
-}
 
 /** `bench quality-corpus` flags. */
 export const QUALITY_CORPUS_OPTIONS = {

@@ -1,12 +1,43 @@
 /**
- * The Markdown of `deno task bench quality-corpus`: what was compared and how, one row per fold
+ * The report of `deno task bench quality-corpus` (its JSON shape) and its Markdown: what was compared and how, one row per fold
  * (project, reference, Δ, the reference's alpha), the summary and issue 18's target.
  *
  * @module
  */
 import { markdownTable } from "../report/model_reports.ts";
 import type { FoldStats } from "./quality_bench.ts";
-import type { QualityCorpusReport } from "./quality_corpus.ts";
+
+/** One fold, both systems. */
+export interface CorpusFold {
+  readonly fold: number;
+  readonly nVal: number;
+  readonly project: number;
+  readonly projectCutpoints: number | null;
+  readonly reference: number;
+  readonly referenceAlpha: number;
+  /** project − reference. */
+  readonly delta: number;
+}
+
+/** The report `bench quality-corpus` writes. */
+export interface QualityCorpusReport {
+  readonly command: string;
+  readonly createdAt: string;
+  readonly dataset: { name: string; language: string; scale: string; nEssays: number };
+  readonly run: { dir: string; commandLine: string; featureSet: string; model: string };
+  readonly checker: string;
+  readonly scheme: string;
+  readonly splitsPath: string;
+  readonly folds: readonly CorpusFold[];
+  readonly project: FoldStats;
+  readonly projectCutpoints: FoldStats | null;
+  readonly reference: FoldStats;
+  readonly delta: FoldStats;
+  readonly pooled: { project: number; reference: number };
+  readonly referenceModel: { description: string; alphas: readonly number[]; innerFolds: number };
+  readonly referenceVersions: Readonly<Record<string, string>>;
+  readonly target: { margin: number; needed: number; met: boolean };
+}
 
 const f4 = (x: number) => x.toFixed(4);
 const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(4)}`;

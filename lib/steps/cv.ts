@@ -22,7 +22,7 @@ import { fmtMeanStd } from "../report/model_reports.ts";
 import type { StackedColumns } from "../model/pipeline/scoring_pipeline.ts";
 import { type CommandSpec, type FlagSpec, UsageError } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";
-import { configFromInvocation } from "../run/config_loading.ts";
+import { configFromInvocation } from "./step_config.ts";
 import { resolveResume, RESUME_FLAG, type ResumeTarget } from "../run/resume.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
 import { existingInputs } from "./common.ts";

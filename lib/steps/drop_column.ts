@@ -28,7 +28,7 @@ import type { StackedColumns } from "../model/pipeline/scoring_pipeline.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import { type CommandSpec, UsageError } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";
-import { configFromInvocation } from "../run/config_loading.ts";
+import { configFromInvocation } from "./step_config.ts";
 import { resolveResume, RESUME_FLAG, type ResumeTarget } from "../run/resume.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
 import { reportContext } from "./cv_outputs.ts";

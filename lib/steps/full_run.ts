@@ -38,7 +38,7 @@ import type { RunSplitMetrics, ShapSummary } from "../report/model_reports.ts";
 import { type PipelinePrediction, ScoringPipeline } from "../model/pipeline/scoring_pipeline.ts";
 import { type CommandSpec, DATASET_FLAGS, type FlagSpec } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";
-import { configFromInvocation } from "../run/config_loading.ts";
+import { configFromInvocation } from "./step_config.ts";
 import { resolveResume, RESUME_FLAG, type ResumeTarget } from "../run/resume.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
 import { applySplitsToDataset } from "../splits/apply_splits.ts";

@@ -18,7 +18,7 @@ import { basename } from "node:path";
 import type { ExperimentConfig } from "../run/config.ts";
 import { type CommandSpec, DATASET_FLAGS, type FlagSpec, UsageError } from "../run/cli_flags.ts";
 import type { RareClassPolicy } from "../splits/overall_class.ts";
-import { configFromInvocation } from "../run/config_loading.ts";
+import { configFromInvocation } from "./step_config.ts";
 import { writeFileAtomic } from "../run/atomic_write.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
 import type { Essay } from "../dataset/essay.ts";

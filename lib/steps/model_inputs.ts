@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { assertEncoderLanguage } from "../run/config_loading.ts";
+import { assertEncoderLanguage } from "./step_config.ts";
 import { languageFeatureMatrix } from "../features/language/language_features.ts";
 import type { FeatureAudit } from "../features/feature_audit.ts";
 import { auditStoreFeatures, withDegenerateDropped } from "./feature_audit_step.ts";

@@ -11,7 +11,7 @@
  */
 import type { ExperimentConfig } from "../run/config.ts";
 import { type CommandSpec, DATASET_FLAGS } from "../run/cli_flags.ts";
-import { configFromInvocation } from "../run/config_loading.ts";
+import { configFromInvocation } from "./step_config.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
 import { applyStandardFilters, type FilterSettings } from "../dataset/filters.ts";

@@ -11,7 +11,7 @@
 import { checkerModeOf } from "../offload/backend.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import type { CommandSpec, FlagSpec } from "../run/cli_flags.ts";
-import { configFromInvocation } from "../run/config_loading.ts";
+import { configFromInvocation } from "./step_config.ts";
 import { fmtMeanStd } from "../report/model_reports.ts";
 import { type CvStepResult, runCv } from "./cv.ts";
 import { type DropColumnStepResult, runDropColumn } from "./drop_column.ts";

@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { assertEncoderLanguage } from "../run/config_loading.ts";
+import { assertEncoderLanguage } from "./step_config.ts";
 import { join, resolve } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import {

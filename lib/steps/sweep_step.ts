@@ -14,7 +14,7 @@ import { type RankedVariantRow, rankedVariantsMarkdown } from "../report/compari
 import type { GateProfile } from "../model/evaluation/gate.ts";
 import { type CommandSpec, type FlagSpec, UsageError } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";
-import { configFromInvocation } from "../run/config_loading.ts";
+import { configFromInvocation } from "./step_config.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
 import { existingInputs, recordRunInExperimentLog } from "./common.ts";
 import { DEFAULT_RESAMPLES, readGateProfile } from "./compare_runs.ts";

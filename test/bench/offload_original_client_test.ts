@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  originalClientChunks,
   type PassResult,
   renderMarkdown,
   summarisePasses,
@@ -40,6 +41,12 @@ Deno.test("summarisePasses: median throughputs, ratio and the 10 % verdict", () 
   assert.equal(s.serverEssaysPerSecond, 7.25);
   assert.equal(s.ratio, 7.25 / 9);
   assert.equal(s.withinTenPercent, false);
+  assert.ok(Number.isNaN(s.localChunkedEssaysPerSecond));
+  assert.equal(
+    summarisePasses([pass("local", 8), pass("local-chunked", 6), pass("server", 7)])
+      .localChunkedEssaysPerSecond,
+    6,
+  );
   assert.equal(summarisePasses([pass("local", 8), pass("server", 7.2)]).withinTenPercent, true);
   const md = renderMarkdown({
     csv: "x.csv",
@@ -52,6 +59,14 @@ Deno.test("summarisePasses: median throughputs, ratio and the 10 % verdict", () 
     passes: [pass("local", 8), pass("server", 7.5)],
   });
   assert.match(md, /NOT within 10 %/);
+});
+
+Deno.test("originalClientChunks cuts at 64 items, as the original client", () => {
+  const essays = Array.from({ length: 130 }, (_, i) => ({ id: `${i}`, text: "x", prompt: "p" }));
+  assert.deepEqual(originalClientChunks(essays).map((c) => c.length), [64, 64, 2]);
+  const big = "y".repeat(400_000);
+  const large = [0, 1, 2].map((i) => ({ id: `${i}`, text: big, prompt: "p" }));
+  assert.deepEqual(originalClientChunks(large), [[0, 1], [2]]);
 });
 
 Deno.test({

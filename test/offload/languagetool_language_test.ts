@@ -9,7 +9,7 @@ import { languageToolCode, localLanguageToolHas } from "../../lib/offload/langua
 import { type CheckerProbes, resolveCheckerChoice } from "../../lib/offload/checker_choice.ts";
 import { createExtractorForConfig } from "../../lib/offload/backend.ts";
 import { connectLanguageToolChecker } from "../../lib/offload/language_tool_client.ts";
-import { checkerForLanguage, languageFeatureSelection } from "../../lib/run/config_loading.ts";
+import { checkerForLanguage, languageFeatureSelection } from "../../lib/steps/step_config.ts";
 import { resolveExperimentConfig } from "../../lib/run/config.ts";
 import { readDatasetManifest } from "../../lib/dataset/manifest.ts";
 import { tempDir } from "./helpers.ts";

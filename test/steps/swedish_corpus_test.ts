@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { main } from "../../lib/cli.ts";
-import { configFromInvocation } from "../../lib/run/config_loading.ts";
+import { configFromInvocation } from "../../lib/steps/step_config.ts";
 import { CV_FLAGS } from "../../lib/steps/model_inputs.ts";
 import { createExtractorForConfig } from "../../lib/offload/backend.ts";
 import { systemCheckerProbes } from "../../lib/offload/checker_choice.ts";

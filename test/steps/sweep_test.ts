@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { main } from "../../lib/cli.ts";
 import { BENCH_SPACE } from "../../lib/bench/evidence_bench.ts";
 import { DEFAULT_GATE_PROFILE, parseGateProfile } from "../../lib/model/evaluation/gate.ts";
-import { configFromInvocation } from "../../lib/run/config_loading.ts";
+import { configFromInvocation } from "../../lib/steps/step_config.ts";
 import { CV_FLAGS } from "../../lib/steps/model_inputs.ts";
 import { runSweep } from "../../lib/steps/sweep_step.ts";
 import { expandSpace, parseSearchSpace } from "../../lib/steps/sweep_space.ts";

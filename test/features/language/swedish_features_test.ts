@@ -5,10 +5,7 @@ import {
   swedishSpellingErrorsPer100Words,
 } from "../../../lib/features/language/swedish_features.ts";
 import { languageFeatureMatrix } from "../../../lib/features/language/language_features.ts";
-import {
-  assertEncoderLanguage,
-  languageFeatureSelection,
-} from "../../../lib/run/config_loading.ts";
+import { assertEncoderLanguage, languageFeatureSelection } from "../../../lib/steps/step_config.ts";
 import { resolveExperimentConfig } from "../../../lib/run/config.ts";
 import { readDatasetManifest } from "../../../lib/dataset/manifest.ts";
 
