@@ -32,7 +32,11 @@ import type { ErrorChecker } from "../features/types.ts";
 import { LANGUAGE_TOOL_CHECK_CONCURRENCY } from "../offload/backend.ts";
 import { acquireLocalLanguageTool, stopLocalLanguageTool } from "../offload/checker_choice.ts";
 import { connectLanguageToolChecker } from "../offload/language_tool_client.ts";
-import { LANGUAGE_TOOL_VERSION } from "../offload/languagetool_server.ts";
+import {
+  LANGUAGE_TOOL_VERSION,
+  languageToolServerConfig,
+  startLanguageTool,
+} from "../offload/languagetool_server.ts";
 import { type ComponentProfile, profileComponents, profileMarkdown } from "./features_profile.ts";
 import { compareTrees, comparisonMarkdown, type TreeComparison } from "./features_compare.ts";
 import { processCpuSeconds } from "./process_cpu.ts";
@@ -105,6 +109,8 @@ function loadAverage(): number[] | undefined {
 /** A checker run on the calling thread (LanguageTool) and the CPU seconds of its server. */
 interface BenchChecker {
   readonly checker: ErrorChecker;
+  /** The checker as the report names it (with the server setting). */
+  readonly label: string;
   serverCpuSeconds(): number;
 }
 
@@ -181,7 +187,7 @@ async function benchCsv(
     essays: essays.length,
     featureSet,
     workers,
-    checker: remote?.checker.name ?? "local (harper.js + nspell, in the workers)",
+    checker: remote?.label ?? "local (harper.js + nspell, in the workers)",
     serverCpuSecondsPerEssay,
     coldSeconds,
     startupSeconds,
@@ -371,11 +377,31 @@ function markdown(
   return lines.join("\n");
 }
 
-/** A cold LanguageTool for one bench run (the shared one stops after its idle time; killed here). */
+/** The server settings `--languagetool-config` knows. */
+const BENCH_LT_CONFIGS = ["default", "before"] as const;
+
+/**
+ * A cold LanguageTool for one bench run: `default`, the shared one `--checker` starts (it stops
+ * after its idle time; stopped here); `before`, one started here without `--config` (the setting
+ * before `maxCheckThreads` = cores).
+ */
 async function startBenchLanguageTool(
   log: (line: string) => void,
+  config: (typeof BENCH_LT_CONFIGS)[number] = "default",
 ): Promise<BenchChecker & { close(): Promise<void> }> {
-  const shared = await acquireLocalLanguageTool(log);
+  const shared = config === "default"
+    ? await (async () => {
+      const lt = await acquireLocalLanguageTool(log);
+      const stop = async () => {
+        lt.release();
+        await stopLocalLanguageTool();
+      };
+      return { url: lt.url, pid: lt.pid, stop };
+    })()
+    : await (async () => {
+      const lt = await startLanguageTool({ heap: "1g", serverConfig: {}, log });
+      return { url: lt.url, pid: lt.process.pid, stop: () => lt.stop() };
+    })();
   const checker = await connectLanguageToolChecker({
     baseUrl: shared.url,
     protocol: "stock",
@@ -387,13 +413,16 @@ async function startBenchLanguageTool(
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(f[11]) + Number(f[12])) / 100;
   };
+  const setting = config === "default"
+    ? `--config ${JSON.stringify(languageToolServerConfig())}`
+    : "no --config (before)";
   return {
     checker,
+    label: `${checker.name} [${setting}]`,
     serverCpuSeconds,
     close: async () => {
       await checker.close();
-      shared.release();
-      await stopLocalLanguageTool();
+      await shared.stop();
     },
   };
 }
@@ -413,6 +442,8 @@ cold extraction of another git ref side by side. Writes <out>/features_bench.{js
   --checker C           local (harper.js + nspell in the workers; default) | languagetool (a
                         LanguageTool started here, cold, checked with 8 requests in flight; its
                         server CPU counts in CPU s/essay)
+  --languagetool-config LIST  with --checker languagetool: default (maxCheckThreads = cores)
+                        and/or before (no --config), run in that order per worker count
   --compare-ref REF     also run the cold extraction of git REF (e.g. main) in fresh processes,
                         alternating with this tree, and report the ratios and store differences
   --compare-repo DIR    git repository holding REF (default .)
@@ -446,6 +477,7 @@ export async function runFeaturesBench(args: readonly string[]): Promise<string>
       "feature-set": { type: "string", default: "combined" },
       "profile-essays": { type: "string", default: "64" },
       checker: { type: "string", default: "local" },
+      "languagetool-config": { type: "string", default: "default" },
       "compare-ref": { type: "string" },
       "compare-repo": { type: "string", default: "." },
       repeats: { type: "string", default: "1" },
@@ -483,6 +515,13 @@ export async function runFeaturesBench(args: readonly string[]): Promise<string>
   if (values.checker !== "local" && values.checker !== "languagetool") {
     throw new Error(`--checker must be local or languagetool, got "${values.checker}"`);
   }
+  const ltConfigs = values["languagetool-config"].split(",").map((c) => {
+    const config = BENCH_LT_CONFIGS.find((k) => k === c.trim());
+    if (!config) {
+      throw new Error(`--languagetool-config: unknown "${c}"; known: ${BENCH_LT_CONFIGS}`);
+    }
+    return config;
+  });
   const results: FeaturesBenchResult[] = [];
   for (const csv of csvs) {
     for (const w of workers) {
@@ -490,11 +529,13 @@ export async function runFeaturesBench(args: readonly string[]): Promise<string>
         results.push(await benchCsv(csv, limit, w, featureSet, log));
         continue;
       }
-      const lt = await startBenchLanguageTool(log);
-      try {
-        results.push(await benchCsv(csv, limit, w, featureSet, log, lt));
-      } finally {
-        await lt.close();
+      for (const config of ltConfigs) {
+        const lt = await startBenchLanguageTool(log, config);
+        try {
+          results.push(await benchCsv(csv, limit, w, featureSet, log, lt));
+        } finally {
+          await lt.close();
+        }
       }
     }
   }
