@@ -1,19 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { main } from "../../lib/cli.ts";
-
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  const out: string[] = [];
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => out.push(a.join(" "));
-  console.error = (...a: unknown[]) => out.push(a.join(" "));
-  try {
-    return { code: await main(args), out: out.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+import { runCliCaptured } from "./cli_capture.ts";
 
 const WORDS = "the school students phones learning because however therefore reason example".split(
   " ",
@@ -71,7 +58,14 @@ Deno.test("per-prompt scales: prepare-dataset runs; make-splits and the runbook 
   const manifest = await fixture(root);
   const out = join(root, "out");
   const common = ["--output-root", out, "--experiment-log-path", join(root, "LOG.md")];
-  const prep = await cli(["prepare-dataset", "--dataset", manifest, "--run-name", "p", ...common]);
+  const prep = await runCliCaptured([
+    "prepare-dataset",
+    "--dataset",
+    manifest,
+    "--run-name",
+    "p",
+    ...common,
+  ]);
   assert.equal(prep.code, 0, prep.out);
   const prepDir = (await Array.fromAsync(Deno.readDir(out))).find((e) => e.name.endsWith("_p"))!;
   const report = JSON.parse(
@@ -91,7 +85,14 @@ Deno.test("per-prompt scales: prepare-dataset runs; make-splits and the runbook 
     "datasets",
     "asap_like_prepared_manifest.json",
   );
-  const splits = await cli(["make-splits", "--dataset", prepared, "--run-name", "s", ...common]);
+  const splits = await runCliCaptured([
+    "make-splits",
+    "--dataset",
+    prepared,
+    "--run-name",
+    "s",
+    ...common,
+  ]);
   assert.equal(splits.code, 1);
   assert.match(
     splits.out,
@@ -102,7 +103,14 @@ Deno.test("per-prompt scales: prepare-dataset runs; make-splits and the runbook 
     (await artifacts(out, "_s")).filter((f) => f !== "status.json" && f !== "manifest.json"),
     [],
   );
-  const rb = await cli(["runbook", "--dataset", manifest, "--run-name", "rb", ...common]);
+  const rb = await runCliCaptured([
+    "runbook",
+    "--dataset",
+    manifest,
+    "--run-name",
+    "rb",
+    ...common,
+  ]);
   assert.equal(rb.code, 1);
   assert.match(rb.out, /make-splits does not support per-prompt score scales yet/);
 });

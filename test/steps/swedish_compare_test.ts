@@ -1,21 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { main } from "../../lib/cli.ts";
+import { runCliCaptured } from "./cli_capture.ts";
 
 const MANIFEST = "data/embedded/swedish_embedded.json";
-
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  const out: string[] = [];
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => out.push(a.join(" "));
-  console.error = (...a: unknown[]) => out.push(a.join(" "));
-  try {
-    return { code: await main(args), out: out.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
 
 /** The run directory a CLI call printed. */
 function runDir(out: string): string {
@@ -46,7 +33,7 @@ Deno.test({
   fn: async () => {
     const root = await Deno.makeTempDir({ prefix: "swedish_compare_" });
     const common = ["--output-root", root, "--experiment-log-path", join(root, "LOG.md")];
-    const prep = await cli([
+    const prep = await runCliCaptured([
       "prepare-dataset",
       "--dataset",
       MANIFEST,
@@ -57,17 +44,17 @@ Deno.test({
     assert.equal(prep.code, 0, prep.out);
     const manifest = await find(root, /_prepared_manifest\.json$/);
     const data = ["--dataset", manifest, ...common];
-    const sp = await cli(["make-splits", ...data, "--run-name", "s"]);
+    const sp = await runCliCaptured(["make-splits", ...data, "--run-name", "s"]);
     assert.equal(sp.code, 0, sp.out);
     const splits = await find(root, /^splits\.json$/);
     const cvFlags = [...data, "--splits-path", splits, "--feature-set", "handcrafted"];
     const fast = ["--checker", "local", "--n-estimators", "20", "--cv-workers", "1"];
-    const a = await cli(["cv", ...cvFlags, ...fast, "--run-name", "a"]);
+    const a = await runCliCaptured(["cv", ...cvFlags, ...fast, "--run-name", "a"]);
     assert.equal(a.code, 0, a.out);
     const aDir = await find(root, /_a$/);
     const store = join(aDir, "cv_feature_store");
     const reuse = ["--reuse-cv-feature-store-dir", store];
-    const b = await cli([
+    const b = await runCliCaptured([
       "cv",
       ...cvFlags,
       ...fast,
@@ -80,7 +67,7 @@ Deno.test({
     assert.equal(b.code, 0, b.out);
     const bDir = await find(root, /_b$/);
 
-    const cmp = await cli([
+    const cmp = await runCliCaptured([
       "compare-runs",
       "--baseline",
       aDir,
@@ -109,7 +96,7 @@ Deno.test({
       space,
       JSON.stringify({ mode: "grid", parameters: { "ridgeParams.alpha": [1, 30] } }),
     );
-    const sw = await cli([
+    const sw = await runCliCaptured([
       "sweep",
       ...cvFlags,
       ...fast,
@@ -131,7 +118,14 @@ Deno.test({
     const runManifest = JSON.parse(await Deno.readTextFile(manifestPath));
     runManifest.config.dataset.scale.levels = ["F", "E", "D", "C", "B", "A", "A+"];
     await Deno.writeTextFile(manifestPath, JSON.stringify(runManifest));
-    const bad = await cli(["compare-runs", "--baseline", aDir, "--candidate", bDir, ...common]);
+    const bad = await runCliCaptured([
+      "compare-runs",
+      "--baseline",
+      aDir,
+      "--candidate",
+      bDir,
+      ...common,
+    ]);
     assert.equal(bad.code, 1);
     assert.match(
       bad.out,

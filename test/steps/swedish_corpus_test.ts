@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
-import { main } from "../../lib/cli.ts";
+import { runCliCaptured } from "./cli_capture.ts";
 import { configFromInvocation } from "../../lib/steps/step_config.ts";
 import { CV_FLAGS } from "../../lib/steps/model_inputs.ts";
 import { createExtractorForConfig } from "../../lib/offload/backend.ts";
@@ -23,19 +23,6 @@ async function runDirs(root: string): Promise<Map<string, string>> {
   return out;
 }
 
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  const out: string[] = [];
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => out.push(a.join(" "));
-  console.error = (...a: unknown[]) => out.push(a.join(" "));
-  try {
-    return { code: await main(args), out: out.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
-
 // The non-ELLIPSE manifest end to end through the CLI: a Windows-1252 TSV with a split column,
 // letter grades F–A, a narrative prompt out of scope — prepare → splits → cv → run (runbook)
 // → score, with the real local extractor on the handcrafted features.
@@ -46,7 +33,7 @@ Deno.test({
   fn: async () => {
     const root = await Deno.makeTempDir();
     const common = ["--output-root", root, "--experiment-log-path", join(root, "LOG.md")];
-    const rb = await cli([
+    const rb = await runCliCaptured([
       "runbook",
       "--dataset",
       MANIFEST,
@@ -111,7 +98,7 @@ Deno.test({
     assert.match(grade, /\| true \\ pred \| F \| E \| D \| C \| B \| A \| n \|/);
 
     const test = join(dirs.get("prep")!, "artifacts/datasets/swedish_embedded_test_prepared.csv");
-    const sc = await cli([
+    const sc = await runCliCaptured([
       "score",
       "--model-dir",
       dirs.get("run")!,
@@ -146,14 +133,21 @@ Deno.test("a genre mix without scope stops before anything is written; --allow-g
     "--experiment-log-path",
     join(root, "LOG.md"),
   ];
-  const bad = await cli(["prepare-dataset", "--dataset", path, "--run-name", "mix", ...common]);
+  const bad = await runCliCaptured([
+    "prepare-dataset",
+    "--dataset",
+    path,
+    "--run-name",
+    "mix",
+    ...common,
+  ]);
   assert.equal(bad.code, 1);
   assert.match(bad.out, /mixes genres \(argumenterande: 102, berättande: 52, \(untagged\): 2\)/);
   const written = [...Deno.readDirSync(join(root, "out"))].flatMap((d) =>
     [...Deno.readDirSync(join(root, "out", d.name, "artifacts"))].map((f) => f.name)
   );
   assert.deepEqual(written.filter((f) => f !== "manifest.json" && f !== "status.json"), []);
-  const ok = await cli([
+  const ok = await runCliCaptured([
     "prepare-dataset",
     "--dataset",
     path,
