@@ -25,7 +25,7 @@ import { parseArgs } from "node:util";
 import { loadEllipseCsv } from "../dataset/ellipse_csv.ts";
 import type { EssayInput } from "../features/types.ts";
 import { createLocalServerComponents } from "../offload/local_components.ts";
-import { writeTextAtomic } from "../offload/offload_metrics.ts";
+import { percentile, writeTextAtomic } from "../offload/offload_metrics.ts";
 import { createOffloadServer, startOffloadServer } from "../offload/server.ts";
 import { processCpuSeconds } from "./process_cpu.ts";
 
@@ -83,16 +83,10 @@ export interface OriginalClientSummary {
   readonly withinTenPercent: boolean;
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 /** Median throughputs of the passes and the ratio. */
 export function summarisePasses(passes: readonly PassResult[]): OriginalClientSummary {
   const of = (path: PassResult["path"]) =>
-    median(passes.filter((p) => p.path === path).map((p) => p.essaysPerSecond));
+    percentile(passes.filter((p) => p.path === path).map((p) => p.essaysPerSecond), 50) ?? NaN;
   const local = of("local");
   const server = of("server");
   const ratio = server / local;
