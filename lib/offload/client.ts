@@ -388,7 +388,20 @@ async function extractThroughServer(
   };
 }
 
-/** Fill `rows` from the disk cache (64 lookups at a time). */
+/** Disk-cache lookups in flight at once. */
+const CACHE_READS_AT_ONCE = 64;
+
+/** Run `fn` on every item, {@link CACHE_READS_AT_ONCE} at a time (bounded open files). */
+async function forEachCacheBatch<T>(
+  items: readonly T[],
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  for (let i = 0; i < items.length; i += CACHE_READS_AT_ONCE) {
+    await Promise.all(items.slice(i, i + CACHE_READS_AT_ONCE).map(fn));
+  }
+}
+
+/** Fill `rows` from the disk cache. */
 async function readCachedRows(
   session: ExtractSession,
   unique: readonly EssayInput[],
@@ -398,21 +411,17 @@ async function readCachedRows(
   const handCounters = session.collector.service("extract");
   const log = session.options.log;
   const dim = session.meta.embedding.dim;
-  for (let i = 0; i < unique.length; i += 64) {
-    await Promise.all(
-      unique.slice(i, i + 64).map(async (e) => {
-        if (rows.wantEmb) {
-          const row = await readRow(session.embPath(e.text), dim, embCounters, log);
-          if (row) rows.emb.set(itemKey(e), row);
-        }
-        if (rows.wantHand) {
-          const path = session.handPath(e.text, e.prompt);
-          const row = await readRow(path, session.handNames.length, handCounters, log);
-          if (row) rows.hand.set(itemKey(e), row);
-        }
-      }),
-    );
-  }
+  await forEachCacheBatch(unique, async (e) => {
+    if (rows.wantEmb) {
+      const row = await readRow(session.embPath(e.text), dim, embCounters, log);
+      if (row) rows.emb.set(itemKey(e), row);
+    }
+    if (rows.wantHand) {
+      const path = session.handPath(e.text, e.prompt);
+      const row = await readRow(path, session.handNames.length, handCounters, log);
+      if (row) rows.hand.set(itemKey(e), row);
+    }
+  });
 }
 
 type ExtractArchive = Awaited<ReturnType<typeof postExtract>>;
@@ -543,21 +552,17 @@ export interface RemoteEncoder extends SentenceEncoder {
   close(): Promise<void>;
 }
 
-/** The cached rows of `texts` (64 reads at a time), keyed by text; a miss is left out. */
+/** The cached rows of `texts`, keyed by text; a miss is left out. */
 async function readCachedVectors(
   texts: readonly string[],
   pathOf: (text: string) => string,
   read: (path: string) => Promise<Float32Array | null | undefined>,
 ): Promise<Map<string, Float32Array>> {
   const rows = new Map<string, Float32Array>();
-  for (let i = 0; i < texts.length; i += 64) {
-    await Promise.all(
-      texts.slice(i, i + 64).map(async (t) => {
-        const row = await read(pathOf(t));
-        if (row) rows.set(t, row);
-      }),
-    );
-  }
+  await forEachCacheBatch(texts, async (t) => {
+    const row = await read(pathOf(t));
+    if (row) rows.set(t, row);
+  });
   return rows;
 }
 
