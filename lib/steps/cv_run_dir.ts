@@ -11,7 +11,7 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { DatasetError } from "../dataset/csv_table.ts";
-import { scaleOfConfig } from "../dataset/load_dataset.ts";
+import { refusePerPromptScale, scaleOfConfig } from "../dataset/load_dataset.ts";
 import { describeScale, type ScoreScale } from "../dataset/score_scale.ts";
 import { readOofPredictions } from "../report/run_artifacts.ts";
 import type { OofPredictions, PairedEssays } from "../model/evaluation/paired_comparison.ts";
@@ -149,6 +149,8 @@ export async function loadCvRun(dir: string): Promise<CvRunData> {
   );
   const splitsPath = manifest.config.splitsPath;
   const splitsRecord = manifest.inputs.find((i) => i.path === splitsPath);
+  // the paired comparison is on one pooled scale, which per-prompt scales do not report
+  refusePerPromptScale(manifest.config, "compare-runs");
   const scale = scaleOfConfig(manifest.config);
   return {
     dir,

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { refusePerPromptScale } from "../dataset/load_dataset.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 import {
   crossValidate,
@@ -75,6 +76,8 @@ export async function runDropColumn(
   } = {},
 ): Promise<DropColumnStepResult> {
   const step = options.step ?? DEFAULT_STEP_MODEL_OPTIONS;
+  // its keep/drop rule reads one QWK per fold, which per-prompt scales do not pool
+  refusePerPromptScale(config, "drop-column");
   if (config.featureSet === "embeddings") {
     throw new UsageError(
       "drop-column ranks handcrafted features: use --feature-set handcrafted " +

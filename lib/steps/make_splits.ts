@@ -23,10 +23,9 @@ import { writeFileAtomic } from "../run/atomic_write.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
 import type { Essay } from "../dataset/essay.ts";
 import { describeScore, type ScoreScale } from "../dataset/score_scale.ts";
-import { singleScale } from "../dataset/per_prompt_scale.ts";
 import { DatasetError } from "../dataset/csv_table.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
-import { datasetInputPaths } from "../dataset/load_dataset.ts";
+import { datasetInputPaths, scaleOfConfig } from "../dataset/load_dataset.ts";
 import { buildSplitsFile } from "../splits/build_splits.ts";
 import {
   loadSplitsFile,
@@ -137,11 +136,12 @@ export async function makeSplits(
       echo: options.echo,
     },
     async (run) => {
-      const { data, filtered } = await loadAndFilterStages(run, config);
+      const { filtered } = await loadAndFilterStages(run, config);
 
       const splits = await buildSplitsStage(run, config, filtered.train.kept, {
         rareClasses: options.rareClasses,
-        scale: singleScale(data.scale, "make-splits"),
+        // one scale, or on per-prompt scales the common grid 0…L the labels are on
+        scale: scaleOfConfig(config),
       });
       const balance = {
         stratified_text: schemeBalance(splits, "stratified_text"),

@@ -8,6 +8,8 @@
  *
  * @module
  */
+import { PER_PROMPT_HEADLINE } from "../report/per_prompt_reports.ts";
+import { headlineText } from "./per_prompt_outputs.ts";
 import { checkerModeOf } from "../offload/backend.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import type { CommandSpec, FlagSpec } from "../run/cli_flags.ts";
@@ -107,7 +109,9 @@ export async function runRunbook(
     step: options.step,
   });
   const reuse: ExperimentConfig = { ...withSplits, reuseCvFeatureStoreDir: cv.featureStoreDir };
-  const dropColumn = options.skipDropColumn || config.featureSet === "embeddings"
+  // drop-column's rule reads a pooled QWK per fold: not on per-prompt scales (said in the summary)
+  const dropColumn = options.skipDropColumn || config.featureSet === "embeddings" ||
+      cv.perPrompt !== undefined
     ? null
     : await runDropColumn({ ...reuse, runName: `${base}_drop_column` }, {
       argv,
@@ -136,16 +140,21 @@ export function runbookSummary(r: RunbookResult): string {
     `  1 prepare-dataset  ${r.prepare.runDir}`,
     `  2 make-splits      ${r.splits.runDir}`,
     `  3 cv               ${r.cv.runDir}`,
-    `  4 drop-column      ${r.dropColumn?.runDir ?? "(skipped)"}`,
+    `  4 drop-column      ${
+      r.dropColumn?.runDir ??
+        (r.cv.perPrompt ? "(skipped: not supported on per-prompt scales)" : "(skipped)")
+    }`,
     `  5 run              ${r.fullRun.runDir}`,
     "",
     `prepared essays: ${r.prepare.report.counts.train.prepared} train / ` +
     `${r.prepare.report.counts.test.prepared} test`,
     ...classMergeWarnings(r.splits.splits),
-    `CV QWK (mean±std): ${fmtMeanStd(r.cv.cv.summary.qwk)}` +
-    (r.cv.cv.summary.qwkCutpoints
-      ? `; with cut-points ${fmtMeanStd(r.cv.cv.summary.qwkCutpoints)}`
-      : ""),
+    r.cv.perPrompt
+      ? `CV ${PER_PROMPT_HEADLINE}, out-of-fold: ${headlineText(r.cv.perPrompt.oof)}`
+      : `CV QWK (mean±std): ${fmtMeanStd(r.cv.cv.summary.qwk)}` +
+        (r.cv.cv.summary.qwkCutpoints
+          ? `; with cut-points ${fmtMeanStd(r.cv.cv.summary.qwkCutpoints)}`
+          : ""),
   ];
   if (r.dropColumn) {
     const keep = r.dropColumn.rows.filter((row) => row.decision === "keep").map((row) =>
@@ -154,6 +163,9 @@ export function runbookSummary(r: RunbookResult): string {
     lines.push(`drop-column: keep ${keep.length}/${r.dropColumn.rows.length} (${keep.join(", ")})`);
   }
   for (const m of r.fullRun.metrics) lines.push(`run ${m.split}: QWK ${m.rounded.qwk.toFixed(4)}`);
+  for (const [split, e] of Object.entries(r.fullRun.perPrompt ?? {})) {
+    lines.push(`run ${split}: ${PER_PROMPT_HEADLINE} ${headlineText(e)}`);
+  }
   lines.push(`reports: ${r.cv.reportPath}, ${r.fullRun.reportPath}`);
   return lines.join("\n");
 }
