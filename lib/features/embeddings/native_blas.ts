@@ -226,11 +226,24 @@ export function probedCompactLayouts(): Record<string, boolean> {
   return Object.fromEntries([...rowLayouts].map(([key, layout]) => [key, layout.compact]));
 }
 
+let compactEnabled = true;
+
 /**
- * Whether the compact layout may be used where the probe allows it: yes unless
- * `ESSAY_SCORING_COMPACT_ROWS=0` (for benchmarks: vectors are the same either way).
+ * Allow or forbid the compact layout on this thread (default allowed; the layouts are probed
+ * again). For benchmarks: vectors are the same either way.
+ */
+export function useCompactRowLayouts(enabled: boolean): void {
+  if (enabled === compactEnabled) return;
+  compactEnabled = enabled;
+  rowLayouts.clear();
+}
+
+/**
+ * Whether the compact layout may be used where the probe allows it: yes unless forbidden by
+ * {@link useCompactRowLayouts} or `ESSAY_SCORING_COMPACT_ROWS=0`.
  */
 function compactAllowed(): boolean {
+  if (!compactEnabled) return false;
   try {
     return Deno.env.get("ESSAY_SCORING_COMPACT_ROWS") !== "0";
   } catch {
