@@ -27,6 +27,11 @@ export const POOLED_WITHHELD_REASON =
   "Pooled QWK, MAE, confusion and tail figures on the common grid are withheld: a QWK pooled " +
   "over prompts on different scales mixes their level boundaries and is not the field's measure.";
 
+/** What drop-column's QWK is on per-prompt scales (one line under its report). */
+export const PER_PROMPT_DROP_COLUMN_NOTE =
+  "Per-prompt scales: every QWK above is a fold's mean per-prompt QWK (Fisher z) of its held-out " +
+  "essays, each prompt on its own scale (no bootstrap); nothing is pooled on the common grid.";
+
 /** Why cut-points are off on per-prompt scales (one line). */
 export const CUTPOINTS_DISABLED_REASON =
   "QWK-optimised cut-points: disabled for per-prompt scales — thresholds fitted on the pooled " +

@@ -141,6 +141,8 @@ export async function loadCvRun(dir: string): Promise<CvRunData> {
     manifestPath,
     "run manifest",
   );
+  // the paired comparison is on one pooled scale, which per-prompt scales do not report
+  refusePerPromptScale(manifest.config, "compare-runs");
   const metrics = parsed(
     CvMetricsSchema,
     await readJson(metricsPath, "cv metrics"),
@@ -149,8 +151,6 @@ export async function loadCvRun(dir: string): Promise<CvRunData> {
   );
   const splitsPath = manifest.config.splitsPath;
   const splitsRecord = manifest.inputs.find((i) => i.path === splitsPath);
-  // the paired comparison is on one pooled scale, which per-prompt scales do not report
-  refusePerPromptScale(manifest.config, "compare-runs");
   const scale = scaleOfConfig(manifest.config);
   return {
     dir,
