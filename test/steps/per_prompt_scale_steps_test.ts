@@ -254,18 +254,57 @@ Deno.test({
     ]);
     const dcReport = await Deno.readTextFile(join(dcDir, "reports/drop_column_importance.md"));
     assert.match(dcReport, /every QWK above is a fold's mean per-prompt QWK \(Fisher z\)/);
-    // compare-runs still refuses per-prompt runs, before anything is written
-    const cmp = await runCliCaptured([
+    // compare-runs pairs two per-prompt cv runs on the mean per-prompt QWK (Fisher z)
+    const cv2 = await runCliCaptured([
+      "cv",
+      "--dataset",
+      join(prepDir, "artifacts/datasets/asap_like_prepared_manifest.json"),
+      "--splits-path",
+      join(await runDir(out, "_splits"), "artifacts/splits.json"),
+      "--reuse-cv-feature-store-dir",
+      join(cvDir, "cv_feature_store"),
+      "--model",
+      "ridge",
+      "--run-name",
+      "cv_ridge",
+      ...cheap,
+      ...common,
+    ]);
+    assert.equal(cv2.code, 0, cv2.out);
+    const cmpArgs = [
       "compare-runs",
       "--baseline",
       cvDir,
       "--candidate",
-      cvDir,
+      await runDir(out, "_cv_ridge"),
+      "--resamples",
+      "1000",
       "--run-name",
       "cmp",
       ...common,
-    ]);
-    assert.equal(cmp.code, 1);
-    assert.match(cmp.out, /^error: compare-runs does not support per-prompt score scales yet/m);
+    ];
+    const cmp = await runCliCaptured(cmpArgs);
+    assert.equal(cmp.code, 0, cmp.out);
+    assert.match(
+      cmp.out,
+      /mean per-prompt QWK \(Fisher z\) Δ -?\d\.\d{4} \[-?\d\.\d{4}, -?\d\.\d{4}\]: (candidate better|candidate worse|no difference)/,
+    );
+    const cmpDir = await runDir(out, "_cmp");
+    const comparison = await json(join(cmpDir, "artifacts/comparison.json"));
+    assert.equal(comparison.statistic, "mean per-prompt QWK (Fisher z)");
+    assert.equal(
+      comparison.comparison.headline.baseline.toFixed(6),
+      cvMetrics.out_of_fold.mean_per_prompt_qwk_fisher_z.toFixed(6),
+    );
+    const cmpReport = await Deno.readTextFile(join(cmpDir, "reports/comparison.md"));
+    assert.match(cmpReport, /## Per prompt \(QWK on the prompt's own scale, out of fold\)/);
+    assert.match(
+      cmpReport,
+      /Pooled QWK, MAE, confusion and tail figures on the common grid are withheld/,
+    );
+    // the one-scale gate has no per-prompt meaning: refused, naming the flag
+    const gated = await runCliCaptured([...cmpArgs.slice(0, 5), "--gate", "gate.json", ...common]);
+    assert.equal(gated.code, 2);
+    assert.match(gated.out, /--gate: not supported for runs on per-prompt scales/);
   },
 });

@@ -101,7 +101,11 @@ export function meanPerPromptQwk(
   pp: PerPromptScale,
 ): number | null {
   const groups = new Map<string, number[]>();
-  prompts.forEach((p, i) => groups.set(p, [...(groups.get(p) ?? []), i]));
+  prompts.forEach((p, i) => {
+    const g = groups.get(p);
+    if (g) g.push(i);
+    else groups.set(p, [i]);
+  });
   const kappas: number[] = [];
   for (const [prompt, idx] of groups) {
     const scale = promptScale(pp, prompt);
