@@ -12,6 +12,10 @@ import {
   type PerPromptScaleEvaluation,
 } from "../model/evaluation/per_prompt_evaluation.ts";
 import type { MeanStd } from "../model/validation/cross_validation.ts";
+import type {
+  PairedFigure,
+  PerPromptComparison,
+} from "../model/evaluation/per_prompt_comparison.ts";
 import {
   fmtMeanStd,
   markdownTable,
@@ -26,6 +30,11 @@ export const PER_PROMPT_HEADLINE = "mean per-prompt QWK (Fisher z)";
 export const POOLED_WITHHELD_REASON =
   "Pooled QWK, MAE, confusion and tail figures on the common grid are withheld: a QWK pooled " +
   "over prompts on different scales mixes their level boundaries and is not the field's measure.";
+
+/** What drop-column's QWK is on per-prompt scales (one line under its report). */
+export const PER_PROMPT_DROP_COLUMN_NOTE =
+  "Per-prompt scales: every QWK above is a fold's mean per-prompt QWK (Fisher z) of its held-out " +
+  "essays, each prompt on its own scale (no bootstrap); nothing is pooled on the common grid.";
 
 /** Why cut-points are off on per-prompt scales (one line). */
 export const CUTPOINTS_DISABLED_REASON =
@@ -161,5 +170,61 @@ export function perPromptRunReportMarkdown(
     perPromptEvaluationMarkdown("Per prompt (val, each on its own scale)", parts.val),
     perPromptEvaluationMarkdown("Per prompt (test, each on its own scale)", parts.test),
     ...extra,
+  ].join("\n");
+}
+
+/**
+ * The `compare-runs` report on per-prompt scales: the runs, the headline Δ with its
+ * prompt-stratified bootstrap CI and verdict, then per prompt and per fold.
+ *
+ * @example
+ * ```ts
+ * perPromptComparisonMarkdown({ baseline: cmdA, candidate: cmdB }, pp, comparison);
+ * ```
+ */
+export function perPromptComparisonMarkdown(
+  runs: Readonly<Record<"baseline" | "candidate", string>>,
+  pp: PerPromptScale,
+  c: PerPromptComparison,
+): string {
+  const f = (x: number | null) => (x === null ? "n/a" : x.toFixed(4));
+  const d = (x: number | null) => (x === null ? "n/a" : `${x >= 0 ? "+" : ""}${x.toFixed(4)}`);
+  const row = (
+    label: string | number,
+    p: PairedFigure,
+  ) => [label, f(p.baseline), f(p.candidate), d(p.delta)];
+  const b = c.bootstrap;
+  return [
+    "# Run comparison (per-prompt scales)",
+    "",
+    `- baseline: \`${runs.baseline}\``,
+    `- candidate: \`${runs.candidate}\``,
+    `- ${c.nEssays} essays validated out of fold in both; score scales ${describeDatasetScale(pp)}`,
+    `- statistic: the ${PER_PROMPT_HEADLINE}, each prompt's QWK on its own scale; ` +
+    `${POOLED_WITHHELD_REASON}`,
+    "- the gate profile, tails and seed replicates of the one-scale comparison are not applied " +
+    "on per-prompt scales",
+    "",
+    "## Verdict",
+    "",
+    `Δ (candidate − baseline) ${d(c.headline.delta)}, ${Math.round(100 * b.level)} % paired ` +
+    `bootstrap CI [${b.lower.toFixed(4)}, ${b.upper.toFixed(4)}] (${b.resamples} resamples, ` +
+    `essays drawn with replacement within each prompt, seed ${b.seed}; share of resamples with ` +
+    `Δ ≤ 0: ${b.shareAtOrBelowZero.toFixed(3)}): **${c.difference}**.`,
+    "",
+    markdownTable(["", "baseline", "candidate", "Δ"], [row(PER_PROMPT_HEADLINE, c.headline)]),
+    "",
+    "## Per prompt (QWK on the prompt's own scale, out of fold)",
+    "",
+    markdownTable(
+      ["prompt", "n", "baseline", "candidate", "Δ"],
+      c.prompts.map((p) => [p.prompt, p.n, ...row("", p).slice(1)]),
+    ),
+    "",
+    `## Per fold (${PER_PROMPT_HEADLINE}; candidate wins ${c.foldWins.wins} of ` +
+    `${c.foldWins.of} folds with a defined value)`,
+    "",
+    markdownTable(["fold", "baseline", "candidate", "Δ"], c.folds.map((x) => row(x.fold, x))),
+    "",
   ].join("\n");
 }

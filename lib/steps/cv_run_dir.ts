@@ -123,6 +123,27 @@ async function readOofRows(path: string, scale: ScoreScale): Promise<OofRow[]> {
   });
 }
 
+/** A run's manifest as compare-runs reads it: command line, resolved config, input hashes. */
+export type CvRunManifest = z.infer<typeof ManifestSchema>;
+
+/**
+ * Read and check a run directory's `manifest.json` (a `DatasetError` naming the file otherwise).
+ *
+ * @example
+ * ```ts
+ * (await readCvRunManifest(dir)).config.splitsPath;
+ * ```
+ */
+export async function readCvRunManifest(dir: string): Promise<CvRunManifest> {
+  const manifestPath = join(dir, "manifest.json");
+  return parsed(
+    ManifestSchema,
+    await readJson(manifestPath, "run manifest"),
+    manifestPath,
+    "run manifest",
+  );
+}
+
 /**
  * Read a finished cv run directory.
  *
@@ -133,14 +154,10 @@ async function readOofRows(path: string, scale: ScoreScale): Promise<OofRow[]> {
  * ```
  */
 export async function loadCvRun(dir: string): Promise<CvRunData> {
-  const manifestPath = join(dir, "manifest.json");
   const metricsPath = join(dir, "artifacts", "cv_metrics.json");
-  const manifest = parsed(
-    ManifestSchema,
-    await readJson(manifestPath, "run manifest"),
-    manifestPath,
-    "run manifest",
-  );
+  const manifest = await readCvRunManifest(dir);
+  // this paired comparison is on one pooled scale; per-prompt runs: per_prompt_compare.ts
+  refusePerPromptScale(manifest.config, "the one-scale run comparison (sweep, ablation)");
   const metrics = parsed(
     CvMetricsSchema,
     await readJson(metricsPath, "cv metrics"),
@@ -149,8 +166,6 @@ export async function loadCvRun(dir: string): Promise<CvRunData> {
   );
   const splitsPath = manifest.config.splitsPath;
   const splitsRecord = manifest.inputs.find((i) => i.path === splitsPath);
-  // the paired comparison is on one pooled scale, which per-prompt scales do not report
-  refusePerPromptScale(manifest.config, "compare-runs");
   const scale = scaleOfConfig(manifest.config);
   return {
     dir,

@@ -14,9 +14,12 @@ import type { Essay } from "../dataset/essay.ts";
 import { type PerPromptScale, promptScale } from "../dataset/per_prompt_scale.ts";
 import { describeScale, scoreOutputValue } from "../dataset/score_scale.ts";
 import {
+  meanPerPromptQwk,
   perPromptEvaluation,
   type PerPromptScaleEvaluation,
 } from "../model/evaluation/per_prompt_evaluation.ts";
+import type { CrossValidationResult } from "../model/validation/cross_validation.ts";
+import { MIN_PROMPT_QWK_N } from "../model/evaluation/slice_metrics.ts";
 import { CUTPOINTS_DISABLED_REASON } from "../report/per_prompt_reports.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import type { RunContext } from "../run/run_context.ts";
@@ -118,4 +121,38 @@ export function promptScaleCells(
     missing ? "" : gridToRaw(s, L, gridPrediction),
     missing ? "" : scoreOutputValue(s, gridToValue(s, L, gridPrediction)),
   ];
+}
+
+/**
+ * The mean per-prompt QWK (Fisher z) of each fold's held-out essays (no bootstrap), the per-fold
+ * figure drop-column decides on; throws naming the fold when one has no prompt with a defined QWK.
+ *
+ * @example
+ * ```ts
+ * perPromptFoldQwks(cv, data.train, pp); // [0.71, 0.69, …]
+ * ```
+ */
+export function perPromptFoldQwks(
+  cv: CrossValidationResult,
+  essays: readonly Essay[],
+  pp: PerPromptScale,
+): number[] {
+  return cv.folds.map((f) => {
+    const rows = essays.flatMap((_, i) => (cv.oofFold[i] === f.fold ? [i] : []));
+    const q = meanPerPromptQwk(
+      rows.map((i) => essays[i].overall),
+      rows.map((i) => cv.oofPredictions[i]),
+      rows.map((i) => essays[i].prompt),
+      pp,
+    );
+    if (q === null) {
+      throw new Error(
+        `fold ${f.fold} (${rows.length} essays) has no prompt with at least ${MIN_PROMPT_QWK_N} ` +
+          "held-out essays " +
+          "and two true levels, so its mean per-prompt QWK (Fisher z) is undefined; use fewer " +
+          "folds (make-splits --n-splits) or more essays per prompt",
+      );
+    }
+    return q;
+  });
 }

@@ -109,9 +109,7 @@ export async function runRunbook(
     step: options.step,
   });
   const reuse: ExperimentConfig = { ...withSplits, reuseCvFeatureStoreDir: cv.featureStoreDir };
-  // drop-column's rule reads a pooled QWK per fold: not on per-prompt scales (said in the summary)
-  const dropColumn = options.skipDropColumn || config.featureSet === "embeddings" ||
-      cv.perPrompt !== undefined
+  const dropColumn = options.skipDropColumn || config.featureSet === "embeddings"
     ? null
     : await runDropColumn({ ...reuse, runName: `${base}_drop_column` }, {
       argv,
@@ -140,10 +138,7 @@ export function runbookSummary(r: RunbookResult): string {
     `  1 prepare-dataset  ${r.prepare.runDir}`,
     `  2 make-splits      ${r.splits.runDir}`,
     `  3 cv               ${r.cv.runDir}`,
-    `  4 drop-column      ${
-      r.dropColumn?.runDir ??
-        (r.cv.perPrompt ? "(skipped: not supported on per-prompt scales)" : "(skipped)")
-    }`,
+    `  4 drop-column      ${r.dropColumn?.runDir ?? "(skipped)"}`,
     `  5 run              ${r.fullRun.runDir}`,
     "",
     `prepared essays: ${r.prepare.report.counts.train.prepared} train / ` +

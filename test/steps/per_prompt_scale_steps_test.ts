@@ -11,12 +11,12 @@ const WORDS = "the school students phones learning because however therefore rea
 const SCALES: Record<string, [number, number]> = { p1: [2, 12], p2: [0, 3], p3: [1, 6] };
 const L = 30;
 
-/** The corpus generated here (no real data): 60 essays per prompt, length follows the score. */
+/** The corpus generated here (no real data): 80 essays per prompt, length follows the score. */
 async function fixture(dir: string): Promise<{ manifest: string; scores: Map<string, number> }> {
   const lines = ["essay_id\tessay_set\tessay\tdomain1_score"];
   const scores = new Map<string, number>();
   for (const [p, [lo, hi]] of Object.entries(SCALES)) {
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < 80; i++) {
       const score = lo + (i % (hi - lo + 1));
       const n = 30 + Math.round((150 * (score - lo)) / (hi - lo)) + (i % 7);
       const text = Array.from({ length: n }, (_, k) => WORDS[(k * 7 + i) % WORDS.length]).join(" ");
@@ -107,11 +107,11 @@ Deno.test({
       manifest,
       "--run-name",
       "pp",
+      "--skip-drop-column",
       ...cheap,
       ...common,
     ]);
     assert.equal(rb.code, 0, rb.out);
-    assert.match(rb.out, /4 drop-column +\(skipped: not supported on per-prompt scales\)/);
     assert.match(rb.out, /CV mean per-prompt QWK \(Fisher z\), out-of-fold: 0\.\d{4}/);
     assert.match(rb.out, /run test: mean per-prompt QWK \(Fisher z\) 0\.\d{4}/);
     assert.doesNotMatch(rb.out, /CV QWK \(mean±std\)|run test: QWK/);
@@ -174,13 +174,15 @@ Deno.test({
       "score",
       "--checker",
       "local",
+      "--reuse-feature-store-dir",
+      join(runDirPath, "feature_store_test"),
       ...common,
     ]);
     assert.equal(sc.code, 0, sc.out);
     assert.match(sc.out, /mean per-prompt QWK \(Fisher z\) vs labels/);
     const scoreDir = await runDir(out, "_score");
     const scored = await csv(join(scoreDir, "artifacts/predictions.csv"));
-    assert.equal(scored.length, 36);
+    assert.equal(scored.length, 48);
     for (const r of scored) {
       const [lo, hi] = SCALES[r.prompt];
       assert.ok(valuesOf(r.prompt).has(r.prediction_rounded), `${r.id}: ${r.prediction_rounded}`);
@@ -218,19 +220,91 @@ Deno.test({
     );
     await assert.rejects(Deno.stat(join(await runDir(out, "_bad"), "artifacts/predictions.csv")));
 
-    // drop-column still refuses on per-prompt scales, before anything is written
+    // drop-column decides on each fold's mean per-prompt QWK (Fisher z), nothing pooled
     const dc = await runCliCaptured([
       "drop-column",
       "--dataset",
       join(prepDir, "artifacts/datasets/asap_like_prepared_manifest.json"),
       "--splits-path",
       join(await runDir(out, "_splits"), "artifacts/splits.json"),
+      "--features",
+      "word_count|ttr",
+      "--reuse-cv-feature-store-dir",
+      join(cvDir, "cv_feature_store"),
       "--run-name",
       "dc",
       ...cheap,
       ...common,
     ]);
-    assert.equal(dc.code, 1);
-    assert.match(dc.out, /^error: drop-column does not support per-prompt score scales yet/m);
+    assert.equal(dc.code, 0, dc.out);
+    const dcDir = await runDir(out, "_dc");
+    const dcJson = await json(join(dcDir, "artifacts/drop_column_importance.json"));
+    assert.equal(dcJson.fold_metric, "mean per-prompt QWK (Fisher z)");
+    assert.equal(dcJson.baseline_qwk_per_fold.length, 5);
+    // the baseline folds are the cv run's: the same per-fold headlines
+    assert.deepEqual(
+      dcJson.baseline_qwk_per_fold.map((q: number) => q.toFixed(6)),
+      cvMetrics.per_fold.map((f: { mean_per_prompt_qwk_fisher_z: number }) =>
+        f.mean_per_prompt_qwk_fisher_z.toFixed(6)
+      ),
+    );
+    assert.deepEqual(dcJson.features.map((f: { feature: string }) => f.feature).sort(), [
+      "ttr",
+      "word_count",
+    ]);
+    const dcReport = await Deno.readTextFile(join(dcDir, "reports/drop_column_importance.md"));
+    assert.match(dcReport, /every QWK above is a fold's mean per-prompt QWK \(Fisher z\)/);
+    // compare-runs pairs two per-prompt cv runs on the mean per-prompt QWK (Fisher z)
+    const cv2 = await runCliCaptured([
+      "cv",
+      "--dataset",
+      join(prepDir, "artifacts/datasets/asap_like_prepared_manifest.json"),
+      "--splits-path",
+      join(await runDir(out, "_splits"), "artifacts/splits.json"),
+      "--reuse-cv-feature-store-dir",
+      join(cvDir, "cv_feature_store"),
+      "--model",
+      "ridge",
+      "--run-name",
+      "cv_ridge",
+      ...cheap,
+      ...common,
+    ]);
+    assert.equal(cv2.code, 0, cv2.out);
+    const cmpArgs = [
+      "compare-runs",
+      "--baseline",
+      cvDir,
+      "--candidate",
+      await runDir(out, "_cv_ridge"),
+      "--resamples",
+      "1000",
+      "--run-name",
+      "cmp",
+      ...common,
+    ];
+    const cmp = await runCliCaptured(cmpArgs);
+    assert.equal(cmp.code, 0, cmp.out);
+    assert.match(
+      cmp.out,
+      /mean per-prompt QWK \(Fisher z\) Δ -?\d\.\d{4} \[-?\d\.\d{4}, -?\d\.\d{4}\]: (candidate better|candidate worse|no difference)/,
+    );
+    const cmpDir = await runDir(out, "_cmp");
+    const comparison = await json(join(cmpDir, "artifacts/comparison.json"));
+    assert.equal(comparison.statistic, "mean per-prompt QWK (Fisher z)");
+    assert.equal(
+      comparison.comparison.headline.baseline.toFixed(6),
+      cvMetrics.out_of_fold.mean_per_prompt_qwk_fisher_z.toFixed(6),
+    );
+    const cmpReport = await Deno.readTextFile(join(cmpDir, "reports/comparison.md"));
+    assert.match(cmpReport, /## Per prompt \(QWK on the prompt's own scale, out of fold\)/);
+    assert.match(
+      cmpReport,
+      /Pooled QWK, MAE, confusion and tail figures on the common grid are withheld/,
+    );
+    // the one-scale gate has no per-prompt meaning: refused, naming the flag
+    const gated = await runCliCaptured([...cmpArgs.slice(0, 5), "--gate", "gate.json", ...common]);
+    assert.equal(gated.code, 2);
+    assert.match(gated.out, /--gate: not supported for runs on per-prompt scales/);
   },
 });

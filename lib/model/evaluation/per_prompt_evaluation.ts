@@ -14,7 +14,13 @@
 import { type PerPromptScale, promptScale } from "../../dataset/per_prompt_scale.ts";
 import { gridToRaw, gridToValue } from "../../dataset/common_grid.ts";
 import { formatLevel, type ScoreScale } from "../../dataset/score_scale.ts";
-import { adjacentAccuracy, exactAccuracy, scoreConfusionMatrix } from "./metrics.ts";
+import {
+  adjacentAccuracy,
+  exactAccuracy,
+  quadraticWeightedKappa,
+  scoreConfusionMatrix,
+} from "./metrics.ts";
+import { MIN_PROMPT_QWK_N } from "./slice_metrics.ts";
 import { fisherZMean, type PromptRow, promptTable } from "./prompt_table.ts";
 
 /** One prompt evaluated on its own scale. */
@@ -76,6 +82,39 @@ export function perPromptEvaluation(
     meanPerPromptQwkFisherZ: kappas.length > 0 ? fisherZMean(kappas) : null,
     nPromptsInMean: kappas.length,
   };
+}
+
+/**
+ * The headline alone, without bootstrap intervals (cheap enough for every fold of every
+ * drop-column retraining): the mean per-prompt QWK (Fisher z) of grid predictions, over the
+ * prompts with at least `MIN_PROMPT_QWK_N` essays and two true levels; null when none has.
+ *
+ * @example
+ * ```ts
+ * meanPerPromptQwk(yGrid, predGrid, prompts, pp); // 0.71
+ * ```
+ */
+export function meanPerPromptQwk(
+  yGrid: ArrayLike<number>,
+  predGrid: ArrayLike<number>,
+  prompts: readonly string[],
+  pp: PerPromptScale,
+): number | null {
+  const groups = new Map<string, number[]>();
+  prompts.forEach((p, i) => {
+    const g = groups.get(p);
+    if (g) g.push(i);
+    else groups.set(p, [i]);
+  });
+  const kappas: number[] = [];
+  for (const [prompt, idx] of groups) {
+    const scale = promptScale(pp, prompt);
+    const t = idx.map((i) => gridToValue(scale, pp.gridSize, yGrid[i]));
+    if (idx.length < MIN_PROMPT_QWK_N || new Set(t).size < 2) continue;
+    const p = idx.map((i) => gridToRaw(scale, pp.gridSize, predGrid[i]));
+    kappas.push(quadraticWeightedKappa(t, p, scale));
+  }
+  return kappas.length > 0 ? fisherZMean(kappas) : null;
 }
 
 /**
