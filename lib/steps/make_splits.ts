@@ -25,7 +25,12 @@ import type { Essay } from "../dataset/essay.ts";
 import { describeScore, type ScoreScale } from "../dataset/score_scale.ts";
 import { DatasetError } from "../dataset/csv_table.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
-import { datasetInputPaths, scaleOfConfig } from "../dataset/load_dataset.ts";
+import {
+  datasetInputPaths,
+  perPromptScaleOfConfig,
+  scaleOfConfig,
+} from "../dataset/load_dataset.ts";
+import { describeDatasetScale } from "../dataset/per_prompt_scale.ts";
 import { buildSplitsFile } from "../splits/build_splits.ts";
 import {
   loadSplitsFile,
@@ -137,6 +142,13 @@ export async function makeSplits(
     },
     async (run) => {
       const { filtered } = await loadAndFilterStages(run, config);
+      const pp = perPromptScaleOfConfig(config);
+      const gridNote = pp
+        ? `Per-prompt scales (${describeDatasetScale(pp)}): every score above is a level of ` +
+          `the common training grid 0–${pp.gridSize} (a prompt's level k is k·${pp.gridSize} / ` +
+          "(its levels − 1)), on which the folds are stratified."
+        : null;
+      if (gridNote) run.log.info(gridNote);
 
       const splits = await buildSplitsStage(run, config, filtered.train.kept, {
         rareClasses: options.rareClasses,
@@ -172,7 +184,7 @@ export async function makeSplits(
             splitsPath,
             testTextHashes,
             allowGenreMix: config.allowGenreMix,
-          }),
+          }) + (gridNote ? `\n${gridNote}\n` : ""),
         );
         run.log.info(`report: ${reportPath}`);
       });

@@ -119,6 +119,10 @@ Deno.test({
     // labels on the grid are exact: level index × 30 / (levels − 1), a whole number
     const splits = await json(join(await runDir(out, "_splits"), "artifacts/splits.json"));
     assert.deepEqual(splits.score_scale, { kind: "numeric", min: 0, max: L, step: 1 });
+    assert.match(
+      await Deno.readTextFile(join(await runDir(out, "_splits"), "reports/splits_report.md")),
+      /every score above is a level of the common training grid 0–30/,
+    );
     for (const e of splits.essays) {
       const [lo, hi] = SCALES[e.prompt];
       assert.equal(e.overall, ((scores.get(e.id)! - lo) * L) / (hi - lo), e.id);
