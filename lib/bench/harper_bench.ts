@@ -179,11 +179,11 @@ export function harperMarkdown(r: Report): string {
     `${f(s.secondLinter.process)}.`,
     `- Checker path (organizedLints → ErrorMatch) CPU ms/essay: first ${p.checkerPath.first} ` +
     `essays ${f(p.checkerPath.firstMsPerEssay)}, the rest ${f(p.checkerPath.restMsPerEssay)}, ` +
-    `all ${
-      f(p.checkerPath.allMsPerEssay)
-    }. Bare calls (fresh linters, after the checker path): lint ${f(p.bareCalls.lint)}, ` +
-    `organizedLints ${f(p.bareCalls.organizedLints)}.`,
-    `- Enabled rules vs CPU ms/essay: ${scaling}; i.e. parsing alone ` +
+    `all ${f(p.checkerPath.allMsPerEssay)}.`,
+    `- Repeat passes over the same essays, each on a fresh linter (harper caches work across ` +
+    `linters of a process, so a repeat costs less than a first pass): lint ` +
+    `${f(p.bareCalls.lint)}, organizedLints ${f(p.bareCalls.organizedLints)}.`,
+    `- Enabled rules vs CPU ms/essay (repeat passes): ${scaling}; i.e. parsing alone ` +
     `${f(p.ruleScaling[0].ms)} and ≈ ${perRule.toFixed(3)} ms per rule.`,
     `- Rules firing on these essays: ${id.rulesFiring}. Turned off in the trial: ` +
     `${id.disabled.join(", ") || "(none)"}.`,
