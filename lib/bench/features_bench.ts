@@ -27,7 +27,15 @@ import { createProgressBar, fanOutProgress, throttleProgress } from "../features
 import type { EssayInput } from "../features/types.ts";
 import { FEATURE_SETS, type FeatureSet } from "../features/types.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
-import { nativeBlasCore } from "../features/embeddings/native_blas.ts";
+import {
+  nativeBlasCore,
+  nativeMatMulKernelsInstalled,
+  useCompactRowLayouts,
+} from "../features/embeddings/native_blas.ts";
+import {
+  installExactFastKernels,
+  uninstallExactFastKernels,
+} from "../features/embeddings/exact_kernels.ts";
 import type { ErrorChecker } from "../features/types.ts";
 import { LANGUAGE_TOOL_CHECK_CONCURRENCY } from "../offload/backend.ts";
 import { acquireLocalLanguageTool, stopLocalLanguageTool } from "../offload/checker_choice.ts";
@@ -205,6 +213,31 @@ async function benchCsv(
   };
 }
 
+/** Encoder options of the lever sweep, with the process-wide kernel levers they imply. */
+type LeverOptions = Parameters<typeof loadUseLiteEncoder>[0] & { readonly compactRows?: boolean };
+
+/**
+ * The native-kernel levers of issue 21, each added to the one before: from the encoder as it was
+ * (shipped tokenizer, original wasm kernels, row-block layout) to the default. Vectors are the
+ * same in every row (tested); only the cost differs.
+ */
+const NATIVE_LEVERS: readonly (readonly [string, LeverOptions])[] = [
+  [
+    "native OpenBLAS, shipped tokenizer, original kernels, row blocks (before the issue-21 levers)",
+    { fastTokenizer: false, exactKernels: false, compactRows: false },
+  ],
+  ["+ fast tokenizer (same ids)", { exactKernels: false, compactRows: false }],
+  ["+ exact GatherV2/SplitV/Sin/Cos kernels", { compactRows: false }],
+  ["+ compact row layout (the default)", {}],
+];
+
+/** Apply the process-wide kernel levers of `options` (defaults: all on). */
+function setKernelLevers(options: LeverOptions | undefined): void {
+  if (options?.exactKernels === false) uninstallExactFastKernels();
+  else installExactFastKernels();
+  useCompactRowLayouts(options?.compactRows ?? true);
+}
+
 async function leverSweep(
   csv: string,
   count: number,
@@ -217,7 +250,7 @@ async function leverSweep(
   const results: LeverResult[] = [];
   // Pure-wasm configurations first: native kernels, once installed, are process-wide.
   const wasm = { nativeBlas: false };
-  const configs: [string, Parameters<typeof loadUseLiteEncoder>[0], string[]][] = [
+  const configs: [string, LeverOptions, string[]][] = [
     ["one call per sentence, unsorted", {
       ...wasm,
       tokenBudget: 0,
@@ -240,14 +273,24 @@ async function leverSweep(
     ],
     ["sorted, budget 2048 + dedupe", wasm, sentences],
     ["paragraph texts encoded (extra cost of paragraphEmbedding=encode)", wasm, paragraphs],
-    [
-      "sorted, budget 2048 + dedupe + native OpenBLAS matmul (default when installed)",
-      {},
-      sentences,
-    ],
+    ...NATIVE_LEVERS.map(([lever, options]) =>
+      [lever, options, sentences] as [
+        string,
+        LeverOptions,
+        string[],
+      ]
+    ),
   ];
 
   for (const [lever, options, texts] of configs) {
+    if (options?.nativeBlas === false && nativeMatMulKernelsInstalled()) {
+      log(
+        `lever "${lever}": skipped (native kernels already installed on this thread; use ` +
+          `--profile-essays 0 to time the wasm levers)`,
+      );
+      continue;
+    }
+    setKernelLevers(options);
     const encoder = await loadUseLiteEncoder(options);
     if (options?.nativeBlas !== false && !encoder.name.includes("openblas")) {
       log(`lever "${lever}": skipped (no OpenBLAS here)`);

@@ -18,8 +18,8 @@ import { parseScoreCell, type ScoreScale } from "./score_scale.ts";
 import {
   type DatasetScale,
   datasetScale,
+  gridLabel,
   isPerPromptScale,
-  normalisedLabel,
 } from "./per_prompt_scale.ts";
 import { randomTestSplit } from "./random_test_split.ts";
 import { seededPermutation } from "../splits/seeded_order.ts";
@@ -31,7 +31,7 @@ export interface LoadedCorpus {
   /** Column order for writing prepared CSVs (the source's own). */
   readonly header: readonly string[];
   readonly inputPaths: readonly string[];
-  /** One scale, or one per prompt (then `overall` is the normalised label in [0, 1]). */
+  /** One scale, or one per prompt (then `overall` is the label on the common grid 0…L). */
   readonly scale: DatasetScale;
   readonly manifest: DatasetManifest;
   /** Essays per genre tag over train + test ("" = untagged); empty without a genre source. */
@@ -171,7 +171,7 @@ function checkColumns(table: CsvTable, m: DatasetManifest): void {
 /**
  * The score (and trait) scale of a row's prompt, and how a parsed value becomes `overall`: the
  * value itself on one scale; on per-prompt scales the prompt's scale (an error naming the
- * prompt when it has none) and the normalised label.
+ * prompt when it has none) and the label on the common grid (`common_grid.ts`).
  */
 function rowScale(
   scale: DatasetScale,
@@ -188,7 +188,7 @@ function rowScale(
   }
   return {
     scale: s,
-    overall: (v) => normalisedLabel(s, v),
+    overall: (v) => gridLabel(scale, s, v),
     where: ` (prompt "${prompt}"'s scale)`,
   };
 }
@@ -196,7 +196,7 @@ function rowScale(
 /**
  * Turn a parsed table into validated essays under a manifest: ids unique and non-empty, texts
  * and prompts non-empty, every score (and trait score) on the scale (on per-prompt scales, on
- * the essay's prompt's scale; `overall` is then the normalised label), the genre read.
+ * the essay's prompt's scale; `overall` is then the label on the common grid 0…L), the genre read.
  *
  * @example
  * ```ts

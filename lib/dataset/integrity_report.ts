@@ -12,6 +12,7 @@ import { normalisedTextHash } from "./text_hash.ts";
 import { GENRE_MIX_WARNING } from "../run/experiment_log.ts";
 import { ELLIPSE_SCALE, formatLevel, labelIndex, scaleLabels } from "./score_scale.ts";
 import { type DatasetScale, isPerPromptScale, promptScale } from "./per_prompt_scale.ts";
+import { gridToLevelIndex } from "./common_grid.ts";
 import { countWords, wordRuleDescription } from "./words.ts";
 
 /** Summary statistics of a numeric sample. */
@@ -115,7 +116,7 @@ export function summarise(values: readonly number[]): NumericSummary {
 
 /**
  * Essays per score level, every level listed (also those with none). On per-prompt scales the
- * keys are `prompt: level` on each prompt's own scale (from the normalised label).
+ * keys are `prompt: level` on each prompt's own scale (from the common-grid label).
  */
 function scoreCounts(essays: readonly Essay[], scale: DatasetScale): Record<string, number> {
   const out: Record<string, number> = {};
@@ -123,7 +124,7 @@ function scoreCounts(essays: readonly Essay[], scale: DatasetScale): Record<stri
     for (const [p, s] of scale.byPrompt) for (const l of scaleLabels(s)) out[`${p}: ${l}`] = 0;
     for (const e of essays) {
       const s = promptScale(scale, e.prompt);
-      out[`${e.prompt}: ${formatLevel(s, Math.round(e.overall * (s.nLevels - 1)))}`]++;
+      out[`${e.prompt}: ${formatLevel(s, gridToLevelIndex(s, scale.gridSize, e.overall))}`]++;
     }
     return out;
   }

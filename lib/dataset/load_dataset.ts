@@ -11,7 +11,13 @@ import type { Essay } from "./essay.ts";
 import { loadIeltsCsv } from "./ielts_csv.ts";
 import { type DatasetManifest, ellipseManifest } from "./manifest.ts";
 import { ELLIPSE_SCALE, type ScoreScale } from "./score_scale.ts";
-import { type DatasetScale, datasetScale, singleScale } from "./per_prompt_scale.ts";
+import {
+  type DatasetScale,
+  datasetScale,
+  isPerPromptScale,
+  type PerPromptScale,
+  singleScale,
+} from "./per_prompt_scale.ts";
 
 /** The official partitions and the files they came from. */
 export interface LoadedDataset {
@@ -48,21 +54,47 @@ export function datasetManifestOf(config: ExperimentConfig): DatasetManifest {
 }
 
 /**
- * The score scale of a config's dataset (ELLIPSE's for ELLIPSE and IELTS). A dataset with
- * per-prompt scales has no one scale: this throws a `PerPromptScaleUnsupportedError` that says so
- * (the steps that read one scale do not support per-prompt scales yet).
+ * The scale the model is trained and cross-validated on: the dataset's one scale (ELLIPSE's for
+ * ELLIPSE and IELTS), or on per-prompt scales the common grid 0…L (`common_grid.ts`), on which
+ * splits, sample weights and the learner run as on any numeric scale. Per-prompt results are
+ * mapped back with {@link perPromptScaleOfConfig}.
  *
  * @example
  * ```ts
- * scaleOfConfig(config).nLevels; // 9
+ * scaleOfConfig(config).nLevels; // 9 for ELLIPSE; 31 for prompts on 2–12, 0–3 and 1–6
  * ```
  */
 export function scaleOfConfig(config: ExperimentConfig): ScoreScale {
   if (!config.dataset) return ELLIPSE_SCALE;
-  return singleScale(
-    datasetScale(config.dataset.scale),
-    "this step (it reads one score scale for the whole corpus)",
-  );
+  const s = datasetScale(config.dataset.scale);
+  return isPerPromptScale(s) ? s.grid : s;
+}
+
+/**
+ * The per-prompt scale table of a config's dataset, or null when it has one scale.
+ *
+ * @example
+ * ```ts
+ * perPromptScaleOfConfig(config)?.gridSize; // 30 for prompts on 2–12, 0–3 and 1–6
+ * ```
+ */
+export function perPromptScaleOfConfig(config: ExperimentConfig): PerPromptScale | null {
+  if (!config.dataset) return null;
+  const s = datasetScale(config.dataset.scale);
+  return isPerPromptScale(s) ? s : null;
+}
+
+/**
+ * Refuse a step that does not handle per-prompt scales (a `PerPromptScaleUnsupportedError` naming
+ * it), so it never compares or decides on the pooled common grid; no-op on one scale.
+ *
+ * @example
+ * ```ts
+ * refusePerPromptScale(config, "drop-column");
+ * ```
+ */
+export function refusePerPromptScale(config: ExperimentConfig, what: string): void {
+  if (config.dataset) singleScale(datasetScale(config.dataset.scale), what);
 }
 
 /**

@@ -13,29 +13,31 @@
  * }
  * ```
  *
- * The training rule `normalise`: an essay's label for fitting is its level on its prompt's scale
- * divided by that scale's levels − 1, so every prompt spans [0, 1]; a prediction `x` is mapped
- * back to the prompt's scale as `min + x·(max − min)`, rounded to the nearest level (halves up)
- * and clipped ({@link denormalisedScore}). Evaluation is per prompt on the prompt's own scale, and
- * the headline is the mean per-prompt QWK (Fisher z) ({@link perPromptEvaluation}); a QWK pooled
- * over prompts on different scales is not computed.
+ * The training rule `normalise`: every prompt's levels are placed on one common integer grid
+ * 0…L, L = lcm over prompts of (levels − 1) (`common_grid.ts`): an essay's label is its level
+ * index × L / (levels − 1), exact, so every prompt spans [0, L] — the normalised label k/(levels −
+ * 1) scaled by L. Splits, sample weights and the learner run on that grid as on any numeric scale;
+ * predictions are mapped back per prompt (`round(x·(levels − 1)/L)`, halves up, clipped) where
+ * they are evaluated and written, and the headline is the mean per-prompt QWK (Fisher z)
+ * (`model/evaluation/per_prompt_evaluation.ts`); a QWK pooled over prompts on the common grid is
+ * not reported. A grid above `MAX_GRID_SIZE` (600) steps is refused as a manifest error.
  *
- * Stratification bins (for splits): the normalised label in `bins` equal steps, `bins` = the
- * fewest levels of any prompt − 1, so each level of the coarsest prompt is its own bin
- * ({@link normalisedBin}).
+ * Stratification bins of the official random test split: the grid label in `bins` equal steps,
+ * `bins` = the fewest levels of any prompt − 1, so each level of the coarsest prompt is its own
+ * bin ({@link gridBin}).
  *
  * @module
  */
 import { z } from "zod";
 import {
   describeScale,
+  formatLevel,
   labelIndex,
-  predictionIndex,
-  scaleValue,
   type ScoreScale,
   scoreScale,
   ScoreScaleSpecSchema,
 } from "./score_scale.ts";
+import { gridLabelOfIndex, gridScale, gridSize, gridSizeProblem } from "./common_grid.ts";
 
 /** The manifest form of per-prompt scales: one scale per prompt, and the rule for training. */
 export const PerPromptScaleSpecSchema = z.object({
@@ -45,9 +47,18 @@ export const PerPromptScaleSpecSchema = z.object({
     (p) => Object.keys(p).length >= 1,
     { message: "at least one prompt with its scale" },
   ),
-  /** How labels on different scales are trained together: `normalise` (to [0, 1] per prompt). */
+  /** How labels on different scales are trained together: `normalise` (on the common grid 0…L). */
   training: z.literal("normalise"),
-}).strict();
+}).strict().superRefine((s, ctx) => {
+  const levels = new Map<string, number>();
+  for (const [p, sp] of Object.entries(s.prompts)) {
+    const parsed = ScoreScaleSpecSchema.safeParse(sp);
+    if (!parsed.success) return; // reported by the prompt's own schema
+    levels.set(p, scoreScale(parsed.data).nLevels);
+  }
+  const problem = gridSizeProblem(levels);
+  if (problem) ctx.addIssue({ code: "custom", path: ["prompts"], message: problem });
+});
 
 /** Per-prompt scales as written in a manifest. */
 export type PerPromptScaleSpec = z.infer<typeof PerPromptScaleSpecSchema>;
@@ -57,8 +68,12 @@ export interface PerPromptScale {
   readonly spec: PerPromptScaleSpec;
   /** Each prompt's scale. */
   readonly byPrompt: ReadonlyMap<string, ScoreScale>;
-  /** Stratification bins of the normalised label (the fewest levels of any prompt − 1). */
+  /** Stratification bins of the grid label (the fewest levels of any prompt − 1). */
   readonly bins: number;
+  /** L: the common training grid is 0…L (lcm over prompts of levels − 1). */
+  readonly gridSize: number;
+  /** The numeric scale 0…L in steps of 1 the model is trained on. */
+  readonly grid: ScoreScale;
 }
 
 /** What a manifest's `scale` may be: one scale for the corpus, or one per prompt. */
@@ -90,8 +105,9 @@ export function isPerPromptScale(s: DatasetScale): s is PerPromptScale {
 export function perPromptScale(spec: PerPromptScaleSpec): PerPromptScale {
   const s = PerPromptScaleSpecSchema.parse(spec);
   const byPrompt = new Map(Object.entries(s.prompts).map(([p, sp]) => [p, scoreScale(sp)]));
-  const bins = Math.min(...[...byPrompt.values()].map((x) => x.nLevels)) - 1;
-  return { spec: s, byPrompt, bins };
+  const counts = [...byPrompt.values()].map((x) => x.nLevels);
+  const L = gridSize(counts);
+  return { spec: s, byPrompt, bins: Math.min(...counts) - 1, gridSize: L, grid: gridScale(L) };
 }
 
 /**
@@ -126,57 +142,33 @@ export function promptScale(pp: PerPromptScale, prompt: string): ScoreScale {
 }
 
 /**
- * The training label of a value on a prompt's scale: its level / (levels − 1), in [0, 1].
+ * The training label of a value on a prompt's scale: its level index × L / (levels − 1), a whole
+ * number on the common grid 0…L.
  *
  * @example
  * ```ts
- * normalisedLabel(scoreScale({ kind: "numeric", min: 2, max: 12, step: 1 }), 7); // 0.5
+ * gridLabel(pp, scoreScale({ kind: "numeric", min: 2, max: 12, step: 1 }), 7); // 15 when L = 30
  * ```
  */
-export function normalisedLabel(scale: ScoreScale, value: number): number {
-  return labelIndex(scale, value) / (scale.nLevels - 1);
+export function gridLabel(pp: PerPromptScale, scale: ScoreScale, value: number): number {
+  return gridLabelOfIndex(scale, pp.gridSize, labelIndex(scale, value));
 }
 
 /**
- * A normalised prediction mapped back to a prompt's scale: `min + x·(max − min)`, rounded to the
- * nearest level (halves up) and clipped; the model value (an ordinal scale's level index).
+ * The stratification bin of a grid label: `round(x / L · bins)` (halves up), 0 … bins.
  *
  * @example
  * ```ts
- * denormalisedScore(scoreScale({ kind: "numeric", min: 0, max: 3, step: 1 }), 0.6); // 2
+ * gridBin(pp, 15); // 2 when L = 30 and the coarsest prompt has 5 levels
  * ```
  */
-export function denormalisedScore(scale: ScoreScale, x: number): number {
-  return scaleValue(scale, predictionIndex(scale, scale.min + x * (scale.max - scale.min)));
-}
-
-/**
- * The continuous (unrounded) value of a normalised prediction on a prompt's scale.
- *
- * @example
- * ```ts
- * denormalisedRaw(scoreScale({ kind: "numeric", min: 0, max: 3, step: 1 }), 0.6); // 1.8
- * ```
- */
-export function denormalisedRaw(scale: ScoreScale, x: number): number {
-  return scale.min + x * (scale.max - scale.min);
-}
-
-/**
- * The stratification bin of a normalised label: `round(x · bins)` (halves up), 0 … bins.
- *
- * @example
- * ```ts
- * normalisedBin(pp, 0.5); // 2 when the coarsest prompt has 5 levels
- * ```
- */
-export function normalisedBin(pp: PerPromptScale, x: number): number {
-  return Math.min(pp.bins, Math.max(0, Math.floor(x * pp.bins + 0.5 + 1e-9)));
+export function gridBin(pp: PerPromptScale, x: number): number {
+  return Math.min(pp.bins, Math.max(0, Math.floor((x / pp.gridSize) * pp.bins + 0.5 + 1e-9)));
 }
 
 /**
  * Per-prompt scales in words: `1: 2–12 in steps of 1; 3: 0–3 in steps of 1 (per prompt,
- * trained normalised to [0, 1])`.
+ * trained on the common grid 0–30)`.
  *
  * @example
  * ```ts
@@ -186,10 +178,10 @@ export function normalisedBin(pp: PerPromptScale, x: number): number {
 export function describeDatasetScale(s: DatasetScale): string {
   if (!isPerPromptScale(s)) return describeScale(s);
   return [...s.byPrompt].map(([p, sc]) => `${p}: ${describeScale(sc)}`).join("; ") +
-    " (per prompt, trained normalised to [0, 1])";
+    ` (per prompt, trained on the common grid 0–${s.gridSize})`;
 }
 
-/** A step that needs one scale for the whole corpus and does not handle per-prompt scales yet. */
+/** A step that needs one scale for the whole corpus and does not handle per-prompt scales. */
 export class PerPromptScaleUnsupportedError extends Error {
   override name = "PerPromptScaleUnsupportedError";
 }
@@ -207,9 +199,30 @@ export function singleScale(s: DatasetScale, what: string): ScoreScale {
   if (!isPerPromptScale(s)) return s;
   throw new PerPromptScaleUnsupportedError(
     `${what} does not support per-prompt score scales yet (the manifest's scale.kind is ` +
-      `"per_prompt": ${describeDatasetScale(s)}). Supported so far: loading and validation, ` +
-      "prepare-dataset and the per-prompt evaluation functions (lib/dataset/per_prompt_scale.ts, " +
-      'lib/model/evaluation/per_prompt_evaluation.ts); see docs/dataset_manifest.md "Not done". ' +
-      "To run a single prompt now, give it its own manifest with that prompt's scale.",
+      `"per_prompt": ${describeDatasetScale(s)}). Supported: prepare-dataset, make-splits, cv, ` +
+      'drop-column, run, score and compare-runs; see docs/dataset_manifest.md "Not done". To run a single prompt here, ' +
+      "give it its own manifest with that prompt's scale.",
   );
+}
+
+/**
+ * A stratification level of per-prompt scales as written in warnings: the common-grid level and
+ * the prompt levels that sit on it ("common-grid level 18 (1: 5)"), so that a merge of grid levels
+ * is not read as a score of some prompt.
+ *
+ * @example
+ * ```ts
+ * gridLevelName(pp, 0); // "common-grid level 0 (1: 2, 3: 0, 5: 0)"
+ * ```
+ */
+export function gridLevelName(pp: PerPromptScale, y: number): string {
+  const at: string[] = [];
+  for (const [prompt, scale] of pp.byPrompt) {
+    for (let k = 0; k < scale.nLevels; k++) {
+      if (gridLabelOfIndex(scale, pp.gridSize, k) === y) {
+        at.push(`${prompt}: ${formatLevel(scale, k)}`);
+      }
+    }
+  }
+  return `common-grid level ${y}` + (at.length > 0 ? ` (${at.join(", ")})` : "");
 }

@@ -12,14 +12,14 @@
 import { DatasetError } from "./csv_table.ts";
 import type { Essay } from "./essay.ts";
 import { stratumOf } from "./score_scale.ts";
-import { type DatasetScale, isPerPromptScale, normalisedBin } from "./per_prompt_scale.ts";
+import { type DatasetScale, gridBin, isPerPromptScale } from "./per_prompt_scale.ts";
 import { normalisedTextHash } from "./text_hash.ts";
 import { stratifiedGroupTrainValSplit } from "../splits/train_val_split.ts";
 
 /**
  * A seeded random test split of one file: `round(testFraction · n)` essays go to test (as near
  * as whole text groups allow), each score level in proportion (largest remainder; on per-prompt
- * scales each normalised bin, `per_prompt_scale.ts`), essays with
+ * scales each bin of the common-grid label, `per_prompt_scale.ts`), essays with
  * the same normalised text on the same side. Throws a `DatasetError` naming `files.split` when
  * the file is too small for the fraction.
  *
@@ -42,7 +42,7 @@ export function randomTestSplit(
   try {
     const split = stratifiedGroupTrainValSplit({
       labels: essays.map((e) =>
-        isPerPromptScale(scale) ? normalisedBin(scale, e.overall) : stratumOf(scale, e.overall)
+        isPerPromptScale(scale) ? gridBin(scale, e.overall) : stratumOf(scale, e.overall)
       ),
       groups: essays.map((e) => normalisedTextHash(e.text)),
       valFraction: testFraction,

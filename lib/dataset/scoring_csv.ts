@@ -11,6 +11,7 @@ import { stringify } from "csv-stringify/sync";
 import { writeFileAtomic } from "../run/atomic_write.ts";
 import { type CsvTable, DatasetError, readCsvTable } from "./csv_table.ts";
 import { ELLIPSE_SCALE, parseScoreCell, type ScoreScale } from "./score_scale.ts";
+import { gridLabel, isPerPromptScale, type PerPromptScale } from "./per_prompt_scale.ts";
 
 /** Which columns hold what. */
 export interface ScoringColumns {
@@ -30,7 +31,10 @@ export interface EssayToScore {
   readonly text: string;
   /** Prompt name or text; `null` when the file has no prompt column or the cell is empty. */
   readonly prompt: string | null;
-  /** Human score when the file has one (for comparison only). */
+  /**
+   * Human score when the file has one (for comparison only), as a model value; on per-prompt
+   * scales parsed on the essay's prompt's scale and placed on the common grid.
+   */
   readonly label: number | null;
   /** 1-based data row (header excluded). */
   readonly sourceRow: number;
@@ -85,7 +89,7 @@ function optionalColumn(
 export function scoringEssaysFromTable(
   table: CsvTable,
   columns: ScoringColumns = {},
-  scale: ScoreScale = ELLIPSE_SCALE,
+  scale: ScoreScale | PerPromptScale = ELLIPSE_SCALE,
 ): ScoringInput {
   const idColumn = columns.idColumn ?? "text_id_kaggle";
   const textColumn = columns.textColumn ?? "full_text";
@@ -114,9 +118,9 @@ export function scoringEssaysFromTable(
     const prompt = promptColumn === null ? null : cells[promptColumn].trim() || null;
     let label: number | null = null;
     if (labelColumn !== null && cells[labelColumn].trim() !== "") {
-      const parsed = parseScoreCell(scale, cells[labelColumn]);
-      if (parsed.error) fail(labelColumn, parsed.error);
-      label = parsed.value!;
+      label = labelOf(scale, cells[labelColumn], prompt, (c, d) => fail(c ?? labelColumn, d), {
+        prompt: promptColumn,
+      });
     }
     return { id, text, prompt, label, sourceRow: row };
   });
@@ -125,6 +129,41 @@ export function scoringEssaysFromTable(
     essays,
     columns: { id: idColumn, text: textColumn, prompt: promptColumn, label: labelColumn },
   };
+}
+
+/**
+ * A human score cell as a model value: on one scale its value; on per-prompt scales the value on
+ * the row's prompt's scale as a grid label (an error naming the prompt column when the row has no
+ * prompt, or a prompt without a scale).
+ */
+function labelOf(
+  scale: ScoreScale | PerPromptScale,
+  cell: string,
+  prompt: string | null,
+  fail: (column: string | undefined, detail: string) => never,
+  columns: { readonly prompt: string | null },
+): number {
+  if (!isPerPromptScale(scale)) {
+    const parsed = parseScoreCell(scale, cell);
+    return parsed.error ? fail(undefined, parsed.error) : parsed.value!;
+  }
+  const known = [...scale.byPrompt.keys()].join(", ");
+  if (prompt === null) {
+    return fail(
+      columns.prompt ?? undefined,
+      `a human score needs the essay's prompt on per-prompt scales (scales are given for: ${known})`,
+    );
+  }
+  const s = scale.byPrompt.get(prompt);
+  if (s === undefined) {
+    return fail(
+      columns.prompt ?? undefined,
+      `prompt "${prompt}" has no scale in the model bundle (scales are given for: ${known})`,
+    );
+  }
+  const parsed = parseScoreCell(s, cell);
+  if (parsed.error) return fail(undefined, `${parsed.error} (prompt "${prompt}"'s scale)`);
+  return gridLabel(scale, s, parsed.value!);
 }
 
 /**
@@ -138,7 +177,7 @@ export function scoringEssaysFromTable(
 export async function loadScoringCsv(
   file: string,
   columns: ScoringColumns = {},
-  scale: ScoreScale = ELLIPSE_SCALE,
+  scale: ScoreScale | PerPromptScale = ELLIPSE_SCALE,
 ): Promise<ScoringInput> {
   return scoringEssaysFromTable(await readCsvTable(file), columns, scale);
 }

@@ -80,6 +80,8 @@ export interface ModelReportContext {
   };
   /** The score scale (default ELLIPSE's). */
   readonly scale?: ScoreScale;
+  /** Per-prompt scales: the scales in words and how QWK is computed (replace `scale`'s). */
+  readonly perPrompt?: { readonly scaleText: string; readonly qwkText: string };
   /** Dataset manifest name (a `--dataset` run). */
   readonly datasetName?: string;
   /** The run mixed genres without a declared scope (`--allow-genre-mix`). */
@@ -109,7 +111,16 @@ export function qwkDefinition(scale: ScoreScale = ELLIPSE_SCALE): string {
     "; adjacent accuracy = share within one level after rounding.";
 }
 
-function header(ctx: ModelReportContext): string[] {
+/**
+ * The header lines every model report starts with (run, command, dataset, learner, levers, how
+ * QWK is computed).
+ *
+ * @example
+ * ```ts
+ * modelReportHeader(ctx).join("\n");
+ * ```
+ */
+export function modelReportHeader(ctx: ModelReportContext): string[] {
   const lines = ctx.allowGenreMix ? [`> ${GENRE_MIX_WARNING}`, ""] : [];
   lines.push(`# ${ctx.title}`, "");
   if (ctx.datasetKind === "ielts") {
@@ -123,7 +134,11 @@ function header(ctx: ModelReportContext): string[] {
     `- run: \`${ctx.runDir}\``,
     `- command: \`${ctx.command}\``,
     `- dataset: ${ctx.datasetName ?? ctx.datasetKind}, ${ctx.nEssays} essays` +
-      (ctx.scale && !isEllipseScale(ctx.scale) ? `; score scale ${describeScale(ctx.scale)}` : ""),
+      (ctx.perPrompt
+        ? `; score scales ${ctx.perPrompt.scaleText}`
+        : ctx.scale && !isEllipseScale(ctx.scale)
+        ? `; score scale ${describeScale(ctx.scale)}`
+        : ""),
     `- feature set: \`${ctx.featureSet}\` (${ctx.nFeatures} model inputs${
       ctx.textStacking ? ", incl. stacked out-of-fold columns" : ""
     })`,
@@ -162,7 +177,7 @@ function header(ctx: ModelReportContext): string[] {
       ? [`- sample weighting (∝ 1/√ score frequency in each training part): ${ctx.sampleWeighting}`]
       : []),
     "",
-    qwkDefinition(ctx.scale),
+    ctx.perPrompt?.qwkText ?? qwkDefinition(ctx.scale),
     "",
   );
   return lines;
@@ -203,7 +218,7 @@ export function roundingName(scale: ScoreScale = ELLIPSE_SCALE): string {
  */
 export function cvReportMarkdown(ctx: ModelReportContext, cv: CrossValidationResult): string {
   const s = cv.summary;
-  const lines = header(ctx);
+  const lines = modelReportHeader(ctx);
   lines.push("## Summary", "");
   const summaryRows: (string | number)[][] = [
     [qwkSummaryLabel(ctx.scale), fmtMeanStd(s.qwk)],
@@ -263,7 +278,7 @@ export function dropColumnReportMarkdown(
   baselinePerFold: readonly number[],
   rows: readonly DropColumnRow[],
 ): string {
-  const lines = header(ctx);
+  const lines = modelReportHeader(ctx);
   const mean = baselinePerFold.reduce((a, b) => a + b, 0) / baselinePerFold.length;
   lines.push(
     "## Rule",
@@ -334,7 +349,7 @@ export function runReportMarkdown(
   cutpoints: readonly number[] | null,
   notes: readonly string[] = [],
 ): string {
-  const lines = header(ctx);
+  const lines = modelReportHeader(ctx);
   lines.push("## QWK by split", "");
   const hasCut = splits.some((s) => s.cutpoints);
   const head = ["split", "n", "QWK"];

@@ -3,7 +3,9 @@
  * really better, where, and by how much? Reads both runs' out-of-fold predictions, refuses runs
  * whose scheme, splits file, essays or folds differ, and writes `artifacts/comparison.json` and
  * `reports/comparison.md` (fold-paired deltas, paired cluster-bootstrap CIs with optional seed replicates, worst
- * prompt, score tails, the gate verdict) plus an experiment-log entry with the verdict.
+ * prompt, score tails, the gate verdict) plus an experiment-log entry with the verdict. Runs on
+ * per-prompt score scales are compared on the mean per-prompt QWK (Fisher z) instead
+ * (`per_prompt_compare.ts`).
  *
  * @module
  */
@@ -26,6 +28,12 @@ import { type ExperimentConfig, resolveExperimentConfig } from "../run/config.ts
 import { type RunContext, withRun } from "../run/run_context.ts";
 import { recordRunInExperimentLog } from "./common.ts";
 import { type CvRunData, describeCvRun, loadCvRun, pairCvRuns } from "./cv_run_dir.ts";
+import {
+  isPerPromptRunDir,
+  refuseUnsupportedPerPromptOptions,
+  runPerPromptCompareRuns,
+} from "./per_prompt_compare.ts";
+import { PER_PROMPT_HEADLINE } from "../report/per_prompt_reports.ts";
 
 /** Default bootstrap resamples. */
 export const DEFAULT_RESAMPLES = 5000;
@@ -298,6 +306,31 @@ export async function runCompareRuns(
   return result;
 }
 
+/** `compare-runs` of two runs on per-prompt scales (`per_prompt_compare.ts`). */
+async function comparePerPrompt(
+  invocation: Parameters<CommandSpec["run"]>[0],
+  resamples: number | undefined,
+): Promise<number> {
+  const v = invocation.values;
+  refuseUnsupportedPerPromptOptions(v);
+  const r = await runPerPromptCompareRuns(v.baseline as string, v.candidate as string, {
+    runName: v["run-name"] as string | undefined,
+    outputRoot: v["output-root"] as string | undefined,
+    experimentLogPath: v["experiment-log-path"] as string | undefined,
+    seed: v.seed as number | undefined,
+    resamples,
+    argv: invocation.argv,
+  });
+  const c = r.comparison;
+  console.log(`run directory: ${r.runDir}`);
+  console.log(`report: ${r.reportPath}`);
+  console.log(
+    `${PER_PROMPT_HEADLINE} Δ ${c.headline.delta?.toFixed(4) ?? "n/a"} ` +
+      `[${c.bootstrap.lower.toFixed(4)}, ${c.bootstrap.upper.toFixed(4)}]: ${c.difference}`,
+  );
+  return 0;
+}
+
 /** The `compare-runs` CLI command. */
 export const compareRunsCommand: CommandSpec = {
   name: "compare-runs",
@@ -313,6 +346,7 @@ export const compareRunsCommand: CommandSpec = {
     if (resamples !== undefined && resamples < 1000) {
       throw new UsageError("--resamples must be at least 1000");
     }
+    if (await isPerPromptRunDir(v.baseline)) return await comparePerPrompt(invocation, resamples);
     const unit = v["bootstrap-unit"];
     if (unit !== undefined && unit !== "prompt" && unit !== "essay") {
       throw new UsageError("--bootstrap-unit must be prompt or essay");

@@ -26,6 +26,15 @@ import { configFromInvocation } from "./step_config.ts";
 import { resolveResume, RESUME_FLAG, type ResumeTarget } from "../run/resume.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
 import { existingInputs } from "./common.ts";
+import { perPromptScaleOfConfig } from "../dataset/load_dataset.ts";
+import type { PerPromptScale } from "../dataset/per_prompt_scale.ts";
+import { PER_PROMPT_HEADLINE } from "../report/per_prompt_reports.ts";
+import { headlineText, perPromptFitConfig } from "./per_prompt_outputs.ts";
+import {
+  logPerPromptCvRun,
+  type PerPromptCvFigures,
+  writePerPromptCvOutputs,
+} from "./per_prompt_cv_outputs.ts";
 import { writeResidualOutputs } from "./evidence_outputs.ts";
 import { evaluateOnTest, type TestEvaluation } from "./cv_test_evaluation.ts";
 import { type CvInputs, type CvState, logCvRun, writeCvOutputs } from "./cv_outputs.ts";
@@ -49,6 +58,8 @@ export interface CvStepResult {
   readonly cv: CrossValidationResult;
   /** Full train → test figures (`--evaluate-test` only). */
   readonly test?: TestEvaluation;
+  /** Per-prompt scales: the per-prompt figures (the pooled `cv.summary` is on the grid). */
+  readonly perPrompt?: PerPromptCvFigures;
 }
 
 /** What `cv` adds to the shared CV flags. */
@@ -97,6 +108,13 @@ export async function runCv(
   options: CvRunOptions = {},
 ): Promise<CvStepResult> {
   const step = options.step ?? DEFAULT_STEP_MODEL_OPTIONS;
+  const pp = perPromptScaleOfConfig(config);
+  if (pp && options.evaluateTest) {
+    throw new UsageError(
+      "--evaluate-test is not supported on per-prompt score scales yet; use `run` for the " +
+        "official test set (its report has the per-prompt test evaluation)",
+    );
+  }
   const { result } = await withRun(
     {
       command: "cv",
@@ -109,7 +127,9 @@ export async function runCv(
     async (run) => {
       const inputs = await cvTrainingInputs(run, config, step);
       config = inputs.config; // with the audit's exclusions when --drop-degenerate-features
-      const cv = await crossValidateStage(run, config, step, inputs, options.stackingCache);
+      if (pp) config = perPromptFitConfig(run, config); // cut-points off, with the reason
+      const cv = await crossValidateStage(run, config, step, inputs, options.stackingCache, !pp);
+      if (pp) return await finishPerPromptCv(run, { config, step, inputs, cv }, pp);
       const test = options.evaluateTest
         ? await evaluateOnTest(run, config, step, inputs.data, inputs, options.reuseTestStoreDir)
         : undefined;
@@ -140,6 +160,7 @@ async function crossValidateStage(
   step: StepModelOptions,
   inputs: CvInputs,
   stackingCache: Map<number, StackedColumns> | undefined,
+  pooledFoldLog: boolean,
 ): Promise<CrossValidationResult> {
   const { data, applied, X, names, embeddingColumns } = inputs;
   const texts = data.train.map((e) => e.text);
@@ -160,12 +181,40 @@ async function crossValidateStage(
       cutpointMode: config.optimiseCutpoints ? config.cutpointMode : null,
       stackingCache,
       onFold: (o, done, total) =>
-        run.log.info(
-          `fold ${o.fold} (${done}/${total}): QWK ${o.metrics.qwk.toFixed(4)}` +
-            (o.cutpointMetrics ? `, with cut-points ${o.cutpointMetrics.qwk.toFixed(4)}` : "") +
-            `, MAE ${o.metrics.mae.toFixed(4)}, fit ${o.fitSeconds.toFixed(1)} s`,
-        ),
+        pooledFoldLog
+          ? run.log.info(
+            `fold ${o.fold} (${done}/${total}): QWK ${o.metrics.qwk.toFixed(4)}` +
+              (o.cutpointMetrics ? `, with cut-points ${o.cutpointMetrics.qwk.toFixed(4)}` : "") +
+              `, MAE ${o.metrics.mae.toFixed(4)}, fit ${o.fitSeconds.toFixed(1)} s`,
+          )
+          : run.log.info(
+            `fold ${o.fold} (${done}/${total}): fit ${o.fitSeconds.toFixed(1)} s (per-prompt ` +
+              "scales: QWK per prompt after the folds)",
+          ),
     }));
+}
+
+/** Per-prompt scales: write the per-prompt outputs and the log entry (no pooled residuals). */
+async function finishPerPromptCv(
+  run: RunContext,
+  state: CvState,
+  pp: PerPromptScale,
+): Promise<CvStepResult> {
+  const out = await run.stage("write_outputs", () => writePerPromptCvOutputs(run, state, pp));
+  run.log.info(
+    "residual diagnostics: per prompt in the cv report (mean residual on each prompt's scale); " +
+      "the pooled residual report on the common grid is withheld",
+  );
+  await logPerPromptCvRun(run, state, out.figures, out.reportPath);
+  return {
+    runDir: run.dir,
+    metricsPath: out.metricsPath,
+    reportPath: out.reportPath,
+    oofPath: out.oofPath,
+    featureStoreDir: `${run.dir}/cv_feature_store`,
+    cv: state.cv,
+    perPrompt: out.figures,
+  };
 }
 
 /** `cv`'s flags plus `--resume <run-dir>`. */
@@ -202,6 +251,10 @@ export const cvCommand: CommandSpec = {
     });
     console.log(`run directory: ${r.runDir}`);
     console.log(`report: ${r.reportPath}`);
+    if (r.perPrompt) {
+      console.log(`${PER_PROMPT_HEADLINE}, out-of-fold: ${headlineText(r.perPrompt.oof)}`);
+      return 0;
+    }
     console.log(`QWK (CV mean±std): ${fmtMeanStd(r.cv.summary.qwk)}`);
     if (r.cv.summary.qwkCutpoints) {
       console.log(`QWK with cut-points: ${fmtMeanStd(r.cv.summary.qwkCutpoints)}`);

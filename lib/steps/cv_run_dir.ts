@@ -11,7 +11,7 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { DatasetError } from "../dataset/csv_table.ts";
-import { scaleOfConfig } from "../dataset/load_dataset.ts";
+import { refusePerPromptScale, scaleOfConfig } from "../dataset/load_dataset.ts";
 import { describeScale, type ScoreScale } from "../dataset/score_scale.ts";
 import { readOofPredictions } from "../report/run_artifacts.ts";
 import type { OofPredictions, PairedEssays } from "../model/evaluation/paired_comparison.ts";
@@ -123,6 +123,27 @@ async function readOofRows(path: string, scale: ScoreScale): Promise<OofRow[]> {
   });
 }
 
+/** A run's manifest as compare-runs reads it: command line, resolved config, input hashes. */
+export type CvRunManifest = z.infer<typeof ManifestSchema>;
+
+/**
+ * Read and check a run directory's `manifest.json` (a `DatasetError` naming the file otherwise).
+ *
+ * @example
+ * ```ts
+ * (await readCvRunManifest(dir)).config.splitsPath;
+ * ```
+ */
+export async function readCvRunManifest(dir: string): Promise<CvRunManifest> {
+  const manifestPath = join(dir, "manifest.json");
+  return parsed(
+    ManifestSchema,
+    await readJson(manifestPath, "run manifest"),
+    manifestPath,
+    "run manifest",
+  );
+}
+
 /**
  * Read a finished cv run directory.
  *
@@ -133,14 +154,10 @@ async function readOofRows(path: string, scale: ScoreScale): Promise<OofRow[]> {
  * ```
  */
 export async function loadCvRun(dir: string): Promise<CvRunData> {
-  const manifestPath = join(dir, "manifest.json");
   const metricsPath = join(dir, "artifacts", "cv_metrics.json");
-  const manifest = parsed(
-    ManifestSchema,
-    await readJson(manifestPath, "run manifest"),
-    manifestPath,
-    "run manifest",
-  );
+  const manifest = await readCvRunManifest(dir);
+  // this paired comparison is on one pooled scale; per-prompt runs: per_prompt_compare.ts
+  refusePerPromptScale(manifest.config, "the one-scale run comparison (sweep, ablation)");
   const metrics = parsed(
     CvMetricsSchema,
     await readJson(metricsPath, "cv metrics"),

@@ -15,6 +15,15 @@
  *
  * @module
  */
+import { perPromptScaleOfConfig } from "../dataset/load_dataset.ts";
+import type { PerPromptScale } from "../dataset/per_prompt_scale.ts";
+import { meanStd } from "../model/evaluation/metrics.ts";
+import {
+  PER_PROMPT_DROP_COLUMN_NOTE,
+  PER_PROMPT_HEADLINE,
+  perPromptContext,
+} from "../report/per_prompt_reports.ts";
+import { perPromptFitConfig, perPromptFoldQwks } from "./per_prompt_outputs.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
 import {
   crossValidate,
@@ -93,22 +102,23 @@ export async function runDropColumn(
     async (run) => {
       const inputs = await cvTrainingInputs(run, config, step);
       config = inputs.config; // with the audit's exclusions when --drop-degenerate-features
+      if (perPromptScaleOfConfig(config)) config = perPromptFitConfig(run, config);
       const s = dropColumnSetup(config, step, inputs, options.features);
       const baseline = await run.stage("baseline_cv", () => crossValidate(s.cvInput(s.X0)));
-      const baselinePerFold = baseline.folds.map((f) => f.metrics.qwk);
+      const baselinePerFold = s.foldQwks(baseline);
       run.log.info(
-        `baseline QWK per fold: ${baselinePerFold.map((q) => q.toFixed(4)).join(", ")}`,
+        `baseline ${s.metricName} per fold: ${baselinePerFold.map((q) => q.toFixed(4)).join(", ")}`,
       );
       const dropped = await run.stage(
         "drop_each_feature",
-        () => dropEachFeature(run, s, baseline.summary.qwk.mean),
+        () => dropEachFeature(run, s, meanStd(baselinePerFold).mean),
       );
       const rows = dropColumnImportance(baselinePerFold, dropped);
       const out = await run.stage(
         "write_outputs",
-        () => writeDropColumnOutputs(run, config, step, inputs.X.nRows, baseline, rows),
+        () => writeDropColumnOutputs(run, s, step, inputs.X.nRows, baseline, rows),
       );
-      await logDropColumnRun(run, config, baseline, rows, out.reportPath);
+      await logDropColumnRun(run, s, baselinePerFold, rows, out.reportPath);
       return { runDir: run.dir, ...out, baselinePerFold, rows };
     },
   );
@@ -117,6 +127,13 @@ export async function runDropColumn(
 
 /** What every cross-validation of a drop-column run shares. */
 interface DropColumnSetup {
+  readonly config: ExperimentConfig;
+  /** Per-prompt scales, else null. */
+  readonly pp: PerPromptScale | null;
+  /** The per-fold figure the rule reads: QWK, or on per-prompt scales the Fisher-z headline. */
+  readonly foldQwks: (cv: CrossValidationResult) => number[];
+  /** Its name in logs ("QWK", "mean per-prompt QWK (Fisher z)"). */
+  readonly metricName: string;
   readonly X0: { X: DenseMatrix; names: readonly string[] };
   readonly candidates: readonly string[];
   /** The cross-validation input for one matrix (same folds, learner, seed, stacking cache). */
@@ -156,7 +173,15 @@ function dropColumnSetup(
     stackingCache: new Map<number, StackedColumns>(),
     workers: cvWorkersFor(step),
   };
+  const pp = perPromptScaleOfConfig(config);
   return {
+    config,
+    pp,
+    // per-prompt scales: each fold's mean per-prompt QWK (Fisher z), nothing pooled on the grid
+    foldQwks: pp
+      ? (cv) => perPromptFoldQwks(cv, data.train, pp)
+      : (cv) => cv.folds.map((f) => f.metrics.qwk),
+    metricName: pp ? PER_PROMPT_HEADLINE : "QWK",
     X0: { X, names },
     candidates,
     cvInput: (m, col) => ({
@@ -186,12 +211,13 @@ async function dropEachFeature(
     const cv = await crossValidate(
       s.cvInput({ X: dropColumns(X, [col]), names: names.filter((_, j) => j !== col) }, col),
     );
-    dropped[feature] = cv.folds.map((f) => f.metrics.qwk);
+    dropped[feature] = s.foldQwks(cv);
     done++;
-    const mean = cv.summary.qwk.mean - baselineMean;
+    const without = s.pp ? meanStd(dropped[feature]).mean : cv.summary.qwk.mean;
+    const mean = without - baselineMean;
     run.log.info(
-      `[${done}/${s.candidates.length}] without ${feature}: QWK ${
-        cv.summary.qwk.mean.toFixed(4)
+      `[${done}/${s.candidates.length}] without ${feature}: ${s.metricName} ${
+        without.toFixed(4)
       } (mean ΔQWK ${(-mean).toFixed(4)})`,
     );
   }
@@ -200,14 +226,15 @@ async function dropEachFeature(
 
 async function writeDropColumnOutputs(
   run: RunContext,
-  config: ExperimentConfig,
+  s: DropColumnSetup,
   step: StepModelOptions,
   nEssays: number,
   baseline: CrossValidationResult,
   rows: readonly DropColumnRow[],
 ): Promise<{ jsonPath: string; reportPath: string }> {
-  const baselinePerFold = baseline.folds.map((f) => f.metrics.qwk);
-  const ctx = reportContext(
+  const { config, pp } = s;
+  const baselinePerFold = s.foldQwks(baseline);
+  const base = reportContext(
     run,
     config,
     step,
@@ -215,6 +242,7 @@ async function writeDropColumnOutputs(
     baseline.featureNames.length,
     nEssays,
   );
+  const ctx = pp ? perPromptContext(base, pp) : base;
   const jsonPath = run.artifactPath("drop_column_importance.json");
   const reportPath = run.reportPath("drop_column_importance.md");
   await writeJsonAtomic(jsonPath, {
@@ -223,8 +251,9 @@ async function writeDropColumnOutputs(
     splits_path: config.splitsPath,
     text_stacking: step.textStacking,
     rule: "keep iff mean ΔQWK > 0 and stability ≥ 0.8; ΔQWK = baseline − dropped",
+    ...(pp ? { fold_metric: PER_PROMPT_HEADLINE } : {}),
     baseline_qwk_per_fold: baselinePerFold,
-    baseline_qwk: baseline.summary.qwk,
+    baseline_qwk: pp ? meanStd(baselinePerFold) : baseline.summary.qwk,
     features: rows.map((r) => ({
       feature: r.feature,
       mean_delta_qwk: r.meanDeltaQwk,
@@ -234,18 +263,24 @@ async function writeDropColumnOutputs(
       delta_qwk_per_fold: r.deltaQwkPerFold,
     })),
   });
-  await writeFileAtomic(reportPath, dropColumnReportMarkdown(ctx, baselinePerFold, rows));
+  await writeFileAtomic(
+    reportPath,
+    dropColumnReportMarkdown(ctx, baselinePerFold, rows) +
+      (pp ? `\n${PER_PROMPT_DROP_COLUMN_NOTE}\n` : ""),
+  );
   run.log.info(`report: ${reportPath}`);
   return { jsonPath, reportPath };
 }
 
 async function logDropColumnRun(
   run: RunContext,
-  config: ExperimentConfig,
-  baseline: CrossValidationResult,
+  s: DropColumnSetup,
+  baselinePerFold: readonly number[],
   rows: readonly DropColumnRow[],
   reportPath: string,
 ): Promise<void> {
+  const { config } = s;
+  const baseline = meanStd(baselinePerFold);
   const kept = rows.filter((r) => r.decision === "keep").map((r) => r.feature);
   await recordRunInExperimentLog(run, config, {
     splitsPath: config.splitsPath,
@@ -253,8 +288,8 @@ async function logDropColumnRun(
     featureSet: config.featureSet,
     results: [
       {
-        label: "QWK (CV mean±std, baseline)",
-        value: `${baseline.summary.qwk.mean.toFixed(4)} ± ${baseline.summary.qwk.std.toFixed(4)}`,
+        label: `${s.metricName} (CV mean±std, baseline)`,
+        value: `${baseline.mean.toFixed(4)} ± ${baseline.std.toFixed(4)}`,
       },
       { label: "features kept", value: `${kept.length} of ${rows.length}` },
     ],

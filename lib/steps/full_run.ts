@@ -27,7 +27,12 @@
  *
  * @module
  */
-import { scaleOfConfig } from "../dataset/load_dataset.ts";
+import { perPromptScaleOfConfig, scaleOfConfig } from "../dataset/load_dataset.ts";
+import { gridLevelName } from "../dataset/per_prompt_scale.ts";
+import { scaleValue } from "../dataset/score_scale.ts";
+import { PER_PROMPT_HEADLINE } from "../report/per_prompt_reports.ts";
+import { headlineText, perPromptFitConfig } from "./per_prompt_outputs.ts";
+import { finishPerPromptRun, type PerPromptRunFigures } from "./per_prompt_run_outputs.ts";
 import { withDegenerateDropped } from "./feature_audit_step.ts";
 import { bootstrapQwkInterval } from "../model/evaluation/bootstrap.ts";
 import { normalisedTextHash } from "../dataset/text_hash.ts";
@@ -94,8 +99,11 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
 export interface FullRunResult {
   readonly runDir: string;
   readonly reportPath: string;
+  /** Pooled metrics per split (empty on per-prompt scales: see `perPrompt`). */
   readonly metrics: readonly RunSplitMetrics[];
   readonly shap: ShapSummary | null;
+  /** Per-prompt scales: the per-prompt evaluation of train, val and test. */
+  readonly perPrompt?: PerPromptRunFigures;
 }
 
 async function trainValSplit(run: RunContext, config: ExperimentConfig, train: readonly Essay[]) {
@@ -111,6 +119,9 @@ async function trainValSplit(run: RunContext, config: ExperimentConfig, train: r
     }
     run.log.info(`train/val split: computed (stratified, text groups, seed ${config.seed})`);
     const scale = scaleOfConfig(config);
+    const pp = perPromptScaleOfConfig(config);
+    const describe = (c: number) =>
+      pp ? gridLevelName(pp, scaleValue(scale, c)) : describeOverallClass(c, scale);
     const computed = runTrainValSplit({
       labels: Int32Array.from(train, (e) => overallClass(e.overall, scale)),
       groups: train.map((e) => normalisedTextHash(e.text)),
@@ -118,9 +129,9 @@ async function trainValSplit(run: RunContext, config: ExperimentConfig, train: r
     });
     for (const m of computed.merges) {
       run.log.warn(
-        `WARNING rare class: ${describeOverallClass(m.from, scale)} (${m.count} ` +
+        `WARNING rare class: ${describe(m.from)} (${m.count} ` +
           `essay${m.count === 1 ? "" : "s"}) stratified together with ` +
-          `${describeOverallClass(m.into, scale)} in the train/val split (labels unchanged)`,
+          `${describe(m.into)} in the train/val split (labels unchanged)`,
       );
     }
     return computed;
@@ -273,8 +284,21 @@ export async function runFullRun(
       resume: options.resume,
     },
     async (run) => {
-      const d = await loadRunData(run, config, step);
+      const pp = perPromptScaleOfConfig(config);
+      const loaded = await loadRunData(run, config, step);
+      // per-prompt scales: cut-points off (with the reason), outputs mapped back per prompt
+      const d = pp ? { ...loaded, config: perPromptFitConfig(run, loaded.config) } : loaded;
       const m = await fitModel(run, d);
+      if (pp) {
+        const r = await finishPerPromptRun(run, d, m, pp, config);
+        return {
+          runDir: run.dir,
+          reportPath: r.reportPath,
+          metrics: [],
+          shap: null,
+          perPrompt: r.figures,
+        };
+      }
       const metrics = splitMetrics(d, m);
       const held = heldOutParts(d, m);
       const evidence = held.map(partEvidence);
@@ -337,6 +361,9 @@ export const fullRunCommand: CommandSpec = {
     });
     console.log(`run directory: ${r.runDir}`);
     console.log(`report: ${r.reportPath}`);
+    for (const [split, e] of Object.entries(r.perPrompt ?? {})) {
+      console.log(`${split}: ${PER_PROMPT_HEADLINE} ${headlineText(e)}`);
+    }
     for (const m of r.metrics) {
       console.log(
         `${m.split}: QWK ${m.rounded.qwk.toFixed(4)}` +

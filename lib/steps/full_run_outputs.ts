@@ -74,6 +74,27 @@ export interface RunModel {
 export type RunEvidence = ReturnType<typeof partEvidence>;
 
 /**
+ * Write `model.json` (learner JSON, feature names, cut-points, blend).
+ *
+ * @example
+ * ```ts
+ * await writeModelJson(run, data, model);
+ * ```
+ */
+export async function writeModelJson(run: RunContext, d: RunData, m: RunModel): Promise<void> {
+  const { pipeline } = m.fit;
+  await writeJsonAtomic(run.artifactPath("model.json"), {
+    schema_version: 1,
+    feature_names: pipeline.modelFeatureNames,
+    feature_set: d.config.featureSet,
+    text_stacking: d.step.textStacking,
+    cutpoints: pipeline.cutpoints,
+    blend: pipeline.blend,
+    model: pipeline.learner.toJSON(),
+  });
+}
+
+/**
  * Write `model.json`, `predictions.csv` (train in-sample, val, test) and `run_metrics.json`.
  *
  * @example
@@ -90,15 +111,7 @@ export async function writeModelAndPredictions(
 ): Promise<void> {
   const { config, step } = d;
   const { pipeline } = m.fit;
-  await writeJsonAtomic(run.artifactPath("model.json"), {
-    schema_version: 1,
-    feature_names: pipeline.modelFeatureNames,
-    feature_set: config.featureSet,
-    text_stacking: step.textStacking,
-    cutpoints: pipeline.cutpoints,
-    blend: pipeline.blend,
-    model: pipeline.learner.toJSON(),
-  });
+  await writeModelJson(run, d, m);
   const part = (p: RunPart, raw: Float64Array, c?: Float64Array | null) =>
     predictionCsvRows(p.essays, raw, c ?? undefined, scaleOfConfig(config)).map((row) => [
       p.split,

@@ -9,6 +9,7 @@
  */
 import { join } from "node:path";
 import type { Essay } from "../dataset/essay.ts";
+import { perPromptScaleOfConfig } from "../dataset/load_dataset.ts";
 import {
   FEATURE_STORE_METADATA_FILE,
   readFeatureStoreMetadata,
@@ -58,6 +59,7 @@ async function bundleMeta(run: RunContext, input: RunBundleInputs): Promise<Bund
   const { config } = input;
   const storeDir = config.reuseCvFeatureStoreDir ?? join(run.dir, "feature_store_train");
   const store = await readFeatureStoreMetadata(join(storeDir, FEATURE_STORE_METADATA_FILE));
+  const pp = perPromptScaleOfConfig(config);
   return {
     format: MODEL_BUNDLE_FORMAT,
     format_version: MODEL_BUNDLE_FORMAT_VERSION,
@@ -81,6 +83,7 @@ async function bundleMeta(run: RunContext, input: RunBundleInputs): Promise<Bund
       step: { ...input.step },
     },
     data: run.manifest.inputs.map((f) => ({ ...f })),
+    ...(pp ? { per_prompt_scale: { scale: pp.spec, grid_size: pp.gridSize } } : {}),
   };
 }
 

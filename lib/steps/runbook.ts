@@ -8,6 +8,8 @@
  *
  * @module
  */
+import { PER_PROMPT_HEADLINE } from "../report/per_prompt_reports.ts";
+import { headlineText } from "./per_prompt_outputs.ts";
 import { checkerModeOf } from "../offload/backend.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import type { CommandSpec, FlagSpec } from "../run/cli_flags.ts";
@@ -17,7 +19,6 @@ import { type CvStepResult, runCv } from "./cv.ts";
 import { type DropColumnStepResult, runDropColumn } from "./drop_column.ts";
 import { type FullRunResult, runFullRun } from "./full_run.ts";
 import {
-  classMergeWarnings,
   MAKE_SPLITS_FLAGS,
   makeSplits,
   type MakeSplitsResult,
@@ -141,11 +142,13 @@ export function runbookSummary(r: RunbookResult): string {
     "",
     `prepared essays: ${r.prepare.report.counts.train.prepared} train / ` +
     `${r.prepare.report.counts.test.prepared} test`,
-    ...classMergeWarnings(r.splits.splits),
-    `CV QWK (mean±std): ${fmtMeanStd(r.cv.cv.summary.qwk)}` +
-    (r.cv.cv.summary.qwkCutpoints
-      ? `; with cut-points ${fmtMeanStd(r.cv.cv.summary.qwkCutpoints)}`
-      : ""),
+    ...r.splits.warnings,
+    r.cv.perPrompt
+      ? `CV ${PER_PROMPT_HEADLINE}, out-of-fold: ${headlineText(r.cv.perPrompt.oof)}`
+      : `CV QWK (mean±std): ${fmtMeanStd(r.cv.cv.summary.qwk)}` +
+        (r.cv.cv.summary.qwkCutpoints
+          ? `; with cut-points ${fmtMeanStd(r.cv.cv.summary.qwkCutpoints)}`
+          : ""),
   ];
   if (r.dropColumn) {
     const keep = r.dropColumn.rows.filter((row) => row.decision === "keep").map((row) =>
@@ -154,6 +157,9 @@ export function runbookSummary(r: RunbookResult): string {
     lines.push(`drop-column: keep ${keep.length}/${r.dropColumn.rows.length} (${keep.join(", ")})`);
   }
   for (const m of r.fullRun.metrics) lines.push(`run ${m.split}: QWK ${m.rounded.qwk.toFixed(4)}`);
+  for (const [split, e] of Object.entries(r.fullRun.perPrompt ?? {})) {
+    lines.push(`run ${split}: ${PER_PROMPT_HEADLINE} ${headlineText(e)}`);
+  }
   lines.push(`reports: ${r.cv.reportPath}, ${r.fullRun.reportPath}`);
   return lines.join("\n");
 }

@@ -66,6 +66,13 @@ import { featureSetMatrix } from "./model_inputs.ts";
 import { MODEL_BUNDLE_DIR } from "./model_bundle.ts";
 import { scoreReportMarkdown, type ScoreSummary, scoreSummaryOf } from "./score_report.ts";
 import { predictionColumns, predictionRows } from "./score_output.ts";
+import {
+  bundlePerPromptScale,
+  checkScoredPrompts,
+  perPromptPredictionColumns,
+  perPromptPredictionRows,
+  perPromptScoreSummary,
+} from "./score_per_prompt.ts";
 
 /** Flags of `score`. */
 export const SCORE_FLAGS: readonly FlagSpec[] = [
@@ -406,11 +413,16 @@ async function writeOutputs(
     const topK = explained ? (explained.top[0]?.length ?? 0) : null;
     const scale = bundle.pipeline.scale;
     const language = bundleLanguage(bundle);
-    const rows = predictionRows(input.essays, p, flags, hasLabels, explained, scale, language);
-    const csv = stringify(rows, {
-      header: true,
-      columns: predictionColumns(hasLabels, topK),
-    });
+    const pp = bundlePerPromptScale(bundle);
+    const csv = pp
+      ? stringify(
+        perPromptPredictionRows(input.essays, p, flags, hasLabels, explained, pp, language),
+        { header: true, columns: perPromptPredictionColumns(hasLabels, topK) },
+      )
+      : stringify(predictionRows(input.essays, p, flags, hasLabels, explained, scale, language), {
+        header: true,
+        columns: predictionColumns(hasLabels, topK),
+      });
     const predictionsPath = run.artifactPath("predictions.csv");
     await writeFileAtomic(predictionsPath, csv);
     if (output) await writeFileAtomic(output, csv);
@@ -438,6 +450,12 @@ async function logScoreRun(
       ...(summary.labelled
         ? [{ label: "QWK vs labels", value: summary.labelled.metrics.qwk.toFixed(5) }]
         : []),
+      ...(summary.perPromptLabelled
+        ? [{
+          label: "mean per-prompt QWK (Fisher z) vs labels",
+          value: fisherZText(summary.perPromptLabelled.evaluation.mean_per_prompt_qwk_fisher_z),
+        }]
+        : []),
     ],
     notes: [
       `model bundle: \`${bundleDir}\` (trained in \`${summary.trainingRunDir}\`)`,
@@ -464,6 +482,7 @@ export async function runScore(options: ScoreOptions): Promise<ScoreResult> {
   const bundleDir = await resolveBundleDir(options.modelDir);
   const bundle = await readModelBundle(bundleDir);
   const config = scoreConfig(bundle, options.overrides);
+  const pp = bundlePerPromptScale(bundle); // per-prompt scales: each essay on its prompt's scale
   const { result } = await withRun(
     {
       command: "score",
@@ -487,12 +506,13 @@ export async function runScore(options: ScoreOptions): Promise<ScoreResult> {
           loadScoringCsv(
             options.input,
             scoringColumnsOf(bundle, options.columns),
-            bundle.pipeline.scale,
+            pp ?? bundle.pipeline.scale,
           ),
       );
       const essays = options.prompt === undefined ? input.essays : input.essays.map((e) => (
         e.prompt === null ? { ...e, prompt: options.prompt! } : e
       ));
+      if (pp) checkScoredPrompts(input, essays, pp);
       run.log.info(`${essays.length} essays from ${options.input}`);
       const features = await scoreFeatures(run, config, bundle, essays, options);
       const p = await run.stage("predict", () => predictEssays(bundle, essays, features));
@@ -514,7 +534,9 @@ export async function runScore(options: ScoreOptions): Promise<ScoreResult> {
         explained,
         options.output,
       );
-      const summary = scoreSummaryOf(bundle, essays, p, flags);
+      const summary = pp
+        ? perPromptScoreSummary(bundle, essays, p, flags, pp)
+        : scoreSummaryOf(bundle, essays, p, flags);
       await writeJsonAtomic(run.artifactPath("score_summary.json"), summary);
       const reportPath = run.reportPath("score_report.md");
       await writeFileAtomic(
@@ -533,6 +555,10 @@ export async function runScore(options: ScoreOptions): Promise<ScoreResult> {
     },
   );
   return result;
+}
+
+function fisherZText(x: number | null): string {
+  return x === null ? "n/a" : x.toFixed(4);
 }
 
 function optionalString(values: Readonly<Record<string, unknown>>, name: string) {
@@ -585,7 +611,12 @@ export const scoreCommand: CommandSpec = {
     console.log(`report: ${r.reportPath}`);
     console.log(
       `${r.summary.n} essays scored; flagged: ${JSON.stringify(r.summary.flagCounts)}` +
-        (r.summary.labelled ? `; QWK vs labels ${r.summary.labelled.metrics.qwk.toFixed(4)}` : ""),
+        (r.summary.labelled ? `; QWK vs labels ${r.summary.labelled.metrics.qwk.toFixed(4)}` : "") +
+        (r.summary.perPromptLabelled
+          ? `; mean per-prompt QWK (Fisher z) vs labels ${
+            fisherZText(r.summary.perPromptLabelled.evaluation.mean_per_prompt_qwk_fisher_z)
+          }`
+          : ""),
     );
     return 0;
   },

@@ -6,6 +6,7 @@
  * @module
  */
 import { GENRE_MIX_WARNING } from "../run/experiment_log.ts";
+import type { perPromptEvaluationJson } from "./per_prompt_outputs.ts";
 import {
   type PromptTable,
   promptTable,
@@ -52,6 +53,14 @@ export interface ScoreSummary {
     readonly cutpointMetrics: ScoreMetrics | null;
     /** Per prompt (essays without a prompt as "(no prompt)"), rounded predictions. */
     readonly perPrompt: PromptTable;
+  } | null;
+  /**
+   * Per-prompt scales (`score_per_prompt.ts`): against the human scores, each prompt on its own
+   * scale and the mean per-prompt QWK (Fisher z); `labelled` is then null (nothing is pooled).
+   */
+  readonly perPromptLabelled?: {
+    readonly n: number;
+    readonly evaluation: ReturnType<typeof perPromptEvaluationJson>;
   } | null;
 }
 
@@ -186,5 +195,33 @@ export function scoreReportMarkdown(s: ScoreSummary, paths: ScoreReportPaths): s
       promptTableMarkdown("Per prompt (against the human scores, rounded)", s.labelled.perPrompt),
     );
   }
+  if (s.perPromptLabelled) lines.push("", ...perPromptLabelledMarkdown(s.perPromptLabelled));
   return lines.join("\n") + "\n";
+}
+
+function perPromptLabelledMarkdown(l: NonNullable<ScoreSummary["perPromptLabelled"]>): string[] {
+  const e = l.evaluation;
+  const f = (x: number | null) => (x === null ? "n/a" : x.toFixed(4));
+  return [
+    `## Against the input's human scores (${l.n} essays, each on its prompt's scale)`,
+    "",
+    `**Mean per-prompt QWK (Fisher z): ${f(e.mean_per_prompt_qwk_fisher_z)}** (unweighted over ` +
+    `${e.n_prompts_in_mean} prompts with a defined QWK; no QWK is pooled over prompts on ` +
+    "different scales).",
+    "",
+    markdownTable(
+      ["prompt", "scale", "n", "QWK", "95 % bootstrap CI", "adjacent", "exact", "mean residual"],
+      e.prompts.map((r) => [
+        r.prompt,
+        r.scale,
+        r.n,
+        f(r.qwk),
+        r.qwk_ci95 ? `${r.qwk_ci95.lower.toFixed(3)}–${r.qwk_ci95.upper.toFixed(3)}` : "",
+        r.adjacent_accuracy.toFixed(3),
+        r.exact_accuracy.toFixed(3),
+        r.mean_residual.toFixed(3),
+      ]),
+      ["l", "l", "r", "r", "l", "r", "r", "r"],
+    ),
+  ];
 }

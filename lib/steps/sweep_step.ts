@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { refusePerPromptScale } from "../dataset/load_dataset.ts";
 import { join } from "node:path";
 import { type RankedVariantRow, rankedVariantsMarkdown } from "../report/comparison_report.ts";
 import type { GateProfile } from "../model/evaluation/gate.ts";
@@ -103,6 +104,8 @@ export async function runSweep(
 ): Promise<SweepResult> {
   if (!config.splitsPath) throw new UsageError("--splits-path is required (from make-splits)");
   const command = options.command ?? "sweep";
+  // variants are ranked on one pooled QWK per fold, which per-prompt scales do not report
+  refusePerPromptScale(config, command);
   const objective = options.objective ?? "mean_qwk";
   const sweepDir = options.sweepDir ?? join(config.outputRoot, `${command}s`, config.runName);
   const confirmFold = options.confirmFold === undefined

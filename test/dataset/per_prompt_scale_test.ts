@@ -9,16 +9,17 @@ import {
 } from "../../lib/dataset/manifest.ts";
 import {
   datasetScale,
-  denormalisedScore,
   describeDatasetScale,
+  gridBin,
+  gridLabel,
+  gridLevelName,
   isPerPromptScale,
-  normalisedBin,
-  normalisedLabel,
   perPromptScale,
   PerPromptScaleUnsupportedError,
   singleScale,
 } from "../../lib/dataset/per_prompt_scale.ts";
 import { scaleValue, scoreScale } from "../../lib/dataset/score_scale.ts";
+import { gridToValue } from "../../lib/dataset/common_grid.ts";
 
 const SCALE = {
   kind: "per_prompt",
@@ -85,34 +86,36 @@ Deno.test("per-prompt scales: the manifest shape, and errors that name the field
     /scale\.prompts\.p1\.step: step 2 does not divide the range 0–5/,
   );
   bad({ kind: "numeric", min: 1, max: 5, step: 0.3 }, /scale\.step: step 0\.3 does not divide/);
+  // lcm(7, 11, 13) = 1001 > 600: the grid is refused, naming each prompt's level count
+  bad(
+    {
+      ...SCALE,
+      prompts: {
+        a: { kind: "numeric", min: 0, max: 7, step: 1 },
+        b: { kind: "numeric", min: 0, max: 11, step: 1 },
+        c: { kind: "numeric", min: 0, max: 13, step: 1 },
+      },
+    },
+    /scale\.prompts: the common training grid would have L = lcm\(levels − 1\) = 1001 steps, more than 600 \(a: 8 levels, b: 12 levels, c: 14 levels\)/,
+  );
 });
 
-Deno.test("per-prompt scales: normalised labels, mapping back rounds to the step and clips", () => {
+Deno.test("per-prompt scales: labels on the common grid, mapping back rounds halves up and clips", () => {
   const pp = perPromptScale(SCALE as never);
   assert.equal(pp.bins, 2); // the coarsest prompt (3 levels)
+  assert.equal(pp.gridSize, 30); // lcm(10, 3, 2)
+  assert.deepEqual([pp.grid.min, pp.grid.max, pp.grid.step, pp.grid.nLevels], [0, 30, 1, 31]);
   for (const [, s] of pp.byPrompt) {
     for (let k = 0; k < s.nLevels; k++) {
       const v = scaleValue(s, k);
-      const x = normalisedLabel(s, v);
-      assert.ok(x >= 0 && x <= 1);
-      assert.equal(denormalisedScore(s, x), v, `${v} round trip`);
+      const x = gridLabel(pp, s, v);
+      assert.ok(Number.isInteger(x) && x >= 0 && x <= 30, `${v} → ${x}`);
+      assert.equal(gridToValue(s, pp.gridSize, x), v, `${v} round trip`);
     }
   }
   const p1 = pp.byPrompt.get("p1")!;
-  assert.equal(normalisedLabel(p1, 7), 0.5);
-  assert.equal(denormalisedScore(p1, 0.54), 7); // 2 + 5.4 = 7.4 → 7
-  assert.equal(denormalisedScore(p1, 0.55), 8); // 7.5 → 8 (halves up)
-  assert.equal(denormalisedScore(p1, 1.3), 12);
-  assert.equal(denormalisedScore(p1, -0.2), 2);
-  assert.equal(denormalisedScore(pp.byPrompt.get("p2")!, 0.6), 2); // 1.8 → 2
-  assert.deepEqual([0, 0.24, 0.25, 0.5, 0.76, 1].map((x) => normalisedBin(pp, x)), [
-    0,
-    0,
-    1,
-    1,
-    2,
-    2,
-  ]);
+  assert.equal(gridLabel(pp, p1, 7), 15);
+  assert.deepEqual([0, 7, 8, 15, 22, 23, 30].map((x) => gridBin(pp, x)), [0, 0, 1, 1, 1, 2, 2]);
   assert.match(
     describeDatasetScale(pp),
     /^p1: 2–12 in steps of 1; p2: 0–3 in steps of 1; p3: low < mid < high/,
@@ -131,13 +134,13 @@ Deno.test("per-prompt scales: loading parses each score on its prompt's scale", 
   assert.equal(all.length, 120);
   assert.ok(isPerPromptScale(corpus.scale));
   const byId = new Map(all.map((e) => [e.id, e]));
-  assert.equal(byId.get("p1-5")!.overall, 0.5); // 7 on 2–12
-  assert.equal(byId.get("p2-3")!.overall, 1); // 3 on 0–3
-  assert.equal(byId.get("p3-1")!.overall, 0.5); // "mid"
-  // the random test split stratifies by normalised bin: each bin's share within one essay
+  assert.equal(byId.get("p1-5")!.overall, 15); // 7 on 2–12: level 5 of 10 → 5 · 30 / 10
+  assert.equal(byId.get("p2-3")!.overall, 30); // 3 on 0–3
+  assert.equal(byId.get("p3-1")!.overall, 15); // "mid"
+  // the random test split stratifies by the grid label's bin: each bin's share within one essay
   for (let b = 0; b <= 2; b++) {
-    const inBin = all.filter((e) => normalisedBin(corpus.scale as never, e.overall) === b);
-    const t = corpus.test.filter((e) => normalisedBin(corpus.scale as never, e.overall) === b);
+    const inBin = all.filter((e) => gridBin(corpus.scale as never, e.overall) === b);
+    const t = corpus.test.filter((e) => gridBin(corpus.scale as never, e.overall) === b);
     assert.ok(
       Math.abs(t.length - 0.25 * inBin.length) <= 1,
       `bin ${b}: ${t.length}/${inBin.length}`,
@@ -172,4 +175,14 @@ Deno.test("per-prompt scales: off-scale and unknown-prompt errors name the promp
     unknown.message,
     /column "prompt": prompt "p9" has no scale in the manifest's scale\.prompts \(scales are given for: p1, p2, p3\)/,
   );
+});
+
+Deno.test("gridLevelName names a common-grid level and the prompt levels on it", () => {
+  // p1 2–12 (10 steps), p2 0–3 (3), p3 low/mid/high (2): L = 30
+  const pp = perPromptScale(SCALE as Parameters<typeof perPromptScale>[0]);
+  assert.equal(pp.gridSize, 30);
+  assert.equal(gridLevelName(pp, 0), "common-grid level 0 (p1: 2, p2: 0, p3: low)");
+  assert.equal(gridLevelName(pp, 15), "common-grid level 15 (p1: 7, p3: mid)");
+  assert.equal(gridLevelName(pp, 20), "common-grid level 20 (p2: 2)");
+  assert.equal(gridLevelName(pp, 7), "common-grid level 7");
 });

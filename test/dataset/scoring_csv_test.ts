@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { DatasetError, parseCsvTable } from "../../lib/dataset/csv_table.ts";
 import { scoringEssaysFromTable } from "../../lib/dataset/scoring_csv.ts";
+import { perPromptScale } from "../../lib/dataset/per_prompt_scale.ts";
 
 const read = (csv: string, columns = {}) =>
   scoringEssaysFromTable(parseCsvTable(csv, "new.csv"), columns);
@@ -74,6 +75,43 @@ Deno.test("scoring CSV: bad input is refused naming file, row, line and column",
       () => read(csv, columns),
       (e: Error) => e instanceof DatasetError && pattern.test(e.message),
       `${JSON.stringify(csv)} → ${pattern}`,
+    );
+  }
+});
+
+Deno.test("scoring CSV on per-prompt scales: a human score on its prompt's scale, as a grid label", () => {
+  const pp = perPromptScale({
+    kind: "per_prompt",
+    prompts: {
+      p1: { kind: "numeric", min: 2, max: 12, step: 1 },
+      p2: { kind: "ordinal", levels: ["low", "mid", "high", "top"] },
+    },
+    training: "normalise",
+  }); // L = lcm(10, 3) = 30
+  const table = (rows: string) => parseCsvTable(`id,text,prompt,score\n${rows}`, "new.csv");
+  const cols = { idColumn: "id", textColumn: "text", promptColumn: "prompt", labelColumn: "score" };
+  const ok = scoringEssaysFromTable(table("a,Text,p1,7\nb,Text,p2,high\nc,Text,p1,\n"), cols, pp);
+  assert.deepEqual(ok.essays.map((e) => e.label), [15, 20, null]);
+  const bad: [string, RegExp][] = [
+    [
+      "a,Text,p2,7\n",
+      /row 1 \(line 2\), column "score": level "7" is not in the scale.*\(prompt "p2"'s scale\)/,
+    ],
+    [
+      "a,Text,p1,13\n",
+      /row 1 \(line 2\), column "score": off-scale score 13; expected 2–12 \(prompt "p1"'s/,
+    ],
+    [
+      "a,Text,p9,3\n",
+      /row 1 \(line 2\), column "prompt": prompt "p9" has no scale in the model bundle/,
+    ],
+    ["a,Text,,3\n", /row 1 \(line 2\), column "prompt": a human score needs the essay's prompt/],
+  ];
+  for (const [rows, pattern] of bad) {
+    assert.throws(
+      () => scoringEssaysFromTable(table(rows), cols, pp),
+      (e: Error) => e instanceof DatasetError && pattern.test(e.message),
+      rows,
     );
   }
 });

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import {
   alignedInPlace,
   blockLayout,
+  COMPACT_TILE,
+  compactLayoutInvariant,
   probeRowBlock,
   type RowMatmul,
 } from "../../lib/features/embeddings/row_blocks.ts";
@@ -43,6 +45,19 @@ Deno.test("probeRowBlock: a period-12 kernel needs 24-row blocks", () => {
 
 Deno.test("probeRowBlock: a kernel depending on the call's size has no invariant block", () => {
   assert.equal(probeRowBlock(matmulWith((_, rows) => (rows > 64 ? 1 : 0)), dims), 0);
+});
+
+Deno.test("compactLayoutInvariant: texts packed in a call of full tiles, where no row depends on its place", () => {
+  assert.ok(compactLayoutInvariant(matmulWith(() => 0), dims, COMPACT_TILE));
+  // a tail path is never taken: the call is padded to full tiles
+  const tail = matmulWith((r, rows) => (r >= rows - (rows % 8) ? 1 : 0));
+  assert.ok(compactLayoutInvariant(tail, dims, COMPACT_TILE));
+  // a path by position modulo 12 or 2, or by the call's size, is caught
+  assert.ok(!compactLayoutInvariant(matmulWith((r) => (r % 12 >= 6 ? 1 : 0)), dims, COMPACT_TILE));
+  assert.ok(!compactLayoutInvariant(matmulWith((r) => r % 2), dims, COMPACT_TILE));
+  assert.ok(!compactLayoutInvariant(matmulWith((_, rows) => (rows > 64 ? 1 : 0)), dims, 8));
+  // a different path for rows of a tile's second half, even with full tiles only
+  assert.ok(!compactLayoutInvariant(matmulWith((r) => (r % 8 >= 4 ? 1 : 0)), dims, COMPACT_TILE));
 });
 
 Deno.test("blasCoreTypeForFlags picks the OpenBLAS kernel family from the CPU flags", () => {

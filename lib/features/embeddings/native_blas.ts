@@ -13,15 +13,24 @@
  *
  * Batch invariance: `sgemm` gives a row different low bits depending on the call's row count and
  * the row's position in it (the micro-kernel paths differ; see `fixed_shapes.ts`). So row-wise
- * matmuls (dense layers, 1×1 convolutions) run one `sgemm` per text of the graph call, as
- * published by `withBatchShape`: each call's shape depends on that text alone. Attention matmuls
- * already run one `sgemm` per (text, head) on the text's fixed padded length.
+ * matmuls (dense layers, 1×1 convolutions) know which rows belong to which text (published by
+ * `withBatchShape`) and run in a layout probed at start-up per weight shape (`row_blocks.ts`):
+ * the texts packed as they lie with the call padded to full 8-row tiles (compact, where no row
+ * depends on its position: SkylakeX), else each text in its own blocks of 8–48 rows, else one
+ * `sgemm` per text. Attention matmuls run one `sgemm` per (text, head) on the text's fixed padded
+ * length. Each layout gives a text the bits it gets alone.
  *
  * @module
  */
 import * as tf from "@energetic-ai/core";
 import { currentBatchShape, rowSegments } from "./fixed_shapes.ts";
-import { alignedInPlace, blockLayout, probeRowBlock } from "./row_blocks.ts";
+import {
+  alignedInPlace,
+  blockLayout,
+  COMPACT_TILE,
+  compactLayoutInvariant,
+  probeRowBlock,
+} from "./row_blocks.ts";
 
 const CANDIDATES = [
   "/usr/lib/x86_64-linux-gnu/libopenblas.so.0",
@@ -197,22 +206,68 @@ export const nativeKernelStats = {
   sgemmMs: 0,
 };
 
-/** Row block chosen per weight shape (`n×k×transB`) by the probe; 0 = one call per text. */
-const rowBlocks = new Map<string, number>();
+/** Row layout chosen per weight shape by the probes (`row_blocks.ts`). */
+interface RowLayout {
+  /** Block (tile) rows; 0 = one call per text. */
+  readonly block: number;
+  /** Texts packed one after the other, only the call padded to the block. */
+  readonly compact: boolean;
+}
+
+const rowLayouts = new Map<string, RowLayout>();
 
 /** The probed row blocks of this thread, for reports (`"1536x512"` → 8). */
 export function probedRowBlocks(): Record<string, number> {
-  return Object.fromEntries(rowBlocks);
+  return Object.fromEntries([...rowLayouts].map(([key, layout]) => [key, layout.block]));
 }
 
-function rowBlockFor(sgemm: Sgemm, dims: { n: number; k: number; transB: boolean }): number {
-  const key = `${dims.n}x${dims.k}${dims.transB ? "T" : ""}`;
-  let block = rowBlocks.get(key);
-  if (block === undefined) {
-    block = probeRowBlock((a, rows, b, c, d) => plainSgemm(sgemm, a, rows, b, c, d), dims);
-    rowBlocks.set(key, block);
+/** Weight shapes whose calls use the compact layout on this thread (`"1536x512"` → true). */
+export function probedCompactLayouts(): Record<string, boolean> {
+  return Object.fromEntries([...rowLayouts].map(([key, layout]) => [key, layout.compact]));
+}
+
+let compactEnabled = true;
+
+/**
+ * Allow or forbid the compact layout on this thread (default allowed; the layouts are probed
+ * again). For benchmarks: vectors are the same either way.
+ */
+export function useCompactRowLayouts(enabled: boolean): void {
+  if (enabled === compactEnabled) return;
+  compactEnabled = enabled;
+  rowLayouts.clear();
+}
+
+/**
+ * Whether the compact layout may be used where the probe allows it: yes unless forbidden by
+ * {@link useCompactRowLayouts} or `ESSAY_SCORING_COMPACT_ROWS=0`.
+ */
+function compactAllowed(): boolean {
+  if (!compactEnabled) return false;
+  try {
+    return Deno.env.get("ESSAY_SCORING_COMPACT_ROWS") !== "0";
+  } catch {
+    return true; // no --allow-env
   }
-  return block;
+}
+
+function rowLayoutFor(sgemm: Sgemm, dims: { n: number; k: number; transB: boolean }): RowLayout {
+  const key = `${dims.n}x${dims.k}${dims.transB ? "T" : ""}`;
+  let layout = rowLayouts.get(key);
+  if (layout === undefined) {
+    const matmul = (
+      a: Float32Array,
+      rows: number,
+      b: Float32Array,
+      c: Float32Array,
+      d: typeof dims,
+    ) => plainSgemm(sgemm, a, rows, b, c, d);
+    layout = compactAllowed() && compactLayoutInvariant(matmul, dims, COMPACT_TILE)
+      ? { block: COMPACT_TILE, compact: true }
+      : { block: probeRowBlock(matmul, dims), compact: false };
+    rowLayouts.set(key, layout);
+  }
+  return layout;
 }
 
 /** One row-major `C = A · op(B)` call. */
@@ -286,6 +341,35 @@ function blockedSgemm(
 }
 
 /**
+ * One call over all rows as they lie (texts packed), padded with zero rows to a multiple of the
+ * tile through staging buffers when needed (`row_blocks.ts`, compact layout).
+ */
+function compactSgemm(
+  sgemm: Sgemm,
+  heap: Float32Array,
+  offsets: { a: number; b: number; c: number },
+  dims: { m: number; n: number; k: number; transB: boolean },
+  tile: number,
+): void {
+  const { m, n, k } = dims;
+  const b = heap.subarray(offsets.b, offsets.b + k * n);
+  if (m % tile === 0) {
+    const a = heap.subarray(offsets.a, offsets.a + m * k);
+    plainSgemm(sgemm, a, m, b, heap.subarray(offsets.c, offsets.c + m * n), dims);
+    return;
+  }
+  const rows = Math.ceil(m / tile) * tile;
+  if (stagingA.length < rows * k) stagingA = new Float32Array(rows * k);
+  if (stagingC.length < rows * n) stagingC = new Float32Array(rows * n);
+  const a = stagingA.subarray(0, rows * k);
+  a.set(heap.subarray(offsets.a, offsets.a + m * k));
+  a.fill(0, m * k);
+  const c = stagingC.subarray(0, rows * n);
+  plainSgemm(sgemm, a, rows, b, c, dims);
+  heap.set(c.subarray(0, m * n), offsets.c);
+}
+
+/**
  * `C = A · op(B)` for row-major A (`m × k`) and C (`m × n`) in the wasm heap. With a published
  * batch shape, the rows are split into texts: one call in the probed block layout when the
  * kernel allows one for this weight shape, else one `sgemm` per text. Without one, one call.
@@ -301,9 +385,13 @@ function rowwiseSgemm(
   const segments = shape ? rowSegments(m, shape) : null;
   nativeKernelStats.rowwiseCalls++;
   if (shape && !segments) nativeKernelStats.unsegmentedCalls++;
-  const block = segments ? rowBlockFor(sgemm, dims) : 0;
-  if (segments && block > 0) {
-    blockedSgemm(sgemm, heap, offsets, dims, segments, block);
+  const layout = segments ? rowLayoutFor(sgemm, dims) : { block: 0, compact: false };
+  if (segments && layout.compact) {
+    compactSgemm(sgemm, heap, offsets, dims, layout.block);
+    return;
+  }
+  if (segments && layout.block > 0) {
+    blockedSgemm(sgemm, heap, offsets, dims, segments, layout.block);
     return;
   }
   const b = heap.subarray(offsets.b, offsets.b + k * n);
@@ -322,6 +410,11 @@ function rowwiseSgemm(
 }
 
 let installed = false;
+
+/** Whether the native kernels are installed on this thread (they stay for the thread's life). */
+export function nativeMatMulKernelsInstalled(): boolean {
+  return installed;
+}
 
 /**
  * Replace the wasm backend's `BatchMatMul` and 1×1 `Conv2D` kernels with OpenBLAS ones, when

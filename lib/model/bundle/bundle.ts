@@ -20,6 +20,7 @@ import { FEATURE_SETS } from "../../features/types.ts";
 import { ScoringPipelineJsonSchema } from "../pipeline/pipeline_json.ts";
 import { ScoringPipeline } from "../pipeline/scoring_pipeline.ts";
 import { createHash } from "node:crypto";
+import { PerPromptScaleSpecSchema } from "../../dataset/per_prompt_scale.ts";
 
 /** Format name written into every bundle index. */
 export const MODEL_BUNDLE_FORMAT = "essay-scoring-model-bundle";
@@ -70,6 +71,14 @@ export const BundleMetaSchema = z.object({
     step: z.record(z.string(), z.unknown()),
   }).strict(),
   data: z.array(DataFileSchema),
+  /**
+   * Per-prompt score scales (absent on one scale): each prompt's scale and the common grid 0…L
+   * the pipeline predicts on; `score` maps each essay's prediction back to its prompt's scale.
+   */
+  per_prompt_scale: z.object({
+    scale: PerPromptScaleSpecSchema,
+    grid_size: z.number().int().min(1),
+  }).strict().optional(),
 }).strict();
 
 /** What a bundle is (the index minus file hashes). */

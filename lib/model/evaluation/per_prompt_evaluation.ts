@@ -1,22 +1,26 @@
 /**
  * Evaluation on per-prompt score scales (ASAP-style; `dataset/per_prompt_scale.ts`): labels and
- * predictions are normalised ([0, 1] per prompt, the `normalise` training rule); each prompt is
- * scored on its own scale — predictions mapped back (`min + x·(max − min)`, rounded to the
- * prompt's step, clipped), QWK and the confusion matrix over that prompt's levels, adjacent
- * accuracy within one of its levels, the mean residual in its units — and the headline is the
+ * predictions are on the common training grid 0…L (`dataset/common_grid.ts`); each prompt is
+ * scored on its own scale — predictions mapped back (`min + x/L·(max − min)`, rounded to the
+ * prompt's nearest level, halves up, clipped), QWK and the confusion matrix over that prompt's
+ * levels, adjacent accuracy within one of its levels, the mean residual in its units — and the
+ * headline is the
  * **mean per-prompt QWK (Fisher z)**: `tanh(mean(atanh(κ_p)))` over the prompts whose QWK is
  * defined (`prompt_table.ts`), as the ASAP evaluations report it. No QWK is pooled over prompts
  * on different scales.
  *
  * @module
  */
+import { type PerPromptScale, promptScale } from "../../dataset/per_prompt_scale.ts";
+import { gridToRaw, gridToValue } from "../../dataset/common_grid.ts";
+import { formatLevel, type ScoreScale } from "../../dataset/score_scale.ts";
 import {
-  denormalisedRaw,
-  type PerPromptScale,
-  promptScale,
-} from "../../dataset/per_prompt_scale.ts";
-import { formatLevel, roundToScale, type ScoreScale } from "../../dataset/score_scale.ts";
-import { adjacentAccuracy, exactAccuracy, scoreConfusionMatrix } from "./metrics.ts";
+  adjacentAccuracy,
+  exactAccuracy,
+  quadraticWeightedKappa,
+  scoreConfusionMatrix,
+} from "./metrics.ts";
+import { MIN_PROMPT_QWK_N } from "./slice_metrics.ts";
 import { fisherZMean, type PromptRow, promptTable } from "./prompt_table.ts";
 
 /** One prompt evaluated on its own scale. */
@@ -38,22 +42,22 @@ export interface PerPromptScaleEvaluation {
 }
 
 /**
- * Evaluate normalised predictions per prompt, each on its prompt's scale.
+ * Evaluate common-grid predictions per prompt, each on its prompt's scale (labels: grid labels).
  *
  * @example
  * ```ts
- * const e = perPromptEvaluation(yNorm, predNorm, prompts, pp, { seed: 42 });
+ * const e = perPromptEvaluation(yGrid, predGrid, prompts, pp, { seed: 42 });
  * e.meanPerPromptQwkFisherZ;
  * ```
  */
 export function perPromptEvaluation(
-  yNorm: ArrayLike<number>,
-  predNorm: ArrayLike<number>,
+  yGrid: ArrayLike<number>,
+  predGrid: ArrayLike<number>,
   prompts: readonly string[],
   pp: PerPromptScale,
   options: { readonly seed: number; readonly resamples?: number },
 ): PerPromptScaleEvaluation {
-  if (yNorm.length !== predNorm.length || yNorm.length !== prompts.length) {
+  if (yGrid.length !== predGrid.length || yGrid.length !== prompts.length) {
     throw new Error("perPromptEvaluation: labels, predictions and prompts differ in length");
   }
   const groups = new Map<string, number[]>();
@@ -61,8 +65,8 @@ export function perPromptEvaluation(
   const rows = [...groups.keys()].sort((a, b) => a.localeCompare(b)).map((prompt) => {
     const idx = groups.get(prompt)!;
     const scale = promptScale(pp, prompt);
-    const t = idx.map((i) => roundToScale(scale, denormalisedRaw(scale, yNorm[i])));
-    const p = idx.map((i) => denormalisedRaw(scale, predNorm[i]));
+    const t = idx.map((i) => gridToValue(scale, pp.gridSize, yGrid[i]));
+    const p = idx.map((i) => gridToRaw(scale, pp.gridSize, predGrid[i]));
     const row = promptTable(t, p, idx.map(() => prompt), { ...options, scale }).rows[0];
     return {
       ...row,
@@ -78,6 +82,39 @@ export function perPromptEvaluation(
     meanPerPromptQwkFisherZ: kappas.length > 0 ? fisherZMean(kappas) : null,
     nPromptsInMean: kappas.length,
   };
+}
+
+/**
+ * The headline alone, without bootstrap intervals (cheap enough for every fold of every
+ * drop-column retraining): the mean per-prompt QWK (Fisher z) of grid predictions, over the
+ * prompts with at least `MIN_PROMPT_QWK_N` essays and two true levels; null when none has.
+ *
+ * @example
+ * ```ts
+ * meanPerPromptQwk(yGrid, predGrid, prompts, pp); // 0.71
+ * ```
+ */
+export function meanPerPromptQwk(
+  yGrid: ArrayLike<number>,
+  predGrid: ArrayLike<number>,
+  prompts: readonly string[],
+  pp: PerPromptScale,
+): number | null {
+  const groups = new Map<string, number[]>();
+  prompts.forEach((p, i) => {
+    const g = groups.get(p);
+    if (g) g.push(i);
+    else groups.set(p, [i]);
+  });
+  const kappas: number[] = [];
+  for (const [prompt, idx] of groups) {
+    const scale = promptScale(pp, prompt);
+    const t = idx.map((i) => gridToValue(scale, pp.gridSize, yGrid[i]));
+    if (idx.length < MIN_PROMPT_QWK_N || new Set(t).size < 2) continue;
+    const p = idx.map((i) => gridToRaw(scale, pp.gridSize, predGrid[i]));
+    kappas.push(quadraticWeightedKappa(t, p, scale));
+  }
+  return kappas.length > 0 ? fisherZMean(kappas) : null;
 }
 
 /**

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { normalisedLabel, perPromptScale } from "../../../lib/dataset/per_prompt_scale.ts";
+import { gridLabel, perPromptScale } from "../../../lib/dataset/per_prompt_scale.ts";
 import { scaleValue } from "../../../lib/dataset/score_scale.ts";
 import {
   perPromptEvaluation,
@@ -18,7 +18,7 @@ const PP = perPromptScale({
   training: "normalise",
 });
 
-/** Normalised labels and noisy normalised predictions, 150 essays per prompt. */
+/** Grid labels (L = 30) and noisy grid predictions, 150 essays per prompt. */
 function data() {
   const random = seededRandom(9, "pp");
   const prompts: string[] = [];
@@ -32,13 +32,13 @@ function data() {
     const s = PP.byPrompt.get(prompt)!;
     for (let i = 0; i < 150; i++) {
       const v = scaleValue(s, Math.floor(random() * s.nLevels));
-      const x = normalisedLabel(s, v);
-      const px = x + (random() - 0.5) * (prompt === "a" ? 0.3 : 0.6);
+      const x = gridLabel(PP, s, v);
+      const px = x + (random() - 0.5) * (prompt === "a" ? 9 : 18);
       prompts.push(prompt);
       y.push(x);
       pred.push(px);
       raw[prompt].t.push(v);
-      raw[prompt].p.push(s.min + px * (s.max - s.min));
+      raw[prompt].p.push(s.min + (px / 30) * (s.max - s.min));
     }
   }
   return { prompts, y, pred, raw };
@@ -78,8 +78,8 @@ Deno.test("per-prompt evaluation: a prompt with one true level has no QWK and st
     prompts: { ...PP.spec.prompts, c: { kind: "numeric", min: 1, max: 6, step: 1 } },
   });
   const e = perPromptEvaluation(
-    [...d.y, ...Array(12).fill(0.4)],
-    [...d.pred, ...Array(12).fill(0.4)],
+    [...d.y, ...Array(12).fill(12)],
+    [...d.pred, ...Array(12).fill(12)],
     prompts,
     pp,
     { seed: 1, resamples: 200 },
@@ -87,7 +87,7 @@ Deno.test("per-prompt evaluation: a prompt with one true level has no QWK and st
   assert.equal(e.rows[2].qwk, null);
   assert.equal(e.nPromptsInMean, 2);
   assert.throws(
-    () => perPromptEvaluation([0.5], [0.5], ["zz"], PP, { seed: 1 }),
+    () => perPromptEvaluation([15], [15], ["zz"], PP, { seed: 1 }),
     /prompt "zz" has no scale/,
   );
 });
