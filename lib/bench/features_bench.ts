@@ -27,7 +27,11 @@ import { createProgressBar, fanOutProgress, throttleProgress } from "../features
 import type { EssayInput } from "../features/types.ts";
 import { FEATURE_SETS, type FeatureSet } from "../features/types.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
-import { nativeBlasCore, useCompactRowLayouts } from "../features/embeddings/native_blas.ts";
+import {
+  nativeBlasCore,
+  nativeMatMulKernelsInstalled,
+  useCompactRowLayouts,
+} from "../features/embeddings/native_blas.ts";
 import {
   installExactFastKernels,
   uninstallExactFastKernels,
@@ -279,6 +283,13 @@ async function leverSweep(
   ];
 
   for (const [lever, options, texts] of configs) {
+    if (options?.nativeBlas === false && nativeMatMulKernelsInstalled()) {
+      log(
+        `lever "${lever}": skipped (native kernels already installed on this thread; use ` +
+          `--profile-essays 0 to time the wasm levers)`,
+      );
+      continue;
+    }
     setKernelLevers(options);
     const encoder = await loadUseLiteEncoder(options);
     if (options?.nativeBlas !== false && !encoder.name.includes("openblas")) {

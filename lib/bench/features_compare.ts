@@ -48,13 +48,23 @@ export interface TreeComparison {
   readonly storeDifferences: StoreDifference[];
 }
 
+/** Module of `root` exporting `extractWithStore` (it moved out of `feature_store.ts`). */
+function storeModuleOf(root: string): string {
+  try {
+    Deno.statSync(join(root, "lib", "features", "store_extraction.ts"));
+    return "features/store_extraction.ts";
+  } catch {
+    return "features/feature_store.ts";
+  }
+}
+
 /** The child program: one cold extraction with the tree at `root`. */
 function childProgram(root: string): string {
   const lib = (p: string) => JSON.stringify(`file://${join(root, "lib", p)}`);
   return `
 import { loadEllipseCsv } from ${lib("dataset/ellipse_csv.ts")};
 import { createLocalFeatureExtractor } from ${lib("features/extract.ts")};
-import { extractWithStore } from ${lib("features/feature_store.ts")};
+import { extractWithStore } from ${lib(storeModuleOf(root))};
 const [csv, limit, workers, storeDir] = Deno.args;
 const essays = (await loadEllipseCsv(csv, "train")).slice(0, Number(limit))
   .map((e) => ({ id: e.id, text: e.text, prompt: e.prompt }));

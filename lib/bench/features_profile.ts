@@ -16,7 +16,11 @@ import { mergeCheckerMatches } from "../features/checkers/local_checker.ts";
 import { findHarperErrors } from "../features/checkers/harper_checker.ts";
 import { findSpellingErrors } from "../features/checkers/spelling_checker.ts";
 import { installMatMulTiming } from "../features/embeddings/kernel_timing.ts";
-import { nativeBlasCore, probedRowBlocks } from "../features/embeddings/native_blas.ts";
+import {
+  nativeBlasCore,
+  probedCompactLayouts,
+  probedRowBlocks,
+} from "../features/embeddings/native_blas.ts";
 import { loadUseLiteEncoder } from "../features/embeddings/use_lite_encoder.ts";
 import { embeddingColumnNames, normalisedMean } from "../features/embeddings/vector_ops.ts";
 import { paragraphMeans } from "../features/essay_pipeline.ts";
@@ -54,6 +58,8 @@ export interface ComponentProfile {
   readonly blasCore: string | null;
   /** Row block chosen per weight shape by the probe (0 = one call per text). */
   readonly rowBlocks: Record<string, number>;
+  /** Weight shapes whose calls use the compact row layout (texts packed, call padded). */
+  readonly compactLayouts: Record<string, boolean>;
   readonly sentencesPerEssay: number;
   readonly tokensPerEssay: number;
   /** CPU ms to load the checkers and the encoder (once per worker). */
@@ -189,6 +195,7 @@ export async function profileComponents(essays: readonly EssayInput[]): Promise<
     encoder: encoder.name,
     blasCore: nativeBlasCore(),
     rowBlocks: probedRowBlocks(),
+    compactLayouts: probedCompactLayouts(),
     sentencesPerEssay: analyses.reduce((s, a) => s + a.sentences.length, 0) / n,
     tokensPerEssay: (encoder.stats.tokens - tokens0) / n,
     startupCpuMs: { checkers, encoder: encoderLoad },
@@ -257,12 +264,13 @@ export function profileMarkdown(p: ComponentProfile): string[] {
     `Kernel: ${
       p.blasCore === null ? "wasm SIMD (no native BLAS)" : `native OpenBLAS (${p.blasCore})`
     }; ` +
-    `encoder \`${p.encoder}\`; row blocks ${JSON.stringify(p.rowBlocks)}; ` +
+    `encoder \`${p.encoder}\`; row blocks ${JSON.stringify(p.rowBlocks)}, compact layout ` +
+    `${JSON.stringify(p.compactLayouts)}; ` +
     `${p.sentencesPerEssay.toFixed(1)} sentences and ${
       p.tokensPerEssay.toFixed(0)
     } tokens per essay.`,
     `Start-up per worker (CPU ms): checkers ${p.startupCpuMs.checkers.toFixed(0)}, ` +
-    `encoder incl. row-block probe ${p.startupCpuMs.encoder.toFixed(0)}.`,
+    `encoder incl. row-layout probe ${p.startupCpuMs.encoder.toFixed(0)}.`,
     "",
     "| component | CPU ms/essay | share |",
     "|---|---:|---:|",

@@ -102,6 +102,15 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
       return { options: m.OFFLOAD_LOAD_BENCH_OPTIONS, help: m.OFFLOAD_LOAD_BENCH_HELP };
     },
   },
+  harper: {
+    summary: "harper.js (local checker): start-up, CPU/essay vs enabled rules, rule kinds, " +
+      "identity of a rule configuration",
+    run: async (a) => (await import("./harper_bench.ts")).runHarperBench(a),
+    flags: async () => {
+      const m = await import("./harper_bench.ts");
+      return { options: m.HARPER_BENCH_OPTIONS, help: m.HARPER_BENCH_HELP };
+    },
+  },
   checkers: {
     summary:
       "Tier 1 densities: real LanguageTool vs harper.js + nspell (Spearman, agreement, time)",

@@ -31,6 +31,7 @@
 import { z } from "zod";
 import {
   describeScale,
+  formatLevel,
   labelIndex,
   type ScoreScale,
   scoreScale,
@@ -202,4 +203,26 @@ export function singleScale(s: DatasetScale, what: string): ScoreScale {
       'drop-column, run, score and compare-runs; see docs/dataset_manifest.md "Not done". To run a single prompt here, ' +
       "give it its own manifest with that prompt's scale.",
   );
+}
+
+/**
+ * A stratification level of per-prompt scales as written in warnings: the common-grid level and
+ * the prompt levels that sit on it ("common-grid level 18 (1: 5)"), so that a merge of grid levels
+ * is not read as a score of some prompt.
+ *
+ * @example
+ * ```ts
+ * gridLevelName(pp, 0); // "common-grid level 0 (1: 2, 3: 0, 5: 0)"
+ * ```
+ */
+export function gridLevelName(pp: PerPromptScale, y: number): string {
+  const at: string[] = [];
+  for (const [prompt, scale] of pp.byPrompt) {
+    for (let k = 0; k < scale.nLevels; k++) {
+      if (gridLabelOfIndex(scale, pp.gridSize, k) === y) {
+        at.push(`${prompt}: ${formatLevel(scale, k)}`);
+      }
+    }
+  }
+  return `common-grid level ${y}` + (at.length > 0 ? ` (${at.join(", ")})` : "");
 }

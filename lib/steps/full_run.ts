@@ -28,6 +28,8 @@
  * @module
  */
 import { perPromptScaleOfConfig, scaleOfConfig } from "../dataset/load_dataset.ts";
+import { gridLevelName } from "../dataset/per_prompt_scale.ts";
+import { scaleValue } from "../dataset/score_scale.ts";
 import { PER_PROMPT_HEADLINE } from "../report/per_prompt_reports.ts";
 import { headlineText, perPromptFitConfig } from "./per_prompt_outputs.ts";
 import { finishPerPromptRun, type PerPromptRunFigures } from "./per_prompt_run_outputs.ts";
@@ -118,6 +120,9 @@ async function trainValSplit(run: RunContext, config: ExperimentConfig, train: r
     }
     run.log.info(`train/val split: computed (stratified, text groups, seed ${config.seed})`);
     const scale = scaleOfConfig(config);
+    const pp = perPromptScaleOfConfig(config);
+    const describe = (c: number) =>
+      pp ? gridLevelName(pp, scaleValue(scale, c)) : describeOverallClass(c, scale);
     const computed = runTrainValSplit({
       labels: Int32Array.from(train, (e) => overallClass(e.overall, scale)),
       groups: train.map((e) => normalisedTextHash(e.text)),
@@ -125,9 +130,9 @@ async function trainValSplit(run: RunContext, config: ExperimentConfig, train: r
     });
     for (const m of computed.merges) {
       run.log.warn(
-        `WARNING rare class: ${describeOverallClass(m.from, scale)} (${m.count} ` +
+        `WARNING rare class: ${describe(m.from)} (${m.count} ` +
           `essay${m.count === 1 ? "" : "s"}) stratified together with ` +
-          `${describeOverallClass(m.into, scale)} in the train/val split (labels unchanged)`,
+          `${describe(m.into)} in the train/val split (labels unchanged)`,
       );
     }
     return computed;

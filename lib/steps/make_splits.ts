@@ -30,7 +30,7 @@ import {
   perPromptScaleOfConfig,
   scaleOfConfig,
 } from "../dataset/load_dataset.ts";
-import { describeDatasetScale } from "../dataset/per_prompt_scale.ts";
+import { describeDatasetScale, gridLevelName } from "../dataset/per_prompt_scale.ts";
 import { buildSplitsFile } from "../splits/build_splits.ts";
 import {
   loadSplitsFile,
@@ -83,19 +83,22 @@ export function rareClassPolicyFromFlags(
 
 /**
  * One warning line per merge recorded in `splits`: what was merged into what, where, and how to
- * refuse it instead.
+ * refuse it instead. Levels are named by `describe` (default: the splits' score scale; on
+ * per-prompt scales pass {@link gridLevelName}).
  *
  * @example
  * ```ts
  * for (const line of classMergeWarnings(splits)) run.log.warn(line);
  * ```
  */
-export function classMergeWarnings(splits: SplitsFile): string[] {
-  const scale = splitsScale(splits);
+export function classMergeWarnings(
+  splits: SplitsFile,
+  describe: (y: number) => string = (y) => describeScore(splitsScale(splits), y),
+): string[] {
   const line = (where: string, m: SplitsFile["run_split"]["class_merges"][number]) =>
-    `WARNING rare class: ${describeScore(scale, m.overall)} (${m.n_essays} ` +
+    `WARNING rare class: ${describe(m.overall)} (${m.n_essays} ` +
     `essay${m.n_essays === 1 ? "" : "s"}) stratified together with ` +
-    `${describeScore(scale, m.stratified_with)} in ${where} (labels unchanged; ` +
+    `${describe(m.stratified_with)} in ${where} (labels unchanged; ` +
     "--strict-classes to refuse)";
   return [
     ...splits.schemes.stratified_text.class_merges.map((m) =>
@@ -111,6 +114,8 @@ export interface MakeSplitsResult {
   readonly splitsPath: string;
   readonly reportPath: string;
   readonly splits: SplitsFile;
+  /** The rare-class merge warnings ({@link classMergeWarnings}), levels named on the dataset's scale. */
+  readonly warnings: readonly string[];
   /** Largest |fold class share − overall share| per scheme (fraction, not percent). */
   readonly maxClassShareDeviation: {
     readonly stratified_text: number;
@@ -165,7 +170,10 @@ export async function makeSplits(
             `deviation ${(100 * b.maxAbsDeviation.value).toFixed(2)} pp`,
         );
       }
-      const warnings = classMergeWarnings(splits);
+      const warnings = classMergeWarnings(
+        splits,
+        pp ? (y) => gridLevelName(pp, y) : undefined,
+      );
       for (const warning of warnings) run.log.warn(warning);
 
       const splitsPath = run.artifactPath("splits.json");
@@ -194,6 +202,7 @@ export async function makeSplits(
         splitsPath,
         reportPath,
         splits,
+        warnings,
         maxClassShareDeviation: {
           stratified_text: balance.stratified_text.maxAbsDeviation.value,
           prompt_holdout: balance.prompt_holdout.maxAbsDeviation.value,
@@ -305,7 +314,7 @@ export const makeSplitsCommand: CommandSpec = {
     console.log(`run directory: ${result.runDir}`);
     console.log(`splits: ${result.splitsPath}`);
     console.log(`report: ${result.reportPath}`);
-    for (const warning of classMergeWarnings(result.splits)) console.log(warning);
+    for (const warning of result.warnings) console.log(warning);
     console.log(
       `max fold class-share deviation: stratified_text ` +
         `${pp(result.maxClassShareDeviation.stratified_text)} pp, prompt_holdout ` +

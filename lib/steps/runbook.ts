@@ -19,7 +19,6 @@ import { type CvStepResult, runCv } from "./cv.ts";
 import { type DropColumnStepResult, runDropColumn } from "./drop_column.ts";
 import { type FullRunResult, runFullRun } from "./full_run.ts";
 import {
-  classMergeWarnings,
   MAKE_SPLITS_FLAGS,
   makeSplits,
   type MakeSplitsResult,
@@ -143,7 +142,7 @@ export function runbookSummary(r: RunbookResult): string {
     "",
     `prepared essays: ${r.prepare.report.counts.train.prepared} train / ` +
     `${r.prepare.report.counts.test.prepared} test`,
-    ...classMergeWarnings(r.splits.splits),
+    ...r.splits.warnings,
     r.cv.perPrompt
       ? `CV ${PER_PROMPT_HEADLINE}, out-of-fold: ${headlineText(r.cv.perPrompt.oof)}`
       : `CV QWK (mean±std): ${fmtMeanStd(r.cv.cv.summary.qwk)}` +

@@ -12,6 +12,7 @@ import {
   describeDatasetScale,
   gridBin,
   gridLabel,
+  gridLevelName,
   isPerPromptScale,
   perPromptScale,
   PerPromptScaleUnsupportedError,
@@ -174,4 +175,14 @@ Deno.test("per-prompt scales: off-scale and unknown-prompt errors name the promp
     unknown.message,
     /column "prompt": prompt "p9" has no scale in the manifest's scale\.prompts \(scales are given for: p1, p2, p3\)/,
   );
+});
+
+Deno.test("gridLevelName names a common-grid level and the prompt levels on it", () => {
+  // p1 2–12 (10 steps), p2 0–3 (3), p3 low/mid/high (2): L = 30
+  const pp = perPromptScale(SCALE as Parameters<typeof perPromptScale>[0]);
+  assert.equal(pp.gridSize, 30);
+  assert.equal(gridLevelName(pp, 0), "common-grid level 0 (p1: 2, p2: 0, p3: low)");
+  assert.equal(gridLevelName(pp, 15), "common-grid level 15 (p1: 7, p3: mid)");
+  assert.equal(gridLevelName(pp, 20), "common-grid level 20 (p2: 2)");
+  assert.equal(gridLevelName(pp, 7), "common-grid level 7");
 });

@@ -411,6 +411,11 @@ function rowwiseSgemm(
 
 let installed = false;
 
+/** Whether the native kernels are installed on this thread (they stay for the thread's life). */
+export function nativeMatMulKernelsInstalled(): boolean {
+  return installed;
+}
+
 /**
  * Replace the wasm backend's `BatchMatMul` and 1×1 `Conv2D` kernels with OpenBLAS ones, when
  * OpenBLAS is available and the wasm backend is active. Returns whether native kernels are in
