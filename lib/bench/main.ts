@@ -53,7 +53,8 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
     },
   },
   "quality-corpus": {
-    summary: "a cv run on any manifest corpus vs a TF-IDF ridge reference on its own folds",
+    summary: "a cv run on any manifest corpus vs a TF-IDF ridge reference on its own folds " +
+      "(per-prompt corpora: the reference per prompt, mean per-prompt QWK (Fisher z))",
     run: async (a) => (await import("./quality_corpus.ts")).runQualityCorpusBench(a),
     flags: async () => {
       const m = await import("./quality_corpus.ts");
@@ -100,6 +101,15 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
     flags: async () => {
       const m = await import("./offload_load_bench.ts");
       return { options: m.OFFLOAD_LOAD_BENCH_OPTIONS, help: m.OFFLOAD_LOAD_BENCH_HELP };
+    },
+  },
+  harper: {
+    summary: "harper.js (local checker): start-up, CPU/essay vs enabled rules, rule kinds, " +
+      "identity of a rule configuration",
+    run: async (a) => (await import("./harper_bench.ts")).runHarperBench(a),
+    flags: async () => {
+      const m = await import("./harper_bench.ts");
+      return { options: m.HARPER_BENCH_OPTIONS, help: m.HARPER_BENCH_HELP };
     },
   },
   checkers: {

@@ -30,19 +30,49 @@ export interface HarperOptions {
 
 const linters = new Map<string, Promise<LocalLinter>>();
 
+/**
+ * A new harper linter for a LanguageTool-style language code with the given rules turned off
+ * (every other rule keeps harper's curated default). Setup costs ~1 s CPU the first time in a
+ * process (harper's static initialisation), ~0.1 s after that. The checker itself uses one per
+ * dialect ({@link findHarperErrors}); benchmarks use this to try other configurations.
+ *
+ * @example
+ * ```ts
+ * const linter = await newHarperLinter("en-US", ["SpellCheck"]);
+ * ```
+ */
+export async function newHarperLinter(
+  language: string,
+  rulesOff: readonly string[],
+): Promise<LocalLinter> {
+  const linter = new LocalLinter({ binary, dialect: dialectOf(language) });
+  await linter.setup();
+  if (rulesOff.length > 0) {
+    const config = await linter.getLintConfig();
+    for (const rule of rulesOff) config[rule] = false;
+    await linter.setLintConfig(config);
+  }
+  return linter;
+}
+
+/**
+ * The harper rules the checker turns off: only `SpellCheck` (unless asked for). Every other rule
+ * keeps harper's default, including the Readability/Style ones whose lints are dropped: harper
+ * removes overlapping lints before returning them, so a dropped lint (e.g. `LongSentences`, which
+ * spans a whole sentence) hides the lints inside it, and turning such a rule off would change the
+ * counts (measured with `deno task bench harper`, docs/features_extraction.md).
+ */
+export function harperRulesOff(spellCheck: boolean): readonly string[] {
+  return spellCheck ? [] : ["SpellCheck"];
+}
+
 /** The process-wide harper linter for a LanguageTool-style language code and options. */
 function getLinter(language: string, options: HarperOptions): Promise<LocalLinter> {
-  const dialect = dialectOf(language);
   const spellCheck = options.spellCheck ?? false;
-  const key = `${dialect}:${spellCheck}`;
+  const key = `${dialectOf(language)}:${spellCheck}`;
   let linter = linters.get(key);
   if (linter === undefined) {
-    linter = (async () => {
-      const l = new LocalLinter({ binary, dialect });
-      await l.setup();
-      if (!spellCheck) await l.setLintConfig({ ...(await l.getLintConfig()), SpellCheck: false });
-      return l;
-    })();
+    linter = newHarperLinter(language, harperRulesOff(spellCheck));
     linters.set(key, linter);
   }
   return linter;
@@ -97,9 +127,14 @@ export async function findHarperErrors(
   options: HarperOptions = {},
 ): Promise<ErrorMatch[]> {
   const linter = await getLinter(language, options);
-  const organised: Record<string, Lint[]> = await linter.organizedLints(text, {
-    language: "plaintext",
-  });
+  return harperMatches(text, await linter.organizedLints(text, { language: "plaintext" }));
+}
+
+/**
+ * Map harper's organised lints of `text` (rule → lints) to `ErrorMatch`es sorted by offset,
+ * dropping kinds Readability and Style; frees every lint.
+ */
+export function harperMatches(text: string, organised: Record<string, Lint[]>): ErrorMatch[] {
   const toUtf16 = codePointToUtf16(text);
   const matches: ErrorMatch[] = [];
   for (const [rule, lints] of Object.entries(organised)) {
