@@ -53,7 +53,8 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
     },
   },
   "quality-corpus": {
-    summary: "a cv run on any manifest corpus vs a TF-IDF ridge reference on its own folds",
+    summary: "a cv run on any manifest corpus vs a TF-IDF ridge reference on its own folds " +
+      "(per-prompt corpora: the reference per prompt, mean per-prompt QWK (Fisher z))",
     run: async (a) => (await import("./quality_corpus.ts")).runQualityCorpusBench(a),
     flags: async () => {
       const m = await import("./quality_corpus.ts");

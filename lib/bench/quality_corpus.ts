@@ -7,6 +7,9 @@
  * both and their difference, mean ± std, the pooled out-of-fold QWK, and issue 18's target
  * (project CV QWK ≥ reference + 0.05).
  *
+ * Per-prompt corpora (`quality_corpus_per_prompt.ts`): the reference is trained per prompt on
+ * each prompt's own scale and both are compared on the mean per-prompt QWK (Fisher z).
+ *
  * Before comparing it checks that the comparison is what it says: the run's out-of-fold rows
  * must reproduce its reported CV QWK, and every essay must sit in the same fold in the run and in
  * `splits.json` (which is bound to the corpus by id and text hash, as `cv` binds it).
@@ -26,12 +29,18 @@ import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import { loadSplitsForDataset } from "../splits/apply_splits.ts";
 import type { SplitsSchemeName } from "../splits/splits_file.ts";
-import { type CvRunData, loadCvRun, type OofRow } from "../steps/cv_run_dir.ts";
+import { type CvRunData, loadCvRun, type OofRow, readCvRunManifest } from "../steps/cv_run_dir.ts";
+import { isPerPromptRunDir } from "../steps/per_prompt_compare.ts";
+import {
+  qualityCorpusPerPrompt,
+  type QualityCorpusPerPromptReport,
+} from "./quality_corpus_per_prompt.ts";
 import { filterSettingsOf } from "../steps/prepare_dataset.ts";
 import { foldStats } from "./quality_bench.ts";
 import {
   type CorpusFold,
   qualityCorpusMarkdown,
+  qualityCorpusPerPromptMarkdown,
   type QualityCorpusReport,
 } from "./quality_corpus_report.ts";
 import {
@@ -144,7 +153,10 @@ export function corpusTarget(
 }
 
 /** The run's config, with `--dataset` swapped in (same corpus name) when given. */
-async function runConfig(run: CvRunData, datasetPath: string | undefined) {
+async function runConfig(
+  run: { readonly dir: string; readonly config: ExperimentConfig },
+  datasetPath: string | undefined,
+) {
   const config = run.config;
   if (!config.dataset) {
     throw new Error(
@@ -176,11 +188,7 @@ async function boundFolds(config: ExperimentConfig, scheme: SplitsSchemeName) {
   for (const f of applied.folds(scheme)) {
     for (const i of f.valIndices) foldOf.set(train[i].id, f.fold);
   }
-  return {
-    train: train as readonly Essay[],
-    foldOf,
-    scale: singleScale(d.scale, "bench quality-corpus"),
-  };
+  return { train: train as readonly Essay[], foldOf, scale: d.scale };
 }
 
 /** Throws unless the run's OOF rows reproduce its CV QWK and sit in the splits' folds. */
@@ -250,7 +258,9 @@ export async function qualityCorpusReport(i: QualityCorpusInputs): Promise<Quali
   const run = await loadCvRun(i.runDir);
   const config = await runConfig(run, i.datasetPath);
   const scheme = config.scheme as SplitsSchemeName;
-  const { train, foldOf, scale } = await boundFolds(config, scheme);
+  const bound = await boundFolds(config, scheme);
+  const { train, foldOf } = bound;
+  const scale = singleScale(bound.scale, "bench quality-corpus");
   const project = projectFoldQwks(run.rows, scale);
   checkRunMatchesSplits(run, project, foldOf);
   const missing = await tfidfRidgeUnavailable(i.python);
@@ -296,6 +306,42 @@ export async function qualityCorpusReport(i: QualityCorpusInputs): Promise<Quali
 }
 
 /**
+ * The per-prompt comparison of a cv run on a per-prompt corpus (`quality_corpus_per_prompt.ts`):
+ * the same run, splits and essays, the reference trained per prompt on its own scale.
+ *
+ * @example
+ * ```ts
+ * const r = await qualityCorpusPerPromptReport({ runDir, python: "/usr/bin/python3",
+ *   workDir: "/tmp/q", command: "bench quality-corpus", onLog: console.error });
+ * ```
+ */
+export async function qualityCorpusPerPromptReport(
+  i: QualityCorpusInputs,
+): Promise<QualityCorpusPerPromptReport> {
+  const manifest = await readCvRunManifest(i.runDir);
+  const config = await runConfig({ dir: i.runDir, config: manifest.config }, i.datasetPath);
+  const scheme = config.scheme as SplitsSchemeName;
+  const { train, foldOf } = await boundFolds(config, scheme);
+  return await qualityCorpusPerPrompt(
+    { ...i, train, foldOf, seed: config.seed },
+    {
+      command: i.command,
+      name: config.dataset!.name,
+      language: config.dataset!.language,
+      run: {
+        dir: i.runDir,
+        commandLine: manifest.command_line,
+        featureSet: config.featureSet,
+        model: config.model,
+      },
+      checker: config.checker ?? "auto",
+      scheme,
+      splitsPath: config.splitsPath!,
+    },
+  );
+}
+
+/**
  * `deno task bench quality-corpus`: compare, print the Markdown, write JSON + Markdown.
  *
  * @example
@@ -303,20 +349,29 @@ export async function qualityCorpusReport(i: QualityCorpusInputs): Promise<Quali
  * await runQualityCorpusBench(["--run", "output/essay_scoring/<UTC>_asap_cv"]);
  * ```
  */
-export async function runQualityCorpusBench(args: readonly string[]): Promise<QualityCorpusReport> {
+export async function runQualityCorpusBench(
+  args: readonly string[],
+): Promise<QualityCorpusReport | QualityCorpusPerPromptReport> {
   const { values } = parseArgs({ args: [...args], options: QUALITY_CORPUS_OPTIONS, strict: true });
   if (!values.run) throw new Error("--run <cv run directory> is required (see --help)");
   const out = resolve(values.out);
-  const report = await qualityCorpusReport({
+  const inputs = {
     runDir: resolve(values.run),
     datasetPath: values.dataset ? resolve(values.dataset) : undefined,
     python: values.python,
     workDir: join(out, "quality_corpus_work"),
     command: ["deno task bench quality-corpus", ...args].join(" "),
-    onLog: (line) => console.error(line),
-  });
+    onLog: (line: string) => console.error(line),
+  };
+  // per-prompt corpora: the reference per prompt, the mean per-prompt QWK (Fisher z)
+  const perPrompt = await isPerPromptRunDir(inputs.runDir);
+  const report = perPrompt
+    ? await qualityCorpusPerPromptReport(inputs)
+    : await qualityCorpusReport(inputs);
   const base = join(out, `quality_corpus_${report.dataset.name}_${report.scheme}`);
-  const md = qualityCorpusMarkdown(report);
+  const md = "kind" in report
+    ? qualityCorpusPerPromptMarkdown(report)
+    : qualityCorpusMarkdown(report);
   await writeJsonAtomic(`${base}.json`, report);
   await writeFileAtomic(`${base}.md`, md);
   console.log(md);

@@ -26,6 +26,7 @@ import {
   featureSetMatrix,
   languageColumnsOf,
   type NamedMatrix,
+  promptColumnsOf,
   type StepModelOptions,
   trainingOptionsFor,
 } from "./model_inputs.ts";
@@ -77,6 +78,7 @@ export async function evaluateOnTest(
     config.featureSet,
     config.excludedFeatures,
     languageColumnsOf(config, data.test),
+    promptColumnsOf(config, step, data.test),
   );
   if (test.names.join("\u0000") !== train.names.join("\u0000")) {
     throw new Error("cv --evaluate-test: train and test feature columns differ");

@@ -72,6 +72,7 @@ import {
   languageColumnsOf,
   loadFilteredData,
   MODEL_FLAGS,
+  promptColumnsOf,
   type StepModelOptions,
   stepModelOptions,
   trainingOptionsFor,
@@ -169,12 +170,14 @@ async function loadRunData(
     config.featureSet,
     excluded,
     languageColumnsOf(config, data.train),
+    promptColumnsOf(config, step, data.train),
   );
   const test = featureSetMatrix(
     testFeatures,
     config.featureSet,
     excluded,
     languageColumnsOf(config, data.test),
+    promptColumnsOf(config, step, data.test),
   );
   if (test.names.join("\u0000") !== all.names.join("\u0000")) {
     throw new Error("run: train and test feature columns differ");

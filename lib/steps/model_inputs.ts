@@ -14,7 +14,7 @@ import { auditStoreFeatures, withDegenerateDropped } from "./feature_audit_step.
 import { join } from "node:path";
 import type { Essay } from "../dataset/essay.ts";
 import { applyStandardFilters } from "../dataset/filters.ts";
-import { loadDataset, scaleOfConfig } from "../dataset/load_dataset.ts";
+import { loadDataset, perPromptScaleOfConfig, scaleOfConfig } from "../dataset/load_dataset.ts";
 import { countWords } from "../dataset/words.ts";
 import {
   FEATURE_STORE_METADATA_FILE,
@@ -40,6 +40,7 @@ import type { RunContext } from "../run/run_context.ts";
 import { type AppliedSplits, loadSplitsForDataset } from "../splits/apply_splits.ts";
 import { filterSettingsOf } from "./prepare_dataset.ts";
 import { DATASET_FLAGS } from "../run/cli_flags.ts";
+import { promptIndicatorMatrix } from "../model/pipeline/prompt_columns.ts";
 
 /** Feature-extraction flags (backend, services, store reuse, feature set). */
 export const FEATURE_FLAGS: readonly FlagSpec[] = [
@@ -223,6 +224,13 @@ export const MODEL_FLAGS: readonly FlagSpec[] = [
     description: "Web Workers the CV folds are spread over (default: min(2, cores); same result)",
   },
   {
+    name: "prompt-columns",
+    type: "boolean",
+    configKey: null,
+    description: "per-prompt scales: one prompt-identity input column per prompt of the " +
+      "manifest's scale table (default: true; no effect on single-scale corpora)",
+  },
+  {
     name: "cutpoint-inner-folds",
     type: "int",
     configKey: null,
@@ -395,7 +403,8 @@ export interface NamedMatrix {
 }
 
 /**
- * The matrix of a feature set: handcrafted, embeddings, or both side by side.
+ * The matrix of a feature set: handcrafted (+ language columns), then the prompt-identity
+ * columns of per-prompt corpora, then embeddings.
  *
  * @example
  * ```ts
@@ -407,6 +416,7 @@ export function featureSetMatrix(
   featureSet: FeatureSet,
   excludedFeatures: readonly string[] = [],
   language?: LanguageColumns,
+  prompts?: PromptColumns,
 ): NamedMatrix {
   const parts: DenseMatrix[] = [];
   const names: string[] = [];
@@ -434,6 +444,13 @@ export function featureSetMatrix(
     }
   } else if (excludedFeatures.length > 0) {
     throw new UsageError("--exclude-features applies to handcrafted features, not embeddings");
+  }
+  if (prompts) {
+    // per-prompt corpora: prompt identity, before the embeddings (whose indices follow)
+    const own = promptIndicatorMatrix(prompts.prompts, prompts.essayPrompts);
+    parts.push(own.X);
+    names.push(...own.names);
+    nHand += own.names.length;
   }
   let nEmb = 0;
   if (featureSet !== "handcrafted") {
@@ -464,6 +481,8 @@ export interface StepModelOptions {
   readonly embeddingStacking?: boolean;
   /** Ridge penalty of the embedding stack (default 300). */
   readonly embeddingStackingAlpha?: number;
+  /** Per-prompt corpora: prompt-identity input columns (default true; no effect otherwise). */
+  readonly promptColumns?: boolean;
 }
 
 /** The step options of a run given no flags (defaults from `model/params.ts`). */
@@ -506,6 +525,7 @@ export function stepModelOptions(values: Readonly<Record<string, unknown>>): Ste
       DEFAULT_STACKING_PARAMS.textStacking,
     cutpointInnerFolds: (folds as number | undefined) ?? DEFAULT_STACKING_PARAMS.cutpointInnerFolds,
     extractionWorkers: workers as number | undefined,
+    promptColumns: values["prompt-columns"] as boolean | undefined,
   };
 }
 
@@ -605,6 +625,7 @@ export async function cvTrainingInputs(
     effective.featureSet,
     effective.excludedFeatures,
     languageColumnsOf(effective, data.train),
+    promptColumnsOf(effective, step, data.train),
   );
   const base = { data, applied, features, audit: features.audit, config: effective, ...matrix };
   if (effective.heldBackFold === undefined) return base;
@@ -650,4 +671,30 @@ export function languageColumnsOf(
 ): LanguageColumns | undefined {
   const tag = config.dataset?.language;
   return tag === undefined ? undefined : { tag, texts: essays.map((e) => e.text) };
+}
+
+/** The prompt-identity columns a matrix gets: the scale table's prompts and each row's prompt. */
+export interface PromptColumns {
+  readonly prompts: readonly string[];
+  readonly essayPrompts: readonly (string | null)[];
+}
+
+/**
+ * The prompt-identity columns of a config's dataset for these essays: one per prompt of a
+ * per-prompt scale table (`model/pipeline/prompt_columns.ts`); undefined for single-scale
+ * corpora (their matrices stay exactly as before) or with `--prompt-columns false`.
+ *
+ * @example
+ * ```ts
+ * featureSetMatrix(features, "combined", [], undefined, promptColumnsOf(config, step, essays));
+ * ```
+ */
+export function promptColumnsOf(
+  config: ExperimentConfig,
+  step: Pick<StepModelOptions, "promptColumns">,
+  essays: readonly { readonly prompt: string }[],
+): PromptColumns | undefined {
+  const pp = perPromptScaleOfConfig(config);
+  if (pp === null || step.promptColumns === false) return undefined;
+  return { prompts: [...pp.byPrompt.keys()], essayPrompts: essays.map((e) => e.prompt) };
 }

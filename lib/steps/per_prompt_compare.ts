@@ -28,7 +28,7 @@ import { recordRunInExperimentLog } from "./common.ts";
 import { type CvRunManifest, readCvRunManifest } from "./cv_run_dir.ts";
 
 /** A per-prompt cv run read back: its manifest, scales, scheme and grid out-of-fold rows. */
-interface PerPromptCvRun {
+export interface PerPromptCvRun {
   readonly dir: string;
   readonly manifest: CvRunManifest;
   readonly pp: PerPromptScale;
@@ -70,7 +70,16 @@ function gridRows(path: string, text: string): PerPromptCvRun["rows"] {
   });
 }
 
-async function loadPerPromptCvRun(dir: string): Promise<PerPromptCvRun> {
+/**
+ * Read a per-prompt cv run directory (its manifest's scales and its grid out-of-fold rows).
+ *
+ * @example
+ * ```ts
+ * const run = await loadPerPromptCvRun("output/essay_scoring/<UTC>_asap_cv");
+ * run.rows[0].yGrid;
+ * ```
+ */
+export async function loadPerPromptCvRun(dir: string): Promise<PerPromptCvRun> {
   const manifest = await readCvRunManifest(dir);
   const pp = perPromptScaleOfConfig(manifest.config);
   if (!pp) {

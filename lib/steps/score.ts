@@ -62,7 +62,8 @@ import { type ExperimentConfig, resolveExperimentConfig } from "../run/config.ts
 import { appendExperimentLogEntry } from "../run/experiment_log.ts";
 import { type RunContext, withRun } from "../run/run_context.ts";
 import { experimentLogEntryForRun } from "./common.ts";
-import { featureSetMatrix } from "./model_inputs.ts";
+import { featureSetMatrix, type PromptColumns } from "./model_inputs.ts";
+import { promptsOfColumnNames } from "../model/pipeline/prompt_columns.ts";
 import { MODEL_BUNDLE_DIR } from "./model_bundle.ts";
 import { scoreReportMarkdown, type ScoreSummary, scoreSummaryOf } from "./score_report.ts";
 import { predictionColumns, predictionRows } from "./score_output.ts";
@@ -329,6 +330,7 @@ function predictEssays(
     language.success
       ? { tag: language.data.language, texts: essays.map((e) => e.text) }
       : undefined,
+    promptColumnsOfBundle(pipeline.inputFeatureNames, essays),
   );
   if (m.names.join("\u0000") !== pipeline.inputFeatureNames.join("\u0000")) {
     throw new Error(
@@ -338,6 +340,19 @@ function predictEssays(
   const noPrompt = essays.flatMap((e, i) => e.prompt === null ? [i] : []);
   const X = fillPromptFeatures(bundle, m.X, noPrompt);
   return pipeline.predict({ X, texts: essays.map((e) => e.text) });
+}
+
+/**
+ * The prompt-identity columns the bundle's pipeline was fitted with (its input names record
+ * them; none for single-scale bundles). Essays reach here with a prompt of the bundle's scale
+ * table (`checkScoredPrompts` refused the others).
+ */
+function promptColumnsOfBundle(
+  inputFeatureNames: readonly string[],
+  essays: readonly EssayToScore[],
+): PromptColumns | undefined {
+  const prompts = promptsOfColumnNames(inputFeatureNames);
+  return prompts.length === 0 ? undefined : { prompts, essayPrompts: essays.map((e) => e.prompt) };
 }
 
 async function writeShapScored(

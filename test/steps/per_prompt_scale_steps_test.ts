@@ -162,6 +162,11 @@ Deno.test({
     assert.deepEqual(Object.keys(bundle.per_prompt_scale.scale.prompts), ["p1", "p2", "p3"]);
     const pipeline = await json(join(runDirPath, "artifacts/model/pipeline.json"));
     assert.equal(pipeline.cutpoints ?? null, null);
+    // prompt identity: one input column per prompt of the scale table (score rebuilds them)
+    assert.deepEqual(
+      pipeline.input_feature_names.filter((n: string) => n.startsWith("prompt_is_")),
+      ["prompt_is_p1", "prompt_is_p2", "prompt_is_p3"],
+    );
     const experimentLog = await Deno.readTextFile(log);
     assert.match(experimentLog, /mean per-prompt QWK \(Fisher z\) test/);
 
