@@ -231,6 +231,13 @@ export const MODEL_FLAGS: readonly FlagSpec[] = [
       "manifest's scale table (default: true; no effect on single-scale corpora)",
   },
   {
+    name: "prompt-standardise",
+    type: "boolean",
+    configKey: null,
+    description: "per-prompt scales with prompt columns: standardise the handcrafted columns per " +
+      "prompt on each fit's training rows (default: true; no effect on single-scale corpora)",
+  },
+  {
     name: "cutpoint-inner-folds",
     type: "int",
     configKey: null,
@@ -483,6 +490,8 @@ export interface StepModelOptions {
   readonly embeddingStackingAlpha?: number;
   /** Per-prompt corpora: prompt-identity input columns (default true; no effect otherwise). */
   readonly promptColumns?: boolean;
+  /** Per-prompt corpora: per-prompt standardisation of the input columns (default true). */
+  readonly promptStandardise?: boolean;
 }
 
 /** The step options of a run given no flags (defaults from `model/params.ts`). */
@@ -526,6 +535,7 @@ export function stepModelOptions(values: Readonly<Record<string, unknown>>): Ste
     cutpointInnerFolds: (folds as number | undefined) ?? DEFAULT_STACKING_PARAMS.cutpointInnerFolds,
     extractionWorkers: workers as number | undefined,
     promptColumns: values["prompt-columns"] as boolean | undefined,
+    promptStandardise: values["prompt-standardise"] as boolean | undefined,
   };
 }
 
@@ -567,6 +577,10 @@ export function trainingOptionsFor(
     blendStacks: config.pipeline.blendStacks,
     blendMatchSpread: config.pipeline.blendMatchSpread,
     scale: scaleOfConfig(config),
+    // per-prompt corpora only (the pipeline finds no prompt columns otherwise)
+    ...(perPromptScaleOfConfig(config) !== null && step.promptStandardise !== false
+      ? { promptStandardise: true }
+      : {}),
   };
 }
 

@@ -167,6 +167,9 @@ Deno.test({
       pipeline.input_feature_names.filter((n: string) => n.startsWith("prompt_is_")),
       ["prompt_is_p1", "prompt_is_p2", "prompt_is_p3"],
     );
+    // per-prompt standardisation of the handcrafted columns, saved for score
+    assert.equal(pipeline.prompt_standardisation.prompt_columns.length, 3);
+    assert.ok(pipeline.prompt_standardisation.columns.length > 0);
     const experimentLog = await Deno.readTextFile(log);
     assert.match(experimentLog, /mean per-prompt QWK \(Fisher z\) test/);
 

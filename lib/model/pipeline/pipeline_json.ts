@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { ScoreScaleSpecSchema } from "../../dataset/score_scale.ts";
+import { PromptStandardisationJsonSchema } from "./prompt_standardise.ts";
 import { MODEL_KINDS } from "../params.ts";
 import type { TextStackModel } from "./stacking.ts";
 import { TfidfVectorizer } from "./tfidf.ts";
@@ -108,6 +109,8 @@ export const ScoringPipelineJsonSchema = z.object({
   shap_background_mean: numbers,
   /** The dataset's score scale (`dataset/score_scale.ts`). */
   score_scale: ScoreScaleSpecSchema,
+  /** Per-prompt corpora: the per-prompt standardisation of the input columns (`prompt_standardise.ts`). */
+  prompt_standardisation: PromptStandardisationJsonSchema.optional(),
 }).strict();
 
 /** The serialised pipeline. */

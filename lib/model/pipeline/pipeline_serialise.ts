@@ -20,6 +20,11 @@ import {
 import { type FittedStack, modelFeatureNames, STACK_FEATURE } from "./pipeline_stacks.ts";
 import { Ridge } from "../learners/ridge.ts";
 import type { DenseStackModel, TextStackModel } from "./stacking.ts";
+import {
+  type PromptStandardisation,
+  promptStandardisationFromJson,
+  promptStandardisationToJson,
+} from "./prompt_standardise.ts";
 
 /** The fitted parts of a scoring pipeline. */
 export interface ScoringPipelineState {
@@ -36,6 +41,8 @@ export interface ScoringPipelineState {
   readonly shapBackgroundMean: readonly number[];
   /** The score scale predictions are rounded to and cut-points map onto. */
   readonly scale: ScoreScale;
+  /** Per-prompt standardisation of the input columns (null/absent: none). */
+  readonly promptStandardisation?: PromptStandardisation | null;
 }
 
 function stackModel(state: ScoringPipelineState, kind: FittedStack["kind"]) {
@@ -86,6 +93,10 @@ export function pipelineToJson(state: ScoringPipelineState): ScoringPipelineJson
     cutpoints: state.cutpoints ? [...state.cutpoints] : null,
     shap_background_mean: [...state.shapBackgroundMean],
     score_scale: state.scale.spec,
+    // only per-prompt pipelines have it: every other pipeline.json is unchanged
+    ...(state.promptStandardisation
+      ? { prompt_standardisation: promptStandardisationToJson(state.promptStandardisation) }
+      : {}),
   };
   return json;
 }
@@ -128,6 +139,9 @@ export function pipelineFromJson(value: unknown): ScoringPipelineState {
     cutpoints: json.cutpoints,
     shapBackgroundMean: json.shap_background_mean,
     scale: scoreScale(json.score_scale),
+    promptStandardisation: json.prompt_standardisation
+      ? promptStandardisationFromJson(json.prompt_standardisation, json.input_feature_names.length)
+      : null,
   };
   checkPipelineConsistency(state);
   return state;

@@ -59,6 +59,11 @@ import {
 import type { ScoringPipelineJson } from "./pipeline_json.ts";
 import { seededRandom } from "../learners/random.ts";
 import { sampleWeights } from "./sample_weights.ts";
+import {
+  applyPromptStandardisation,
+  fitPromptStandardisation,
+  type PromptStandardisation,
+} from "./prompt_standardise.ts";
 import type { FittedStack } from "./pipeline_stacks.ts";
 
 export type { ScoringPipelineState, StackedColumns, StackValues };
@@ -99,6 +104,11 @@ export interface PipelineOptions extends StackSettings {
    * than its levels) and the grade-band weights read it.
    */
   readonly scale?: ScoreScale;
+  /**
+   * Per-prompt corpora: standardise the non-embedding input columns per prompt on the training
+   * rows first (`prompt_standardise.ts`; needs prompt-identity columns, else no effect).
+   */
+  readonly promptStandardise?: boolean;
 }
 
 /** Predictions of a pipeline for some rows. */
@@ -140,6 +150,7 @@ export class ScoringPipeline implements ScoringPipelineState {
   readonly cutpoints: readonly number[] | null;
   readonly shapBackgroundMean: readonly number[];
   readonly scale: ScoreScale;
+  readonly promptStandardisation: PromptStandardisation | null;
 
   /** Build from fitted parts (use {@link ScoringPipeline.fit} or `fromJSON`). */
   constructor(state: ScoringPipelineState) {
@@ -152,6 +163,7 @@ export class ScoringPipeline implements ScoringPipelineState {
     this.cutpoints = state.cutpoints;
     this.shapBackgroundMean = state.shapBackgroundMean;
     this.scale = state.scale;
+    this.promptStandardisation = state.promptStandardisation ?? null;
   }
 
   /**
@@ -165,14 +177,20 @@ export class ScoringPipeline implements ScoringPipelineState {
    * ```
    */
   static async fit(
-    train: TrainingPart,
+    input: TrainingPart,
     y: ArrayLike<number>,
     options: PipelineOptions,
     /** Stacked columns computed earlier for exactly these training rows (drop-column reuses them). */
     precomputed?: StackedColumns,
   ): Promise<PipelineFit> {
     const t0 = performance.now();
-    checkTrainingPart(train, y, options);
+    checkTrainingPart(input, y, options);
+    const promptStandardisation = options.promptStandardise
+      ? fitPromptStandardisation(input.X, options.featureNames, options.denseStackColumns ?? [])
+      : null;
+    const train = promptStandardisation
+      ? { ...input, X: applyPromptStandardisation(input.X, promptStandardisation) }
+      : input;
     const { stacks, train: trainStacked } = fitStacks(
       train.X,
       train.texts,
@@ -216,6 +234,7 @@ export class ScoringPipeline implements ScoringPipelineState {
           : undefined,
       ),
       scale: options.scale ?? ELLIPSE_SCALE,
+      promptStandardisation,
     });
     const trainPredictions = blend
       ? applyStackBlend(blend, [learnerTrain, ...members.map((m) => m.s)])
@@ -238,12 +257,14 @@ export class ScoringPipeline implements ScoringPipelineState {
    * ```
    */
   predict(part: ModelPart): PipelinePrediction {
-    const { X } = part;
-    if (X.nCols !== this.inputFeatureNames.length) {
+    if (part.X.nCols !== this.inputFeatureNames.length) {
       throw new Error(
-        `scoring pipeline: ${X.nCols} input columns, expected ${this.inputFeatureNames.length}`,
+        `scoring pipeline: ${part.X.nCols} input columns, expected ${this.inputFeatureNames.length}`,
       );
     }
+    const X = this.promptStandardisation
+      ? applyPromptStandardisation(part.X, this.promptStandardisation)
+      : part.X;
     const stacked = stackValues(this.stacks, this.denseColumns, X, part.texts, part.stacked);
     const modelX = assembleModelMatrix(X, this.denseColumns, stacked);
     const learner = modelX.nRows > 0 ? this.learner.predict(modelX) : new Float64Array(0);
