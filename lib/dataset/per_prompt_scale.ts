@@ -200,7 +200,7 @@ export function singleScale(s: DatasetScale, what: string): ScoreScale {
   throw new PerPromptScaleUnsupportedError(
     `${what} does not support per-prompt score scales yet (the manifest's scale.kind is ` +
       `"per_prompt": ${describeDatasetScale(s)}). Supported: prepare-dataset, make-splits, cv, ` +
-      'drop-column, run, score and compare-runs; see docs/dataset_manifest.md "Not done". To run a single prompt here, ' +
+      'drop-column, run, score, compare-runs, sweep and ablation; see docs/dataset_manifest.md "Not done". To run a single prompt here, ' +
       "give it its own manifest with that prompt's scale.",
   );
 }

@@ -10,6 +10,7 @@
 import { join } from "node:path";
 import type { PerPromptScale } from "../dataset/per_prompt_scale.ts";
 import { FEATURE_STORE_METADATA_FILE } from "../features/feature_store.ts";
+import type { PerPromptComparison } from "../model/evaluation/per_prompt_comparison.ts";
 import { PER_PROMPT_HEADLINE } from "../report/per_prompt_reports.ts";
 import { UsageError } from "../run/cli_flags.ts";
 import type { ExperimentConfig } from "../run/config.ts";
@@ -204,17 +205,29 @@ async function logPerPromptSweep(
           label:
             `selected: selection → confirmed ${PER_PROMPT_HEADLINE} on held-back fold ${c.fold}`,
           value: `${c.winner.selectionQwk.toFixed(4)} → ${f4(c.winner.confirmedQwk)}` +
-            (cmp
-              ? ` (confirmed Δ vs #0 ${f4(cmp.headline.delta)} [${
-                cmp.bootstrap.lower.toFixed(4)
-              }, ` +
-                `${cmp.bootstrap.upper.toFixed(4)}]: ${cmp.difference})`
-              : ""),
+            (cmp ? ` (confirmed Δ vs #0 ${deltaText(cmp)})` : ""),
         }]
         : []),
+      ...(best.vsFirst ? [vsBaselineLine(best.vsFirst, ranked.length - 1)] : []),
     ],
     notes: [`summary: \`${paths.summaryPath}\``, `selected params: \`${paths.selectedPath}\``],
   });
+}
+
+/** The experiment-log line of the winner against #0 on the selection folds. */
+function vsBaselineLine(c: PerPromptComparison, comparisons: number) {
+  const b = c.bootstrap;
+  return {
+    label: `selected vs baseline #0 (selection folds, ${Math.round(b.level * 10000) / 100} % ` +
+      `CI, Bonferroni over ${comparisons})`,
+    value: `Δ ${deltaText(c)}`,
+  };
+}
+
+/** `0.0844 [0.0216, 0.1491]: candidate better`. */
+function deltaText(c: PerPromptComparison): string {
+  const b = c.bootstrap;
+  return `${f4(c.headline.delta)} [${b.lower.toFixed(4)}, ${b.upper.toFixed(4)}]: ${c.difference}`;
 }
 
 /**

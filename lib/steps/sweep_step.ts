@@ -111,7 +111,7 @@ export async function runSweep(
   const command = options.command ?? "sweep";
   // variants are ranked on one pooled QWK per fold, which per-prompt scales do not report: the
   // commands send per-prompt datasets to runPerPromptSweep (sweep_per_prompt_step.ts)
-  refusePerPromptScale(config, command);
+  refusePerPromptScale(config, `runSweep (the one-scale ${command}; use runPerPromptSweep)`);
   const objective = options.objective ?? "mean_qwk";
   const sweepDir = options.sweepDir ?? join(config.outputRoot, `${command}s`, config.runName);
   const confirmFold = options.confirmFold === undefined

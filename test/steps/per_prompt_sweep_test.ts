@@ -199,7 +199,12 @@ Deno.test({
       const md = await Deno.readTextFile(join(out, "sweeps", "sw", "sweep_summary.md"));
       assert.match(md, /## Confirmation on the held-back fold 4/);
       assert.match(md, /confirmed mean per-prompt QWK \(Fisher z\)/);
-      assert.match(await Deno.readTextFile(join(root, "LOG.md")), /ranked by/);
+      const log = await Deno.readTextFile(join(root, "LOG.md"));
+      assert.match(log, /ranked by: mean per-prompt QWK \(Fisher z\), mean over the selection/);
+      assert.match(
+        log,
+        /selected vs baseline #0 \(selection folds, 95 % CI, Bonferroni over 1\): Δ 0\.\d{4} \[/,
+      );
     } finally {
       await Deno.remove(root, { recursive: true });
     }
