@@ -103,8 +103,15 @@ function splitsSha(run: PerPromptCvRun): string | null {
   return run.manifest.inputs.find((i) => i.path === p)?.sha256 ?? null;
 }
 
-/** Align two per-prompt runs essay by essay; refuse with the reason when they differ. */
-function pairPerPromptRuns(a: PerPromptCvRun, b: PerPromptCvRun) {
+/**
+ * Align two per-prompt runs essay by essay; refuse with the reason when they differ.
+ *
+ * @example
+ * ```ts
+ * const { essays, baseline, candidate } = pairPerPromptRuns(a, b);
+ * ```
+ */
+export function pairPerPromptRuns(a: PerPromptCvRun, b: PerPromptCvRun) {
   const refuse = (why: string): never => {
     throw new DatasetError(b.dir, `cannot compare with the baseline ${a.dir}: ${why}`);
   };

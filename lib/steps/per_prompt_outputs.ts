@@ -137,17 +137,47 @@ export function perPromptFoldQwks(
   essays: readonly Essay[],
   pp: PerPromptScale,
 ): number[] {
-  return cv.folds.map((f) => {
-    const rows = essays.flatMap((_, i) => (cv.oofFold[i] === f.fold ? [i] : []));
+  return foldHeadlines(
+    cv.folds.map((f) => f.fold),
+    { folds: cv.oofFold, predictions: cv.oofPredictions, essays },
+    pp,
+  );
+}
+
+/** Out-of-fold grid predictions with each row's fold and essay (grid label and prompt). */
+export interface GridOof {
+  readonly folds: ArrayLike<number>;
+  readonly predictions: ArrayLike<number>;
+  readonly essays: readonly Pick<Essay, "overall" | "prompt">[];
+}
+
+/**
+ * The mean per-prompt QWK (Fisher z) of each listed fold's rows (no bootstrap), in the order of
+ * `folds` — the per-fold figure of drop-column, and of sweep / ablation rankings on per-prompt
+ * scales; throws naming the fold when one has no prompt with a defined QWK.
+ *
+ * @example
+ * ```ts
+ * foldHeadlines([0, 1], { folds, predictions, essays }, pp); // [0.71, 0.69]
+ * ```
+ */
+export function foldHeadlines(
+  folds: readonly number[],
+  oof: GridOof,
+  pp: PerPromptScale,
+): number[] {
+  const { essays } = oof;
+  return folds.map((fold) => {
+    const rows = essays.flatMap((_, i) => (oof.folds[i] === fold ? [i] : []));
     const q = meanPerPromptQwk(
       rows.map((i) => essays[i].overall),
-      rows.map((i) => cv.oofPredictions[i]),
+      rows.map((i) => oof.predictions[i]),
       rows.map((i) => essays[i].prompt),
       pp,
     );
     if (q === null) {
       throw new Error(
-        `fold ${f.fold} (${rows.length} essays) has no prompt with at least ${MIN_PROMPT_QWK_N} ` +
+        `fold ${fold} (${rows.length} essays) has no prompt with at least ${MIN_PROMPT_QWK_N} ` +
           "held-out essays " +
           "and two true levels, so its mean per-prompt QWK (Fisher z) is undefined; use fewer " +
           "folds (make-splits --n-splits) or more essays per prompt",

@@ -188,6 +188,18 @@ export interface SweepContext {
   readonly resamples?: number;
 }
 
+/** A variant's scores as the ranked table shows them. */
+export type VariantScores = Pick<
+  VariantOutcome,
+  "meanQwk" | "meanQwkCutpoints" | "worstPromptQwk" | "highBandAdjacent"
+>;
+
+/** A finished variant before it is compared: where it ran, its scores, its run read back. */
+export interface ScoredVariant<L> {
+  readonly partial: Omit<VariantOutcome, "objective" | "vsFirst">;
+  readonly loaded: L;
+}
+
 /**
  * Run (or read back) every planned variant in order, each a cv run on the shared store, then
  * compare each with the first.
@@ -201,12 +213,46 @@ export async function runVariants(
   ctx: SweepContext,
   plan: readonly PlannedVariant[],
 ): Promise<VariantOutcome[]> {
+  const done = await runVariantDirs(ctx, plan, async (dir) => {
+    const data = await loadCvRun(dir);
+    return { loaded: data, scores: scoresOf(data) };
+  });
+  // N − 1 comparisons with #0: Bonferroni-adjusted intervals, so "B beats A" and the gate keep a
+  // family-wise 5 % error over the whole sweep
+  const level = bonferroniLevel(done.length - 1);
+  return done.map(({ partial: p, loaded }, k) => ({
+    ...p,
+    objective: objectiveOf(p, ctx.objective),
+    vsFirst: k === 0 ? null : compareLoadedRuns(done[0].loaded, loaded, {
+      gate: ctx.gate,
+      seed: ctx.run.config.seed,
+      resamples: ctx.resamples,
+      level,
+    }),
+  }));
+}
+
+/**
+ * Run (or read back) every planned variant in order, each a cv run on the shared store (the
+ * first variant's store when the base config names none), and score each run directory with
+ * `evaluate`; `metric` names the score in `run.log`.
+ *
+ * @example
+ * ```ts
+ * const done = await runVariantDirs(ctx, plan, async (dir) => ({ loaded: dir, scores }));
+ * ```
+ */
+export async function runVariantDirs<L>(
+  ctx: SweepContext,
+  plan: readonly PlannedVariant[],
+  evaluate: (dir: string) => Promise<{ loaded: L; scores: VariantScores }>,
+  metric = "QWK",
+): Promise<ScoredVariant<L>[]> {
   const variantsDir = join(ctx.sweepDir, "variants");
   let store = plan[0]?.config.reuseCvFeatureStoreDir;
   let storeSet = store ? await storedFeatureSet(store) : undefined;
   const caches = new Map<string, Map<number, StackedColumns>>();
-  const partial: Omit<VariantOutcome, "objective" | "vsFirst">[] = [];
-  const loaded: CvRunData[] = [];
+  const out: ScoredVariant<L>[] = [];
   for (const v of plan) {
     const t0 = performance.now();
     let dir = await finishedVariantDir(variantsDir, v.hash);
@@ -221,31 +267,15 @@ export async function runVariants(
       ].join("|");
       if (!caches.has(cacheKey)) caches.set(cacheKey, new Map());
       ctx.run.log.info(`variant ${v.index + 1}/${plan.length} (${v.hash}): ${v.label}`);
-      const variantConfig = {
-        ...v.config,
-        outputRoot: variantsDir,
-        runName: v.hash,
-        experimentLogPath: join(variantsDir, "EXPERIMENT_LOG.md"),
-        // a store that does not cover this feature set would be refused: extract anew then
-        reuseCvFeatureStoreDir: covered ? store : undefined,
-      };
-      const r = await runCv(variantConfig, {
-        echo: false,
-        step: v.step,
-        stackingCache: caches.get(cacheKey),
-        // the manifest records the cv command that reproduces this variant on its own
-        argv: equivalentCliArgs(variantConfig, CV_FLAGS, stepFlags(v.step)),
-      });
-      dir = r.runDir;
+      dir = await runVariantCv(v, variantsDir, covered ? store : undefined, caches.get(cacheKey)!);
     } else ctx.run.log.info(`variant ${v.index + 1}/${plan.length} (${v.hash}): done, ${dir}`);
     if (!store && await hasOwnStore(dir)) {
       // the first variant extracted (now or in an earlier, resumed run): everyone else reuses it
       store = join(dir, "cv_feature_store");
       storeSet = await storedFeatureSet(store);
     }
-    const data = await loadCvRun(dir);
-    loaded.push(data);
-    partial.push({
+    const { loaded, scores } = await evaluate(dir);
+    const partial = {
       index: v.index,
       hash: v.hash,
       label: v.label,
@@ -253,26 +283,40 @@ export async function runVariants(
       runDir: dir,
       reused,
       seconds: (performance.now() - t0) / 1000,
-      ...scoresOf(data),
-    });
+      ...scores,
+    };
+    out.push({ partial, loaded });
     ctx.run.log.info(
-      `variant ${v.index + 1}: QWK ${partial.at(-1)!.meanQwk.toFixed(4)}` +
-        (reused ? " (reused)" : ` in ${partial.at(-1)!.seconds.toFixed(1)} s`),
+      `variant ${v.index + 1}: ${metric} ${partial.meanQwk.toFixed(4)}` +
+        (reused ? " (reused)" : ` in ${partial.seconds.toFixed(1)} s`),
     );
   }
-  // N − 1 comparisons with #0: Bonferroni-adjusted intervals, so "B beats A" and the gate keep a
-  // family-wise 5 % error over the whole sweep
-  const level = bonferroniLevel(partial.length - 1);
-  return partial.map((p, k) => ({
-    ...p,
-    objective: objectiveOf(p, ctx.objective),
-    vsFirst: k === 0 ? null : compareLoadedRuns(loaded[0], loaded[k], {
-      gate: ctx.gate,
-      seed: ctx.run.config.seed,
-      resamples: ctx.resamples,
-      level,
-    }),
-  }));
+  return out;
+}
+
+/** One variant's cv run (on `store` when it covers the variant's feature set); its directory. */
+async function runVariantCv(
+  v: PlannedVariant,
+  variantsDir: string,
+  store: string | undefined,
+  stackingCache: Map<number, StackedColumns>,
+): Promise<string> {
+  const variantConfig = {
+    ...v.config,
+    outputRoot: variantsDir,
+    runName: v.hash,
+    experimentLogPath: join(variantsDir, "EXPERIMENT_LOG.md"),
+    // a store that does not cover this feature set would be refused: extract anew then
+    reuseCvFeatureStoreDir: store,
+  };
+  const r = await runCv(variantConfig, {
+    echo: false,
+    step: v.step,
+    stackingCache,
+    // the manifest records the cv command that reproduces this variant on its own
+    argv: equivalentCliArgs(variantConfig, CV_FLAGS, stepFlags(v.step)),
+  });
+  return r.runDir;
 }
 
 /**
@@ -296,8 +340,10 @@ export function bonferroniLevel(comparisons: number, alpha = 0.05): number {
  * rankVariants(outcomes)[0]; // the selected variant
  * ```
  */
-export function rankVariants(outcomes: readonly VariantOutcome[]): VariantOutcome[] {
-  const key = (o: VariantOutcome) => (Number.isNaN(o.objective) ? -Infinity : o.objective);
+export function rankVariants<T extends Pick<VariantOutcome, "objective" | "index">>(
+  outcomes: readonly T[],
+): T[] {
+  const key = (o: T) => (Number.isNaN(o.objective) ? -Infinity : o.objective);
   return [...outcomes].sort((a, b) => key(b) - key(a) || a.index - b.index);
 }
 

@@ -40,8 +40,20 @@ export interface SweepConfirmation {
   readonly comparison: PairedComparison | null;
 }
 
-/** Held-back-fold predictions of one variant (fitted on all the other folds). */
-async function predictHeldBack(run: RunContext, v: PlannedVariant, store: string, fold: number) {
+/**
+ * Held-back-fold predictions of one variant (fitted on all the other folds, on `store`).
+ *
+ * @example
+ * ```ts
+ * const { essays, raw } = await predictHeldBack(run, plan[0], store, 4);
+ * ```
+ */
+export async function predictHeldBack(
+  run: RunContext,
+  v: PlannedVariant,
+  store: string,
+  fold: number,
+) {
   const config = { ...v.config, heldBackFold: undefined, reuseCvFeatureStoreDir: store };
   const inputs = await cvTrainingInputs(run, config, v.step);
   const all = inputs.applied.folds(config.scheme);

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { refusePerPromptScale } from "../dataset/load_dataset.ts";
+import { perPromptScaleOfConfig, refusePerPromptScale } from "../dataset/load_dataset.ts";
 import { join } from "node:path";
 import { type RankedVariantRow, rankedVariantsMarkdown } from "../report/comparison_report.ts";
 import type { GateProfile } from "../model/evaluation/gate.ts";
@@ -32,6 +32,11 @@ import {
 import { expandSpace, type Overrides, parseSearchSpace, type SearchSpace } from "./sweep_space.ts";
 import { confirmationMarkdown, confirmWinner, type SweepConfirmation } from "./sweep_confirm.ts";
 import { loadSplitsFile } from "../splits/splits_file.ts";
+import {
+  printPerPromptSweepResult,
+  refuseUnsupportedPerPromptSweepOptions,
+  runPerPromptSweep,
+} from "./sweep_per_prompt_step.ts";
 
 /** Options of {@link runSweep}. */
 export interface SweepRunOptions {
@@ -104,7 +109,8 @@ export async function runSweep(
 ): Promise<SweepResult> {
   if (!config.splitsPath) throw new UsageError("--splits-path is required (from make-splits)");
   const command = options.command ?? "sweep";
-  // variants are ranked on one pooled QWK per fold, which per-prompt scales do not report
+  // variants are ranked on one pooled QWK per fold, which per-prompt scales do not report: the
+  // commands send per-prompt datasets to runPerPromptSweep (sweep_per_prompt_step.ts)
   refusePerPromptScale(config, command);
   const objective = options.objective ?? "mean_qwk";
   const sweepDir = options.sweepDir ?? join(config.outputRoot, `${command}s`, config.runName);
@@ -160,7 +166,7 @@ export async function runSweep(
   return result;
 }
 
-type Ranked = ReturnType<typeof rankVariants>;
+type Ranked = VariantOutcome[];
 type Confirmation = NonNullable<Awaited<ReturnType<typeof confirmWinner>>>;
 
 /** The sweep's ranked summary (Markdown) with how it was selected and confirmed. */
@@ -361,6 +367,30 @@ async function lastFold(splitsPath: string, scheme: ExperimentConfig["scheme"]):
   return Math.max(...splits.schemes[scheme].folds.map((f) => f.fold));
 }
 
+/**
+ * Run a sweep from the CLI and print it: per-prompt datasets go to {@link runPerPromptSweep}
+ * (after refusing the options it does not support, by name), all others to {@link runSweep}.
+ */
+async function dispatchSweep(
+  config: ExperimentConfig,
+  variants: readonly Overrides[],
+  options: SweepRunOptions,
+): Promise<number> {
+  const pp = perPromptScaleOfConfig(config);
+  if (!pp) return printResult(await runSweep(config, variants, options));
+  if (!config.splitsPath) throw new UsageError("--splits-path is required (from make-splits)");
+  const confirmFold = options.confirmFold === undefined
+    ? await lastFold(config.splitsPath, config.scheme)
+    : options.confirmFold;
+  return printPerPromptSweepResult(
+    await runPerPromptSweep(config, variants, {
+      ...options,
+      command: options.command ?? "sweep",
+      confirmFold,
+    }, pp),
+  );
+}
+
 /** The `sweep` CLI command. */
 export const sweepCommand: CommandSpec = {
   name: "sweep",
@@ -374,13 +404,12 @@ export const sweepCommand: CommandSpec = {
     }
     const space = await readSearchSpace(v.space);
     const config = await configFromInvocation(invocation, SWEEP_FLAGS);
-    return printResult(
-      await runSweep(config, expandSpace(space), {
-        ...(await sharedOptions(v)),
-        step: stepModelOptions(v),
-        argv: invocation.argv,
-      }),
-    );
+    if (perPromptScaleOfConfig(config)) refuseUnsupportedPerPromptSweepOptions(v);
+    return dispatchSweep(config, expandSpace(space), {
+      ...(await sharedOptions(v)),
+      step: stepModelOptions(v),
+      argv: invocation.argv,
+    });
   },
 };
 
@@ -414,13 +443,12 @@ export const ablationCommand: CommandSpec = {
         .filter((g) => g.length > 0)
       : [];
     const config = await configFromInvocation(invocation, ABLATION_FLAGS);
-    return printResult(
-      await runSweep({ ...config, featureSet: "combined" }, ablationVariants(groups), {
-        ...(await sharedOptions(v)),
-        step: stepModelOptions(v),
-        argv: invocation.argv,
-        command: "ablation",
-      }),
-    );
+    if (perPromptScaleOfConfig(config)) refuseUnsupportedPerPromptSweepOptions(v);
+    return dispatchSweep({ ...config, featureSet: "combined" }, ablationVariants(groups), {
+      ...(await sharedOptions(v)),
+      step: stepModelOptions(v),
+      argv: invocation.argv,
+      command: "ablation",
+    });
   },
 };
