@@ -7,13 +7,20 @@
  * `HARPER_AGREEMENT_PRONOUN_VERB_AGREEMENT`), so kind-based breakdowns survive the mapping.
  * Lints of kinds Readability and Style (e.g. "long sentence", Oxford comma) are advice, not
  * errors, and are dropped. One `LocalLinter` per dialect per process (setup ~1 s; ~40–200 ms
- * per essay).
+ * per essay). When `deno task build-native` has built harper-core natively, the same lints come
+ * from it instead, at about half the CPU (`harper_native.ts`).
  *
  * @module
  */
 import { Dialect, type Lint, LocalLinter } from "harper.js";
 import { binary } from "harper.js/binary";
 import type { ErrorMatch } from "../types.ts";
+import {
+  codePointsToJsIndices,
+  harperBackend,
+  type HarperLint,
+  nativeHarperLints,
+} from "./harper_native.ts";
 
 /** Harper lint kinds that are style advice rather than errors; not reported. */
 export const HARPER_EXCLUDED_KINDS: ReadonlySet<string> = new Set(["Readability", "Style"]);
@@ -98,19 +105,6 @@ export function upperSnake(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/[^A-Za-z0-9]+/g, "_").toUpperCase();
 }
 
-/** Convert harper's char (code point) span to UTF-16 offsets of `text`. */
-function codePointToUtf16(text: string): (index: number) => number {
-  if (!/[\uD800-\uDFFF]/.test(text)) return (i) => i;
-  const offsets: number[] = [];
-  let u = 0;
-  for (const ch of text) {
-    offsets.push(u);
-    u += ch.length;
-  }
-  offsets.push(u);
-  return (i) => offsets[Math.min(i, offsets.length - 1)];
-}
-
 /**
  * Grammar, punctuation and typo lints of a text from harper.js, as `ErrorMatch`es sorted by
  * offset.
@@ -126,6 +120,9 @@ export async function findHarperErrors(
   language: string,
   options: HarperOptions = {},
 ): Promise<ErrorMatch[]> {
+  if (harperBackend() === "native") {
+    return harperLintMatches(text, nativeHarperLints(text, language, options.spellCheck ?? false));
+  }
   const linter = await getLinter(language, options);
   return harperMatches(text, await linter.organizedLints(text, { language: "plaintext" }));
 }
@@ -135,26 +132,49 @@ export async function findHarperErrors(
  * dropping kinds Readability and Style; frees every lint.
  */
 export function harperMatches(text: string, organised: Record<string, Lint[]>): ErrorMatch[] {
-  const toUtf16 = codePointToUtf16(text);
-  const matches: ErrorMatch[] = [];
-  for (const [rule, lints] of Object.entries(organised)) {
-    for (const lint of lints) {
-      const kind = lint.lint_kind();
-      if (HARPER_EXCLUDED_KINDS.has(kind)) {
-        lint.free();
-        continue;
-      }
+  const lints: HarperLint[] = [];
+  for (const [rule, ls] of Object.entries(organised)) {
+    for (const lint of ls) {
       const span = lint.span();
-      const start = toUtf16(span.start);
-      matches.push({
-        offset: start,
-        length: toUtf16(span.end) - start,
-        ruleId: `HARPER_${upperSnake(kind)}_${upperSnake(rule)}`,
-        categoryId: harperKindCategory(kind),
+      lints.push({
+        rule,
+        kind: lint.lint_kind(),
+        start: span.start,
+        end: span.end,
         message: lint.message(),
       });
       lint.free();
     }
+  }
+  return harperLintMatches(text, lints);
+}
+
+/**
+ * Map harper lints of `text` (in harper's rule order, spans in code points) to `ErrorMatch`es
+ * sorted by offset, dropping kinds Readability and Style.
+ *
+ * @example
+ * ```ts
+ * harperLintMatches("He go.", [{ rule: "PronounVerbAgreement", kind: "Agreement", start: 3,
+ *   end: 5, message: "…" }]); // [{ offset: 3, length: 2, categoryId: "GRAMMAR", … }]
+ * ```
+ */
+export function harperLintMatches(text: string, lints: readonly HarperLint[]): ErrorMatch[] {
+  // harper.js's spans are UTF-16 indices already, so on a text with astral characters (emoji)
+  // this second mapping shifts offsets after them; kept as it was (stores stay identical), noted
+  // in docs/features_extraction.md
+  const toUtf16 = codePointsToJsIndices(text);
+  const matches: ErrorMatch[] = [];
+  for (const lint of lints) {
+    if (HARPER_EXCLUDED_KINDS.has(lint.kind)) continue;
+    const start = toUtf16(lint.start);
+    matches.push({
+      offset: start,
+      length: toUtf16(lint.end) - start,
+      ruleId: `HARPER_${upperSnake(lint.kind)}_${upperSnake(lint.rule)}`,
+      categoryId: harperKindCategory(lint.kind),
+      message: lint.message,
+    });
   }
   matches.sort((a, b) => a.offset - b.offset || a.ruleId.localeCompare(b.ruleId));
   return matches;

@@ -1,0 +1,171 @@
+/**
+ * harper-core 2.10.0 — the crate harper.js@2.10.0's WebAssembly is built from — compiled natively
+ * (`native/harper_checker`, built by `deno task build-native`) and called through Deno FFI. It
+ * makes the same calls harper.js's `LocalLinter` makes (curated dictionary, curated rules with
+ * `SpellCheck` off, the plain-English parser, `organized_lints`, overlap removal), so its lints
+ * are the same; it costs about half the CPU of the WebAssembly build, whose every memory access
+ * Deno bounds-checks (docs/features_extraction.md).
+ *
+ * Backend choice (`WORKBENCH_HARPER`): `auto` (default) uses the native library when it has been
+ * built and loads, else harper.js; `native` requires it; `wasm` always uses harper.js. The
+ * checker's name and the extractor fingerprint do not change with the backend: the same essays
+ * give the same matches (checked on the 1,334 dev-slice essays and, in the tests, on the embedded
+ * essays).
+ *
+ * @module
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/**
+ * One harper lint, span as harper.js returns it: UTF-16 indices of the text (the native library
+ * gives code points; {@link nativeHarperLints} converts them).
+ */
+export interface HarperLint {
+  readonly rule: string;
+  readonly kind: string;
+  readonly start: number;
+  readonly end: number;
+  readonly message: string;
+}
+
+/** Which harper build checks the text. */
+export type HarperBackend = "native" | "wasm";
+
+const SYMBOLS = {
+  harper_checker_new: { parameters: ["u32", "u32"], result: "pointer" },
+  harper_checker_lint: {
+    parameters: ["pointer", "buffer", "usize", "buffer"],
+    result: "pointer",
+  },
+  harper_checker_free: { parameters: ["pointer", "usize"], result: "void" },
+} as const;
+
+type NativeLibrary = Deno.DynamicLibrary<typeof SYMBOLS>;
+
+/** Where `deno task build-native` writes the library (`HARPER_NATIVE_LIB` overrides it). */
+export function nativeHarperLibraryPath(): string {
+  const fromEnv = Deno.env.get("HARPER_NATIVE_LIB");
+  if (fromEnv) return fromEnv;
+  const file = Deno.build.os === "darwin"
+    ? "libharper_checker.dylib"
+    : Deno.build.os === "windows"
+    ? "harper_checker.dll"
+    : "libharper_checker.so";
+  return fileURLToPath(
+    new URL(`../../../native/harper_checker/target/release/${file}`, import.meta.url),
+  );
+}
+
+let library: NativeLibrary | null | undefined;
+
+function loadLibrary(): NativeLibrary | null {
+  if (library !== undefined) return library;
+  const mode = (Deno.env.get("WORKBENCH_HARPER") ?? "auto").toLowerCase();
+  if (mode !== "auto" && mode !== "native" && mode !== "wasm") {
+    throw new Error(`WORKBENCH_HARPER must be auto, native or wasm, not "${mode}"`);
+  }
+  const path = nativeHarperLibraryPath();
+  if (mode === "wasm" || (mode === "auto" && !existsSync(path))) return library = null;
+  try {
+    library = Deno.dlopen(path, SYMBOLS);
+  } catch (e) {
+    if (mode === "native") {
+      throw new Error(
+        `WORKBENCH_HARPER=native but ${path} does not load (${(e as Error).message}); ` +
+          "build it with `deno task build-native`",
+      );
+    }
+    library = null;
+  }
+  return library;
+}
+
+/**
+ * The harper backend this process uses (`WORKBENCH_HARPER`, and whether the native library has
+ * been built).
+ *
+ * @example
+ * ```ts
+ * harperBackend(); // "native" after `deno task build-native`, else "wasm"
+ * ```
+ */
+export function harperBackend(): HarperBackend {
+  return loadLibrary() ? "native" : "wasm";
+}
+
+const checkers = new Map<string, Deno.PointerValue>();
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function dialectCode(language: string): number {
+  const code = language.toLowerCase();
+  return code === "en-gb" ? 1 : code === "en-au" ? 2 : code === "en-ca" ? 3 : 0;
+}
+
+function checkerFor(lib: NativeLibrary, language: string, spellCheck: boolean): Deno.PointerValue {
+  const key = `${dialectCode(language)}:${spellCheck}`;
+  let checker = checkers.get(key);
+  if (checker === undefined) {
+    checker = lib.symbols.harper_checker_new(dialectCode(language), spellCheck ? 1 : 0);
+    checkers.set(key, checker);
+  }
+  return checker;
+}
+
+/**
+ * Every lint of `text` from the native library, in harper's rule order (overlaps removed, as
+ * harper.js does), spans as UTF-16 indices as harper.js gives them. Throws when the library is not in use ({@link harperBackend} is `wasm`).
+ *
+ * @example
+ * ```ts
+ * nativeHarperLints("He go to school.", "en-US", false);
+ * // [{ rule: "PronounVerbAgreement", kind: "Agreement", start: 3, end: 5, ... }]
+ * ```
+ */
+export function nativeHarperLints(
+  text: string,
+  language: string,
+  spellCheck: boolean,
+): HarperLint[] {
+  const lib = loadLibrary();
+  if (!lib) throw new Error("the native harper library is not in use");
+  const bytes = encoder.encode(text);
+  const outLength = new BigUint64Array(1);
+  const pointer = lib.symbols.harper_checker_lint(
+    checkerFor(lib, language, spellCheck),
+    bytes,
+    BigInt(bytes.length),
+    new Uint8Array(outLength.buffer),
+  );
+  if (pointer === null) throw new Error("the native harper library returned no result");
+  const length = Number(outLength[0]);
+  const json = decoder.decode(new Deno.UnsafePointerView(pointer).getArrayBuffer(length));
+  lib.symbols.harper_checker_free(pointer, BigInt(length));
+  const toJs = codePointsToJsIndices(text);
+  return (JSON.parse(json) as HarperLint[]).map((l) => ({
+    ...l,
+    start: toJs(l.start),
+    end: toJs(l.end),
+  }));
+}
+
+/**
+ * Code-point index → UTF-16 index of `text` (what harper.js's wasm glue returns).
+ *
+ * @example
+ * ```ts
+ * codePointsToJsIndices("😀 a")(2); // 3
+ * ```
+ */
+export function codePointsToJsIndices(text: string): (index: number) => number {
+  if (!/[\uD800-\uDFFF]/.test(text)) return (i) => i;
+  const offsets: number[] = [];
+  let u = 0;
+  for (const ch of text) {
+    offsets.push(u);
+    u += ch.length;
+  }
+  offsets.push(u);
+  return (i) => offsets[Math.min(i, offsets.length - 1)];
+}
