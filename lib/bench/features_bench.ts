@@ -37,6 +37,7 @@ import {
   uninstallExactFastKernels,
 } from "../features/embeddings/exact_kernels.ts";
 import type { ErrorChecker } from "../features/types.ts";
+import { harperBackend } from "../features/checkers/harper_native.ts";
 import { LANGUAGE_TOOL_CHECK_CONCURRENCY } from "../offload/backend.ts";
 import { acquireLocalLanguageTool, stopLocalLanguageTool } from "../offload/checker_choice.ts";
 import { connectLanguageToolChecker } from "../offload/language_tool_client.ts";
@@ -195,7 +196,7 @@ async function benchCsv(
     essays: essays.length,
     featureSet,
     workers,
-    checker: remote?.label ?? "local (harper.js + nspell, in the workers)",
+    checker: remote?.label ?? `local (harper ${harperBackend()} + nspell, in the workers)`,
     serverCpuSecondsPerEssay,
     coldSeconds,
     startupSeconds,

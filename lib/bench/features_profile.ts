@@ -14,6 +14,7 @@
 import { join } from "node:path";
 import { mergeCheckerMatches } from "../features/checkers/local_checker.ts";
 import { findHarperErrors } from "../features/checkers/harper_checker.ts";
+import { type HarperBackend, harperBackend } from "../features/checkers/harper_native.ts";
 import { findSpellingErrors } from "../features/checkers/spelling_checker.ts";
 import { installMatMulTiming } from "../features/embeddings/kernel_timing.ts";
 import {
@@ -64,6 +65,8 @@ export interface ComponentProfile {
   readonly tokensPerEssay: number;
   /** CPU ms to load the checkers and the encoder (once per worker). */
   readonly startupCpuMs: { readonly checkers: number; readonly encoder: number };
+  /** Which harper build checked the texts (`native` after `deno task build-native`). */
+  readonly harperBackend: HarperBackend;
   readonly cpuMsPerEssay: ComponentCpuMs;
 }
 
@@ -199,6 +202,7 @@ export async function profileComponents(essays: readonly EssayInput[]): Promise<
     sentencesPerEssay: analyses.reduce((s, a) => s + a.sentences.length, 0) / n,
     tokensPerEssay: (encoder.stats.tokens - tokens0) / n,
     startupCpuMs: { checkers, encoder: encoderLoad },
+    harperBackend: harperBackend(),
     cpuMsPerEssay: {
       segmentation: perEssay(segmentation),
       text_analysis: perEssay(textAnalysis),
@@ -276,7 +280,7 @@ export function profileMarkdown(p: ComponentProfile): string[] {
     "|---|---:|---:|",
     row("segmentation (wink-nlp pass)", c.segmentation),
     row("text analysis (handcrafted formulas)", c.text_analysis),
-    row("checker: harper.js", c.checker_harper),
+    row(`checker: harper (${p.harperBackend})`, c.checker_harper),
     row("checker: nspell", c.checker_nspell),
     row("checker: merge", c.checker_merge),
     row("encoder (USE-lite)", c.encoder),
