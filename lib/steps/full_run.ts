@@ -51,18 +51,17 @@ import { loadSplitsFile } from "../splits/splits_file.ts";
 import { describeOverallClass, overallClass } from "../splits/overall_class.ts";
 import { runTrainValSplit } from "../splits/build_splits.ts";
 import { existingInputs } from "./common.ts";
-import { saveRunModelBundle } from "./model_bundle.ts";
 import { partEvidence, type PredictedPart, writeResidualOutputs } from "./evidence_outputs.ts";
 import {
   type RunData,
   type RunModel,
   type RunPart,
+  saveBundleAndShap,
   writeGradeScaleReports,
   writeModelAndPredictions,
   writeRunLogEntry,
   writeRunReport,
 } from "./full_run_outputs.ts";
-import { writeRunShap } from "./run_shap.ts";
 import {
   DEFAULT_STEP_MODEL_OPTIONS,
   extractFeatures,
@@ -309,21 +308,7 @@ export async function runFullRun(
         "save_model_and_predictions",
         () => writeModelAndPredictions(run, d, m, metrics, evidence),
       );
-      await run.stage("save_model_bundle", () =>
-        saveRunModelBundle(run, {
-          config,
-          step,
-          pipeline: m.fit.pipeline,
-          trainX: d.train.X,
-          trainEssays: d.train.essays,
-        }));
-      const shap = config.skipShap
-        ? null
-        : await run.stage("shap", () =>
-          writeRunShap(run, m.fit.pipeline, [
-            { split: "val", essays: d.val.essays, prediction: m.val },
-            { split: "test", essays: d.test.essays, prediction: m.test },
-          ]));
+      const shap = await saveBundleAndShap(run, config, d, m);
       if (!config.skipGradeScaleReport) {
         await run.stage("grade_scale_report", () => writeGradeScaleReports(run, d, m));
       }

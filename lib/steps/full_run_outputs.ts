@@ -25,6 +25,8 @@ import type { PipelineFit, PipelinePrediction } from "../model/pipeline/scoring_
 import { writeFileAtomic, writeJsonAtomic } from "../run/atomic_write.ts";
 import type { ExperimentConfig } from "../run/config.ts";
 import type { RunContext } from "../run/run_context.ts";
+import { saveRunModelBundle } from "./model_bundle.ts";
+import { writeRunShap } from "./run_shap.ts";
 import {
   modelRunJsonHeader,
   PREDICTION_CSV_COLUMNS,
@@ -293,4 +295,36 @@ export async function writeRunLogEntry(
       `Run report: \`${reportPath}\``,
     ],
   });
+}
+
+/**
+ * Save the run's model bundle (the pipeline fitted on the train part) and, unless
+ * `config.skipShap`, write the SHAP of the val and test predictions; the SHAP summary, or null
+ * when skipped. Shared by the single-scale and the per-prompt `run`.
+ *
+ * @example
+ * ```ts
+ * const shap = await saveBundleAndShap(run, config, data, model);
+ * ```
+ */
+export async function saveBundleAndShap(
+  run: RunContext,
+  config: ExperimentConfig,
+  d: RunData,
+  m: RunModel,
+): Promise<ShapSummary | null> {
+  await run.stage("save_model_bundle", () =>
+    saveRunModelBundle(run, {
+      config,
+      step: d.step,
+      pipeline: m.fit.pipeline,
+      trainX: d.train.X,
+      trainEssays: d.train.essays,
+    }));
+  if (config.skipShap) return null;
+  return await run.stage("shap", () =>
+    writeRunShap(run, m.fit.pipeline, [
+      { split: "val", essays: d.val.essays, prediction: m.val },
+      { split: "test", essays: d.test.essays, prediction: m.test },
+    ]));
 }

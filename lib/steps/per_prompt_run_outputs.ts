@@ -27,16 +27,20 @@ import type { RunContext } from "../run/run_context.ts";
 import { modelRunJsonHeader, recordRunInExperimentLog } from "./common.ts";
 import { reportContext } from "./cv_outputs.ts";
 import { auditResultJson, droppedByAudit } from "./feature_audit_step.ts";
-import { type RunData, type RunModel, type RunPart, writeModelJson } from "./full_run_outputs.ts";
+import {
+  type RunData,
+  type RunModel,
+  type RunPart,
+  saveBundleAndShap,
+  writeModelJson,
+} from "./full_run_outputs.ts";
 import { learnerParams, usesEmbeddingStacking } from "./model_inputs.ts";
-import { saveRunModelBundle } from "./model_bundle.ts";
 import {
   headlineText,
   perPromptEvaluationJson,
   perPromptEvaluationOf,
   promptScaleCells,
 } from "./per_prompt_outputs.ts";
-import { writeRunShap } from "./run_shap.ts";
 
 /** The per-prompt evaluation of each split of a run. */
 export type PerPromptRunFigures = Readonly<
@@ -214,21 +218,7 @@ export async function finishPerPromptRun(
     "save_model_and_predictions",
     () => writePredictionsAndMetrics(run, d, m, pp, figures),
   );
-  await run.stage("save_model_bundle", () =>
-    saveRunModelBundle(run, {
-      config,
-      step: d.step,
-      pipeline: m.fit.pipeline,
-      trainX: d.train.X,
-      trainEssays: d.train.essays,
-    }));
-  const shap = config.skipShap
-    ? null
-    : await run.stage("shap", () =>
-      writeRunShap(run, m.fit.pipeline, [
-        { split: "val", essays: d.val.essays, prediction: m.val },
-        { split: "test", essays: d.test.essays, prediction: m.test },
-      ]));
+  const shap = await saveBundleAndShap(run, config, d, m);
   for (const s of ["train", "val", "test"] as const) {
     run.log.info(`${PER_PROMPT_HEADLINE} ${s}: ${headlineText(figures[s])}`);
   }
