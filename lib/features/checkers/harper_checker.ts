@@ -12,12 +12,13 @@
  *
  * @module
  */
-import { Dialect, type Lint, LocalLinter } from "harper.js";
+import { type Lint, LocalLinter } from "harper.js";
 import { binary } from "harper.js/binary";
 import type { ErrorMatch } from "../types.ts";
 import {
   codePointsToJsIndices,
   harperBackend,
+  harperDialect,
   type HarperLint,
   nativeHarperLints,
 } from "./harper_native.ts";
@@ -52,7 +53,7 @@ export async function newHarperLinter(
   language: string,
   rulesOff: readonly string[],
 ): Promise<LocalLinter> {
-  const linter = new LocalLinter({ binary, dialect: dialectOf(language) });
+  const linter = new LocalLinter({ binary, dialect: harperDialect(language) });
   await linter.setup();
   if (rulesOff.length > 0) {
     const config = await linter.getLintConfig();
@@ -76,21 +77,13 @@ export function harperRulesOff(spellCheck: boolean): readonly string[] {
 /** The process-wide harper linter for a LanguageTool-style language code and options. */
 function getLinter(language: string, options: HarperOptions): Promise<LocalLinter> {
   const spellCheck = options.spellCheck ?? false;
-  const key = `${dialectOf(language)}:${spellCheck}`;
+  const key = `${harperDialect(language)}:${spellCheck}`;
   let linter = linters.get(key);
   if (linter === undefined) {
     linter = newHarperLinter(language, harperRulesOff(spellCheck));
     linters.set(key, linter);
   }
   return linter;
-}
-
-function dialectOf(language: string): Dialect {
-  const code = language.toLowerCase();
-  if (code === "en-gb") return Dialect.British;
-  if (code === "en-au") return Dialect.Australian;
-  if (code === "en-ca") return Dialect.Canadian;
-  return Dialect.American;
 }
 
 /** LanguageTool-like category of a harper lint kind. */

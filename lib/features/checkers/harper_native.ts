@@ -15,6 +15,7 @@
  * @module
  */
 import { existsSync } from "node:fs";
+import { Dialect } from "harper.js";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -98,16 +99,29 @@ const checkers = new Map<string, Deno.PointerValue>();
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-function dialectCode(language: string): number {
+/**
+ * harper's dialect for a LanguageTool-style language code (en-GB, en-AU, en-CA; else American).
+ * The enum's numbers (American 0, British 1, Australian 2, Canadian 3) are also what the native
+ * library's `harper_checker_new` takes.
+ *
+ * @example
+ * ```ts
+ * harperDialect("en-GB"); // Dialect.British
+ * ```
+ */
+export function harperDialect(language: string): Dialect {
   const code = language.toLowerCase();
-  return code === "en-gb" ? 1 : code === "en-au" ? 2 : code === "en-ca" ? 3 : 0;
+  if (code === "en-gb") return Dialect.British;
+  if (code === "en-au") return Dialect.Australian;
+  if (code === "en-ca") return Dialect.Canadian;
+  return Dialect.American;
 }
 
 function checkerFor(lib: NativeLibrary, language: string, spellCheck: boolean): Deno.PointerValue {
-  const key = `${dialectCode(language)}:${spellCheck}`;
+  const key = `${harperDialect(language)}:${spellCheck}`;
   let checker = checkers.get(key);
   if (checker === undefined) {
-    checker = lib.symbols.harper_checker_new(dialectCode(language), spellCheck ? 1 : 0);
+    checker = lib.symbols.harper_checker_new(harperDialect(language), spellCheck ? 1 : 0);
     checkers.set(key, checker);
   }
   return checker;
