@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadEllipseCsv } from "../dataset/ellipse_csv.ts";
 import { loadUseLiteEncoder } from "../features/embeddings/use_lite_encoder.ts";
@@ -491,6 +491,9 @@ cold extraction of another git ref side by side. Writes <out>/features_bench.{js
   --compare-ref REF     also run the cold extraction of git REF (e.g. main) in fresh processes,
                         alternating with this tree, and report the ratios and store differences
   --compare-repo DIR    git repository holding REF (default .)
+  --baseline-harper-lib PATH  the native harper library REF's runs load (HARPER_NATIVE_LIB for
+                        them only; REF's exported tree has no build, so without it REF runs
+                        harper.js unless HARPER_NATIVE_LIB is set for both)
   --repeats N           alternations per worker count with --compare-ref (default 1)
   --levers              also time the encoder levers (batching, budgets, wasm vs OpenBLAS)
   --lever-essays N      essays for --levers (default 24)
@@ -525,6 +528,7 @@ export async function runFeaturesBench(args: readonly string[]): Promise<string>
       "compare-ref": { type: "string" },
       "compare-repo": { type: "string", default: "." },
       repeats: { type: "string", default: "1" },
+      "baseline-harper-lib": { type: "string" },
       levers: { type: "boolean", default: false },
       "lever-essays": { type: "string", default: "24" },
       out: { type: "string", default: "output/bench" },
@@ -600,6 +604,9 @@ export async function runFeaturesBench(args: readonly string[]): Promise<string>
       limit,
       workers,
       repeats: int("repeats", values.repeats, 1),
+      baselineEnv: values["baseline-harper-lib"]
+        ? { HARPER_NATIVE_LIB: resolve(values["baseline-harper-lib"]) }
+        : undefined,
       log,
     })
     : undefined;

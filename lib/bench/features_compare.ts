@@ -85,17 +85,22 @@ console.log(JSON.stringify({ essays: essays.length, cpuSeconds: (Number(f[11]) +
  * The environment of a child run: this one's, without an `OPENBLAS_CORETYPE` that this process
  * chose itself (each build decides its kernel as it would alone).
  */
-function childEnv(): Record<string, string> {
+function childEnv(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
   const env = Deno.env.toObject();
   if (blasCoreTypeChosenHere()) delete env.OPENBLAS_CORETYPE;
-  return env;
+  return { ...env, ...extra };
 }
 
-async function run(cmd: string, args: string[], cwd: string): Promise<string> {
+async function run(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: Readonly<Record<string, string>> = {},
+): Promise<string> {
   const out = await new Deno.Command(cmd, {
     args,
     cwd,
-    env: childEnv(),
+    env: childEnv(env),
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",
@@ -127,6 +132,7 @@ async function coldRun(
   limit: number,
   workers: number,
   storeDir: string,
+  env: Readonly<Record<string, string>>,
 ): Promise<ColdRun> {
   const script = join(root, ".features_bench_child.ts");
   await Deno.writeTextFile(script, childProgram(root));
@@ -146,6 +152,7 @@ async function coldRun(
         storeDir,
       ],
       root,
+      env,
     );
     const wallSeconds = (performance.now() - t0) / 1000;
     const r = JSON.parse(out.trim().split("\n").pop()!);
@@ -219,6 +226,8 @@ export async function compareTrees(options: {
   readonly limit: number;
   readonly workers: readonly number[];
   readonly repeats: number;
+  /** Extra environment of the baseline's runs only (e.g. its own `HARPER_NATIVE_LIB`). */
+  readonly baselineEnv?: Readonly<Record<string, string>>;
   readonly log: (line: string) => void;
 }): Promise<TreeComparison> {
   const current = resolve(".");
@@ -231,7 +240,8 @@ export async function compareTrees(options: {
       for (let r = 0; r < options.repeats; r++) {
         for (const [tree, root] of [["baseline", dir], ["current", current]] as const) {
           const storeDir = join(stores, `${tree}_${workers}_${r}`);
-          const result = await coldRun(tree, root, csv, options.limit, workers, storeDir);
+          const env = tree === "baseline" ? options.baselineEnv ?? {} : {};
+          const result = await coldRun(tree, root, csv, options.limit, workers, storeDir, env);
           options.log(
             `${tree} (${
               tree === "baseline" ? commit.slice(0, 10) : "this tree"

@@ -112,6 +112,14 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkEntry>> = {
       return { options: m.HARPER_BENCH_OPTIONS, help: m.HARPER_BENCH_HELP };
     },
   },
+  "harper-native": {
+    summary: "native harper library vs harper.js: CPU/essay, identical matches, chunker audit",
+    run: async (a) => (await import("./harper_native_bench.ts")).runHarperNativeBench(a),
+    flags: async () => {
+      const m = await import("./harper_native_bench.ts");
+      return { options: m.HARPER_NATIVE_BENCH_OPTIONS, help: m.HARPER_NATIVE_BENCH_HELP };
+    },
+  },
   checkers: {
     summary:
       "Tier 1 densities: real LanguageTool vs harper.js + nspell (Spearman, agreement, time)",

@@ -12,6 +12,11 @@
  * give the same matches (checked on the 1,334 dev-slice essays and, in the tests, on the embedded
  * essays).
  *
+ * The library is harper-core with two changes that leave every lint as it is: it allocates with
+ * mimalloc, and it parses with a plain-Rust forward pass of harper's noun-phrase chunker that gives
+ * burn's values bit for bit (`native/vendor/harper-pos-utils/NOTICE.md`;
+ * {@link auditNativeChunker} checks it).
+ *
  * @module
  */
 import { existsSync } from "node:fs";
@@ -40,6 +45,8 @@ const SYMBOLS = {
     result: "pointer",
   },
   harper_checker_free: { parameters: ["pointer", "usize"], result: "void" },
+  harper_checker_chunker_audit: { parameters: ["u32"], result: "void" },
+  harper_checker_chunker_counts: { parameters: ["buffer"], result: "void" },
 } as const;
 
 type NativeLibrary = Deno.DynamicLibrary<typeof SYMBOLS>;
@@ -77,6 +84,10 @@ function loadLibrary(): NativeLibrary | null {
           "build it with `deno task build-native`",
       );
     }
+    console.warn(
+      `harper: ${path} does not load (${(e as Error).message}); checking with harper.js ` +
+        "(the same matches, slower). Rebuild it with `deno task build-native`.",
+    );
     library = null;
   }
   return library;
@@ -162,6 +173,56 @@ export function nativeHarperLints(
     start: toJs(l.start),
     end: toJs(l.end),
   }));
+}
+
+/** Counts of the native chunker audit (see {@link auditNativeChunker}). */
+export interface ChunkerAuditCounts {
+  /** Tokens whose noun-phrase value was computed both ways. */
+  readonly compared: number;
+  /** Tokens whose value from the plain-Rust forward pass differs from burn's in any bit. */
+  readonly bitsDiffer: number;
+  /** Tokens whose noun-phrase flag (value > 0.5) differs. */
+  readonly flagsDiffer: number;
+}
+
+function chunkerCounts(lib: NativeLibrary): ChunkerAuditCounts {
+  const out = new BigUint64Array(3);
+  lib.symbols.harper_checker_chunker_counts(new Uint8Array(out.buffer));
+  return { compared: Number(out[0]), bitsDiffer: Number(out[1]), flagsDiffer: Number(out[2]) };
+}
+
+/**
+ * Run `fn` with the native library's chunker audit on: every sentence harper parses meanwhile is
+ * chunked by the library's plain-Rust BiLSTM forward pass (what it uses) and by burn's (what
+ * harper-core ships), and the two are compared value by value. Returns `fn`'s result and the
+ * counts of that run. Sentences harper has cached from earlier calls are not chunked again.
+ * Throws when the library is not in use.
+ *
+ * @example
+ * ```ts
+ * const { counts } = auditNativeChunker(() => nativeHarperLints("He go home.", "en-US", false));
+ * counts.bitsDiffer; // 0
+ * ```
+ */
+export function auditNativeChunker<T>(fn: () => T): { result: T; counts: ChunkerAuditCounts } {
+  const lib = loadLibrary();
+  if (!lib) throw new Error("the native harper library is not in use");
+  const before = chunkerCounts(lib);
+  lib.symbols.harper_checker_chunker_audit(1);
+  try {
+    const result = fn();
+    const after = chunkerCounts(lib);
+    return {
+      result,
+      counts: {
+        compared: after.compared - before.compared,
+        bitsDiffer: after.bitsDiffer - before.bitsDiffer,
+        flagsDiffer: after.flagsDiffer - before.flagsDiffer,
+      },
+    };
+  } finally {
+    lib.symbols.harper_checker_chunker_audit(0);
+  }
 }
 
 /**

@@ -2,7 +2,8 @@
  * The native harper build (`deno task build-native`) must give the checker exactly the matches
  * harper.js gives: same rules, kinds, spans (UTF-16 offsets after mapping) on the embedded essays
  * and on edge texts (astral characters, an empty text, British spelling). Messages are compared
- * too where harper words them deterministically. Under CI the library must have been built (the
+ * too where harper words them deterministically. The library's plain-Rust chunker must give burn's
+ * values bit for bit. Under CI the library must have been built (the
  * test command builds it); elsewhere the test is skipped when it has not.
  */
 import assert from "node:assert/strict";
@@ -15,6 +16,7 @@ import {
   newHarperLinter,
 } from "../../../lib/features/checkers/harper_checker.ts";
 import {
+  auditNativeChunker,
   harperBackend,
   nativeHarperLibraryPath,
   nativeHarperLints,
@@ -62,5 +64,25 @@ Deno.test({
       }
       assert.ok(total > 0, `${language}: the sample has matches to compare`);
     }
+  },
+});
+
+Deno.test({
+  name: "native harper's chunker gives burn's values bit for bit",
+  ignore: !built,
+  async fn() {
+    const essays = await loadEllipseCsv("data/embedded/ellipse_embedded_train.csv", "train");
+    // Essays the test above has not parsed (harper caches chunked sentences).
+    const texts = [
+      ...essays.slice(40, 100).map((e) => e.text),
+      "The big brown dog and the small cat ran past the old house near the river.",
+    ];
+    const { result, counts } = auditNativeChunker(() =>
+      texts.map((t) => nativeHarperLints(t, "en-US", false))
+    );
+    assert.equal(result.length, texts.length);
+    assert.ok(counts.compared > 5_000, `tokens compared: ${counts.compared}`);
+    assert.equal(counts.bitsDiffer, 0, "tokens whose value differs from burn's");
+    assert.equal(counts.flagsDiffer, 0, "tokens whose noun-phrase flag differs");
   },
 });
