@@ -16,6 +16,7 @@
  * @module
  */
 import { join } from "node:path";
+import { harperBackend } from "../features/checkers/harper_native.ts";
 import { createLocalFeatureExtractor, type LocalExtractorOptions } from "../features/extract.ts";
 import type {
   ErrorChecker,
@@ -322,7 +323,7 @@ async function openChecker(
       );
     }
     const what = language.startsWith("en")
-      ? "local harper.js + nspell"
+      ? `local harper (${harperBackend() === "native" ? "native build" : "harper.js"}) + nspell`
       : "none (local is English-only)";
     log(`checker: ${what}, language ${language} (${reason})`);
     return { record };

@@ -12,10 +12,10 @@
  * give the same matches (checked on the 1,334 dev-slice essays and, in the tests, on the embedded
  * essays).
  *
- * The library is harper-core with two changes that leave every lint as it is: it allocates with
- * mimalloc, and it parses with a plain-Rust forward pass of harper's noun-phrase chunker that gives
- * burn's values bit for bit (`native/vendor/harper-pos-utils/NOTICE.md`;
- * {@link auditNativeChunker} checks it).
+ * The library is harper-core with changes that leave every lint as it is (`native/patches/`): a
+ * plain-Rust forward pass of harper's noun-phrase chunker that gives burn's values bit for bit
+ * ({@link auditNativeChunker} checks it), `organized_lints` without per-chunk bookkeeping, and
+ * mimalloc as its allocator.
  *
  * @module
  */
