@@ -6,7 +6,7 @@
  *
  * For each patched crate: take its `.crate` archive from cargo's download cache, or else from
  * static.crates.io; check its sha256 against the checksum pinned here (the one crates.io
- * publishes, as in a registry `Cargo.lock`); unpack it and apply the patch with `patch -p1` in a
+ * publishes, as in a registry `Cargo.lock`); unpack it and apply the patch with `git apply -p1` in a
  * scratch directory, then move it into place under `native/harper_checker/target/patched/`, which
  * `Cargo.toml`'s `[patch.crates-io]` points at. A stamp (archive checksum + patch hash) skips this
  * when nothing changed, so cargo does not rebuild the crate. Then
@@ -81,10 +81,15 @@ async function crateArchive(c: PatchedCrate): Promise<Uint8Array> {
   return bytes;
 }
 
-async function run(cmd: string, args: string[], options: { cwd?: string; stdin?: string } = {}) {
+async function run(
+  cmd: string,
+  args: string[],
+  options: { cwd?: string; stdin?: string; env?: Record<string, string> } = {},
+) {
   const child = new Deno.Command(cmd, {
     args,
     cwd: options.cwd,
+    env: options.env,
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "inherit",
     stderr: "inherit",
@@ -115,9 +120,12 @@ async function preparePatchedCrate(c: PatchedCrate): Promise<void> {
     await Deno.writeFile(archive, await crateArchive(c));
     await run("tar", ["-xzf", archive, "-C", scratch]);
     const unpacked = join(scratch, dirName);
-    await run("patch", ["-p1", "--forward", "--batch", "--quiet"], {
+    // git apply rather than patch(1), which a minimal Debian lacks; the ceiling keeps git from
+    // taking the repository around target/ for the one the patch applies to
+    await run("git", ["apply", "-p1"], {
       cwd: unpacked,
       stdin: patch,
+      env: { GIT_CEILING_DIRECTORIES: PATCHED_DIR },
     });
     await Deno.writeTextFile(join(unpacked, ".workbench-patch-stamp"), stamp);
     await Deno.remove(target, { recursive: true }).catch(() => undefined);
