@@ -120,7 +120,7 @@ export function harperNativeMarkdown(r: HarperNativeBench): string {
     "| build | CPU ms/essay |",
     "|---|---:|",
     `| harper.js (wasm) | ${r.cpuMsPerEssay.wasm.toFixed(1)} |`,
-    `| native (native/patches applied, mimalloc) | ${r.cpuMsPerEssay.native.toFixed(1)} |`,
+    `| native (native/patches applied) | ${r.cpuMsPerEssay.native.toFixed(1)} |`,
     `| native with the chunker audit (also burn's forward pass) | ${a.cpuMsPerEssay.toFixed(1)} |`,
     "",
     `Matches: ${r.matches}; essays whose matches differ between the builds: ` +

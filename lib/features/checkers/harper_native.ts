@@ -14,8 +14,7 @@
  *
  * The library is harper-core with changes that leave every lint as it is (`native/patches/`): a
  * plain-Rust forward pass of harper's noun-phrase chunker that gives burn's values bit for bit
- * ({@link auditNativeChunker} checks it), `organized_lints` without per-chunk bookkeeping, and
- * mimalloc as its allocator.
+ * ({@link auditNativeChunker} checks it), and `organized_lints` without per-chunk bookkeeping.
  *
  * @module
  */

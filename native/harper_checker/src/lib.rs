@@ -1,8 +1,6 @@
 //! A C ABI over harper-core's curated lint group: the same calls harper.js's `LocalLinter` makes
 //! (curated dictionary, curated rules with `SpellCheck` off, plain-English parser,
 //! `organized_lints` + `remove_overlaps_map`), for a native alternative to the wasm build.
-//! Allocations go through mimalloc (harper allocates per token and per rule: about 8 % of its
-//! time with glibc's allocator).
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -10,9 +8,6 @@ use harper_core::linting::{Lint, LintGroup};
 use harper_core::parsers::PlainEnglish;
 use harper_core::spell::{FstDictionary, MergedDictionary, MutableDictionary};
 use harper_core::{remove_overlaps_map, Dialect, Document};
-
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pub struct Checker {
     group: LintGroup,

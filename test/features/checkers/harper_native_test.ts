@@ -86,3 +86,57 @@ Deno.test({
     assert.equal(counts.flagsDiffer, 0, "tokens whose noun-phrase flag differs");
   },
 });
+
+Deno.test({
+  name: "workers that used the native library can end and start again",
+  ignore: !built,
+  async fn() {
+    // A child process: three rounds of two workers that lint natively and are terminated (an
+    // allocator registered in the library once made the process segfault when a worker ended).
+    const dir = await Deno.makeTempDir({ prefix: "harper_native_workers_" });
+    const module = new URL("../../../lib/features/checkers/harper_native.ts", import.meta.url);
+    await Deno.writeTextFile(
+      `${dir}/worker.ts`,
+      `import { nativeHarperLints } from ${JSON.stringify(module.href)};
+self.onmessage = (e) => self.postMessage(nativeHarperLints(e.data, "en-US", false).length);`,
+    );
+    await Deno.writeTextFile(
+      `${dir}/main.ts`,
+      `for (let round = 0; round < 3; round++) {
+  const workers = [0, 1].map(() => new Worker(new URL("./worker.ts", import.meta.url), { type: "module" }));
+  const counts = await Promise.all(workers.map((w) => new Promise((resolve) => {
+    w.onmessage = (e) => resolve(e.data);
+    w.postMessage("He go to school every day and i has a dog.");
+  })));
+  workers.forEach((w) => w.terminate());
+  await new Promise((r) => setTimeout(r, 100));
+  console.log(JSON.stringify(counts));
+}`,
+    );
+    try {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          "--config",
+          new URL("../../../deno.json", import.meta.url).pathname,
+          `${dir}/main.ts`,
+        ],
+        env: { WORKBENCH_HARPER: "native", HARPER_NATIVE_LIB: nativeHarperLibraryPath() },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stdout = new TextDecoder().decode(out.stdout);
+      assert.equal(
+        out.code,
+        0,
+        `child exited ${out.code}: ${new TextDecoder().decode(out.stderr)}`,
+      );
+      const rounds = stdout.trim().split("\n").map((l) => JSON.parse(l) as number[]);
+      assert.equal(rounds.length, 3);
+      for (const counts of rounds) assert.ok(counts.every((c) => c > 0), stdout);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
