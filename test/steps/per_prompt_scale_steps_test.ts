@@ -2,57 +2,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { runCliCaptured } from "./cli_capture.ts";
+import { ASAP_LIKE_SCALES as SCALES, runDir, writeAsapLikeFixture } from "./asap_like_fixture.ts";
 
-const WORDS = "the school students phones learning because however therefore reason example".split(
-  " ",
-);
-
-/** ASAP-like prompts: 2–12 (11 levels), 0–3 (4), 1–6 (6); common grid L = lcm(10, 3, 5) = 30. */
-const SCALES: Record<string, [number, number]> = { p1: [2, 12], p2: [0, 3], p3: [1, 6] };
+/** The common grid of the fixture's scales: lcm(10, 3, 5). */
 const L = 30;
-
-/** The corpus generated here (no real data): 80 essays per prompt, length follows the score. */
-async function fixture(dir: string): Promise<{ manifest: string; scores: Map<string, number> }> {
-  const lines = ["essay_id\tessay_set\tessay\tdomain1_score"];
-  const scores = new Map<string, number>();
-  for (const [p, [lo, hi]] of Object.entries(SCALES)) {
-    for (let i = 0; i < 80; i++) {
-      const score = lo + (i % (hi - lo + 1));
-      const n = 30 + Math.round((150 * (score - lo)) / (hi - lo)) + (i % 7);
-      const text = Array.from({ length: n }, (_, k) => WORDS[(k * 7 + i) % WORDS.length]).join(" ");
-      lines.push(`${p}-${i}\t${p}\t${text}.\t${score}`);
-      scores.set(`${p}-${i}`, score);
-    }
-  }
-  await Deno.writeTextFile(join(dir, "asap_like.tsv"), lines.join("\n") + "\n");
-  const manifest = {
-    name: "asap_like",
-    language: "en",
-    format: "tsv",
-    files: { data: "asap_like.tsv", split: { kind: "random", testFraction: 0.2, seed: 3 } },
-    columns: { id: "essay_id", text: "essay", score: "domain1_score", prompt: "essay_set" },
-    scale: {
-      kind: "per_prompt",
-      prompts: Object.fromEntries(
-        Object.entries(SCALES).map((
-          [p, [min, max]],
-        ) => [p, { kind: "numeric", min, max, step: 1 }]),
-      ),
-      training: "normalise",
-    },
-    wordWindow: { min: 1, max: 1000 },
-  };
-  const path = join(dir, "asap_like.json");
-  await Deno.writeTextFile(path, JSON.stringify(manifest));
-  return { manifest: path, scores };
-}
-
-async function runDir(root: string, suffix: string): Promise<string> {
-  for await (const e of Deno.readDir(root)) {
-    if (e.isDirectory && e.name.endsWith(suffix)) return join(root, e.name);
-  }
-  throw new Error(`no run directory *${suffix}`);
-}
 
 const json = async (path: string) => JSON.parse(await Deno.readTextFile(path));
 const csv = async (path: string) =>
@@ -96,7 +49,7 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     const root = await Deno.makeTempDir({ prefix: "per_prompt_steps_" });
-    const { manifest, scores } = await fixture(root);
+    const { manifest, scores } = await writeAsapLikeFixture(root);
     const out = join(root, "out");
     const log = join(root, "LOG.md");
     const common = ["--output-root", out, "--experiment-log-path", log];

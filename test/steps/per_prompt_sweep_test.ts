@@ -1,58 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCliCaptured } from "./cli_capture.ts";
-
-const WORDS = "the school students phones learning because however therefore reason example".split(
-  " ",
-);
-
-/** ASAP-like prompts: 2–12, 0–3, 1–6 (common grid L = 30); 80 essays each, length follows score. */
-const SCALES: Record<string, [number, number]> = { p1: [2, 12], p2: [0, 3], p3: [1, 6] };
-
-async function fixture(dir: string): Promise<string> {
-  const lines = ["essay_id\tessay_set\tessay\tdomain1_score"];
-  for (const [p, [lo, hi]] of Object.entries(SCALES)) {
-    for (let i = 0; i < 80; i++) {
-      const score = lo + (i % (hi - lo + 1));
-      const n = 30 + Math.round((150 * (score - lo)) / (hi - lo)) + (i % 7);
-      const text = Array.from({ length: n }, (_, k) => WORDS[(k * 7 + i) % WORDS.length]).join(" ");
-      lines.push(`${p}-${i}\t${p}\t${text}.\t${score}`);
-    }
-  }
-  await Deno.writeTextFile(join(dir, "asap_like.tsv"), lines.join("\n") + "\n");
-  const path = join(dir, "asap_like.json");
-  await Deno.writeTextFile(
-    path,
-    JSON.stringify({
-      name: "asap_like",
-      language: "en",
-      format: "tsv",
-      files: { data: "asap_like.tsv", split: { kind: "random", testFraction: 0.2, seed: 3 } },
-      columns: { id: "essay_id", text: "essay", score: "domain1_score", prompt: "essay_set" },
-      scale: {
-        kind: "per_prompt",
-        prompts: Object.fromEntries(
-          Object.entries(SCALES).map(([p, [min, max]]) => [p, {
-            kind: "numeric",
-            min,
-            max,
-            step: 1,
-          }]),
-        ),
-        training: "normalise",
-      },
-      wordWindow: { min: 1, max: 1000 },
-    }),
-  );
-  return path;
-}
-
-async function runDir(root: string, suffix: string): Promise<string> {
-  for await (const e of Deno.readDir(root)) {
-    if (e.isDirectory && e.name.endsWith(suffix)) return join(root, e.name);
-  }
-  throw new Error(`no run directory *${suffix}`);
-}
+import { runDir, writeAsapLikeFixture } from "./asap_like_fixture.ts";
 
 const json = async (path: string) => JSON.parse(await Deno.readTextFile(path));
 const fixed = (xs: readonly number[]) => xs.map((x) => x.toFixed(6));
@@ -76,7 +25,13 @@ Deno.test({
         assert.equal(r.code, 0, r.out);
         return r.out;
       };
-      await ok(["prepare-dataset", "--dataset", await fixture(root), "--run-name", "prep"]);
+      await ok([
+        "prepare-dataset",
+        "--dataset",
+        (await writeAsapLikeFixture(root)).manifest,
+        "--run-name",
+        "prep",
+      ]);
       const manifest = join(
         await runDir(out, "_prep"),
         "artifacts/datasets/asap_like_prepared_manifest.json",
