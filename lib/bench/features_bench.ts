@@ -482,21 +482,24 @@ cold extraction of another git ref side by side. Writes <out>/features_bench.{js
   --limit N             first N essays of each CSV (default all)
   --workers LIST        worker counts for the cold runs, comma-separated (default 1,2)
   --feature-set S       combined | handcrafted | embeddings (default combined)
-  --profile-essays N    essays of the per-component profile (default 64; 0 = skip)
-  --checker C           local (harper.js + nspell in the workers; default) | languagetool (a
+  --profile-essays N    essays of the per-component profile, from the last --train-path (default
+                        64; 0 = skip)
+  --checker C           local (harper, native when built else harper.js, + nspell in the workers;
+                        default) | languagetool (a
                         LanguageTool started here, cold, checked with 8 requests in flight; its
                         server CPU counts in CPU s/essay)
   --languagetool-config LIST  with --checker languagetool: default (maxCheckThreads = cores)
                         and/or before (no --config), run in that order per worker count
   --compare-ref REF     also run the cold extraction of git REF (e.g. main) in fresh processes,
                         alternating with this tree, and report the ratios and store differences
+                        (one CSV: give a single --train-path; concatenate train and test first)
   --compare-repo DIR    git repository holding REF (default .)
   --baseline-harper-lib PATH  the native harper library REF's runs load (HARPER_NATIVE_LIB for
                         them only; REF's exported tree has no build, so without it REF runs
                         harper.js unless HARPER_NATIVE_LIB is set for both)
   --repeats N           alternations per worker count with --compare-ref (default 1)
   --levers              also time the encoder levers (batching, budgets, wasm vs OpenBLAS)
-  --lever-essays N      essays for --levers (default 24)
+  --lever-essays N      essays for --levers, from the last --train-path (default 24)
   --out DIR             output directory (default output/bench)
   -h, --help            this text`;
 
@@ -549,6 +552,13 @@ export async function runFeaturesBench(args: readonly string[]): Promise<string>
   const limit = int("limit", values.limit, 1);
   const workers = workerList(values.workers);
   const csvs = values["train-path"] ?? ["data/embedded/ellipse_embedded_train.csv"];
+  if (values["compare-ref"] && csvs.length > 1) {
+    throw new Error(
+      `--compare-ref runs one CSV side by side, got ${csvs.length} --train-path values; ` +
+        "concatenate them first (the header once), e.g. " +
+        "(cat a.csv; tail -n +2 b.csv) > all.csv",
+    );
+  }
   const log = (line: string) => console.error(`[bench features] ${line}`);
 
   const profileEssays = int("profile-essays", values["profile-essays"], 0);
