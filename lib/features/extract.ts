@@ -274,12 +274,15 @@ export class LocalFeatureExtractor implements FeatureExtractor {
     Deno.unrefTimer(this.#idleTimer as unknown as number);
   }
 
-  /** Terminate the workers (if started). The extractor can be used again afterwards. */
+  /**
+   * Terminate the workers (if started), waiting for tasks they are in the middle of (see
+   * `worker_pool.ts`). The extractor can be used again afterwards.
+   */
   async close(): Promise<void> {
     clearTimeout(this.#idleTimer);
     const pool = this.#pool;
     this.#pool = undefined;
-    if (pool) (await pool.catch(() => undefined))?.close();
+    if (pool) await (await pool.catch(() => undefined))?.close();
   }
 
   #addStageMs(stageMs: Record<PipelineStage, number>): void {
@@ -310,7 +313,7 @@ export class LocalFeatureExtractor implements FeatureExtractor {
         paragraphEmbedding: this.#paragraphEmbedding,
       }).then((pool) => {
         this.stats.startupMs += performance.now() - t;
-        this.#checkEncoderName(pool.identity.encoderName, () => pool.close());
+        this.#checkEncoderName(pool.identity.encoderName, () => void pool.close());
         return pool;
       });
       this.#pool.catch(() => (this.#pool = undefined));

@@ -3,6 +3,11 @@
  * each to load its models, and hands queued tasks to whichever worker is idle. One task runs per
  * worker at a time; results come back with transferred buffers.
  *
+ * Closing never terminates a worker in the middle of a task: the task may be inside a native call
+ * (harper, OpenBLAS), and a thread still running native code while the process exits can crash
+ * it (seen as exit code 139 after Ctrl-C). A busy worker is terminated when its task ends, or
+ * after a grace period.
+ *
  * @module
  */
 import type { FeatureSet } from "./types.ts";
@@ -25,6 +30,9 @@ interface PoolWorker {
   readonly worker: Worker;
   current?: QueuedTask;
 }
+
+/** How long {@link ExtractionWorkerPool.close} waits for a busy worker's task to end. */
+export const WORKER_CLOSE_GRACE_MS = 10_000;
 
 /** Identity the workers reported when ready. */
 export interface WorkerIdentity {
@@ -85,17 +93,44 @@ export class ExtractionWorkerPool {
     for (const task of this.#queue.splice(0)) task.reject(reason);
   }
 
-  /** Terminate all workers; pending tasks are rejected. */
-  close(): void {
-    if (this.#closed) return;
+  /**
+   * Terminate all workers; pending and running tasks are rejected at once. Idle workers end now; a
+   * worker in the middle of a task ends when that task does (or after `graceMs`), see the module
+   * docs. Resolves when every worker has been terminated.
+   */
+  async close(graceMs = WORKER_CLOSE_GRACE_MS): Promise<void> {
+    if (this.#closed) return await this.#ended;
     this.#closed = true;
     const error = new Error("extraction worker pool closed");
     this.cancelQueued(error);
-    for (const entry of this.#workers) {
+    this.#ended = Promise.all(this.#workers.map((entry) => {
+      const busy = entry.current !== undefined;
       entry.current?.reject(error);
       entry.current = undefined;
-      entry.worker.terminate();
-    }
+      return busy ? this.#endAfterTask(entry.worker, graceMs) : entry.worker.terminate();
+    })).then(() => {});
+    await this.#ended;
+  }
+
+  #ended: Promise<void> = Promise.resolve();
+
+  /** Terminate `worker` when it reports the end of its task, or after `graceMs`. */
+  #endAfterTask(worker: Worker, graceMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        worker.terminate();
+        resolve();
+      };
+      const timer = setTimeout(end, graceMs);
+      worker.onmessage = (event: MessageEvent<WorkerReply>) => {
+        if (event.data.type === "result" || event.data.type === "error") end();
+      };
+      worker.onerror = (event: ErrorEvent) => {
+        event.preventDefault();
+        end();
+      };
+    });
   }
 
   #dispatch(): void {
@@ -149,7 +184,7 @@ export class ExtractionWorkerPool {
  * ```ts
  * const pool = await startExtractionWorkerPool(2, config);
  * const result = await pool.run(essays, "combined");
- * pool.close();
+ * await pool.close();
  * ```
  */
 export async function startExtractionWorkerPool(
