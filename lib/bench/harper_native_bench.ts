@@ -154,6 +154,7 @@ export async function runHarperNativeBench(args: readonly string[]): Promise<voi
   const result = await compareHarperBuilds(texts, csvs);
   await Deno.mkdir(values.out, { recursive: true });
   await writeJsonAtomic(join(values.out, "harper_native_bench.json"), result);
-  await writeFileAtomic(join(values.out, "harper_native_bench.md"), harperNativeMarkdown(result));
-  console.log(harperNativeMarkdown(result));
+  const markdown = harperNativeMarkdown(result);
+  await writeFileAtomic(join(values.out, "harper_native_bench.md"), markdown);
+  console.log(markdown);
 }

@@ -46,6 +46,8 @@ export class ExtractionWorkerPool {
   readonly #queue: QueuedTask[] = [];
   #nextTaskId = 0;
   #closed = false;
+  /** Settles when every worker has been terminated after {@link close}. */
+  #ended: Promise<void> = Promise.resolve();
   #failure?: Error;
 
   /** @internal use {@link startExtractionWorkerPool}. */
@@ -111,8 +113,6 @@ export class ExtractionWorkerPool {
     })).then(() => {});
     await this.#ended;
   }
-
-  #ended: Promise<void> = Promise.resolve();
 
   /** Terminate `worker` when it reports the end of its task, or after `graceMs`. */
   #endAfterTask(worker: Worker, graceMs: number): Promise<void> {

@@ -14,7 +14,8 @@
  *
  * The library is harper-core with changes that leave every lint as it is (`native/patches/`): a
  * plain-Rust forward pass of harper's noun-phrase chunker that gives burn's values bit for bit
- * ({@link auditNativeChunker} checks it), and `organized_lints` without per-chunk bookkeeping.
+ * ({@link auditNativeChunker} checks it), `organized_lints` without per-chunk bookkeeping, and
+ * rules not run on chunks and sentences that lack every word they could match.
  *
  * @module
  */
